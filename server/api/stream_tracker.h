@@ -1,0 +1,59 @@
+// Keeps the server's open streams so that shutdown can end them cleanly (with
+// OK) before the grace period runs out, instead of cancelling them.
+#ifndef BACKINSTOCK_SERVER_API_STREAM_TRACKER_H_
+#define BACKINSTOCK_SERVER_API_STREAM_TRACKER_H_
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
+
+namespace backinstock::api {
+
+// A stream the tracker can close.
+class ClosableStream {
+ public:
+  virtual ~ClosableStream() = default;
+  // Ends the stream with OK once any write in flight is done. Must not block.
+  virtual void Close() = 0;
+};
+
+class StreamTracker {
+ public:
+  // Registers a new stream; false once shutdown has begun (the stream should
+  // then end at once).
+  bool Add(ClosableStream* stream) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    if (closing_) return false;
+    streams_.insert(stream);
+    return true;
+  }
+
+  // Called by a stream when it is done, before it is destroyed.
+  void Remove(ClosableStream* stream) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    streams_.erase(stream);
+  }
+
+  // Refuses new streams and closes every open one.
+  void CloseAll() ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    closing_ = true;
+    for (ClosableStream* stream : streams_) stream->Close();
+  }
+
+  // Waits until every stream has called Remove(), or `timeout` passes.
+  bool AwaitEmpty(absl::Duration timeout) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    return mu_.AwaitWithTimeout(absl::Condition(
+        +[](absl::flat_hash_set<ClosableStream*>* s) { return s->empty(); }, &streams_), timeout);
+  }
+
+ private:
+  absl::Mutex mu_;
+  bool closing_ ABSL_GUARDED_BY(mu_) = false;
+  absl::flat_hash_set<ClosableStream*> streams_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace backinstock::api
+
+#endif  // BACKINSTOCK_SERVER_API_STREAM_TRACKER_H_

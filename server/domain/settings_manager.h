@@ -1,0 +1,53 @@
+// The Back In Stock Settings rules (SPEC 2.1): defaults for untouched sites,
+// idempotent Start/Stop, revisions that move only on real change. Pure logic
+// over a SettingsStore; no gRPC types.
+#ifndef BACKINSTOCK_SERVER_DOMAIN_SETTINGS_MANAGER_H_
+#define BACKINSTOCK_SERVER_DOMAIN_SETTINGS_MANAGER_H_
+
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "backinstock/v1/settings.pb.h"
+#include "server/store/settings_store.h"
+
+namespace backinstock::domain {
+
+// The Wix Stores app, the default supported app.
+inline constexpr absl::string_view kWixStoresAppId = "215238eb-22a5-4c36-9e7b-e7c08025e04e";
+
+// Parses and checks a comma-separated list of supported app ids: each a GUID,
+// stored in lower case, no duplicates, at least one.
+absl::StatusOr<std::vector<std::string>> ParseSupportedAppIds(absl::string_view csv);
+
+class SettingsManager {
+ public:
+  // `supported_app_ids`: lower-case GUIDs in the order settings list them.
+  SettingsManager(store::SettingsStore* store, std::vector<std::string> supported_app_ids)
+      : store_(store), supported_app_ids_(std::move(supported_app_ids)) {}
+
+  absl::StatusOr<v1::BackInStockSettings> Get(absl::string_view site) const;
+
+  // Start (collecting = true) or Stop (false). `app_id` as the caller sent it.
+  absl::StatusOr<v1::BackInStockSettings> SetCollecting(absl::string_view site,
+                                                        absl::string_view app_id, bool collecting);
+
+  // Whether `app_id` (any case) collects requests on `site`; false for an app
+  // that is not supported.
+  absl::StatusOr<bool> IsCollecting(absl::string_view site, absl::string_view app_id) const;
+
+  // The settings a caller sees for a stored record: one state per supported
+  // app, in the configured order.
+  v1::BackInStockSettings ToSettings(const store::SettingsRecord& record) const;
+
+  bool IsSupported(absl::string_view normalized_app_id) const;
+
+ private:
+  store::SettingsStore* store_;
+  const std::vector<std::string> supported_app_ids_;
+};
+
+}  // namespace backinstock::domain
+
+#endif  // BACKINSTOCK_SERVER_DOMAIN_SETTINGS_MANAGER_H_

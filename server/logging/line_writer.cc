@@ -1,0 +1,94 @@
+#include "server/logging/line_writer.h"
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+namespace backinstock::logging {
+
+absl::StatusOr<std::unique_ptr<LineWriter>> LineWriter::Open(const std::string& path,
+                                                             WhenFull when_full,
+                                                             size_t max_pending) {
+  if (path == "-") return std::make_unique<LineWriter>(stderr, false, when_full, max_pending);
+  std::FILE* out = std::fopen(path.c_str(), "ae");
+  if (out == nullptr) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot open ", path, " for appending: ", std::strerror(errno)));
+  }
+  return std::make_unique<LineWriter>(out, true, when_full, max_pending);
+}
+
+LineWriter::LineWriter(std::FILE* out, bool owns, WhenFull when_full, size_t max_pending)
+    : out_(out), owns_(owns), when_full_(when_full), max_pending_(max_pending) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+LineWriter::~LineWriter() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  thread_.join();
+  if (owns_) std::fclose(out_);
+}
+
+void LineWriter::Write(std::string line) {
+  absl::MutexLock lock(&mu_);
+  if (pending_.size() >= max_pending_) {
+    if (when_full_ == WhenFull::kDrop) {
+      ++dropped_;
+      return;
+    }
+    mu_.Await(absl::Condition(
+        +[](LineWriter* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
+          return self->pending_.size() < self->max_pending_;
+        },
+        this));
+  }
+  pending_.push_back(std::move(line));
+  ++queued_;
+}
+
+void LineWriter::Flush() {
+  absl::MutexLock lock(&mu_);
+  std::pair<LineWriter*, uint64_t> target(this, queued_);
+  mu_.Await(absl::Condition(
+      +[](std::pair<LineWriter*, uint64_t>* t) { return t->first->written_ >= t->second; },
+      &target));
+}
+
+uint64_t LineWriter::dropped() const {
+  absl::MutexLock lock(&mu_);
+  return dropped_;
+}
+
+void LineWriter::Run() {
+  std::vector<std::string> batch;
+  for (;;) {
+    bool stop = false;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](LineWriter* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
+            return self->stopping_ || !self->pending_.empty();
+          },
+          this));
+      batch.swap(pending_);
+      stop = stopping_ && batch.empty();
+    }
+    if (stop) return;
+    for (const std::string& line : batch) {
+      std::fwrite(line.data(), 1, line.size(), out_);
+      std::fputc('\n', out_);
+    }
+    std::fflush(out_);
+    {
+      absl::MutexLock lock(&mu_);
+      written_ += batch.size();
+    }
+    batch.clear();
+  }
+}
+
+}  // namespace backinstock::logging

@@ -1,0 +1,85 @@
+// backinstock-server: reads flags (and BACKINSTOCK_* environment variables),
+// starts the service, prints the address it listens on, and runs until SIGTERM
+// or SIGINT, which shut it down gracefully. SIGHUP reloads the keys file.
+#include <signal.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "server/logging/log.h"
+#include "server/runtime/flags.h"
+#include "server/runtime/server.h"
+
+namespace {
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "backinstock-server: %s\n", std::string(status.message()).c_str());
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace backinstock;
+
+  // Signals are taken synchronously by this thread (sigwait below); every
+  // thread started from here on inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  absl::SetProgramUsageMessage(
+      "The Back In Stock gRPC service.\n"
+      "Usage: backinstock-server --keys_file=keys.json [--listen=127.0.0.1:50051] [flags]\n"
+      "Every flag may also be given as the environment variable BACKINSTOCK_<FLAG>.");
+  if (absl::Status env = runtime::ApplyEnvironmentToFlags(); !env.ok()) return Fail(env);
+  absl::ParseCommandLine(argc, argv);
+
+  absl::StatusOr<runtime::ServerConfig> config = runtime::ConfigFromFlags();
+  if (!config.ok()) return Fail(config.status());
+  if (config->keys.development_only) {
+    logging::Warning(
+        "USING DEVELOPMENT KEYS: anyone with this repository can mint tokens for this server; "
+        "never use them outside a developer machine",
+        {{"keys_file", config->keys_file}});
+  }
+
+  const std::string listen = config->listen;
+  absl::StatusOr<std::unique_ptr<runtime::Server>> server = runtime::Server::Start(*std::move(config));
+  if (!server.ok()) return Fail(server.status());
+
+  // The readiness line tests and scripts wait for (the port is the bound one).
+  const std::string host = listen.substr(0, listen.rfind(':'));
+  const std::string address = absl::StrCat(host, ":", (*server)->port());
+  std::printf("backinstock-server listening on %s\n", address.c_str());
+  std::fflush(stdout);
+  logging::Info("serving", {{"address", address}});
+
+  for (;;) {
+    int signal_number = 0;
+    if (sigwait(&signals, &signal_number) != 0) continue;
+    if (signal_number == SIGHUP) {
+      absl::Status reloaded = (*server)->ReloadKeys();
+      if (reloaded.ok()) {
+        logging::Info("keys reloaded");
+      } else {
+        logging::Error("keys not reloaded; the previous keys stay in force",
+                       {{"error", reloaded.message()}});
+      }
+      continue;
+    }
+    logging::Info("signal received", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    break;
+  }
+  (*server)->Shutdown();
+  (*server)->Wait();
+  logging::Info("stopped");
+  logging::Flush();
+  return 0;
+}

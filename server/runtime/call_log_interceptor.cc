@@ -1,0 +1,63 @@
+#include "server/runtime/call_log_interceptor.h"
+
+#include <string>
+
+#include "absl/time/clock.h"
+#include "server/errors/error.h"
+#include "server/errors/grpc_status.h"
+#include "server/logging/log.h"
+
+namespace backinstock::runtime {
+namespace {
+
+using grpc::experimental::InterceptionHookPoints;
+
+class CallLogInterceptor : public grpc::experimental::Interceptor {
+ public:
+  CallLogInterceptor(const auth::CallRegistry* registry, std::string method, const void* call)
+      : registry_(registry), method_(std::move(method)), call_(call), start_(absl::Now()) {}
+
+  // A call that ends without sending a status (the client went away) is
+  // logged as CANCELLED.
+  ~CallLogInterceptor() override {
+    if (!logged_) Emit(grpc::Status::CANCELLED);
+  }
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      Emit(methods->GetSendStatus());
+    }
+    methods->Proceed();
+  }
+
+ private:
+  void Emit(const grpc::Status& status) {
+    logged_ = true;
+    std::string site;
+    if (auto decision = registry_->Find(call_); decision && decision->identity) {
+      site = decision->identity->site;
+    }
+    const std::string code = errors::CodeName(static_cast<absl::StatusCode>(status.error_code()));
+    const double latency_ms = absl::ToDoubleMilliseconds(absl::Now() - start_);
+    logging::Info("call", {{"method", method_},
+                           {"site", site},
+                           {"code", code},
+                           {"latency_ms", latency_ms}});
+  }
+
+  const auth::CallRegistry* registry_;
+  const std::string method_;
+  const void* call_;
+  const absl::Time start_;
+  bool logged_ = false;
+};
+
+}  // namespace
+
+grpc::experimental::Interceptor* CallLogInterceptorFactory::CreateServerInterceptor(
+    grpc::experimental::ServerRpcInfo* info) {
+  return new CallLogInterceptor(registry_, info->method(),
+                                static_cast<const void*>(info->server_context()));
+}
+
+}  // namespace backinstock::runtime

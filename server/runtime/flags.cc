@@ -1,0 +1,108 @@
+#include "server/runtime/flags.h"
+
+#include <cstdlib>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "server/domain/settings_manager.h"
+#include "server/logging/log.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
+          "host:port to serve on; port 0 picks a free port (the chosen one is printed)");
+ABSL_FLAG(std::string, keys_file, "",
+          "JSON file of token verification keys (required; see config/dev-keys.json)");
+ABSL_FLAG(std::string, supported_app_ids, std::string(backinstock::domain::kWixStoresAppId),
+          "comma-separated GUIDs of the catalog apps whose collection can be switched, in the "
+          "order settings list them");
+ABSL_FLAG(std::string, data_dir, "", "directory for durable state; empty keeps state in memory");
+ABSL_FLAG(bool, reflection, true, "serve gRPC server reflection");
+ABSL_FLAG(std::string, log_format, "text", "server log format: text or json");
+ABSL_FLAG(std::string, audit_log, "-", "audit log file (appended), or - for stderr");
+ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate chain; with --tls_key enables TLS");
+ABSL_FLAG(std::string, tls_key, "", "PEM server private key");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA bundle; when set, clients must present a certificate it signed (mutual TLS)");
+ABSL_FLAG(int32_t, max_message_bytes, 1 << 20, "largest request or response message, in bytes");
+ABSL_FLAG(int32_t, max_concurrent_streams, 100, "most concurrent calls per client connection");
+ABSL_FLAG(int32_t, max_metadata_bytes, 16 << 10, "largest total size of a call's headers");
+ABSL_FLAG(int64_t, max_requests_per_site, 100000, "most notification requests one site may hold");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "how long calls in flight may run on after SIGTERM/SIGINT");
+ABSL_FLAG(absl::Duration, clock_skew, absl::ZeroDuration(),
+          "tolerated clock difference with token issuers (applied to exp, nbf, iat)");
+
+namespace backinstock::runtime {
+
+std::vector<std::string> ServerFlagNames() {
+  return {"listen",        "keys_file",          "supported_app_ids",  "data_dir",
+          "reflection",    "log_format",         "audit_log",          "tls_cert",
+          "tls_key",       "tls_client_ca",      "max_message_bytes",  "max_concurrent_streams",
+          "max_metadata_bytes", "max_requests_per_site", "shutdown_grace", "clock_skew"};
+}
+
+absl::Status ApplyEnvironmentToFlags() {
+  for (const std::string& name : ServerFlagNames()) {
+    const std::string variable = absl::StrCat("BACKINSTOCK_", absl::AsciiStrToUpper(name));
+    const char* value = std::getenv(variable.c_str());
+    if (value == nullptr) continue;
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    if (flag == nullptr) return absl::InternalError(absl::StrCat("no flag --", name));
+    std::string error;
+    if (!flag->ParseFrom(value, &error)) {
+      return absl::InvalidArgumentError(absl::StrCat(variable, ": ", error));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ServerConfig> ConfigFromFlags() {
+  ServerConfig config;
+  config.listen = absl::GetFlag(FLAGS_listen);
+  config.keys_file = absl::GetFlag(FLAGS_keys_file);
+  if (config.keys_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--keys_file is required: the server verifies every call's token and has no keys "
+        "without it (for local use: --keys_file=config/dev-keys.json)");
+  }
+  absl::StatusOr<auth::Keys> keys = auth::LoadKeysFile(config.keys_file);
+  if (!keys.ok()) return keys.status();
+  config.keys = *std::move(keys);
+
+  absl::StatusOr<std::vector<std::string>> apps =
+      domain::ParseSupportedAppIds(absl::GetFlag(FLAGS_supported_app_ids));
+  if (!apps.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--supported_app_ids: ", apps.status().message()));
+  }
+  config.supported_app_ids = *std::move(apps);
+  config.data_dir = absl::GetFlag(FLAGS_data_dir);
+  config.reflection = absl::GetFlag(FLAGS_reflection);
+  if (absl::Status format = logging::SetFormat(absl::GetFlag(FLAGS_log_format)); !format.ok()) {
+    return format;
+  }
+  config.audit_log = absl::GetFlag(FLAGS_audit_log);
+  config.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  config.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  config.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
+
+  config.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  config.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
+  config.max_metadata_bytes = absl::GetFlag(FLAGS_max_metadata_bytes);
+  config.max_requests_per_site = absl::GetFlag(FLAGS_max_requests_per_site);
+  if (config.max_message_bytes < 1024) return absl::InvalidArgumentError("--max_message_bytes must be at least 1024");
+  if (config.max_concurrent_streams < 1) return absl::InvalidArgumentError("--max_concurrent_streams must be at least 1");
+  if (config.max_metadata_bytes < 1024) return absl::InvalidArgumentError("--max_metadata_bytes must be at least 1024");
+  if (config.max_requests_per_site < 1) return absl::InvalidArgumentError("--max_requests_per_site must be at least 1");
+
+  config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  config.clock_skew = absl::GetFlag(FLAGS_clock_skew);
+  if (config.shutdown_grace < absl::ZeroDuration()) return absl::InvalidArgumentError("--shutdown_grace must not be negative");
+  if (config.clock_skew < absl::ZeroDuration() || config.clock_skew > absl::Minutes(5)) {
+    return absl::InvalidArgumentError("--clock_skew must be between 0 and 5m");
+  }
+  return config;
+}
+
+}  // namespace backinstock::runtime

@@ -1,0 +1,204 @@
+#include "server/runtime/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+#include <grpcpp/impl/server_builder_option.h>
+#include <grpcpp/impl/server_builder_plugin.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "grpc/health/v1/health.pb.h"
+#include "server/api/settings_service.h"
+#include "server/api/stream_tracker.h"
+#include "server/auth/audit_log.h"
+#include "server/auth/auth_interceptor.h"
+#include "server/auth/authorizer.h"
+#include "server/auth/call_registry.h"
+#include "server/auth/gate.h"
+#include "server/auth/method_permissions.h"
+#include "server/domain/settings_manager.h"
+#include "server/logging/log.h"
+#include "server/runtime/call_log_interceptor.h"
+#include "server/store/memory_settings_store.h"
+
+namespace backinstock::runtime {
+namespace {
+
+// Removes the reflection plugin that linking grpc++_reflection installs in
+// every ServerBuilder, for --reflection=false.
+class WithoutReflection : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    plugins->erase(std::remove_if(plugins->begin(), plugins->end(),
+                                  [](const auto& p) { return p->name() == "proto_server_reflection"; }),
+                   plugins->end());
+  }
+};
+
+absl::StatusOr<std::string> ReadFile(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", what, " ", path));
+  std::stringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const ServerConfig& config) {
+  if (config.tls_cert_file.empty() && config.tls_key_file.empty()) {
+    if (!config.tls_client_ca_file.empty()) {
+      return absl::InvalidArgumentError("--tls_client_ca needs --tls_cert and --tls_key");
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  if (config.tls_cert_file.empty() || config.tls_key_file.empty()) {
+    return absl::InvalidArgumentError("--tls_cert and --tls_key go together");
+  }
+  absl::StatusOr<std::string> cert = ReadFile(config.tls_cert_file, "TLS certificate");
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> key = ReadFile(config.tls_key_file, "TLS key");
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions options;
+  options.pem_key_cert_pairs.push_back({*key, *cert});
+  if (!config.tls_client_ca_file.empty()) {
+    absl::StatusOr<std::string> ca = ReadFile(config.tls_client_ca_file, "TLS client CA");
+    if (!ca.ok()) return ca.status();
+    options.pem_root_certs = *ca;
+    options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(options);
+}
+
+class ServerImpl final : public Server {
+ public:
+  explicit ServerImpl(ServerConfig config) : config_(std::move(config)), gate_(&registry_) {}
+
+  ~ServerImpl() override {
+    Shutdown();
+    Wait();
+  }
+
+  absl::Status Init() {
+    absl::StatusOr<auth::MethodPermissions> permissions = auth::MethodPermissions::FromDescriptors();
+    if (!permissions.ok()) return permissions.status();
+    if (!config_.data_dir.empty()) {
+      return absl::UnimplementedError(
+          "--data_dir: the durable store is not available in this build; run without it");
+    }
+    settings_store_ = std::make_unique<store::MemorySettingsStore>();
+    settings_ = std::make_unique<domain::SettingsManager>(settings_store_.get(),
+                                                          config_.supported_app_ids);
+    keys_ = std::make_shared<auth::KeyRing>(config_.keys);
+    authorizer_ = std::make_unique<auth::Authorizer>(
+        keys_, *std::move(permissions), auth::VerifierOptions{config_.clock_skew});
+    absl::StatusOr<std::unique_ptr<logging::LineWriter>> audit_writer =
+        logging::LineWriter::Open(config_.audit_log, logging::LineWriter::WhenFull::kBlock);
+    if (!audit_writer.ok()) return audit_writer.status();
+    audit_ = std::make_unique<auth::AuditLog>(*std::move(audit_writer));
+    settings_service_ = std::make_unique<api::SettingsService>(&gate_, settings_.get(),
+                                                               settings_store_.get(), &streams_);
+
+    absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = Credentials(config_);
+    if (!credentials.ok()) return credentials.status();
+
+    // Reflection describes grpc.health.v1.Health only if its descriptor is
+    // linked in; naming it here keeps the linker from dropping it.
+    (void)grpc::health::v1::HealthCheckRequest::descriptor();
+    grpc::EnableDefaultHealthCheckService(true);
+    if (config_.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+    grpc::ServerBuilder builder;
+    if (!config_.reflection) builder.SetOption(std::make_unique<WithoutReflection>());
+    builder.AddListeningPort(config_.listen, *credentials, &port_);
+    builder.RegisterService(settings_service_.get());
+    builder.SetMaxReceiveMessageSize(config_.max_message_bytes);
+    builder.SetMaxSendMessageSize(config_.max_message_bytes);
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, config_.max_concurrent_streams);
+    builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, config_.max_metadata_bytes);
+    // Keepalive: ping idle clients every minute, drop them after 20 s without
+    // an answer; refuse clients that ping more often than every 10 s.
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60'000);
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
+    builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10'000);
+    builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+    interceptors.push_back(
+        std::make_unique<auth::AuthInterceptorFactory>(authorizer_.get(), &registry_, audit_.get()));
+    interceptors.push_back(std::make_unique<CallLogInterceptorFactory>(&registry_));
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+
+    server_ = builder.BuildAndStart();
+    if (!server_ || port_ == 0) {
+      return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen));
+    }
+    server_->GetHealthCheckService()->SetServingStatus(true);
+    return absl::OkStatus();
+  }
+
+  int port() const override { return port_; }
+
+  void Shutdown() override {
+    {
+      absl::MutexLock lock(&mu_);
+      if (shut_down_ || !server_) return;
+      shut_down_ = true;
+    }
+    logging::Info("shutting down", {{"grace_s", absl::ToDoubleSeconds(config_.shutdown_grace)}});
+    server_->GetHealthCheckService()->SetServingStatus(false);
+    const absl::Time deadline = absl::Now() + config_.shutdown_grace;
+    streams_.CloseAll();
+    server_->Shutdown(absl::ToChronoTime(deadline));
+    audit_->Flush();
+    logging::Flush();
+  }
+
+  void Wait() override {
+    if (server_) server_->Wait();
+  }
+
+  absl::Status ReloadKeys() override {
+    if (config_.keys_file.empty()) return absl::FailedPreconditionError("no keys file to reload");
+    absl::StatusOr<auth::Keys> keys = auth::LoadKeysFile(config_.keys_file);
+    if (!keys.ok()) return keys.status();
+    keys_->Replace(*std::move(keys));
+    return absl::OkStatus();
+  }
+
+ private:
+  ServerConfig config_;
+  std::unique_ptr<store::MemorySettingsStore> settings_store_;
+  std::unique_ptr<domain::SettingsManager> settings_;
+  std::shared_ptr<auth::KeyRing> keys_;
+  std::unique_ptr<auth::Authorizer> authorizer_;
+  auth::CallRegistry registry_;
+  std::unique_ptr<auth::AuditLog> audit_;
+  auth::Gate gate_;
+  api::StreamTracker streams_;
+  std::unique_ptr<api::SettingsService> settings_service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+
+  absl::Mutex mu_;
+  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerConfig config) {
+  auto server = std::make_unique<ServerImpl>(std::move(config));
+  absl::Status started = server->Init();
+  if (!started.ok()) return started;
+  return server;
+}
+
+}  // namespace backinstock::runtime

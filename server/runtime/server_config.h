@@ -1,0 +1,36 @@
+// Everything the server needs to start, already validated. Built from flags
+// (and their environment variables) by main, or directly by tests.
+#ifndef BACKINSTOCK_SERVER_RUNTIME_SERVER_CONFIG_H_
+#define BACKINSTOCK_SERVER_RUNTIME_SERVER_CONFIG_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "server/auth/keys.h"
+
+namespace backinstock::runtime {
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:50051";
+  auth::Keys keys;
+  std::string keys_file;  // where `keys` came from, for reloading; may be empty
+  std::vector<std::string> supported_app_ids;
+  std::string data_dir;  // empty: memory only
+  bool reflection = true;
+  std::string audit_log = "-";
+  // TLS: all empty for plaintext; cert and key for TLS; plus client CA for mTLS.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
+  int max_message_bytes = 1 << 20;
+  int max_concurrent_streams = 100;
+  int max_metadata_bytes = 16 << 10;
+  int64_t max_requests_per_site = 100000;
+  absl::Duration shutdown_grace = absl::Seconds(10);
+  absl::Duration clock_skew = absl::ZeroDuration();
+};
+
+}  // namespace backinstock::runtime
+
+#endif  // BACKINSTOCK_SERVER_RUNTIME_SERVER_CONFIG_H_
