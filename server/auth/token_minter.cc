@@ -15,8 +15,13 @@ namespace backinstock::auth {
 absl::StatusOr<std::string> MintHs256(absl::string_view kid, absl::string_view secret,
                                       absl::string_view claims_json) {
   nlohmann::json header = {{"alg", "HS256"}, {"kid", std::string(kid)}, {"typ", "JWT"}};
-  std::string signing_input = absl::StrCat(absl::WebSafeBase64Escape(header.dump()), ".",
-                                           absl::WebSafeBase64Escape(claims_json));
+  return SignHs256(header.dump(), secret, claims_json);
+}
+
+absl::StatusOr<std::string> SignHs256(absl::string_view header_json, absl::string_view secret,
+                                      absl::string_view payload_json) {
+  std::string signing_input = absl::StrCat(absl::WebSafeBase64Escape(header_json), ".",
+                                           absl::WebSafeBase64Escape(payload_json));
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int mac_len = 0;
   if (HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),

@@ -1,0 +1,64 @@
+# The two commands of the README, and a few more. Each installs what is missing
+# (Debian packages, npm packages) and is quick when everything is there.
+#   make run    build and start the server with the development keys
+#   make test   build and run every test, then again under ASan + UBSan
+
+BUILD       ?= build
+SAN_BUILD   ?= build-sanitize
+JOBS        ?= $(shell nproc)
+CTEST_JOBS  ?= $(JOBS)
+LISTEN      ?= 127.0.0.1:50051
+
+APT_PACKAGES := cmake make g++ pkg-config libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev \
+  protobuf-compiler grpc-proto libjwt-dev nlohmann-json3-dev libssl-dev \
+  golang-github-gogo-googleapis-dev libgtest-dev libgmock-dev libbenchmark-dev \
+  python3-grpcio python3-protobuf nodejs npm docker-compose openssl
+
+.PHONY: all deps build run test test-fast test-sanitize clean
+
+all: build
+
+# Installs the Debian packages that are missing (root, or sudo when present).
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing missing Debian packages: $$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@if [ -f client/node/package.json ] && [ ! -d client/node/node_modules ]; then \
+	  echo "Installing npm packages for client/node"; \
+	  (cd client/node && npm ci --no-audit --no-fund --loglevel=error); \
+	fi
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+$(SAN_BUILD)/CMakeCache.txt:
+	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DBACKINSTOCK_SANITIZE=ON
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS) --target backinstock-server
+	@echo "*** make run uses config/dev-keys.json: DEVELOPMENT KEYS, committed to git. ***"
+	@echo "*** Anyone can mint tokens for this server. Never use them in a deployment.  ***"
+	exec $(BUILD)/server/backinstock-server --keys_file=config/dev-keys.json --listen=$(LISTEN)
+
+test-fast: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(CTEST_JOBS)
+
+test-sanitize: deps $(SAN_BUILD)/CMakeCache.txt
+	cmake --build $(SAN_BUILD) -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir $(SAN_BUILD) --output-on-failure -j $(CTEST_JOBS)
+
+# The whole suite, then the whole suite again under the sanitizers; the last
+# lines are ctest's summary of the sanitized run.
+test: test-fast test-sanitize
+
+clean:
+	rm -rf $(BUILD) $(SAN_BUILD)

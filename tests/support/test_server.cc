@@ -1,0 +1,48 @@
+#include "tests/support/test_server.h"
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <stdexcept>
+
+#include "absl/strings/str_cat.h"
+#include "server/domain/settings_manager.h"
+#include "tests/support/test_keys.h"
+
+namespace backinstock::testing {
+
+runtime::ServerConfig TestConfig(const std::string& audit_path) {
+  runtime::ServerConfig config;
+  config.listen = "127.0.0.1:0";
+  config.keys = TestKeys();
+  config.supported_app_ids = {std::string(domain::kWixStoresAppId)};
+  config.audit_log = audit_path.empty() ? "/dev/null" : audit_path;
+  config.shutdown_grace = absl::Seconds(2);
+  return config;
+}
+
+TestServer::TestServer(runtime::ServerConfig config) {
+  absl::StatusOr<std::unique_ptr<runtime::Server>> server = runtime::Server::Start(std::move(config));
+  if (!server.ok()) throw std::runtime_error(std::string(server.status().message()));
+  server_ = *std::move(server);
+  channel_ = grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
+}
+
+TestServer::~TestServer() { server_->Shutdown(); }
+
+void Authorize(grpc::ClientContext& context, const std::string& identity_token,
+               const std::optional<std::string>& elevation_token) {
+  context.AddMetadata("authorization", "Bearer " + identity_token);
+  if (elevation_token) context.AddMetadata("x-elevation-token", *elevation_token);
+}
+
+std::string TempPath(const std::string& stem) {
+  static std::atomic<int> counter{0};
+  const char* dir = std::getenv("TMPDIR");
+  return absl::StrCat(dir ? dir : "/tmp", "/backinstock-", stem, "-", getpid(), "-", counter++);
+}
+
+}  // namespace backinstock::testing
