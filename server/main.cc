@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A closed stdout or log pipe must not kill the server: writes fail instead.
+  signal(SIGPIPE, SIG_IGN);
 
   absl::SetProgramUsageMessage(
       "The Back In Stock gRPC service.\n"

@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "tests/support/test_server.h"
 
@@ -77,62 +78,47 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(Options opti
   for (const auto& arg : options.args) has_listen |= absl::StartsWith(arg, "--listen");
   if (!has_listen) options.args.push_back("--listen=127.0.0.1:0");
 
-  int pipe_fds[2];
-  if (pipe2(pipe_fds, O_CLOEXEC) != 0) return absl::InternalError("pipe failed");
+  // stdout goes to a file (not a pipe) so that the server can keep writing to
+  // it after the readiness line without anyone reading.
   std::unique_ptr<ServerProcess> process(new ServerProcess());
+  process->stdout_path_ = TempPath("server-stdout");
   process->stderr_path_ = TempPath("server-stderr");
-  absl::StatusOr<pid_t> pid = Spawn(options.args, options.env, pipe_fds[1], process->stderr_path_);
-  close(pipe_fds[1]);
-  if (!pid.ok()) {
-    close(pipe_fds[0]);
-    return pid.status();
-  }
+  const int stdout_fd =
+      open(process->stdout_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (stdout_fd < 0) return absl::InternalError("cannot create the stdout file");
+  absl::StatusOr<pid_t> pid = Spawn(options.args, options.env, stdout_fd, process->stderr_path_);
+  close(stdout_fd);
+  if (!pid.ok()) return pid.status();
   process->pid_ = *pid;
 
-  // Read stdout until the readiness line, the child's exit, or the timeout.
-  std::string out;
+  // Wait for the readiness line, the child's exit, or the timeout.
   const absl::Time deadline = absl::Now() + options.ready_timeout;
-  while (true) {
-    const size_t newline = out.find('\n');
-    if (newline != std::string::npos) {
-      const std::string line = out.substr(0, newline);
-      out.erase(0, newline + 1);
-      if (absl::StartsWith(line, kReady)) {
-        const std::string address = line.substr(kReady.size());
-        int port = 0;
-        if (!absl::SimpleAtoi(address.substr(address.rfind(':') + 1), &port)) {
-          close(pipe_fds[0]);
-          return absl::InternalError(absl::StrCat("bad readiness line: ", line));
-        }
-        process->port_ = port;
-        break;
+  for (;;) {
+    const std::string out = process->Stdout();
+    for (absl::string_view line : absl::StrSplit(out, '\n')) {
+      if (!absl::StartsWith(line, kReady) || out.find('\n') == std::string::npos) continue;
+      const absl::string_view address = line.substr(kReady.size());
+      int port = 0;
+      if (!absl::SimpleAtoi(address.substr(address.rfind(':') + 1), &port)) {
+        return absl::InternalError(absl::StrCat("bad readiness line: ", line));
       }
-      continue;
+      process->port_ = port;
+      return process;
     }
-    const int64_t remaining_ms = absl::ToInt64Milliseconds(deadline - absl::Now());
-    if (remaining_ms <= 0) {
-      close(pipe_fds[0]);
-      return absl::DeadlineExceededError(
-          absl::StrCat("server did not become ready: ", process->Stderr()));
-    }
-    pollfd fd{pipe_fds[0], POLLIN, 0};
-    if (poll(&fd, 1, static_cast<int>(remaining_ms)) <= 0) continue;
-    char buffer[4096];
-    const ssize_t n = read(pipe_fds[0], buffer, sizeof buffer);
-    if (n <= 0) {
-      close(pipe_fds[0]);
-      int status = 0;
-      waitpid(process->pid_, &status, 0);
+    int status = 0;
+    if (waitpid(process->pid_, &status, WNOHANG) == process->pid_) {
       process->pid_ = -1;
       return absl::FailedPreconditionError(
           absl::StrCat("server exited before it was ready: ", process->Stderr()));
     }
-    out.append(buffer, static_cast<size_t>(n));
+    if (absl::Now() > deadline) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("server did not become ready: ", process->Stderr()));
+    }
+    // Polling a file for a line the child has not written yet; the line, not
+    // the interval, is the synchronisation.
+    absl::SleepFor(absl::Milliseconds(5));
   }
-  // Later stdout output is not read; closing our end is safe because the
-  // server prints nothing more to stdout.
-  close(pipe_fds[0]);
-  return process;
 }
 
 ServerProcess::~ServerProcess() {
@@ -142,6 +128,7 @@ ServerProcess::~ServerProcess() {
     waitpid(pid_, &status, 0);
   }
   if (!stderr_path_.empty()) unlink(stderr_path_.c_str());
+  if (!stdout_path_.empty()) unlink(stdout_path_.c_str());
 }
 
 absl::StatusOr<int> ServerProcess::Stop(int signal, absl::Duration timeout) {
@@ -161,6 +148,8 @@ absl::StatusOr<int> ServerProcess::Stop(int signal, absl::Duration timeout) {
 }
 
 std::string ServerProcess::Stderr() const { return ReadWhole(stderr_path_); }
+
+std::string ServerProcess::Stdout() const { return ReadWhole(stdout_path_); }
 
 absl::StatusOr<std::pair<int, std::string>> RunServerToExit(
     const std::vector<std::string>& args,

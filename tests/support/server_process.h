@@ -41,14 +41,16 @@ class ServerProcess {
   // wait status (use WIFEXITED / WEXITSTATUS), or an error on timeout.
   absl::StatusOr<int> Stop(int signal, absl::Duration timeout = absl::Seconds(30));
 
-  // Everything the server wrote to stderr so far.
+  // Everything the server wrote to stderr / stdout so far.
   std::string Stderr() const;
+  std::string Stdout() const;
 
  private:
   ServerProcess() = default;
 
   pid_t pid_ = -1;
   int port_ = 0;
+  std::string stdout_path_;
   std::string stderr_path_;
 };
 
