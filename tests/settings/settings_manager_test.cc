@@ -1,0 +1,113 @@
+#include "server/domain/settings_manager.h"
+
+#include <gtest/gtest.h>
+
+#include "server/domain/guid.h"
+#include "server/errors/error.h"
+#include "server/store/memory_settings_store.h"
+
+namespace backinstock::domain {
+namespace {
+
+constexpr char kStores[] = "215238eb-22a5-4c36-9e7b-e7c08025e04e";
+constexpr char kOther[] = "1380b703-ce81-ff05-f115-39571d94dfcd";
+
+class SettingsManagerTest : public ::testing::Test {
+ protected:
+  store::MemorySettingsStore store_;
+  SettingsManager manager_{&store_, {kStores, kOther}};
+};
+
+TEST(Guid, Normalizes) {
+  EXPECT_EQ(NormalizeGuid("215238EB-22A5-4C36-9E7B-E7C08025E04E"), std::string(kStores));
+  EXPECT_EQ(NormalizeGuid(kStores), std::string(kStores));
+  for (const char* bad : {"", "215238eb22a54c369e7be7c08025e04e", "215238eb-22a5-4c36-9e7b-e7c08025e04",
+                          "215238eb-22a5-4c36-9e7b-e7c08025e04ee", "215238eb_22a5-4c36-9e7b-e7c08025e04e",
+                          "g15238eb-22a5-4c36-9e7b-e7c08025e04e", " 215238eb-22a5-4c36-9e7b-e7c08025e04",
+                          "{215238eb-22a5-4c36-9e7b-e7c08025e0}"}) {
+    EXPECT_FALSE(NormalizeGuid(bad).has_value()) << bad;
+  }
+}
+
+TEST(ParseSupportedAppIds, Rules) {
+  EXPECT_EQ(*ParseSupportedAppIds(" 215238EB-22A5-4C36-9E7B-E7C08025E04E , " + std::string(kOther)),
+            (std::vector<std::string>{kStores, kOther}));
+  EXPECT_FALSE(ParseSupportedAppIds("").ok());
+  EXPECT_FALSE(ParseSupportedAppIds("nope").ok());
+  EXPECT_FALSE(ParseSupportedAppIds(std::string(kStores) + "," + kStores).ok());
+}
+
+TEST_F(SettingsManagerTest, UntouchedSiteHasDefaultsInConfiguredOrder) {
+  v1::BackInStockSettings settings = *manager_.Get("s");
+  ASSERT_EQ(settings.collection_states_size(), 2);
+  EXPECT_EQ(settings.collection_states(0).app_id(), kStores);
+  EXPECT_EQ(settings.collection_states(1).app_id(), kOther);
+  EXPECT_FALSE(settings.collection_states(0).collecting_requests());
+  EXPECT_FALSE(settings.collection_states(1).collecting_requests());
+  EXPECT_EQ(settings.revision(), 0);
+}
+
+TEST_F(SettingsManagerTest, StartAndStopAreIdempotentAndCountRealChanges) {
+  EXPECT_EQ(manager_.SetCollecting("s", kStores, false)->revision(), 0);  // already off
+  v1::BackInStockSettings after = *manager_.SetCollecting("s", kStores, true);
+  EXPECT_TRUE(after.collection_states(0).collecting_requests());
+  EXPECT_FALSE(after.collection_states(1).collecting_requests());
+  EXPECT_EQ(after.revision(), 1);
+  EXPECT_EQ(manager_.SetCollecting("s", kStores, true)->revision(), 1);
+  EXPECT_EQ(manager_.SetCollecting("s", kOther, true)->revision(), 2);
+  EXPECT_EQ(manager_.SetCollecting("s", kStores, false)->revision(), 3);
+  v1::BackInStockSettings now = *manager_.Get("s");
+  EXPECT_FALSE(now.collection_states(0).collecting_requests());
+  EXPECT_TRUE(now.collection_states(1).collecting_requests());
+  EXPECT_EQ(manager_.Get("another")->revision(), 0);
+}
+
+TEST_F(SettingsManagerTest, AppIdIsCaseInsensitiveAndStoredLowerCase) {
+  v1::BackInStockSettings after = *manager_.SetCollecting("s", "215238EB-22A5-4C36-9E7B-E7C08025E04E", true);
+  EXPECT_EQ(after.collection_states(0).app_id(), kStores);
+  EXPECT_TRUE(after.collection_states(0).collecting_requests());
+}
+
+TEST_F(SettingsManagerTest, InvalidAppIdNamesTheField) {
+  for (const char* bad : {"", "not-a-guid", "215238eb-22a5-4c36-9e7b"}) {
+    absl::Status status = manager_.SetCollecting("s", bad, true).status();
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << bad;
+    auto bad_request = errors::BadRequestOf(status);
+    ASSERT_TRUE(bad_request.has_value()) << bad;
+    ASSERT_EQ(bad_request->field_violations_size(), 1);
+    EXPECT_EQ(bad_request->field_violations(0).field(), "app_id");
+  }
+  EXPECT_EQ(manager_.Get("s")->revision(), 0);
+}
+
+TEST_F(SettingsManagerTest, UnsupportedAppIsFailedPrecondition) {
+  for (bool collecting : {true, false}) {
+    absl::Status status =
+        manager_.SetCollecting("s", "00000000-0000-0000-0000-000000000000", collecting).status();
+    EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_EQ(errors::ReasonOf(status), "NOT_SUPPORTED_APP_DEF_ID");
+  }
+  EXPECT_EQ(manager_.Get("s")->revision(), 0);
+}
+
+TEST_F(SettingsManagerTest, IsCollecting) {
+  EXPECT_FALSE(*manager_.IsCollecting("s", kStores));
+  ASSERT_TRUE(manager_.SetCollecting("s", kStores, true).ok());
+  EXPECT_TRUE(*manager_.IsCollecting("s", "215238EB-22A5-4C36-9E7B-E7C08025E04E"));
+  EXPECT_FALSE(*manager_.IsCollecting("s", kOther));
+  EXPECT_FALSE(*manager_.IsCollecting("s", "00000000-0000-0000-0000-000000000000"));
+  EXPECT_FALSE(*manager_.IsCollecting("s", "junk"));
+  EXPECT_FALSE(*manager_.IsCollecting("other-site", kStores));
+}
+
+TEST_F(SettingsManagerTest, RemovedAppsDisappearFromTheView) {
+  ASSERT_TRUE(manager_.SetCollecting("s", kOther, true).ok());
+  SettingsManager narrower(&store_, {kStores});
+  v1::BackInStockSettings settings = *narrower.Get("s");
+  ASSERT_EQ(settings.collection_states_size(), 1);
+  EXPECT_EQ(settings.collection_states(0).app_id(), kStores);
+  EXPECT_EQ(settings.revision(), 1);
+}
+
+}  // namespace
+}  // namespace backinstock::domain
