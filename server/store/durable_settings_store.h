@@ -1,0 +1,66 @@
+// The settings store with a data directory: MemorySettingsStore for reads and
+// watches, a journal for durability. A CompareAndSwap returns OK only once
+// its record is on disk, and only then do readers and watchers see it, so
+// everything a client was ever shown survives a crash.
+//
+// Per site, check, append and apply happen under one lock (striped by site),
+// which keeps the journal in each site's commit order; writes to different
+// sites wait on the disk together and share its syncs (group commit).
+//
+// On disk: one kPut record per committed write, key = site, value = the
+// site's whole SettingsRecord as a serialized v1.BackInStockSettings (its
+// stored states only, and the revision).
+#ifndef BACKINSTOCK_SERVER_STORE_DURABLE_SETTINGS_STORE_H_
+#define BACKINSTOCK_SERVER_STORE_DURABLE_SETTINGS_STORE_H_
+
+#include <array>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "server/store/journal/journal.h"
+#include "server/store/memory_settings_store.h"
+#include "server/store/settings_store.h"
+
+namespace backinstock::store {
+
+class DurableSettingsStore final : public SettingsStore {
+ public:
+  // Opens the journal in `dir` and replays it. Fails (DATA_LOSS naming file
+  // and offset) on a damaged snapshot or journal.
+  static absl::StatusOr<std::unique_ptr<DurableSettingsStore>> Open(
+      const std::string& dir, journal::JournalOptions options = {});
+
+  absl::StatusOr<SettingsRecord> Get(absl::string_view site) const override;
+  // UNAVAILABLE (reason STORAGE_UNAVAILABLE) when the record cannot be made
+  // durable; the write then has no visible effect.
+  absl::Status CompareAndSwap(absl::string_view site, int64_t expected_revision,
+                              const SettingsRecord& next) override;
+  std::unique_ptr<Subscription> Watch(
+      absl::string_view site, std::function<void(const SettingsRecord&)> on_change) override;
+
+  size_t SiteCount() const { return memory_.SiteCount(); }
+  journal::Journal& journal() { return *journal_; }
+
+  // The journal value of a record, and back (exposed for tests and tools).
+  static std::string EncodeValue(const SettingsRecord& record);
+  static absl::StatusOr<SettingsRecord> DecodeValue(absl::string_view value);
+
+ private:
+  DurableSettingsStore() = default;
+
+  // Sets the site's replayed record in memory.
+  absl::Status Restore(absl::string_view site, const SettingsRecord& record);
+  absl::Mutex& LockFor(absl::string_view site);
+
+  static constexpr size_t kSiteLocks = 256;
+
+  MemorySettingsStore memory_;
+  std::unique_ptr<journal::Journal> journal_;
+  std::array<absl::Mutex, kSiteLocks> site_locks_;
+};
+
+}  // namespace backinstock::store
+
+#endif  // BACKINSTOCK_SERVER_STORE_DURABLE_SETTINGS_STORE_H_

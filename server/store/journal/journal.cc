@@ -1,0 +1,360 @@
+#include "server/store/journal/journal.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "server/logging/log.h"
+#include "server/store/journal/file_scan.h"
+#include "server/store/journal/layout.h"
+#include "server/store/journal/snapshot.h"
+
+namespace backinstock::store::journal {
+
+Journal::Journal(std::string dir, JournalOptions options)
+    : dir_(std::move(dir)), options_(std::move(options)) {}
+
+absl::StatusOr<std::unique_ptr<Journal>> Journal::Open(const std::string& dir,
+                                                       JournalOptions options, Apply apply) {
+  if (dir.empty()) return absl::InvalidArgumentError("journal directory is empty");
+  if (options.segment_bytes < 1024) {
+    return absl::InvalidArgumentError("journal segment size must be at least 1024 bytes");
+  }
+  if (!options.sync_data) options.sync_data = SyncData;
+  std::unique_ptr<Journal> journal(new Journal(dir, std::move(options)));
+  if (absl::Status recovered = journal->Recover(apply); !recovered.ok()) return recovered;
+  Journal* self = journal.get();
+  journal->committer_ = std::thread([self] { self->CommitLoop(); });
+  if (journal->options_.background_compaction) {
+    journal->compactor_ = std::thread([self] { self->CompactLoop(); });
+  }
+  return journal;
+}
+
+Journal::~Journal() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (committer_.joinable()) committer_.join();
+  if (compactor_.joinable()) compactor_.join();
+}
+
+absl::Status Journal::Recover(Apply apply) {
+  if (absl::Status s = CreateDirectories(dir_); !s.ok()) return s;
+  absl::StatusOr<File> lock_file = LockDirectory(dir_);
+  if (!lock_file.ok()) return lock_file.status();
+  lock_ = *std::move(lock_file);
+
+  absl::StatusOr<std::vector<std::string>> names = ListDirectory(dir_);
+  if (!names.ok()) return names.status();
+  std::vector<uint64_t> segments;
+  std::vector<uint64_t> snapshots;
+  bool removed = false;
+  for (const std::string& name : *names) {
+    if (absl::EndsWith(name, kTempSuffix)) {  // a snapshot a crash interrupted
+      if (absl::Status s = RemoveFile(absl::StrCat(dir_, "/", name)); !s.ok()) return s;
+      removed = true;
+    } else if (std::optional<FileId> id = ParseFileName(name)) {
+      (id->kind == FileKind::kSegment ? segments : snapshots).push_back(id->number);
+    }
+  }
+  std::sort(segments.begin(), segments.end());
+  std::sort(snapshots.begin(), snapshots.end());
+
+  // Files a finished compaction made obsolete but did not get to remove.
+  const std::optional<uint64_t> snapshot =
+      snapshots.empty() ? std::nullopt : std::optional<uint64_t>(snapshots.back());
+  for (size_t i = 0; i + 1 < snapshots.size(); ++i) {
+    if (absl::Status s = RemoveFile(FilePath(dir_, FileKind::kSnapshot, snapshots[i])); !s.ok()) return s;
+    removed = true;
+  }
+  while (snapshot && !segments.empty() && segments.front() < *snapshot) {
+    if (absl::Status s = RemoveFile(FilePath(dir_, FileKind::kSegment, segments.front())); !s.ok()) return s;
+    segments.erase(segments.begin());
+    removed = true;
+  }
+  if (removed) {
+    if (absl::Status s = SyncDir(dir_); !s.ok()) return s;
+  }
+
+  // The segments must continue the snapshot (or the very first segment)
+  // without a gap: a missing file is lost data, not something to skip.
+  const uint64_t first_expected = snapshot.value_or(1);
+  for (size_t i = 0; i < segments.size(); ++i) {
+    if (segments[i] != first_expected + i) {
+      return absl::DataLossError(absl::StrCat(
+          FilePath(dir_, FileKind::kSegment, first_expected + i), " is missing (",
+          snapshot ? absl::StrCat("snapshot ", *snapshot, " covers only the segments before it")
+                   : std::string("there is no snapshot covering earlier segments"),
+          "); the data directory is incomplete"));
+    }
+  }
+
+  if (snapshot) {
+    const std::string path = FilePath(dir_, FileKind::kSnapshot, *snapshot);
+    absl::StatusOr<std::string> contents = ReadWholeFile(path);
+    if (!contents.ok()) return contents.status();
+    absl::StatusOr<ScanResult> scanned =
+        ScanFile(path, *contents, FileKind::kSnapshot, *snapshot, TailPolicy::kStrict, apply);
+    if (!scanned.ok()) return scanned.status();
+    recovery_.snapshot = snapshot;
+    recovery_.snapshot_entries = scanned->records;
+    absl::MutexLock lock(&mu_);
+    snapshot_ = snapshot;
+    snapshot_bytes_ = static_cast<int64_t>(contents->size());
+    stats_.snapshot = snapshot;
+  }
+
+  int64_t closed_bytes = 0;
+  int64_t last_size = 0;
+  bool recreate_last = false;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const bool last = i + 1 == segments.size();
+    const std::string path = FilePath(dir_, FileKind::kSegment, segments[i]);
+    absl::StatusOr<std::string> contents = ReadWholeFile(path);
+    if (!contents.ok()) return contents.status();
+    absl::StatusOr<ScanResult> scanned =
+        ScanFile(path, *contents, FileKind::kSegment, segments[i],
+                 last ? TailPolicy::kAllowTornTail : TailPolicy::kStrict, apply);
+    if (!scanned.ok()) return scanned.status();
+    ++recovery_.segments;
+    recovery_.journal_records += scanned->records;
+    if (!last) {
+      closed_bytes += static_cast<int64_t>(contents->size());
+      continue;
+    }
+    last_size = static_cast<int64_t>(scanned->valid_end);
+    if (scanned->torn_bytes == 0) continue;
+    // A crash cut the last batch short; nothing in it was acknowledged.
+    recovery_.torn_file = path;
+    recovery_.torn_offset = scanned->valid_end;
+    recovery_.torn_bytes = scanned->torn_bytes;
+    logging::Warning("journal: dropping a torn final record left by a crash",
+                     {{"file", path},
+                      {"offset", static_cast<int64_t>(scanned->valid_end)},
+                      {"bytes", static_cast<int64_t>(scanned->torn_bytes)},
+                      {"reason", scanned->torn_reason}});
+    if (scanned->valid_end == 0) {  // not even the file header made it
+      if (absl::Status s = RemoveFile(path); !s.ok()) return s;
+      recreate_last = true;
+      continue;
+    }
+    absl::StatusOr<File> file = OpenForWrite(path, OpenMode::kAppend);
+    if (!file.ok()) return file.status();
+    if (absl::Status s = Truncate(*file, last_size, path); !s.ok()) return s;
+    if (absl::Status s = options_.sync_data(*file, path); !s.ok()) return s;
+  }
+
+  absl::MutexLock io(&io_mu_);
+  {
+    absl::MutexLock lock(&mu_);
+    oldest_segment_ = segments.empty() ? first_expected : segments.front();
+    closed_bytes_ = closed_bytes;
+    compaction_wanted_ = options_.background_compaction &&
+                         closed_bytes_ >= std::max(options_.segment_bytes, snapshot_bytes_);
+  }
+  if (segments.empty() || recreate_last) {
+    return CreateSegment(segments.empty() ? first_expected : segments.back());
+  }
+  active_path_ = FilePath(dir_, FileKind::kSegment, segments.back());
+  absl::StatusOr<File> file = OpenForWrite(active_path_, OpenMode::kAppend);
+  if (!file.ok()) return file.status();
+  active_ = *std::move(file);
+  active_size_ = last_size;
+  absl::MutexLock lock(&mu_);
+  active_number_ = segments.back();
+  stats_.active_segment = active_number_;
+  return absl::OkStatus();
+}
+
+absl::Status Journal::CreateSegment(uint64_t number) {
+  const std::string path = FilePath(dir_, FileKind::kSegment, number);
+  absl::StatusOr<File> file = OpenForWrite(path, OpenMode::kCreate);
+  if (!file.ok()) return file.status();
+  std::string header;
+  EncodeFileHeader(FileKind::kSegment, number, &header);
+  if (absl::Status s = WriteAll(*file, header, path); !s.ok()) return s;
+  if (absl::Status s = options_.sync_data(*file, path); !s.ok()) return s;
+  if (absl::Status s = SyncDir(dir_); !s.ok()) return s;
+  active_ = *std::move(file);
+  active_path_ = path;
+  active_size_ = static_cast<int64_t>(header.size());
+  absl::MutexLock lock(&mu_);
+  active_number_ = number;
+  stats_.active_segment = number;
+  return absl::OkStatus();
+}
+
+absl::Status Journal::RotateLocked() {
+  const int64_t closed_size = active_size_;
+  uint64_t next = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    next = active_number_ + 1;
+  }
+  // The active segment holds nothing unsynced here: batches are written and
+  // synced whole under io_mu_.
+  if (absl::Status created = CreateSegment(next); !created.ok()) return created;
+  absl::MutexLock lock(&mu_);
+  closed_bytes_ += closed_size;
+  if (options_.background_compaction &&
+      closed_bytes_ >= std::max(options_.segment_bytes, snapshot_bytes_)) {
+    compaction_wanted_ = true;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Journal::Rotate() {
+  absl::MutexLock io(&io_mu_);
+  {
+    absl::MutexLock lock(&mu_);
+    if (!failure_.ok()) return absl::UnavailableError(failure_.message());
+  }
+  return RotateLocked();
+}
+
+absl::Status Journal::Append(RecordType type, absl::string_view key, absl::string_view value) {
+  if (type != RecordType::kPut && type != RecordType::kDelete) {
+    return absl::InvalidArgumentError("only put and delete records can be appended");
+  }
+  if (EncodedSize(key, value) - kHeaderBytes > kMaxBodyBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("journal record of ", key.size() + value.size(),
+                                                   " bytes is over the limit of ", kMaxBodyBytes));
+  }
+  std::string encoded;
+  encoded.reserve(EncodedSize(key, value));
+  EncodeRecord(type, key, value, &encoded);
+
+  absl::MutexLock lock(&mu_);
+  if (!failure_.ok() || stopping_) {
+    return absl::UnavailableError(
+        stopping_ ? absl::StrCat("journal ", dir_, " is closed")
+                  : absl::StrCat("journal ", dir_, " cannot be written (", failure_.message(),
+                                 "); no write is accepted until the server restarts"));
+  }
+  pending_.append(encoded);
+  ++pending_records_;
+  const uint64_t mine = ++last_sequence_;
+  auto settled = [this, mine]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return durable_sequence_ >= mine || !failure_.ok();
+  };
+  mu_.Await(absl::Condition(&settled));
+  if (durable_sequence_ >= mine) return absl::OkStatus();
+  return absl::UnavailableError(absl::StrCat("journal ", dir_, " cannot be written (",
+                                             failure_.message(),
+                                             "); no write is accepted until the server restarts"));
+}
+
+void Journal::CommitLoop() {
+  for (;;) {
+    std::string batch;
+    uint64_t last = 0;
+    uint64_t count = 0;
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return !pending_.empty() || stopping_;
+      };
+      mu_.Await(absl::Condition(&ready));
+      if (pending_.empty()) return;  // stopping, and everything is written
+      batch.swap(pending_);
+      last = last_sequence_;
+      count = pending_records_;
+      pending_records_ = 0;
+      if (!failure_.ok()) continue;  // those appends already failed
+    }
+    absl::Status durable;
+    absl::Status rotated;
+    {
+      absl::MutexLock io(&io_mu_);
+      durable = WriteAll(active_, batch, active_path_);
+      if (durable.ok()) durable = options_.sync_data(active_, active_path_);
+      if (durable.ok()) {
+        active_size_ += static_cast<int64_t>(batch.size());
+        if (active_size_ >= options_.segment_bytes) rotated = RotateLocked();
+      }
+    }
+    absl::MutexLock lock(&mu_);
+    if (durable.ok()) {
+      durable_sequence_ = last;
+      stats_.appends += count;
+      ++stats_.syncs;
+    }
+    const absl::Status problem = durable.ok() ? rotated : durable;
+    if (!problem.ok() && failure_.ok()) {
+      failure_ = problem;
+      logging::Error("journal write failed; the server accepts no more writes until restarted",
+                     {{"dir", dir_}, {"error", problem.message()}});
+    }
+  }
+}
+
+void Journal::CompactLoop() {
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return compaction_wanted_ || stopping_;
+      };
+      mu_.Await(absl::Condition(&ready));
+      if (stopping_) return;
+    }
+    if (absl::Status compacted = Compact(); !compacted.ok()) {
+      logging::Error("journal compaction failed; the segments stay and replay takes longer",
+                     {{"dir", dir_}, {"error", compacted.message()}});
+    }
+  }
+}
+
+absl::Status Journal::Compact() {
+  absl::MutexLock compacting(&compact_mu_);
+  uint64_t first = 0;
+  uint64_t end = 0;
+  std::optional<uint64_t> base;
+  {
+    absl::MutexLock lock(&mu_);
+    compaction_wanted_ = false;
+    first = oldest_segment_;
+    end = active_number_;
+    base = snapshot_;
+  }
+  if (first >= end) return absl::OkStatus();  // no closed segment to fold
+
+  int64_t folded_bytes = 0;
+  for (uint64_t n = first; n < end; ++n) {
+    absl::StatusOr<int64_t> size = FileSize(FilePath(dir_, FileKind::kSegment, n));
+    if (!size.ok()) return size.status();
+    folded_bytes += *size;
+  }
+  absl::StatusOr<int64_t> snapshot_bytes = FoldIntoSnapshot(dir_, base, first, end);
+  if (!snapshot_bytes.ok()) return snapshot_bytes.status();
+  {
+    absl::MutexLock lock(&mu_);
+    snapshot_ = end;
+    snapshot_bytes_ = *snapshot_bytes;
+    oldest_segment_ = end;
+    closed_bytes_ -= folded_bytes;
+    stats_.snapshot = end;
+    ++stats_.snapshots_written;
+  }
+  // The new snapshot is durable; what it replaces can go. A crash before this
+  // completes leaves files that the next startup recognises and removes.
+  for (uint64_t n = first; n < end; ++n) {
+    if (absl::Status s = RemoveFile(FilePath(dir_, FileKind::kSegment, n)); !s.ok()) return s;
+  }
+  if (base) {
+    if (absl::Status s = RemoveFile(FilePath(dir_, FileKind::kSnapshot, *base)); !s.ok()) return s;
+  }
+  return SyncDir(dir_);
+}
+
+JournalStats Journal::Stats() const {
+  absl::MutexLock lock(&mu_);
+  JournalStats stats = stats_;
+  stats.queued = pending_records_;
+  return stats;
+}
+
+}  // namespace backinstock::store::journal

@@ -1,0 +1,156 @@
+// A durable, append-only log of key/value mutations with group commit,
+// snapshots and crash recovery; the disk half of a durable store.
+//
+// A store opens the journal on its directory, which replays the latest
+// snapshot and the segments written after it through the store's apply
+// function, then appends one record per mutation. Append returns only once the
+// record is on stable storage (written and fdatasync'ed). Appends from many
+// threads are written and synced together by one committer thread: while one
+// sync runs, the next batch gathers, so concurrent writers share syncs instead
+// of queueing one each.
+//
+// The store must append a key's mutations in the order it applies them (for
+// example by holding a per-key lock from Append to applying), and apply a
+// mutation only after its Append succeeded.
+//
+// Segments close at `segment_bytes`; closed segments are folded, in the
+// background, into a new snapshot that replaces them, so replay time and disk
+// use stay bounded by the size of the state. See layout.h for the files.
+#ifndef BACKINSTOCK_SERVER_STORE_JOURNAL_JOURNAL_H_
+#define BACKINSTOCK_SERVER_STORE_JOURNAL_JOURNAL_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "server/store/journal/files.h"
+#include "server/store/journal/record.h"
+
+namespace backinstock::store::journal {
+
+struct JournalOptions {
+  // The active segment is closed, and a new one started, once it reaches this
+  // size.
+  int64_t segment_bytes = 16 << 20;
+  // Fold closed segments into a snapshot in the background once they add up to
+  // max(segment_bytes, size of the last snapshot): compaction work stays
+  // proportional to the writes, and replay reads at most about twice the state.
+  bool background_compaction = true;
+  // Makes a segment's appended data durable; fdatasync unless a test injects a
+  // slow or failing one.
+  std::function<absl::Status(const File& file, const std::string& path)> sync_data;
+};
+
+// What startup found and did.
+struct RecoveryInfo {
+  std::optional<uint64_t> snapshot;  // number of the snapshot loaded
+  uint64_t snapshot_entries = 0;
+  uint64_t segments = 0;             // segments replayed
+  uint64_t journal_records = 0;      // records replayed from them
+  // A torn final record, dropped (and the segment truncated before it).
+  std::string torn_file;
+  size_t torn_offset = 0;
+  size_t torn_bytes = 0;
+};
+
+struct JournalStats {
+  uint64_t appends = 0;    // records made durable since Open
+  uint64_t syncs = 0;      // data syncs of the active segment since Open
+  uint64_t queued = 0;     // appends waiting for the next batch
+  uint64_t active_segment = 0;
+  std::optional<uint64_t> snapshot;
+  uint64_t snapshots_written = 0;
+};
+
+class Journal {
+ public:
+  using Apply = absl::FunctionRef<absl::Status(const RecordView&)>;
+
+  // Opens (creating if needed) and locks `dir`, then replays it through
+  // `apply` (kPut and kDelete records, in order). DATA_LOSS, naming the file
+  // and byte offset, when a snapshot or segment is damaged anywhere but in
+  // the last record of the last segment; FAILED_PRECONDITION when another
+  // process has the directory.
+  static absl::StatusOr<std::unique_ptr<Journal>> Open(const std::string& dir,
+                                                       JournalOptions options, Apply apply);
+
+  // Writes out what is pending, stops the threads, releases the directory.
+  ~Journal();
+
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  // Appends one record and waits until it is durable. After a write or sync
+  // failure the journal accepts nothing more (the state of the file is
+  // unknown): this and every later call return UNAVAILABLE.
+  absl::Status Append(RecordType type, absl::string_view key, absl::string_view value);
+  absl::Status Put(absl::string_view key, absl::string_view value) {
+    return Append(RecordType::kPut, key, value);
+  }
+  absl::Status Delete(absl::string_view key) { return Append(RecordType::kDelete, key, ""); }
+
+  // Closes the active segment now and starts the next one.
+  absl::Status Rotate();
+
+  // Folds every closed segment into a new snapshot now, and removes them.
+  absl::Status Compact();
+
+  const RecoveryInfo& recovery() const { return recovery_; }
+  JournalStats Stats() const;
+  const std::string& dir() const { return dir_; }
+
+ private:
+  Journal(std::string dir, JournalOptions options);
+
+  absl::Status Recover(Apply apply);
+  absl::Status CreateSegment(uint64_t number) ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_);
+  absl::Status RotateLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_);
+  absl::Status WriteBatch(const std::string& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_);
+  void CommitLoop();
+  void CompactLoop();
+
+  const std::string dir_;
+  const JournalOptions options_;
+  File lock_;
+  RecoveryInfo recovery_;
+
+  // Lock order: compact_mu_, then io_mu_, then mu_.
+  absl::Mutex compact_mu_ ABSL_ACQUIRED_BEFORE(io_mu_);  // one compaction at a time
+
+  // The active segment: written by the committer, switched by rotation.
+  absl::Mutex io_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  File active_ ABSL_GUARDED_BY(io_mu_);
+  std::string active_path_ ABSL_GUARDED_BY(io_mu_);
+  int64_t active_size_ ABSL_GUARDED_BY(io_mu_) = 0;
+
+  mutable absl::Mutex mu_;
+  std::string pending_ ABSL_GUARDED_BY(mu_);   // encoded records waiting for the committer
+  uint64_t pending_records_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t last_sequence_ ABSL_GUARDED_BY(mu_) = 0;     // handed to the latest Append
+  uint64_t durable_sequence_ ABSL_GUARDED_BY(mu_) = 0;  // every record up to it is synced
+  absl::Status failure_ ABSL_GUARDED_BY(mu_);           // sticky write or sync failure
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t active_number_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t oldest_segment_ ABSL_GUARDED_BY(mu_) = 0;    // first segment not in a snapshot
+  std::optional<uint64_t> snapshot_ ABSL_GUARDED_BY(mu_);
+  int64_t snapshot_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t closed_bytes_ ABSL_GUARDED_BY(mu_) = 0;       // closed segments not yet folded
+  bool compaction_wanted_ ABSL_GUARDED_BY(mu_) = false;
+  JournalStats stats_ ABSL_GUARDED_BY(mu_);
+
+  std::thread committer_;
+  std::thread compactor_;
+};
+
+}  // namespace backinstock::store::journal
+
+#endif  // BACKINSTOCK_SERVER_STORE_JOURNAL_JOURNAL_H_

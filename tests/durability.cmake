@@ -1,0 +1,8 @@
+# Durability (--data_dir): the journal's record codec, replay, snapshots and
+# group commit; the durable settings store; and the real server killed with
+# SIGKILL in the middle of a write load.
+backinstock_test(durability_test
+  durability/record_test.cc
+  durability/journal_test.cc
+  durability/durable_settings_store_test.cc)
+target_link_libraries(durability_test PRIVATE backinstock_journal backinstock_durable_store)
