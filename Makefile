@@ -28,10 +28,12 @@ deps:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
-	@if [ -f client/node/package.json ] && [ ! -d client/node/node_modules ]; then \
-	  echo "Installing npm packages for client/node"; \
-	  (cd client/node && npm ci --no-audit --no-fund --loglevel=error); \
-	fi
+	@for dir in client/node tests/buf; do \
+	  if [ -f $$dir/package.json ] && [ ! -d $$dir/node_modules ]; then \
+	    echo "Installing npm packages for $$dir"; \
+	    (cd $$dir && npm ci --no-audit --no-fund --loglevel=error) || exit 1; \
+	  fi; \
+	done
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
