@@ -1,0 +1,41 @@
+#include "client/src/idempotency.h"
+
+namespace backinstock::client::internal {
+namespace {
+
+constexpr absl::string_view kSettings = "backinstock.v1.BackInStockSettingsService";
+constexpr absl::string_view kRequests = "backinstock.v1.BackInStockNotificationRequestService";
+
+// A call is idempotent when repeating it leaves the same state and answer as
+// making it once; only those are safe to resend after an UNAVAILABLE that may
+// have reached the server.
+constexpr MethodIdempotency kTable[] = {
+    {kSettings, "GetSettings", true},
+    // Start/Stop set a state; repeating them changes nothing (SPEC 2.1).
+    {kSettings, "StartCollectingRequests", true},
+    {kSettings, "StopCollectingRequests", true},
+    // A retried stream restarts from the current settings: nothing is lost.
+    {kSettings, "WatchSettings", true},
+
+    // Create has no request id to deduplicate on: a retry could store a
+    // second request, or fail with ALREADY_EXISTS for the caller's own first.
+    {kRequests, "CreateBackInStockNotificationRequest", false},
+    {kRequests, "GetBackInStockNotificationRequest", true},
+    // A retried delete that succeeded the first time would report NOT_FOUND.
+    {kRequests, "DeleteBackInStockNotificationRequest", false},
+    // Sets NOTIFICATION_SENT and auto_notified = false: the same state again.
+    {kRequests, "MarkAsNotificationSent", true},
+    {kRequests, "QueryBackInStockNotificationRequests", true},
+    {kRequests, "GetBackInStockNotificationRequestsCountByCatalogReferences", true},
+    // Hands requests to the notifier: left to the caller to decide to resend.
+    {kRequests, "ReportItemsBackInStock", false},
+    // gRPC retries a stream only before the server has answered anything, so
+    // no event was delivered yet: the retried watch is just a later fresh one.
+    {kRequests, "WatchNotificationRequestEvents", true},
+};
+
+}  // namespace
+
+absl::Span<const MethodIdempotency> IdempotencyTable() { return kTable; }
+
+}  // namespace backinstock::client::internal

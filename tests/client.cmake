@@ -1,0 +1,18 @@
+# Clients (issue 3): the C++ client library, backinstockctl, and the Python and
+# Node clients, each against a real server.
+
+# --- Python (client/python/tests, unittest, Debian's python with grpcio) ----
+set(BACKINSTOCK_PYTHON "/usr/bin/python3" CACHE FILEPATH
+    "Python with grpcio and protobuf, for the Python client tests")
+set(_python_tests ${PROJECT_SOURCE_DIR}/client/python/tests)
+set(_python_env
+  "BACKINSTOCK_SERVER_BINARY=$<TARGET_FILE:backinstock-server>"
+  "PYTHONPATH=${BACKINSTOCK_PYTHON_GEN_DIR}:${BACKINSTOCK_PYTHON_SRC_DIR}:${_python_tests}"
+  "PYTHONDONTWRITEBYTECODE=1")
+add_test(NAME python_client.settings
+  COMMAND ${BACKINSTOCK_PYTHON} ${_python_tests}/test_settings.py -v)
+# Exits 77 (reported as skipped) while the server does not serve the service.
+add_test(NAME python_client.notification_requests
+  COMMAND ${BACKINSTOCK_PYTHON} ${_python_tests}/test_notification_requests.py)
+set_tests_properties(python_client.settings python_client.notification_requests PROPERTIES
+  ENVIRONMENT "${_python_env}" TIMEOUT 120 SKIP_RETURN_CODE 77)
