@@ -68,7 +68,7 @@ absl::StatusOr<v1::BackInStockSettings> SettingsManager::SetCollecting(absl::str
   std::optional<std::string> normalized = NormalizeGuid(app_id);
   if (!normalized) {
     return errors::InvalidField(
-        "app_id", absl::StrCat("\"", app_id, "\" is not a GUID (8-4-4-4-12 hex digits)"));
+        "app_id", absl::StrCat(errors::Quoted(app_id), " is not a GUID (8-4-4-4-12 hex digits)"));
   }
   if (!IsSupported(*normalized)) {
     return errors::Error(absl::StatusCode::kFailedPrecondition, "NOT_SUPPORTED_APP_DEF_ID",

@@ -1,6 +1,8 @@
 #include "server/errors/error.h"
 
 #include "absl/strings/cord.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 
 namespace backinstock::errors {
 namespace {
@@ -40,6 +42,11 @@ absl::Status InvalidField(absl::string_view field, absl::string_view description
   violation->set_description(std::string(description));
   status.SetPayload(kBadRequestUrl, absl::Cord(bad_request.SerializeAsString()));
   return status;
+}
+
+std::string Quoted(absl::string_view value, size_t max_bytes) {
+  const bool cut = value.size() > max_bytes;
+  return absl::StrCat("\"", absl::CHexEscape(value.substr(0, max_bytes)), cut ? "...\"" : "\"");
 }
 
 std::optional<google::rpc::ErrorInfo> ErrorInfoOf(const absl::Status& status) {

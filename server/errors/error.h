@@ -34,6 +34,11 @@ absl::Status Error(absl::StatusCode code, absl::string_view reason, absl::string
 absl::Status InvalidField(absl::string_view field, absl::string_view description,
                           absl::string_view reason = "INVALID_ARGUMENT");
 
+// A caller-supplied value fit for an error message: quoted, non-printable bytes
+// escaped, and cut to `max_bytes` (with "...") so that a hostile megabyte-long
+// value cannot bloat replies or logs.
+std::string Quoted(absl::string_view value, size_t max_bytes = 64);
+
 // The ErrorInfo carried by `status`, if any.
 std::optional<google::rpc::ErrorInfo> ErrorInfoOf(const absl::Status& status);
 

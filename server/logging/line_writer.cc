@@ -65,8 +65,10 @@ uint64_t LineWriter::dropped() const {
 
 void LineWriter::Run() {
   std::vector<std::string> batch;
+  uint64_t reported_dropped = 0;
   for (;;) {
     bool stop = false;
+    uint64_t dropped = 0;
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
@@ -76,8 +78,18 @@ void LineWriter::Run() {
           this));
       batch.swap(pending_);
       stop = stopping_ && batch.empty();
+      dropped = dropped_;
     }
-    if (stop) return;
+    // Say so when lines were dropped, so that a gap in the log is explained.
+    if (dropped > reported_dropped) {
+      std::fprintf(out_, "log writer: %llu lines dropped under load\n",
+                   static_cast<unsigned long long>(dropped - reported_dropped));
+      reported_dropped = dropped;
+    }
+    if (stop) {
+      std::fflush(out_);
+      return;
+    }
     for (const std::string& line : batch) {
       std::fwrite(line.data(), 1, line.size(), out_);
       std::fputc('\n', out_);

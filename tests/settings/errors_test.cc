@@ -61,6 +61,14 @@ TEST(Errors, GarbageDetailsAreIgnored) {
   EXPECT_EQ(ReasonOf(back), "");
 }
 
+TEST(Errors, QuotedBoundsAndEscapesHostileValues) {
+  EXPECT_EQ(Quoted("abc"), "\"abc\"");
+  EXPECT_EQ(Quoted(std::string("a\nb\0", 4)), "\"a\\nb\\x00\"");
+  const std::string huge(100000, 'x');
+  const std::string quoted = Quoted(huge);
+  EXPECT_EQ(quoted, "\"" + std::string(64, 'x') + "...\"");
+}
+
 TEST(AuditLog, LineIsOneJsonObjectWithEveryField) {
   auth::AuditRecord record;
   record.time = absl::FromUnixSeconds(0);

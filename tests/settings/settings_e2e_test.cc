@@ -168,6 +168,10 @@ TEST_F(SettingsE2eTest, InvalidAndUnsupportedAppIds) {
       ASSERT_TRUE(bad_request.has_value());
       EXPECT_EQ(bad_request->field_violations(0).field(), "app_id");
     }
+    // A hostile, huge app id is refused with a short message.
+    absl::Status huge = calls_.Set(As("s", "user"), collecting, std::string(200000, 'z')).status();
+    ExpectError(huge, absl::StatusCode::kInvalidArgument, "INVALID_ARGUMENT");
+    EXPECT_LT(huge.message().size(), 200u);
     ExpectError(calls_.Set(As("s", "user"), collecting, "00000000-0000-4000-8000-000000000000").status(),
                 absl::StatusCode::kFailedPrecondition, "NOT_SUPPORTED_APP_DEF_ID");
   }
