@@ -16,3 +16,13 @@ add_test(NAME python_client.notification_requests
   COMMAND ${BACKINSTOCK_PYTHON} ${_python_tests}/test_notification_requests.py)
 set_tests_properties(python_client.settings python_client.notification_requests PROPERTIES
   ENVIRONMENT "${_python_env}" TIMEOUT 120 SKIP_RETURN_CODE 77)
+
+# --- C++ client library (tests/client) ---------------------------------------
+backinstock_test(client_test
+  client/deadline_test.cc
+  client/idempotency_test.cc
+  client/mock_connection_test.cc
+  client/notification_requests_client_test.cc
+  client/retry_test.cc
+  client/settings_client_test.cc)
+target_link_libraries(client_test PRIVATE backinstock_client nlohmann_json::nlohmann_json)

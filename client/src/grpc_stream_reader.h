@@ -39,6 +39,10 @@ class GrpcStreamReader final : public StreamReader<Response> {
     reader_->Finish();
   }
 
+  void WaitUntilStarted() override {
+    if (!finished_) reader_->WaitForInitialMetadata();
+  }
+
   bool Read(Response* response) override { return !finished_ && reader_->Read(response); }
 
   absl::Status Finish() override {

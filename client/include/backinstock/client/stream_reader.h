@@ -12,6 +12,12 @@ class StreamReader {
  public:
   virtual ~StreamReader() = default;
 
+  // Blocks until the server has started the stream (its initial metadata
+  // arrived) or ended it. WatchNotificationRequestEvents starts once the
+  // server is subscribed: every change made after this returns is delivered.
+  // Call it before the first Read(), or not at all.
+  virtual void WaitUntilStarted() = 0;
+
   // Blocks until the next message and stores it in `*response`; returns false
   // once the stream has ended (then call Finish()).
   virtual bool Read(Response* response) = 0;

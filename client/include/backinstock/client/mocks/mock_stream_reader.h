@@ -11,6 +11,7 @@ namespace backinstock::client::mocks {
 template <typename Response>
 class MockStreamReader : public StreamReader<Response> {
  public:
+  MOCK_METHOD(void, WaitUntilStarted, (), (override));
   MOCK_METHOD(bool, Read, (Response * response), (override));
   MOCK_METHOD(absl::Status, Finish, (), (override));
   MOCK_METHOD(void, Cancel, (), (override));
