@@ -18,6 +18,9 @@ ABSL_FLAG(std::string, supported_app_ids, std::string(backinstock::domain::kWixS
           "comma-separated GUIDs of the catalog apps whose collection can be switched, in the "
           "order settings list them");
 ABSL_FLAG(std::string, data_dir, "", "directory for durable state; empty keeps state in memory");
+ABSL_FLAG(int64_t, journal_segment_bytes, 16 << 20,
+          "with --data_dir: size at which a journal segment is closed and later folded into a "
+          "snapshot");
 ABSL_FLAG(bool, reflection, true, "serve gRPC server reflection");
 ABSL_FLAG(std::string, log_format, "text", "server log format: text or json");
 ABSL_FLAG(std::string, audit_log, "-", "audit log file (appended), or - for stderr");
@@ -40,7 +43,8 @@ std::vector<std::string> ServerFlagNames() {
   return {"listen",        "keys_file",          "supported_app_ids",  "data_dir",
           "reflection",    "log_format",         "audit_log",          "tls_cert",
           "tls_key",       "tls_client_ca",      "max_message_bytes",  "max_concurrent_streams",
-          "max_metadata_bytes", "max_requests_per_site", "shutdown_grace", "clock_skew"};
+          "max_metadata_bytes", "max_requests_per_site", "shutdown_grace", "clock_skew",
+          "journal_segment_bytes"};
 }
 
 absl::Status ApplyEnvironmentToFlags() {
@@ -78,6 +82,10 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
   }
   config.supported_app_ids = *std::move(apps);
   config.data_dir = absl::GetFlag(FLAGS_data_dir);
+  config.journal_segment_bytes = absl::GetFlag(FLAGS_journal_segment_bytes);
+  if (config.journal_segment_bytes < 4096) {
+    return absl::InvalidArgumentError("--journal_segment_bytes must be at least 4096");
+  }
   config.reflection = absl::GetFlag(FLAGS_reflection);
   if (absl::Status format = logging::SetFormat(absl::GetFlag(FLAGS_log_format)); !format.ok()) {
     return format;

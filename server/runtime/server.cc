@@ -27,6 +27,7 @@
 #include "server/domain/settings_manager.h"
 #include "server/logging/log.h"
 #include "server/runtime/call_log_interceptor.h"
+#include "server/store/durable_settings_store.h"
 #include "server/store/memory_settings_store.h"
 
 namespace backinstock::runtime {
@@ -77,6 +78,23 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const Serve
   return grpc::SslServerCredentials(options);
 }
 
+store::journal::JournalOptions JournalOptionsFor(const ServerConfig& config) {
+  store::journal::JournalOptions options;
+  options.segment_bytes = config.journal_segment_bytes;
+  return options;
+}
+
+// One line per durable store at startup: what was replayed from where.
+void LogRecovery(store::journal::Journal& journal, size_t entries, absl::string_view what) {
+  const store::journal::RecoveryInfo& recovery = journal.recovery();
+  logging::Info("durable state restored",
+                {{"dir", journal.dir()},
+                 {what, static_cast<int64_t>(entries)},
+                 {"snapshot", recovery.snapshot ? static_cast<int64_t>(*recovery.snapshot) : -1},
+                 {"segments", static_cast<int64_t>(recovery.segments)},
+                 {"journal_records", static_cast<int64_t>(recovery.journal_records)}});
+}
+
 class ServerImpl final : public Server {
  public:
   explicit ServerImpl(ServerConfig config) : config_(std::move(config)), gate_(&registry_) {}
@@ -89,11 +107,16 @@ class ServerImpl final : public Server {
   absl::Status Init() {
     absl::StatusOr<auth::MethodPermissions> permissions = auth::MethodPermissions::FromDescriptors();
     if (!permissions.ok()) return permissions.status();
-    if (!config_.data_dir.empty()) {
-      return absl::UnimplementedError(
-          "--data_dir: the durable store is not available in this build; run without it");
+    if (config_.data_dir.empty()) {
+      settings_store_ = std::make_unique<store::MemorySettingsStore>();
+    } else {
+      absl::StatusOr<std::unique_ptr<store::DurableSettingsStore>> durable =
+          store::DurableSettingsStore::Open(absl::StrCat(config_.data_dir, "/settings"),
+                                            JournalOptionsFor(config_));
+      if (!durable.ok()) return durable.status();
+      LogRecovery((*durable)->journal(), (*durable)->SiteCount(), "sites");
+      settings_store_ = *std::move(durable);
     }
-    settings_store_ = std::make_unique<store::MemorySettingsStore>();
     settings_ = std::make_unique<domain::SettingsManager>(settings_store_.get(),
                                                           config_.supported_app_ids);
     keys_ = std::make_shared<auth::KeyRing>(config_.keys);
@@ -176,7 +199,7 @@ class ServerImpl final : public Server {
 
  private:
   ServerConfig config_;
-  std::unique_ptr<store::MemorySettingsStore> settings_store_;
+  std::unique_ptr<store::SettingsStore> settings_store_;
   std::unique_ptr<domain::SettingsManager> settings_;
   std::shared_ptr<auth::KeyRing> keys_;
   std::unique_ptr<auth::Authorizer> authorizer_;
