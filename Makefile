@@ -64,3 +64,18 @@ test: test-fast test-sanitize
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)
+
+# Benchmarks (bench/run.sh): a Release build of the server, the baseline and the
+# benchmark programs in $(RELEASE_BUILD), then the whole run and its ratio table.
+RELEASE_BUILD ?= build-release
+BENCH_TARGETS := backinstock-server backinstock-bench-baseline backinstock-bench-load \
+  backinstock-bench-store backinstock-bench-auth backinstock-bench-memory
+
+.PHONY: bench
+
+$(RELEASE_BUILD)/CMakeCache.txt:
+	cmake -S . -B $(RELEASE_BUILD) -DCMAKE_BUILD_TYPE=Release -DBACKINSTOCK_BUILD_TESTS=OFF
+
+bench: deps $(RELEASE_BUILD)/CMakeCache.txt
+	cmake --build $(RELEASE_BUILD) -j $(JOBS) --target $(BENCH_TARGETS)
+	bench/run.sh $(RELEASE_BUILD)

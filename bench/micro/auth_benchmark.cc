@@ -1,0 +1,130 @@
+// What authorizing one call costs: verifying an identity token, an elevation
+// token, and the Authorizer's whole decision for GetSettings (identity only)
+// and for StartCollectingRequests by a visitor with elevation. The decision
+// benchmarks rotate over `tokens` distinct sites, so any caching of verified
+// tokens is measured both when it fits (1 token) and under churn (10,000).
+#include <benchmark/benchmark.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "bench/micro/site_names.h"
+#include "nlohmann/json.hpp"
+#include "server/auth/authorizer.h"
+#include "server/auth/method_permissions.h"
+#include "server/auth/permissions.h"
+#include "server/auth/token_minter.h"
+#include "server/auth/token_verifier.h"
+
+namespace backinstock::bench {
+namespace {
+
+constexpr char kIdentityKid[] = "bench-identity";
+constexpr char kElevationKid[] = "bench-elevation";
+constexpr char kIdentitySecret[] = "identity-secret-for-benchmarks-0123456789";
+constexpr char kElevationSecret[] = "elevation-secret-for-benchmarks-0123456789";
+constexpr char kGetSettings[] = "/backinstock.v1.BackInStockSettingsService/GetSettings";
+constexpr char kStartCollecting[] =
+    "/backinstock.v1.BackInStockSettingsService/StartCollectingRequests";
+
+auth::Keys BenchKeys() {
+  auth::Keys keys;
+  keys.identity.emplace(kIdentityKid, kIdentitySecret);
+  keys.elevation.emplace(kElevationKid, kElevationSecret);
+  return keys;
+}
+
+std::string IdentityToken(const std::string& site, absl::Time now) {
+  const int64_t t = absl::ToUnixSeconds(now);
+  nlohmann::json claims = {{"aud", "backinstock"}, {"sub", "bench-user"}, {"site", site},
+                           {"role", "visitor"},    {"iat", t},           {"exp", t + 3600}};
+  return *auth::MintHs256(kIdentityKid, kIdentitySecret, claims.dump());
+}
+
+std::string ElevationToken(const std::string& site, absl::Time now) {
+  const int64_t t = absl::ToUnixSeconds(now);
+  nlohmann::json claims = {{"aud", "backinstock-elevation"},
+                           {"sub", "bench-backend"},
+                           {"site", site},
+                           {"perms", {std::string(auth::kSettingsModify)}},
+                           {"jti", absl::StrCat("jti-", site)},
+                           {"iat", t},
+                           {"exp", t + 300}};
+  return *auth::MintHs256(kElevationKid, kElevationSecret, claims.dump());
+}
+
+void BM_VerifyIdentityToken(benchmark::State& state) {
+  const auth::Keys keys = BenchKeys();
+  const absl::Time now = absl::Now();
+  const std::string token = IdentityToken(SiteName(0), now);
+  for (auto _ : state) {
+    auto claims = auth::VerifyIdentityToken(token, keys.identity, now);
+    if (!claims.ok()) state.SkipWithError("identity token does not verify");
+    benchmark::DoNotOptimize(claims);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_VerifyIdentityToken);
+
+void BM_VerifyElevationToken(benchmark::State& state) {
+  const auth::Keys keys = BenchKeys();
+  const absl::Time now = absl::Now();
+  const std::string token = ElevationToken(SiteName(0), now);
+  for (auto _ : state) {
+    auto claims = auth::VerifyElevationToken(token, keys.elevation, now);
+    if (!claims.ok()) state.SkipWithError("elevation token does not verify");
+    benchmark::DoNotOptimize(claims);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_VerifyElevationToken);
+
+// The headers of `tokens` callers, each on a site of its own.
+struct Callers {
+  std::vector<std::string> authorization;
+  std::vector<std::string> elevation;
+
+  Callers(int tokens, absl::Time now) {
+    for (int i = 0; i < tokens; ++i) {
+      authorization.push_back(absl::StrCat("Bearer ", IdentityToken(SiteName(i), now)));
+      elevation.push_back(ElevationToken(SiteName(i), now));
+    }
+  }
+};
+
+void Decide(benchmark::State& state, const char* method, bool elevated) {
+  auto permissions = auth::MethodPermissions::FromDescriptors();
+  if (!permissions.ok()) {
+    state.SkipWithError("no method permissions");
+    return;
+  }
+  auth::Authorizer authorizer(std::make_shared<auth::KeyRing>(BenchKeys()),
+                              *std::move(permissions));
+  const Callers callers(static_cast<int>(state.range(0)), absl::Now());
+  size_t i = 0;
+  for (auto _ : state) {
+    auth::CallCredentials credentials;
+    credentials.authorization.push_back(callers.authorization[i]);
+    if (elevated) credentials.elevation.push_back(callers.elevation[i]);
+    auth::Decision decision = authorizer.Decide(method, credentials, absl::Now());
+    if (!decision.status.ok()) state.SkipWithError("the call was not admitted");
+    benchmark::DoNotOptimize(decision);
+    if (++i == callers.authorization.size()) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_AuthorizeGetSettings(benchmark::State& state) { Decide(state, kGetSettings, false); }
+void BM_AuthorizeStartCollectingElevated(benchmark::State& state) {
+  Decide(state, kStartCollecting, true);
+}
+BENCHMARK(BM_AuthorizeGetSettings)->ArgName("tokens")->Arg(1)->Arg(10'000);
+BENCHMARK(BM_AuthorizeStartCollectingElevated)->ArgName("tokens")->Arg(1)->Arg(10'000);
+
+}  // namespace
+}  // namespace backinstock::bench
+
+BENCHMARK_MAIN();

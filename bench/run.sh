@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# bench/run.sh [BUILD_DIR]: the whole benchmark in one go (`make bench`).
+#
+# Starts backinstock-server (with a keys file made for this run) and the bare
+# gRPC baseline on free loopback ports, runs the same closed-loop load against
+# each, alternating which goes first round by round, then the micro-benchmarks
+# and the memory measurement, and prints a table of ratios to the baseline.
+# Absolute figures on a shared machine are noise; ratios measured in the same
+# run, minutes apart, are what the targets are about.
+#
+# Settings (environment): BENCH_ROUNDS (3), BENCH_WARMUP (1s), BENCH_DURATION
+# (3s), BENCH_IN_FLIGHT (50), BENCH_CHANNELS (4), BENCH_SITES (100),
+# BENCH_OUT (a new directory under /tmp; everything measured is kept there).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${1:-$ROOT/build-release}
+ROUNDS=${BENCH_ROUNDS:-3}
+WARMUP=${BENCH_WARMUP:-1s}
+DURATION=${BENCH_DURATION:-3s}
+IN_FLIGHT=${BENCH_IN_FLIGHT:-50}
+CHANNELS=${BENCH_CHANNELS:-4}
+SITES=${BENCH_SITES:-100}
+OUT=${BENCH_OUT:-$(mktemp -d /tmp/backinstock-bench.XXXXXX)}
+PYTHON=/usr/bin/python3  # Debian's python; the table script needs only the standard library
+
+SERVER=$BUILD/server/backinstock-server
+BASELINE=$BUILD/bench/backinstock-bench-baseline
+LOAD=$BUILD/bench/backinstock-bench-load
+for binary in "$SERVER" "$BASELINE" "$LOAD" "$BUILD/bench/backinstock-bench-store" \
+              "$BUILD/bench/backinstock-bench-auth" "$BUILD/bench/backinstock-bench-memory"; do
+  [[ -x $binary ]] || { echo "bench: $binary is missing; build first (make bench)" >&2; exit 2; }
+done
+mkdir -p "$OUT/runs"
+STARTED=$SECONDS
+
+# --- Processes started here are stopped on any exit. ----------------------
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+# start NAME COMMAND...: runs COMMAND with stdout on a FIFO and blocks on the
+# FIFO until the readiness line "... listening on HOST:PORT" arrives (no
+# sleeping); sets ADDRESS and PID. Fails with the log's tail if the process
+# exits first.
+start() {
+  local name=$1 line fd
+  shift
+  mkfifo "$OUT/$name.stdout"
+  "$@" > "$OUT/$name.stdout" 2> "$OUT/$name.log" &
+  PID=$!
+  PIDS+=("$PID")
+  exec {fd}< "$OUT/$name.stdout"
+  ADDRESS=
+  while IFS= read -r -t 60 line <&"$fd"; do
+    if [[ $line == *" listening on "* ]]; then ADDRESS=${line##* listening on }; break; fi
+  done
+  if [[ -z $ADDRESS ]]; then
+    exec {fd}<&-
+    echo "bench: $name did not start:" >&2
+    tail -n 5 "$OUT/$name.log" >&2
+    return 1
+  fi
+  # Keep draining stdout so that the process never blocks on a full pipe.
+  cat <&"$fd" > "$OUT/$name.out" &
+  PIDS+=("$!")
+  exec {fd}<&-
+}
+
+# Server CPU time (user + system) in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# --- Keys made for this run only. ------------------------------------------
+secret() { openssl rand -base64 48 | tr '+/' '-_' | tr -d '=\n'; }
+KEYS=$OUT/keys.json
+printf '{"identity_keys": {"bench-identity": "%s"}, "elevation_keys": {"bench-elevation": "%s"}}\n' \
+  "$(secret)" "$(secret)" > "$KEYS"
+chmod 600 "$KEYS"
+
+# --- Servers. ----------------------------------------------------------------
+declare -A TARGET TARGET_PID
+start baseline "$BASELINE" --listen=127.0.0.1:0
+TARGET[baseline]=$ADDRESS; TARGET_PID[baseline]=$PID
+start server "$SERVER" --keys_file="$KEYS" --listen=127.0.0.1:0 --audit_log="$OUT/server-audit.log"
+TARGET[server]=$ADDRESS; TARGET_PID[server]=$PID
+# The durable store, when this build has it (`--data_dir`); otherwise the
+# scenario is reported as not measured, with the server's own reason.
+mkdir -p "$OUT/data"
+if start durable "$SERVER" --keys_file="$KEYS" --listen=127.0.0.1:0 \
+     --audit_log="$OUT/durable-audit.log" --data_dir="$OUT/data"; then
+  TARGET[durable]=$ADDRESS; TARGET_PID[durable]=$PID
+else
+  tail -n 1 "$OUT/durable.log" > "$OUT/durable.unavailable"
+fi
+echo "bench: baseline ${TARGET[baseline]}, server ${TARGET[server]}${TARGET[durable]:+, durable ${TARGET[durable]}}; results in $OUT"
+
+# --- Load: each scenario against the baseline and the server, same load. ---
+# name | target | rpc mix for the target | baseline rpc mix with the same headers
+SCENARIOS=(
+  "get_settings|server|get_settings|noop"
+  "start_collecting_elevated|server|start_collecting|noop_elevated"
+  "start_stop_elevated|server|start_collecting=1,stop_collecting=1|noop_elevated"
+  "start_stop_durable|durable|start_collecting=1,stop_collecting=1|noop_elevated"
+)
+
+# measure FILE TARGET_NAME RPC: one load run, its JSON plus the target's CPU time.
+measure() {
+  local file=$1 name=$2 rpc=$3 before after rc=0
+  before=$(cpu_ticks "${TARGET_PID[$name]}")
+  "$LOAD" --target="${TARGET[$name]}" --keys_file="$KEYS" --rpc="$rpc" \
+    --in_flight="$IN_FLIGHT" --channels="$CHANNELS" --sites="$SITES" \
+    --warmup="$WARMUP" --duration="$DURATION" --json > "$file.load" || rc=$?
+  after=$(cpu_ticks "${TARGET_PID[$name]}")
+  if (( rc != 0 && rc != 3 )); then echo "bench: load against $name failed ($rc)" >&2; exit 1; fi
+  printf '{"cpu_ticks": %d, "ticks_per_s": %d, "load": %s}\n' \
+    $((after - before)) "$(getconf CLK_TCK)" "$(cat "$file.load")" > "$file"
+  rm -f "$file.load"
+}
+
+for ((round = 1; round <= ROUNDS; round++)); do
+  for scenario in "${SCENARIOS[@]}"; do
+    IFS='|' read -r name target rpc baseline_rpc <<< "$scenario"
+    [[ -n ${TARGET[$target]:-} ]] || continue
+    echo "bench: round $round/$ROUNDS $name"
+    # Alternate the order so that drift in the machine's load favours neither.
+    if (( round % 2 )); then
+      measure "$OUT/runs/$name.$round.baseline.json" baseline "$baseline_rpc"
+      measure "$OUT/runs/$name.$round.target.json" "$target" "$rpc"
+    else
+      measure "$OUT/runs/$name.$round.target.json" "$target" "$rpc"
+      measure "$OUT/runs/$name.$round.baseline.json" baseline "$baseline_rpc"
+    fi
+  done
+done
+cleanup
+PIDS=()
+
+# --- Micro-benchmarks and memory. ------------------------------------------
+echo "bench: micro-benchmarks"
+"$BUILD/bench/backinstock-bench-auth" --benchmark_min_time=0.1 \
+  --benchmark_out="$OUT/micro-auth.json" --benchmark_out_format=json > "$OUT/micro-auth.txt" 2>&1
+"$BUILD/bench/backinstock-bench-store" --benchmark_min_time=0.1 \
+  --benchmark_out="$OUT/micro-store.json" --benchmark_out_format=json > "$OUT/micro-store.txt" 2>&1
+echo "bench: memory"
+"$BUILD/bench/backinstock-bench-memory" --sites=1000000 --json > "$OUT/memory.json"
+
+# --- The table. ----------------------------------------------------------------
+{
+  echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')," \
+       "$(free -h | awk '/^Mem:/ { print $2 }') RAM; load average before the table: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "load: $ROUNDS rounds, warm-up $WARMUP, $DURATION each, $IN_FLIGHT calls in flight over" \
+       "$CHANNELS channels, $SITES sites; wall time $((SECONDS - STARTED)) s"
+  "$PYTHON" "$ROOT/bench/ratio_table.py" "$OUT"
+} | tee "$OUT/table.txt"
