@@ -26,3 +26,28 @@ backinstock_test(client_test
   client/retry_test.cc
   client/settings_client_test.cc)
 target_link_libraries(client_test PRIVATE backinstock_client nlohmann_json::nlohmann_json)
+
+# --- backinstockctl (a child process against a server in the test) ----------
+backinstock_test(ctl_test client/ctl_test.cc client/subprocess.cc)
+target_link_libraries(ctl_test PRIVATE nlohmann_json::nlohmann_json)
+target_compile_definitions(ctl_test PRIVATE
+  BACKINSTOCKCTL_BINARY="$<TARGET_FILE:backinstockctl>")
+add_dependencies(ctl_test backinstockctl)
+
+# --- Installation: find_package(backinstock) from a separate project ---------
+include(GNUInstallDirs)
+backinstock_test(client_install_test client/install_test.cc client/subprocess.cc)
+set(_consumer_flags "")
+if(BACKINSTOCK_SANITIZE)
+  # The installed libraries are instrumented; so must the program linking them.
+  set(_consumer_flags "-fsanitize=address,undefined")
+endif()
+target_compile_definitions(client_install_test PRIVATE
+  BACKINSTOCK_CMAKE="${CMAKE_COMMAND}"
+  BACKINSTOCK_BINARY_DIR="${CMAKE_BINARY_DIR}"
+  BACKINSTOCK_INSTALL_LIBDIR="${CMAKE_INSTALL_LIBDIR}"
+  BACKINSTOCK_CONSUMER_SOURCE="${CMAKE_CURRENT_SOURCE_DIR}/client/consumer"
+  BACKINSTOCK_CXX_COMPILER="${CMAKE_CXX_COMPILER}"
+  BACKINSTOCK_CONSUMER_FLAGS="${_consumer_flags}")
+# `cmake --install --component client` copies what these targets built.
+add_dependencies(client_install_test backinstock_client backinstockctl)

@@ -51,8 +51,11 @@ int main(int argc, char** argv) {
       }
       return Usage("unknown command \"" + words[1] + "\"");
     }
-    std::cout << MainHelp(commands);
-    return args->Has("help") || !words.empty() ? kExitOk : kExitUsage;
+    // Asked for (--help, `help`): stdout and success. No command at all: a
+    // usage error, so the help goes to stderr.
+    const bool asked = args->Has("help") || !words.empty();
+    (asked ? std::cout : std::cerr) << MainHelp(commands);
+    return asked ? kExitOk : kExitUsage;
   }
 
   const Command* command = Find(commands, words[0]);

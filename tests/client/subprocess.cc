@@ -58,7 +58,7 @@ std::string ReadAndRemove(const std::string& path) {
 
 }  // namespace
 
-Completed Run(const std::vector<std::string>& argv,
+Completed RunProgram(const std::vector<std::string>& argv,
               const std::vector<std::pair<std::string, std::string>>& env) {
   const std::string out_path = TempPath("run-out");
   const std::string err_path = TempPath("run-err");
@@ -106,6 +106,10 @@ std::optional<std::string> Background::ReadLine() {
   }
   if (line.empty()) return std::nullopt;
   return line;
+}
+
+void Background::Signal(int signal) {
+  if (pid_ > 0) kill(pid_, signal);
 }
 
 int Background::Wait() {

@@ -22,7 +22,7 @@ struct Completed {
 
 // Runs `argv` (argv[0] a path) with `env` added to a copy of this process's
 // environment minus every BACKINSTOCK_* variable, and waits for it.
-Completed Run(const std::vector<std::string>& argv,
+Completed RunProgram(const std::vector<std::string>& argv,
               const std::vector<std::pair<std::string, std::string>>& env = {});
 
 // A program running in the background whose stdout is a pipe.
@@ -34,6 +34,9 @@ class Background {
 
   // The next line of stdout without its newline; nullopt at end of output.
   std::optional<std::string> ReadLine();
+
+  // Sends `signal` to the child.
+  void Signal(int signal);
 
   // Waits for the exit; returns the exit code (128 + signal when killed).
   int Wait();
