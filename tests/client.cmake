@@ -51,3 +51,22 @@ target_compile_definitions(client_install_test PRIVATE
   BACKINSTOCK_CONSUMER_FLAGS="${_consumer_flags}")
 # `cmake --install --component client` copies what these targets built.
 add_dependencies(client_install_test backinstock_client backinstockctl)
+
+# --- Node (client/node/test, node --test; `make deps` runs npm ci) -----------
+find_program(BACKINSTOCK_NODE node)
+if(BACKINSTOCK_NODE)
+  set(_node_dir ${PROJECT_SOURCE_DIR}/client/node)
+  add_test(NAME node_client.settings
+    COMMAND ${BACKINSTOCK_NODE} --test --test-reporter=tap ${_node_dir}/test/settings.test.mjs
+    WORKING_DIRECTORY ${_node_dir})
+  add_test(NAME node_client.notification_requests
+    COMMAND ${BACKINSTOCK_NODE} --test --test-reporter=tap
+      ${_node_dir}/test/notification_requests.test.mjs
+    WORKING_DIRECTORY ${_node_dir})
+  set_tests_properties(node_client.settings node_client.notification_requests PROPERTIES
+    ENVIRONMENT "BACKINSTOCK_SERVER_BINARY=$<TARGET_FILE:backinstock-server>" TIMEOUT 120)
+  # Skipped, as a whole, while the server does not serve the service.
+  set_tests_properties(node_client.notification_requests PROPERTIES SKIP_REGULAR_EXPRESSION "# SKIP")
+else()
+  message(WARNING "node not found: the Node client tests are not registered (make deps installs it)")
+endif()
