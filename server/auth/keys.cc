@@ -1,14 +1,40 @@
 #include "server/auth/keys.h"
 
+#include <openssl/bio.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 
 namespace backinstock::auth {
 namespace {
+
+constexpr absl::string_view kPublicKeyPemBegin = "-----BEGIN PUBLIC KEY-----";
+
+// True when `pem` holds exactly an EC public key on P-256 (what ES256 needs).
+bool IsP256PublicKey(const std::string& pem) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
+                                                &BIO_free);
+  if (!bio) return false;
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr), &EVP_PKEY_free);
+  if (!key || !EVP_PKEY_is_a(key.get(), "EC")) return false;
+  char group[64] = {0};
+  size_t length = 0;
+  if (EVP_PKEY_get_utf8_string_param(key.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
+                                     &length) != 1) {
+    return false;
+  }
+  return absl::string_view(group, length) == "prime256v1";
+}
 
 absl::StatusOr<KeySet> ParseKeySet(const nlohmann::json& root, const char* name) {
   KeySet set;
@@ -26,11 +52,23 @@ absl::StatusOr<KeySet> ParseKeySet(const nlohmann::json& root, const char* name)
           absl::StrCat("keys file: ", name, ".", kid, " must be a base64url string"));
     }
     std::string encoded = value.get<std::string>();
+    if (absl::StartsWith(encoded, kPublicKeyPemBegin)) {
+      if (!IsP256PublicKey(encoded)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "keys file: ", name, ".", kid, " is not a PEM EC P-256 public key (ES256)"));
+      }
+      set.emplace(kid, std::move(encoded));
+      continue;
+    }
     while (!encoded.empty() && encoded.back() == '=') encoded.pop_back();
     std::string secret;
     if (!absl::WebSafeBase64Unescape(encoded, &secret)) {
       return absl::InvalidArgumentError(
           absl::StrCat("keys file: ", name, ".", kid, " is not valid base64url"));
+    }
+    if (IsPublicKeyPem(secret)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "keys file: ", name, ".", kid, " decodes to PEM text; give public keys as PEM strings"));
     }
     if (secret.size() < kMinSecretBytes) {
       return absl::InvalidArgumentError(absl::StrCat("keys file: ", name, ".", kid, " is ",
@@ -43,6 +81,8 @@ absl::StatusOr<KeySet> ParseKeySet(const nlohmann::json& root, const char* name)
 }
 
 }  // namespace
+
+bool IsPublicKeyPem(absl::string_view key) { return absl::StartsWith(key, kPublicKeyPemBegin); }
 
 absl::StatusOr<Keys> ParseKeys(absl::string_view json) {
   nlohmann::json root = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);

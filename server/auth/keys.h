@@ -1,5 +1,9 @@
 // The keys that verify tokens, loaded from the keys file:
 //   {"identity_keys": {"<kid>": "<base64url secret>"}, "elevation_keys": {...}}
+// A key whose value is a PEM public key ("-----BEGIN PUBLIC KEY-----...", an
+// EC P-256 key) verifies ES256 tokens instead, so that a deployment can keep
+// the signing keys away from the service. Each key verifies exactly one
+// algorithm: HS256 for secrets, ES256 for public keys.
 // Identity and elevation keys are separate sets, so an identity token can never
 // pass as an elevation token (or the other way round).
 #ifndef BACKINSTOCK_SERVER_AUTH_KEYS_H_
@@ -16,8 +20,13 @@
 
 namespace backinstock::auth {
 
-// HMAC secrets by key id.
+// Verification keys by key id: an HMAC secret (raw bytes), or the PEM text
+// of an ES256 public key (see IsPublicKeyPem).
 using KeySet = absl::flat_hash_map<std::string, std::string>;
+
+// True when a KeySet value is an ES256 public key rather than an HS256
+// secret. Loaded secrets never look like this: ParseKeys refuses them.
+bool IsPublicKeyPem(absl::string_view key);
 
 struct Keys {
   KeySet identity;
@@ -30,8 +39,9 @@ struct Keys {
 inline constexpr size_t kMinSecretBytes = 32;
 
 // Parses the keys file's contents. Every secret must be base64url (padding
-// optional) of at least kMinSecretBytes bytes; both sets must be objects, and
-// the identity set must not be empty.
+// optional) of at least kMinSecretBytes bytes, and every public key a PEM EC
+// P-256 public key; both sets must be objects, and the identity set must not
+// be empty.
 absl::StatusOr<Keys> ParseKeys(absl::string_view json);
 
 // Reads and parses a keys file.

@@ -48,8 +48,8 @@ struct JwtDeleter {
   void operator()(jwt_t* jwt) const { jwt_free(jwt); }
 };
 
-// Checks the compact form, the header and the HS256 signature; only then
-// decodes and returns the claims object.
+// Checks the compact form, the header and the signature (HS256 or ES256, as
+// the key says); only then decodes and returns the claims object.
 Verified<json> VerifySignature(absl::string_view token, const KeySet& keys) {
   if (token.empty()) return Invalid("token is empty");
   if (token.size() > kMaxTokenBytes) return Invalid("token is too long");
@@ -65,24 +65,32 @@ Verified<json> VerifySignature(absl::string_view token, const KeySet& keys) {
   std::optional<json> header = DecodeJsonObject(parts[0]);
   if (!header) return Invalid("token header is not a JSON object");
   auto alg = header->find("alg");
-  if (alg == header->end() || !alg->is_string() || alg->get<std::string>() != "HS256") {
-    return Invalid("token alg must be HS256");
+  if (alg == header->end() || !alg->is_string() ||
+      (alg->get<std::string>() != "HS256" && alg->get<std::string>() != "ES256")) {
+    return Invalid("token alg must be HS256 or ES256");
   }
   if (header->contains("crit")) return Invalid("token header has crit, which is not supported");
   auto kid = header->find("kid");
   if (kid == header->end() || !kid->is_string()) return Invalid("token header has no kid");
   auto key = keys.find(kid->get<std::string>());
   if (key == keys.end()) return Invalid("token kid names no known key");
+  // The key decides the algorithm; the header must agree with it.
+  const bool es256 = IsPublicKeyPem(key->second);
+  if (alg->get<std::string>() != (es256 ? "ES256" : "HS256")) {
+    return Invalid(es256 ? "token kid names an ES256 key but alg is not ES256"
+                         : "token kid names an HS256 key but alg is not HS256");
+  }
 
   // libjwt recomputes the HMAC over the received header.payload bytes and
-  // compares it in constant time (Debian's fix for CVE-2024-25189).
+  // compares it in constant time (Debian's fix for CVE-2024-25189), or checks
+  // the ECDSA signature over them with OpenSSL.
   std::string terminated(token);
   jwt_t* raw = nullptr;
   int rc = jwt_decode(&raw, terminated.c_str(),
                       reinterpret_cast<const unsigned char*>(key->second.data()),
                       static_cast<int>(key->second.size()));
   std::unique_ptr<jwt_t, JwtDeleter> decoded(raw);
-  if (rc != 0 || !decoded || jwt_get_alg(decoded.get()) != JWT_ALG_HS256) {
+  if (rc != 0 || !decoded || jwt_get_alg(decoded.get()) != (es256 ? JWT_ALG_ES256 : JWT_ALG_HS256)) {
     return Invalid("token signature does not verify");
   }
 

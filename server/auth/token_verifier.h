@@ -1,5 +1,7 @@
-// Verifies identity and elevation tokens: compact JWS (RFC 7515/7519), HS256,
-// key chosen by the `kid` header from the matching key set.
+// Verifies identity and elevation tokens: compact JWS (RFC 7515/7519), key
+// chosen by the `kid` header from the matching key set; HS256 when that key is
+// a secret, ES256 when it is a public key (never the other way round, so a
+// public key can never serve as an HMAC secret).
 //
 // Order matters: the signature is checked over the exact bytes received before
 // any claim is read, so a forged token is TOKEN_INVALID whatever it claims.
