@@ -24,7 +24,9 @@ backinstock_test(client_test
   client/mock_connection_test.cc
   client/notification_requests_client_test.cc
   client/retry_test.cc
-  client/settings_client_test.cc)
+  client/settings_client_test.cc
+  client/subprocess.cc
+  client/tls_test.cc)
 target_link_libraries(client_test PRIVATE backinstock_client nlohmann_json::nlohmann_json)
 
 # --- backinstockctl (a child process against a server in the test) ----------
