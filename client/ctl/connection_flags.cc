@@ -38,7 +38,10 @@ absl::StatusOr<client::ConnectionOptions> ConnectionFromFlags(const Args& args) 
   if (cert.has_value() != key.has_value()) {
     return absl::InvalidArgumentError("--tls_cert_file and --tls_key_file go together");
   }
-  if (!args.Has("tls") && !ca && !cert && !server_name) return options;
+  // --tls is a switch; BACKINSTOCK_TLS=0 or =false in the environment is off.
+  const auto tls_switch = args.Get("tls");
+  const bool tls_on = tls_switch && *tls_switch != "0" && *tls_switch != "false";
+  if (!tls_on && !ca && !cert && !server_name) return options;
   client::TlsOptions tls;
   if (ca) {
     absl::StatusOr<std::string> pem = ReadFile(*ca, "--tls_ca_file");
