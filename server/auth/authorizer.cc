@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "server/auth/token_cache.h"
 #include "server/errors/error.h"
 
 namespace backinstock::auth {
@@ -57,7 +58,10 @@ Decision Authorizer::Decide(absl::string_view method_path, const CallCredentials
                                     "the authorization header is not \"Bearer <token>\"");
     return decision;
   }
-  absl::StatusOr<IdentityClaims> identity = VerifyIdentityToken(*token, keys->identity, now, options_);
+  // Verified tokens are cached until they expire (token_cache.h): a caller
+  // repeating its token skips the HMAC and the JSON parsing.
+  absl::StatusOr<IdentityClaims> identity =
+      VerifyIdentityTokenCached(SharedIdentityTokenCache(), *token, keys, now, options_);
   if (!identity.ok()) {
     decision.status = identity.status();
     return decision;
@@ -71,8 +75,8 @@ Decision Authorizer::Decide(absl::string_view method_path, const CallCredentials
     return decision;
   }
   if (!credentials.elevation.empty()) {
-    absl::StatusOr<ElevationClaims> elevation =
-        VerifyElevationToken(credentials.elevation.front(), keys->elevation, now, options_);
+    absl::StatusOr<ElevationClaims> elevation = VerifyElevationTokenCached(
+        SharedElevationTokenCache(), credentials.elevation.front(), keys, now, options_);
     if (!elevation.ok()) {
       decision.status = elevation.status();
       return decision;
