@@ -1,10 +1,14 @@
 #include "server/runtime/flags.h"
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/reflection.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "server/domain/settings_manager.h"
@@ -36,15 +40,46 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "how long calls in flight may run on after SIGTERM/SIGINT");
 ABSL_FLAG(absl::Duration, clock_skew, absl::ZeroDuration(),
           "tolerated clock difference with token issuers (applied to exp, nbf, iat)");
+ABSL_FLAG(std::string, notification_outbox, "-",
+          "file the default notifier appends one JSON line per notification to, or - for stdout");
+ABSL_FLAG(std::string, cursor_secret_file, "",
+          "file holding the base64 key (>= 32 bytes) that signs query cursors; replicas behind one "
+          "address must share it; empty: a random key per process");
 
 namespace backinstock::runtime {
+namespace {
+
+// The cursor key file holds the key in base64 (standard or URL-safe), for
+// example the output of `openssl rand -base64 32`.
+absl::StatusOr<std::string> ReadCursorSecret(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::InvalidArgumentError(absl::StrCat("--cursor_secret_file: cannot read ", path));
+  }
+  std::stringstream contents;
+  contents << in.rdbuf();
+  const std::string text(absl::StripAsciiWhitespace(contents.str()));
+  std::string secret;
+  if (!absl::Base64Unescape(text, &secret) && !absl::WebSafeBase64Unescape(text, &secret)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--cursor_secret_file: ", path, " does not hold base64"));
+  }
+  if (secret.size() < 32) {
+    return absl::InvalidArgumentError(absl::StrCat("--cursor_secret_file: the key in ", path,
+                                                   " has ", secret.size(),
+                                                   " bytes; at least 32 are needed"));
+  }
+  return secret;
+}
+
+}  // namespace
 
 std::vector<std::string> ServerFlagNames() {
   return {"listen",        "keys_file",          "supported_app_ids",  "data_dir",
           "reflection",    "log_format",         "audit_log",          "tls_cert",
           "tls_key",       "tls_client_ca",      "max_message_bytes",  "max_concurrent_streams",
           "max_metadata_bytes", "max_requests_per_site", "shutdown_grace", "clock_skew",
-          "journal_segment_bytes"};
+          "journal_segment_bytes", "notification_outbox", "cursor_secret_file"};
 }
 
 absl::Status ApplyEnvironmentToFlags() {
@@ -109,6 +144,15 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
   if (config.shutdown_grace < absl::ZeroDuration()) return absl::InvalidArgumentError("--shutdown_grace must not be negative");
   if (config.clock_skew < absl::ZeroDuration() || config.clock_skew > absl::Minutes(5)) {
     return absl::InvalidArgumentError("--clock_skew must be between 0 and 5m");
+  }
+  config.notification_outbox = absl::GetFlag(FLAGS_notification_outbox);
+  if (config.notification_outbox.empty()) {
+    return absl::InvalidArgumentError("--notification_outbox must be a path or -");
+  }
+  if (const std::string path = absl::GetFlag(FLAGS_cursor_secret_file); !path.empty()) {
+    absl::StatusOr<std::string> secret = ReadCursorSecret(path);
+    if (!secret.ok()) return secret.status();
+    config.cursor_secret = *std::move(secret);
   }
   return config;
 }

@@ -16,6 +16,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.pb.h"
+#include "server/api/notification_request_service.h"
 #include "server/api/settings_service.h"
 #include "server/api/stream_tracker.h"
 #include "server/auth/audit_log.h"
@@ -24,10 +25,13 @@
 #include "server/auth/call_registry.h"
 #include "server/auth/gate.h"
 #include "server/auth/method_permissions.h"
+#include "server/domain/notification_requests/notification_request_manager.h"
 #include "server/domain/settings_manager.h"
 #include "server/logging/log.h"
+#include "server/notify/json_lines_notifier.h"
 #include "server/runtime/call_log_interceptor.h"
 #include "server/store/durable_settings_store.h"
+#include "server/store/memory_notification_request_store.h"
 #include "server/store/memory_settings_store.h"
 
 namespace backinstock::runtime {
@@ -128,6 +132,7 @@ class ServerImpl final : public Server {
     audit_ = std::make_unique<auth::AuditLog>(*std::move(audit_writer));
     settings_service_ = std::make_unique<api::SettingsService>(&gate_, settings_.get(),
                                                                settings_store_.get(), &streams_);
+    if (absl::Status requests = InitNotificationRequests(); !requests.ok()) return requests;
 
     absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = Credentials(config_);
     if (!credentials.ok()) return credentials.status();
@@ -142,6 +147,7 @@ class ServerImpl final : public Server {
     if (!config_.reflection) builder.SetOption(std::make_unique<WithoutReflection>());
     builder.AddListeningPort(config_.listen, *credentials, &port_);
     builder.RegisterService(settings_service_.get());
+    builder.RegisterService(requests_service_.get());
     builder.SetMaxReceiveMessageSize(config_.max_message_bytes);
     builder.SetMaxSendMessageSize(config_.max_message_bytes);
     builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, config_.max_concurrent_streams);
@@ -169,6 +175,28 @@ class ServerImpl final : public Server {
   }
 
   int port() const override { return port_; }
+
+  // The notification request service: store, notifier, cursor key, manager.
+  absl::Status InitNotificationRequests() {
+    request_store_ = std::make_unique<store::MemoryNotificationRequestStore>();
+    absl::StatusOr<std::unique_ptr<notify::JsonLinesNotifier>> notifier =
+        notify::JsonLinesNotifier::Open(config_.notification_outbox);
+    if (!notifier.ok()) return notifier.status();
+    notifier_ = *std::move(notifier);
+    absl::StatusOr<domain::query::CursorCodec> cursors =
+        config_.cursor_secret.empty()
+            ? domain::query::CursorCodec::WithRandomSecret()
+            : domain::query::CursorCodec::WithSecret(config_.cursor_secret);
+    if (!cursors.ok()) return cursors.status();
+    domain::NotificationRequestOptions options;
+    options.max_requests_per_site = config_.max_requests_per_site;
+    requests_ = std::make_unique<domain::NotificationRequestManager>(
+        request_store_.get(), settings_.get(), notifier_.get(), *std::move(cursors),
+        std::move(options));
+    requests_service_ = std::make_unique<api::NotificationRequestService>(
+        &gate_, requests_.get(), request_store_.get(), &streams_);
+    return absl::OkStatus();
+  }
 
   void Shutdown() override {
     {
@@ -208,6 +236,12 @@ class ServerImpl final : public Server {
   auth::Gate gate_;
   api::StreamTracker streams_;
   std::unique_ptr<api::SettingsService> settings_service_;
+  std::unique_ptr<store::NotificationRequestStore> request_store_;
+  std::unique_ptr<notify::Notifier> notifier_;
+  std::unique_ptr<domain::NotificationRequestManager> requests_;
+  // Declared before server_, so destroyed after it: server shutdown waits for
+  // the reports in progress to reply, then the service's work queue joins.
+  std::unique_ptr<api::NotificationRequestService> requests_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 

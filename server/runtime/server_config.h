@@ -30,6 +30,11 @@ struct ServerConfig {
   int64_t max_requests_per_site = 100000;
   absl::Duration shutdown_grace = absl::Seconds(10);
   absl::Duration clock_skew = absl::ZeroDuration();
+  // Where the default notifier appends its JSON lines; "-" is stdout.
+  std::string notification_outbox = "-";
+  // The key that signs query cursors (>= 32 bytes); empty: a random key per
+  // process, so cursors do not survive a restart or cross replicas.
+  std::string cursor_secret;
 };
 
 }  // namespace backinstock::runtime

@@ -1,0 +1,82 @@
+// The gRPC adaptor of BackInStockNotificationRequestService: admit, decode,
+// call the domain, encode. ReportItemsBackInStock runs the notifier, so it is
+// handed to a small work queue and its reply sent from there; every other
+// handler answers on the callback thread.
+#ifndef BACKINSTOCK_SERVER_API_NOTIFICATION_REQUEST_SERVICE_H_
+#define BACKINSTOCK_SERVER_API_NOTIFICATION_REQUEST_SERVICE_H_
+
+#include "backinstock/v1/notification_requests.grpc.pb.h"
+#include "server/api/stream_tracker.h"
+#include "server/api/work_queue.h"
+#include "server/auth/gate.h"
+#include "server/domain/notification_requests/notification_request_manager.h"
+#include "server/store/notification_request_store.h"
+
+namespace backinstock::api {
+
+struct NotificationRequestServiceOptions {
+  // Threads that run reports, and reports that may wait for one; a report
+  // beyond that is refused with RESOURCE_EXHAUSTED (REPORT_QUEUE_FULL).
+  int report_threads = 2;
+  size_t max_queued_reports = 64;
+  // Events one watcher may fall behind before it is ended (WATCHER_TOO_SLOW).
+  size_t max_queued_events = 1024;
+};
+
+class NotificationRequestService final
+    : public v1::BackInStockNotificationRequestService::CallbackService {
+ public:
+  // Everything passed in must outlive the service. The service itself must
+  // outlive the grpc::Server (its destructor waits for reports in progress).
+  NotificationRequestService(const auth::Gate* gate, domain::NotificationRequestManager* requests,
+                             store::NotificationRequestStore* store, StreamTracker* streams,
+                             NotificationRequestServiceOptions options = {})
+      : gate_(gate),
+        requests_(requests),
+        store_(store),
+        streams_(streams),
+        options_(options),
+        reports_(options.report_threads, options.max_queued_reports) {}
+
+  grpc::ServerUnaryReactor* CreateBackInStockNotificationRequest(
+      grpc::CallbackServerContext* context,
+      const v1::CreateBackInStockNotificationRequestRequest* request,
+      v1::CreateBackInStockNotificationRequestResponse* response) override;
+  grpc::ServerUnaryReactor* GetBackInStockNotificationRequest(
+      grpc::CallbackServerContext* context,
+      const v1::GetBackInStockNotificationRequestRequest* request,
+      v1::GetBackInStockNotificationRequestResponse* response) override;
+  grpc::ServerUnaryReactor* DeleteBackInStockNotificationRequest(
+      grpc::CallbackServerContext* context,
+      const v1::DeleteBackInStockNotificationRequestRequest* request,
+      v1::DeleteBackInStockNotificationRequestResponse* response) override;
+  grpc::ServerUnaryReactor* MarkAsNotificationSent(
+      grpc::CallbackServerContext* context, const v1::MarkAsNotificationSentRequest* request,
+      v1::MarkAsNotificationSentResponse* response) override;
+  grpc::ServerUnaryReactor* QueryBackInStockNotificationRequests(
+      grpc::CallbackServerContext* context,
+      const v1::QueryBackInStockNotificationRequestsRequest* request,
+      v1::QueryBackInStockNotificationRequestsResponse* response) override;
+  grpc::ServerUnaryReactor* GetBackInStockNotificationRequestsCountByCatalogReferences(
+      grpc::CallbackServerContext* context,
+      const v1::GetBackInStockNotificationRequestsCountByCatalogReferencesRequest* request,
+      v1::GetBackInStockNotificationRequestsCountByCatalogReferencesResponse* response) override;
+  grpc::ServerUnaryReactor* ReportItemsBackInStock(
+      grpc::CallbackServerContext* context, const v1::ReportItemsBackInStockRequest* request,
+      v1::ReportItemsBackInStockResponse* response) override;
+  grpc::ServerWriteReactor<v1::WatchNotificationRequestEventsResponse>*
+  WatchNotificationRequestEvents(grpc::CallbackServerContext* context,
+                                 const v1::WatchNotificationRequestEventsRequest* request) override;
+
+ private:
+  const auth::Gate* gate_;
+  domain::NotificationRequestManager* requests_;
+  store::NotificationRequestStore* store_;
+  StreamTracker* streams_;
+  const NotificationRequestServiceOptions options_;
+  WorkQueue reports_;  // last: destroyed first, finishing the reports it accepted
+};
+
+}  // namespace backinstock::api
+
+#endif  // BACKINSTOCK_SERVER_API_NOTIFICATION_REQUEST_SERVICE_H_

@@ -1,0 +1,66 @@
+// One WatchNotificationRequestEvents stream. Every event matters (unlike
+// settings, where only the latest value does), so events wait in a bounded
+// per-watcher queue. Writers never wait for a watcher: one that falls
+// `max_queued` events behind is ended with RESOURCE_EXHAUSTED (reason
+// WATCHER_TOO_SLOW) and may reconnect and re-read with a query.
+#ifndef BACKINSTOCK_SERVER_API_REQUEST_EVENTS_WATCH_REACTOR_H_
+#define BACKINSTOCK_SERVER_API_REQUEST_EVENTS_WATCH_REACTOR_H_
+
+#include <deque>
+#include <memory>
+#include <string>
+
+#include <grpcpp/support/server_callback.h>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "backinstock/v1/notification_requests.pb.h"
+#include "server/api/stream_tracker.h"
+#include "server/store/notification_request_store.h"
+
+namespace backinstock::api {
+
+class RequestEventsWatchReactor final
+    : public grpc::ServerWriteReactor<v1::WatchNotificationRequestEventsResponse>,
+      public ClosableStream {
+ public:
+  // Creates the reactor and subscribes it to the site's events. The initial
+  // metadata goes out once the subscription is in place, so a client that has
+  // received it knows it will see every later change.
+  static grpc::ServerWriteReactor<v1::WatchNotificationRequestEventsResponse>* Start(
+      const std::string& site, store::NotificationRequestStore* store, StreamTracker* streams,
+      size_t max_queued);
+
+  void OnWriteDone(bool ok) override;
+  void OnCancel() override;
+  void OnDone() override;
+  void Close() override;
+
+  // The wire form of one event.
+  static v1::WatchNotificationRequestEventsResponse ToResponse(const store::RequestEvent& event);
+
+ private:
+  RequestEventsWatchReactor(StreamTracker* streams, size_t max_queued)
+      : streams_(streams), max_queued_(max_queued) {}
+
+  void OnEvent(const store::RequestEvent& event) ABSL_LOCKS_EXCLUDED(mu_);
+  void WriteNextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void FinishLocked(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  StreamTracker* const streams_;
+  const size_t max_queued_;
+  std::unique_ptr<store::Subscription> subscription_;
+
+  absl::Mutex mu_;
+  std::deque<store::RequestEvent> queue_ ABSL_GUARDED_BY(mu_);
+  v1::WatchNotificationRequestEventsResponse response_ ABSL_GUARDED_BY(mu_);
+  bool wrote_ ABSL_GUARDED_BY(mu_) = false;     // a write (which carries metadata) began
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool too_slow_ ABSL_GUARDED_BY(mu_) = false;  // the queue overflowed
+  bool closing_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace backinstock::api
+
+#endif  // BACKINSTOCK_SERVER_API_REQUEST_EVENTS_WATCH_REACTOR_H_

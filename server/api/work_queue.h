@@ -1,0 +1,45 @@
+// A small pool of threads for work too slow for gRPC's callback threads (a
+// report runs the notifier for up to a batch of requests at a time). Bounded:
+// when `max_pending` jobs wait already, TrySubmit refuses rather than letting
+// work pile up without limit.
+#ifndef BACKINSTOCK_SERVER_API_WORK_QUEUE_H_
+#define BACKINSTOCK_SERVER_API_WORK_QUEUE_H_
+
+#include <deque>
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+
+namespace backinstock::api {
+
+class WorkQueue {
+ public:
+  WorkQueue(int threads, size_t max_pending);
+  // Runs every job already accepted, then joins the threads.
+  ~WorkQueue();
+
+  WorkQueue(const WorkQueue&) = delete;
+  WorkQueue& operator=(const WorkQueue&) = delete;
+
+  // Queues `job`; false (and `job` is dropped) when the queue is full.
+  bool TrySubmit(std::function<void()> job) ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  void Run() ABSL_LOCKS_EXCLUDED(mu_);
+  bool HasJobOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return stopping_ || !jobs_.empty();
+  }
+
+  const size_t max_pending_;
+  absl::Mutex mu_;
+  std::deque<std::function<void()>> jobs_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace backinstock::api
+
+#endif  // BACKINSTOCK_SERVER_API_WORK_QUEUE_H_

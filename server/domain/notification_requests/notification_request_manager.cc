@@ -1,0 +1,173 @@
+#include "server/domain/notification_requests/notification_request_manager.h"
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
+#include "server/domain/guid.h"
+#include "server/domain/notification_requests/ids.h"
+#include "server/domain/notification_requests/validation.h"
+#include "server/errors/error.h"
+#include "server/store/catalog_key.h"
+
+namespace backinstock::domain {
+namespace {
+
+using Request = v1::BackInStockNotificationRequest;
+
+// Compare-and-swap attempts before a write gives up (each failed attempt means
+// another writer changed the same request in between).
+constexpr int kMaxAttempts = 64;
+constexpr int kMaxCountReferences = 100;
+constexpr char kNotFound[] = "BACK_IN_STOCK_NOTIFICATION_REQUEST_NOT_FOUND";
+
+absl::Status NotFound(absl::StatusCode code, absl::string_view site, absl::string_view id) {
+  return errors::Error(code, kNotFound,
+                       absl::StrCat("site ", site, " has no notification request \"", id, "\""),
+                       {{"id", id}});
+}
+
+absl::Status KeptChanging(absl::string_view id) {
+  return errors::Error(absl::StatusCode::kAborted, "CONCURRENT_MODIFICATION",
+                       absl::StrCat("request ", id, " kept changing under this call; try again"));
+}
+
+google::protobuf::Timestamp ToTimestamp(absl::Time time) {
+  const int64_t nanos = absl::ToUnixNanos(time);
+  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(nanos);
+}
+
+}  // namespace
+
+absl::StatusOr<Request> NotificationRequestManager::Create(
+    absl::string_view site, const v1::CreateBackInStockNotificationRequestRequest& create) {
+  absl::StatusOr<Request> request = ValidateCreate(create);
+  if (!request.ok()) return request.status();
+  const std::string& app_id = request->catalog_reference().app_id();
+  absl::StatusOr<bool> collecting = settings_->IsCollecting(site, app_id);
+  if (!collecting.ok()) return collecting.status();
+  if (!*collecting) {
+    return errors::Error(absl::StatusCode::kFailedPrecondition, "REQUEST_COLLECTION_DISABLED",
+                         absl::StrCat("app ", app_id, " does not collect back-in-stock requests on site ",
+                                      site, " (StartCollectingRequests turns it on)"),
+                         {{"app_id", app_id}});
+  }
+  absl::StatusOr<std::string> id = NewRequestId();
+  if (!id.ok()) return id.status();
+  request->set_id(*id);
+  request->set_contact_id(ContactId(site, request->email()));
+  request->set_status(Request::RECEIVED);
+  *request->mutable_created_date() = ToTimestamp(options_.clock());
+
+  store::NotificationRequestRecord record;
+  record.revision = 1;
+  record.request = *request;
+  absl::StatusOr<store::CreateResult> created =
+      store_->Create(site, record, options_.max_requests_per_site);
+  if (!created.ok()) return created.status();
+  switch (created->outcome) {
+    case store::CreateResult::Outcome::kCreated:
+      return *std::move(request);
+    case store::CreateResult::Outcome::kDuplicate:
+      return errors::Error(
+          absl::StatusCode::kAlreadyExists, "BACK_IN_STOCK_NOTIFICATION_REQUEST_ALREADY_EXISTS",
+          absl::StrCat("request ", created->existing_id,
+                       " already waits for this item (same catalog reference and email)"),
+          {{"id", created->existing_id}});
+    case store::CreateResult::Outcome::kSiteFull:
+      return errors::Error(
+          absl::StatusCode::kResourceExhausted, "SITE_REQUEST_LIMIT_REACHED",
+          absl::StrCat("site ", site, " holds ", options_.max_requests_per_site,
+                       " notification requests, the most allowed; delete some first"),
+          {{"limit", absl::StrCat(options_.max_requests_per_site)}});
+  }
+  return absl::InternalError("unknown create outcome");
+}
+
+absl::StatusOr<Request> NotificationRequestManager::Get(absl::string_view site,
+                                                        absl::string_view id) const {
+  if (absl::Status valid = ValidateIdArgument(id); !valid.ok()) return valid;
+  std::optional<std::string> normalized = NormalizeGuid(id);
+  if (!normalized) return NotFound(absl::StatusCode::kNotFound, site, id);
+  absl::StatusOr<store::RecordPtr> record = store_->Get(site, *normalized);
+  if (absl::IsNotFound(record.status())) return NotFound(absl::StatusCode::kNotFound, site, id);
+  if (!record.ok()) return record.status();
+  return (*record)->request;
+}
+
+absl::Status NotificationRequestManager::Delete(absl::string_view site, absl::string_view id) {
+  if (absl::Status valid = ValidateIdArgument(id); !valid.ok()) return valid;
+  std::optional<std::string> normalized = NormalizeGuid(id);
+  if (!normalized) return NotFound(absl::StatusCode::kNotFound, site, id);
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    absl::StatusOr<store::RecordPtr> record = store_->Get(site, *normalized);
+    if (absl::IsNotFound(record.status())) return NotFound(absl::StatusCode::kNotFound, site, id);
+    if (!record.ok()) return record.status();
+    absl::Status deleted = store_->Delete(site, *normalized, (*record)->revision);
+    if (absl::IsNotFound(deleted)) return NotFound(absl::StatusCode::kNotFound, site, id);
+    if (!absl::IsAborted(deleted)) return deleted;
+  }
+  return KeptChanging(id);
+}
+
+absl::StatusOr<Request> NotificationRequestManager::MarkAsNotificationSent(absl::string_view site,
+                                                                           absl::string_view id) {
+  if (absl::Status valid = ValidateIdArgument(id); !valid.ok()) return valid;
+  std::optional<std::string> normalized = NormalizeGuid(id);
+  if (!normalized) return NotFound(absl::StatusCode::kFailedPrecondition, site, id);
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    absl::StatusOr<store::RecordPtr> record = store_->Get(site, *normalized);
+    if (absl::IsNotFound(record.status())) {
+      return NotFound(absl::StatusCode::kFailedPrecondition, site, id);
+    }
+    if (!record.ok()) return record.status();
+    const Request& current = (*record)->request;
+    // Already in the state asked for: nothing changes, no event.
+    if (current.status() == Request::NOTIFICATION_SENT && current.has_auto_notified() &&
+        !current.auto_notified().value()) {
+      return current;
+    }
+    store::NotificationRequestRecord next;
+    next.revision = (*record)->revision + 1;
+    next.request = current;
+    next.request.set_status(Request::NOTIFICATION_SENT);
+    next.request.mutable_auto_notified()->set_value(false);
+    absl::Status written = store_->CompareAndSwap(site, (*record)->revision, next);
+    if (written.ok()) return next.request;
+    if (absl::IsNotFound(written)) return NotFound(absl::StatusCode::kFailedPrecondition, site, id);
+    if (!absl::IsAborted(written)) return written;
+  }
+  return KeptChanging(id);
+}
+
+absl::StatusOr<v1::GetBackInStockNotificationRequestsCountByCatalogReferencesResponse>
+NotificationRequestManager::Count(
+    absl::string_view site,
+    const v1::GetBackInStockNotificationRequestsCountByCatalogReferencesRequest& request) const {
+  const int given = request.catalog_references_size();
+  if (given == 0) {
+    return errors::InvalidField("catalog_references", "give 1 to 100 catalog references");
+  }
+  if (given > kMaxCountReferences) {
+    return errors::InvalidField("catalog_references",
+                                absl::StrCat(given, " catalog references given; at most ",
+                                             kMaxCountReferences, " per call"));
+  }
+  std::vector<std::string> keys;
+  keys.reserve(given);
+  for (int i = 0; i < given; ++i) {
+    absl::StatusOr<v1::CatalogReference> reference = NormalizeCatalogReference(
+        request.catalog_references(i), absl::StrCat("catalog_references[", i, "]"));
+    if (!reference.ok()) return reference.status();
+    keys.push_back(store::CatalogKey(*reference));
+  }
+  absl::StatusOr<std::vector<int64_t>> counts = store_->CountOpen(site, keys);
+  if (!counts.ok()) return counts.status();
+  v1::GetBackInStockNotificationRequestsCountByCatalogReferencesResponse response;
+  for (int i = 0; i < given; ++i) {
+    auto* count = response.add_counts_per_catalog_reference();
+    *count->mutable_catalog_reference() = request.catalog_references(i);
+    count->set_count(static_cast<int32_t>((*counts)[i]));
+  }
+  return response;
+}
+
+}  // namespace backinstock::domain

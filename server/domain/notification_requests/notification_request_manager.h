@@ -1,0 +1,97 @@
+// The Back In Stock Notification Requests rules (SPEC 2.2): create gated by the
+// site's settings, duplicate and cap rules, get / delete / mark, query with
+// filter, sort and cursors, counts per catalog reference, and the report that
+// drives requests through RECEIVED -> PROCESSING -> NOTIFICATION_SENT | FAILED.
+// Pure logic over a NotificationRequestStore and a Notifier; no gRPC types.
+#ifndef BACKINSTOCK_SERVER_DOMAIN_NOTIFICATION_REQUESTS_NOTIFICATION_REQUEST_MANAGER_H_
+#define BACKINSTOCK_SERVER_DOMAIN_NOTIFICATION_REQUESTS_NOTIFICATION_REQUEST_MANAGER_H_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "backinstock/v1/notification_requests.pb.h"
+#include "server/domain/query/cursor.h"
+#include "server/domain/settings_manager.h"
+#include "server/notify/notifier.h"
+#include "server/store/notification_request_store.h"
+
+namespace backinstock::domain {
+
+struct NotificationRequestOptions {
+  // Requests one site may hold, in any status (ServerConfig::max_requests_per_site).
+  int64_t max_requests_per_site = 100000;
+  // Reports work through their targets in batches of this size: a batch is
+  // moved to PROCESSING, notified, and settled before the next is claimed, so
+  // at most one batch per report is ever in flight.
+  int report_batch_size = 100;
+  // The time source for created dates (tests fix it).
+  std::function<absl::Time()> clock = [] { return absl::Now(); };
+};
+
+class NotificationRequestManager {
+ public:
+  // Everything passed in must outlive the manager.
+  NotificationRequestManager(store::NotificationRequestStore* store,
+                             const SettingsManager* settings, notify::Notifier* notifier,
+                             query::CursorCodec cursors, NotificationRequestOptions options)
+      : store_(store),
+        settings_(settings),
+        notifier_(notifier),
+        cursors_(std::move(cursors)),
+        options_(std::move(options)) {}
+
+  // The stored request with its output-only fields set.
+  absl::StatusOr<v1::BackInStockNotificationRequest> Create(
+      absl::string_view site, const v1::CreateBackInStockNotificationRequestRequest& create);
+
+  // NOT_FOUND (BACK_IN_STOCK_NOTIFICATION_REQUEST_NOT_FOUND) for an unknown id.
+  absl::StatusOr<v1::BackInStockNotificationRequest> Get(absl::string_view site,
+                                                         absl::string_view id) const;
+  absl::Status Delete(absl::string_view site, absl::string_view id);
+
+  // Sets NOTIFICATION_SENT and auto_notified = false. FAILED_PRECONDITION
+  // (BACK_IN_STOCK_NOTIFICATION_REQUEST_NOT_FOUND) for an unknown id.
+  absl::StatusOr<v1::BackInStockNotificationRequest> MarkAsNotificationSent(absl::string_view site,
+                                                                            absl::string_view id);
+
+  absl::StatusOr<v1::QueryBackInStockNotificationRequestsResponse> Query(
+      absl::string_view site, const v1::PlatformQuery& query) const;
+
+  absl::StatusOr<v1::GetBackInStockNotificationRequestsCountByCatalogReferencesResponse> Count(
+      absl::string_view site,
+      const v1::GetBackInStockNotificationRequestsCountByCatalogReferencesRequest& request) const;
+
+  // Notifies every targeted RECEIVED request. Slow (it runs the notifier): the
+  // API layer calls it off gRPC's callback threads. Ids that are unknown or not
+  // RECEIVED are skipped: nothing is ever sent twice. A notifier failure makes
+  // that request FAILED and is not an error of the call.
+  absl::Status Report(absl::string_view site, const v1::ReportItemsBackInStockRequest& report);
+
+ private:
+  // The ids a report targets, before claiming.
+  absl::StatusOr<std::vector<std::string>> ReportTargets(
+      absl::string_view site, const v1::ReportItemsBackInStockRequest& report) const;
+  // Moves a RECEIVED request to PROCESSING; nullptr when it is gone or not
+  // RECEIVED.
+  absl::StatusOr<store::RecordPtr> Claim(absl::string_view site, const std::string& id);
+  // Moves a claimed request to `final_status` with auto_notified = true,
+  // unless someone else settled or deleted it meanwhile.
+  absl::Status Settle(absl::string_view site, store::RecordPtr claimed,
+                      v1::BackInStockNotificationRequest::Status final_status);
+
+  store::NotificationRequestStore* store_;
+  const SettingsManager* settings_;
+  notify::Notifier* notifier_;
+  const query::CursorCodec cursors_;
+  const NotificationRequestOptions options_;
+};
+
+}  // namespace backinstock::domain
+
+#endif  // BACKINSTOCK_SERVER_DOMAIN_NOTIFICATION_REQUESTS_NOTIFICATION_REQUEST_MANAGER_H_

@@ -1,0 +1,93 @@
+// NotificationRequestManager::Query: filter, sort and keyset paging over a
+// snapshot of the site's requests.
+#include "absl/strings/str_cat.h"
+#include "server/domain/notification_requests/notification_request_manager.h"
+#include "server/domain/query/filter_parser.h"
+#include "server/domain/query/page.h"
+#include "server/errors/error.h"
+
+namespace backinstock::domain {
+namespace {
+
+bool HasFilter(const v1::PlatformQuery& query) {
+  return query.has_filter() && !query.filter().fields().empty();
+}
+
+absl::Status CursorMismatch(absl::string_view what) {
+  return errors::InvalidField(
+      "query.cursor_paging.cursor",
+      absl::StrCat("the cursor belongs to a query with another ", what,
+                   "; with a cursor, send the same ", what, " or none"),
+      "INVALID_CURSOR");
+}
+
+}  // namespace
+
+absl::StatusOr<v1::QueryBackInStockNotificationRequestsResponse> NotificationRequestManager::Query(
+    absl::string_view site, const v1::PlatformQuery& query) const {
+  const int requested_limit = query.cursor_paging().limit();
+  if (requested_limit < 0 || requested_limit > query::kMaxLimit) {
+    return errors::InvalidField(
+        "query.cursor_paging.limit",
+        absl::StrCat("limit ", requested_limit, " is outside 1..", query::kMaxLimit,
+                     " (0 means the default, ", query::kDefaultLimit, ")"));
+  }
+
+  // The query this page belongs to: the cursor's, or the request's own.
+  query::CursorState state;
+  std::optional<query::Anchor> from;
+  if (!query.cursor_paging().cursor().empty()) {
+    absl::StatusOr<query::CursorState> decoded =
+        cursors_.Decode(site, query.cursor_paging().cursor());
+    if (!decoded.ok()) return decoded.status();
+    state = *std::move(decoded);
+    if (HasFilter(query) && query::CanonicalFilter(query.filter()) != state.filter) {
+      return CursorMismatch("filter");
+    }
+    if (query.sort_size() > 0) {
+      absl::StatusOr<query::SortOrder> order = query::ParseSort(query.sort());
+      if (!order.ok()) return order.status();
+      if (*order != state.order) return CursorMismatch("sort");
+    }
+    from = state.anchor;
+  } else {
+    absl::StatusOr<query::SortOrder> order = query::ParseSort(query.sort());
+    if (!order.ok()) return order.status();
+    state.order = *std::move(order);
+    state.filter = HasFilter(query) ? query::CanonicalFilter(query.filter()) : "";
+  }
+  // Otherwise the cursor's page size, or the default for a first page.
+  if (requested_limit > 0) state.limit = requested_limit;
+
+  google::protobuf::Struct filter_struct;
+  if (!filter_struct.ParseFromString(state.filter)) {
+    return absl::InternalError("a cursor's filter no longer parses");
+  }
+  absl::StatusOr<query::Filter> filter = query::ParseFilter(filter_struct);
+  if (!filter.ok()) return filter.status();
+
+  absl::StatusOr<std::vector<store::RecordPtr>> records = store_->List(site);
+  if (!records.ok()) return records.status();
+  std::vector<const v1::BackInStockNotificationRequest*> requests;
+  requests.reserve(records->size());
+  for (const store::RecordPtr& record : *records) requests.push_back(&record->request);
+
+  const query::Page page = query::SelectPage(requests, *filter, state.order, state.limit, from);
+  v1::QueryBackInStockNotificationRequestsResponse response;
+  for (size_t index : page.items) *response.add_requests() = *requests[index];
+  v1::PagingMetadata* metadata = response.mutable_metadata();
+  metadata->set_count(static_cast<int32_t>(page.items.size()));
+  if (page.next) {
+    query::CursorState next = state;
+    next.anchor = *page.next;
+    metadata->mutable_cursors()->set_next(cursors_.Encode(site, next));
+  }
+  if (page.prev) {
+    query::CursorState prev = state;
+    prev.anchor = *page.prev;
+    metadata->mutable_cursors()->set_prev(cursors_.Encode(site, prev));
+  }
+  return response;
+}
+
+}  // namespace backinstock::domain

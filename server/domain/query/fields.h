@@ -1,0 +1,60 @@
+// The fields a query may filter and sort on, and the typed values they take.
+// One request's field value and a filter's literal are both a Value, so the
+// evaluator, the sort and the cursor compare them with the same rules.
+#ifndef BACKINSTOCK_SERVER_DOMAIN_QUERY_FIELDS_H_
+#define BACKINSTOCK_SERVER_DOMAIN_QUERY_FIELDS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "absl/strings/string_view.h"
+#include "backinstock/v1/notification_requests.pb.h"
+
+namespace backinstock::domain::query {
+
+// In the order of the proto fields; the numbers are part of the cursor format.
+enum class Field : int {
+  kId = 0,
+  kContactId = 1,
+  kStatus = 2,
+  kAutoNotified = 3,
+  kCreatedDate = 4,
+  kItemUrl = 5,
+};
+inline constexpr int kFieldCount = 6;
+
+// Absent (monostate) sorts before every present value. Strings compare as
+// bytes; status as its enum number (the lifecycle order RECEIVED, PROCESSING,
+// NOTIFICATION_SENT, FAILED); createdDate as nanoseconds since the Unix epoch
+// (saturated, so dates beyond 1678..2262 still order correctly against
+// stored ones); autoNotified false before true.
+using Value = std::variant<std::monostate, bool, int64_t, std::string>;
+
+// The JSON field name ("contactId") of a field, and back (exact match).
+absl::string_view FieldName(Field field);
+std::optional<Field> ParseFieldName(absl::string_view name);
+
+// Whether the field holds text ($startsWith applies) and whether it is ordered
+// ($gt $gte $lt $lte apply).
+bool IsTextField(Field field);
+bool IsOrderedField(Field field);
+
+// The field's value in `request`. Text fields are never absent (an empty
+// itemUrl is ""); autoNotified and createdDate are absent when unset.
+Value FieldValue(const v1::BackInStockNotificationRequest& request, Field field);
+
+// Whether the field is set: non-empty text, a status, a set wrapper or date.
+bool FieldExists(const v1::BackInStockNotificationRequest& request, Field field);
+
+// <0, 0, >0. Values of different kinds order by kind (absent first).
+int CompareValues(const Value& a, const Value& b);
+
+// Whether `value` is of the kind `field` takes (absent allowed where the field
+// may be unset); used to check decoded cursors.
+bool ValueFitsField(const Value& value, Field field);
+
+}  // namespace backinstock::domain::query
+
+#endif  // BACKINSTOCK_SERVER_DOMAIN_QUERY_FIELDS_H_

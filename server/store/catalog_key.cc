@@ -1,0 +1,47 @@
+#include "server/store/catalog_key.h"
+
+#include <openssl/sha.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+
+namespace backinstock::store {
+namespace {
+
+// Deterministic serialisation sorts map keys at every depth, so a Struct's
+// bytes depend only on its content.
+std::string CanonicalOptions(const google::protobuf::Struct& options) {
+  std::string bytes;
+  google::protobuf::io::StringOutputStream stream(&bytes);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  options.SerializeToCodedStream(&coded);
+  coded.Trim();
+  return bytes;
+}
+
+// Length-prefixed, so that no two different triples encode alike.
+void AppendField(std::string& out, absl::string_view field) {
+  absl::StrAppend(&out, field.size(), ":", field);
+}
+
+}  // namespace
+
+std::string CatalogKey(const v1::CatalogReference& reference) {
+  std::string encoded;
+  AppendField(encoded, reference.catalog_item_id());
+  AppendField(encoded, reference.app_id());
+  AppendField(encoded, reference.has_options() ? CanonicalOptions(reference.options()) : "");
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(encoded.data()), encoded.size(), digest);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
+}
+
+std::string OpenRequestKey(absl::string_view catalog_key, absl::string_view lower_email) {
+  return absl::StrCat(catalog_key, "/", lower_email);
+}
+
+}  // namespace backinstock::store

@@ -1,0 +1,25 @@
+// The identity of a catalog reference as the store indexes it: item id, app id
+// and options, with the options in a canonical form so that two references
+// that say the same thing get the same key whatever order their JSON keys came
+// in.
+#ifndef BACKINSTOCK_SERVER_STORE_CATALOG_KEY_H_
+#define BACKINSTOCK_SERVER_STORE_CATALOG_KEY_H_
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "backinstock/v1/notification_requests.pb.h"
+
+namespace backinstock::store {
+
+// A printable key (64 lower-case hex digits: SHA-256 of the canonical
+// encoding), short and safe to embed in a backend's index keys. `reference`
+// must already be normalised (app id in lower case).
+std::string CatalogKey(const v1::CatalogReference& reference);
+
+// The key that makes an open request unique: catalog key and lower-cased email.
+std::string OpenRequestKey(absl::string_view catalog_key, absl::string_view lower_email);
+
+}  // namespace backinstock::store
+
+#endif  // BACKINSTOCK_SERVER_STORE_CATALOG_KEY_H_

@@ -1,0 +1,208 @@
+#include "server/store/memory_notification_request_store.h"
+
+#include "absl/hash/hash.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "server/store/catalog_key.h"
+
+namespace backinstock::store {
+namespace {
+
+std::string OpenKeyOf(const v1::BackInStockNotificationRequest& request) {
+  return OpenRequestKey(CatalogKey(request.catalog_reference()),
+                        absl::AsciiStrToLower(request.email()));
+}
+
+bool SameIdentity(const v1::BackInStockNotificationRequest& a,
+                  const v1::BackInStockNotificationRequest& b) {
+  return a.id() == b.id() && OpenKeyOf(a) == OpenKeyOf(b);
+}
+
+}  // namespace
+
+MemoryNotificationRequestStore::Shard& MemoryNotificationRequestStore::ShardFor(
+    absl::string_view site) const {
+  return shards_[absl::Hash<absl::string_view>{}(site) % kShards];
+}
+
+void MemoryNotificationRequestStore::AddOpen(Site& site,
+                                             const v1::BackInStockNotificationRequest& request) {
+  site.open_by_key[OpenKeyOf(request)] = request.id();
+  site.open_by_catalog[CatalogKey(request.catalog_reference())].insert(request.id());
+}
+
+void MemoryNotificationRequestStore::RemoveOpen(Site& site,
+                                                const v1::BackInStockNotificationRequest& request) {
+  site.open_by_key.erase(OpenKeyOf(request));
+  auto it = site.open_by_catalog.find(CatalogKey(request.catalog_reference()));
+  if (it == site.open_by_catalog.end()) return;
+  it->second.erase(request.id());
+  if (it->second.empty()) site.open_by_catalog.erase(it);
+}
+
+void MemoryNotificationRequestStore::Publish(absl::string_view site, RequestEvent::Type type,
+                                             RecordPtr record) {
+  RequestEvent event;
+  event.type = type;
+  event.id = record->request.id();
+  event.record = std::move(record);
+  event.time = absl::Now();
+  hub_.Publish(site, event);
+}
+
+absl::StatusOr<CreateResult> MemoryNotificationRequestStore::Create(
+    absl::string_view site, const NotificationRequestRecord& record, int64_t max_requests) {
+  if (record.revision != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a new record has revision 1, not ", record.revision));
+  }
+  const std::string open_key = OpenKeyOf(record.request);
+  auto stored = std::make_shared<const NotificationRequestRecord>(record);
+
+  Shard& shard = ShardFor(site);
+  absl::MutexLock lock(&shard.mu);
+  Site& entry = shard.sites[std::string(site)];
+  if (IsOpen(record.request.status())) {
+    auto existing = entry.open_by_key.find(open_key);
+    if (existing != entry.open_by_key.end()) {
+      return CreateResult{CreateResult::Outcome::kDuplicate, existing->second};
+    }
+  }
+  if (static_cast<int64_t>(entry.records.size()) >= max_requests) {
+    if (entry.records.empty()) shard.sites.erase(std::string(site));
+    return CreateResult{CreateResult::Outcome::kSiteFull, ""};
+  }
+  if (!entry.records.try_emplace(record.request.id(), stored).second) {
+    return absl::AlreadyExistsError(absl::StrCat("id ", record.request.id(), " is taken"));
+  }
+  if (IsOpen(record.request.status())) AddOpen(entry, record.request);
+  Publish(site, RequestEvent::Type::kCreated, std::move(stored));
+  return CreateResult{};
+}
+
+absl::StatusOr<RecordPtr> MemoryNotificationRequestStore::Get(absl::string_view site,
+                                                              absl::string_view id) const {
+  Shard& shard = ShardFor(site);
+  absl::MutexLock lock(&shard.mu);
+  auto s = shard.sites.find(site);
+  if (s != shard.sites.end()) {
+    auto it = s->second.records.find(id);
+    if (it != s->second.records.end()) return it->second;
+  }
+  return absl::NotFoundError(absl::StrCat("no request ", id));
+}
+
+absl::Status MemoryNotificationRequestStore::CompareAndSwap(absl::string_view site,
+                                                            int64_t expected_revision,
+                                                            const NotificationRequestRecord& next) {
+  if (next.revision != expected_revision + 1) {
+    return absl::InvalidArgumentError(absl::StrCat("next revision ", next.revision,
+                                                   " does not follow ", expected_revision));
+  }
+  auto stored = std::make_shared<const NotificationRequestRecord>(next);
+  const std::string& id = next.request.id();
+
+  Shard& shard = ShardFor(site);
+  absl::MutexLock lock(&shard.mu);
+  auto s = shard.sites.find(site);
+  if (s == shard.sites.end()) return absl::NotFoundError(absl::StrCat("no request ", id));
+  Site& entry = s->second;
+  auto it = entry.records.find(id);
+  if (it == entry.records.end()) return absl::NotFoundError(absl::StrCat("no request ", id));
+  const v1::BackInStockNotificationRequest& previous = it->second->request;
+  if (it->second->revision != expected_revision) {
+    return absl::AbortedError(absl::StrCat("request ", id, " is at revision ",
+                                           it->second->revision, ", not ", expected_revision));
+  }
+  if (!SameIdentity(previous, next.request)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("request ", id, ": catalog reference and email never change"));
+  }
+  const bool was_open = IsOpen(previous.status());
+  const bool is_open = IsOpen(next.request.status());
+  if (!was_open && is_open) {
+    // Reopening must not create a second open request for the same key.
+    auto existing = entry.open_by_key.find(OpenKeyOf(next.request));
+    if (existing != entry.open_by_key.end()) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("request ", existing->second, " is already open for the same item and email"));
+    }
+  }
+  if (was_open && !is_open) RemoveOpen(entry, previous);
+  if (!was_open && is_open) AddOpen(entry, next.request);
+  it->second = stored;
+  Publish(site, RequestEvent::Type::kUpdated, std::move(stored));
+  return absl::OkStatus();
+}
+
+absl::Status MemoryNotificationRequestStore::Delete(absl::string_view site, absl::string_view id,
+                                                    int64_t expected_revision) {
+  Shard& shard = ShardFor(site);
+  absl::MutexLock lock(&shard.mu);
+  auto s = shard.sites.find(site);
+  if (s == shard.sites.end()) return absl::NotFoundError(absl::StrCat("no request ", id));
+  Site& entry = s->second;
+  auto it = entry.records.find(id);
+  if (it == entry.records.end()) return absl::NotFoundError(absl::StrCat("no request ", id));
+  if (it->second->revision != expected_revision) {
+    return absl::AbortedError(absl::StrCat("request ", id, " is at revision ",
+                                           it->second->revision, ", not ", expected_revision));
+  }
+  RecordPtr deleted = std::move(it->second);
+  entry.records.erase(it);
+  if (IsOpen(deleted->request.status())) RemoveOpen(entry, deleted->request);
+  Publish(site, RequestEvent::Type::kDeleted, std::move(deleted));
+  if (entry.records.empty()) shard.sites.erase(s);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<RecordPtr>> MemoryNotificationRequestStore::List(
+    absl::string_view site) const {
+  std::vector<RecordPtr> records;
+  Shard& shard = ShardFor(site);
+  absl::MutexLock lock(&shard.mu);
+  auto s = shard.sites.find(site);
+  if (s == shard.sites.end()) return records;
+  records.reserve(s->second.records.size());
+  for (const auto& [id, record] : s->second.records) records.push_back(record);
+  return records;
+}
+
+absl::StatusOr<std::vector<int64_t>> MemoryNotificationRequestStore::CountOpen(
+    absl::string_view site, const std::vector<std::string>& catalog_keys) const {
+  std::vector<int64_t> counts(catalog_keys.size(), 0);
+  Shard& shard = ShardFor(site);
+  absl::MutexLock lock(&shard.mu);
+  auto s = shard.sites.find(site);
+  if (s == shard.sites.end()) return counts;
+  for (size_t i = 0; i < catalog_keys.size(); ++i) {
+    auto it = s->second.open_by_catalog.find(catalog_keys[i]);
+    if (it != s->second.open_by_catalog.end()) counts[i] = static_cast<int64_t>(it->second.size());
+  }
+  return counts;
+}
+
+absl::StatusOr<std::vector<std::string>> MemoryNotificationRequestStore::OpenIds(
+    absl::string_view site, absl::string_view catalog_key) const {
+  std::vector<std::string> ids;
+  Shard& shard = ShardFor(site);
+  absl::MutexLock lock(&shard.mu);
+  auto s = shard.sites.find(site);
+  if (s == shard.sites.end()) return ids;
+  auto it = s->second.open_by_catalog.find(catalog_key);
+  if (it == s->second.open_by_catalog.end()) return ids;
+  ids.assign(it->second.begin(), it->second.end());
+  return ids;
+}
+
+std::unique_ptr<Subscription> MemoryNotificationRequestStore::Watch(
+    absl::string_view site, std::function<void(const RequestEvent&)> on_event) {
+  // Taking the shard lock orders the subscription against commits: the
+  // watcher sees exactly the changes committed after this point.
+  Shard& shard = ShardFor(site);
+  absl::MutexLock lock(&shard.mu);
+  return hub_.Subscribe(site, std::move(on_event));
+}
+
+}  // namespace backinstock::store

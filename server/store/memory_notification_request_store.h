@@ -1,0 +1,63 @@
+// The in-memory notification request store: sharded by site, with the
+// open-request indexes (duplicate rule, counts per catalog reference) kept in
+// step with the records under the same lock. Safe for concurrent use.
+#ifndef BACKINSTOCK_SERVER_STORE_MEMORY_NOTIFICATION_REQUEST_STORE_H_
+#define BACKINSTOCK_SERVER_STORE_MEMORY_NOTIFICATION_REQUEST_STORE_H_
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
+#include "server/store/notification_request_store.h"
+
+namespace backinstock::store {
+
+class MemoryNotificationRequestStore final : public NotificationRequestStore {
+ public:
+  absl::StatusOr<CreateResult> Create(absl::string_view site,
+                                      const NotificationRequestRecord& record,
+                                      int64_t max_requests) override;
+  absl::StatusOr<RecordPtr> Get(absl::string_view site, absl::string_view id) const override;
+  absl::Status CompareAndSwap(absl::string_view site, int64_t expected_revision,
+                              const NotificationRequestRecord& next) override;
+  absl::Status Delete(absl::string_view site, absl::string_view id,
+                      int64_t expected_revision) override;
+  absl::StatusOr<std::vector<RecordPtr>> List(absl::string_view site) const override;
+  absl::StatusOr<std::vector<int64_t>> CountOpen(
+      absl::string_view site, const std::vector<std::string>& catalog_keys) const override;
+  absl::StatusOr<std::vector<std::string>> OpenIds(absl::string_view site,
+                                                   absl::string_view catalog_key) const override;
+  std::unique_ptr<Subscription> Watch(
+      absl::string_view site, std::function<void(const RequestEvent&)> on_event) override;
+
+ private:
+  struct Site {
+    absl::flat_hash_map<std::string, RecordPtr> records;  // by id
+    // OpenRequestKey (catalog key + lower-cased email) -> id of the open request.
+    absl::flat_hash_map<std::string, std::string> open_by_key;
+    // Catalog key -> ids of its open requests; the set's size is the count.
+    absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>> open_by_catalog;
+  };
+  struct Shard {
+    mutable absl::Mutex mu;
+    absl::flat_hash_map<std::string, Site> sites ABSL_GUARDED_BY(mu);
+  };
+  static constexpr size_t kShards = 32;
+
+  Shard& ShardFor(absl::string_view site) const;
+  static void AddOpen(Site& site, const v1::BackInStockNotificationRequest& request);
+  static void RemoveOpen(Site& site, const v1::BackInStockNotificationRequest& request);
+  // Publishes under the shard lock, so that watchers see commits in order.
+  void Publish(absl::string_view site, RequestEvent::Type type, RecordPtr record);
+
+  mutable std::array<Shard, kShards> shards_;
+  WatchHub<RequestEvent> hub_;
+};
+
+}  // namespace backinstock::store
+
+#endif  // BACKINSTOCK_SERVER_STORE_MEMORY_NOTIFICATION_REQUEST_STORE_H_

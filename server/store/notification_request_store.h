@@ -1,0 +1,119 @@
+// Where each site's notification requests live. The interface is what a
+// replicated backend (a journal on disk wrapping memory, an etcd cluster shared
+// by replicas) can offer as well as memory:
+//  - one record per (site, id), with a per-record revision; every write is a
+//    compare-and-swap on that revision;
+//  - Create enforces, in the same atomic step as the insert, the open-duplicate
+//    rule (one RECEIVED or PROCESSING request per catalog reference and
+//    lower-cased email: think "index key created in the same transaction") and
+//    the per-site cap;
+//  - counts of open requests per catalog reference, maintained on every write
+//    (no scans), and the ids behind them;
+//  - a per-site change feed of created / updated / deleted events.
+#ifndef BACKINSTOCK_SERVER_STORE_NOTIFICATION_REQUEST_STORE_H_
+#define BACKINSTOCK_SERVER_STORE_NOTIFICATION_REQUEST_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "backinstock/v1/notification_requests.pb.h"
+#include "server/store/watch_hub.h"
+
+namespace backinstock::store {
+
+// One stored request. The store reads `request.id`, `.status`, `.email` and
+// `.catalog_reference` to maintain its indexes; the domain has normalised them
+// (lower-case ids and app id).
+struct NotificationRequestRecord {
+  // 1 when created; every committed update adds exactly one.
+  int64_t revision = 0;
+  v1::BackInStockNotificationRequest request;
+};
+
+// Records are immutable once stored: readers share them without copying.
+using RecordPtr = std::shared_ptr<const NotificationRequestRecord>;
+
+// Whether a request counts as open: RECEIVED or PROCESSING (SPEC 2.2).
+inline bool IsOpen(v1::BackInStockNotificationRequest::Status status) {
+  return status == v1::BackInStockNotificationRequest::RECEIVED ||
+         status == v1::BackInStockNotificationRequest::PROCESSING;
+}
+
+// One committed change, as the change feed delivers it.
+struct RequestEvent {
+  enum class Type { kCreated, kUpdated, kDeleted };
+  Type type = Type::kCreated;
+  std::string id;
+  // The record after the change; for kDeleted, the record that was deleted.
+  RecordPtr record;
+  absl::Time time;  // when the change was committed
+};
+
+// What Create did.
+struct CreateResult {
+  enum class Outcome {
+    kCreated,
+    kDuplicate,  // an open request with the same catalog reference and email exists
+    kSiteFull,   // the site holds `max_requests` requests already
+  };
+  Outcome outcome = Outcome::kCreated;
+  std::string existing_id;  // kDuplicate: the open request that is in the way
+};
+
+class NotificationRequestStore {
+ public:
+  virtual ~NotificationRequestStore() = default;
+
+  // Inserts `record` (revision 1, a fresh id) unless an open request with the
+  // same catalog reference and lower-cased email exists, or the site already
+  // holds `max_requests` requests. All checks and the insert are one atomic
+  // step. An error status means the backend failed, not a rule.
+  virtual absl::StatusOr<CreateResult> Create(absl::string_view site,
+                                              const NotificationRequestRecord& record,
+                                              int64_t max_requests) = 0;
+
+  // The record, or NOT_FOUND.
+  virtual absl::StatusOr<RecordPtr> Get(absl::string_view site, absl::string_view id) const = 0;
+
+  // Replaces the record `next.request.id()` if, and only if, its stored
+  // revision is still `expected_revision`; `next.revision` must be
+  // `expected_revision + 1`. Id and catalog reference and email never change.
+  // NOT_FOUND when the record is gone; ABORTED when another write got there
+  // first (re-read and try again).
+  virtual absl::Status CompareAndSwap(absl::string_view site, int64_t expected_revision,
+                                      const NotificationRequestRecord& next) = 0;
+
+  // Deletes the record if its stored revision is still `expected_revision`.
+  // NOT_FOUND / ABORTED as CompareAndSwap.
+  virtual absl::Status Delete(absl::string_view site, absl::string_view id,
+                              int64_t expected_revision) = 0;
+
+  // A consistent snapshot of every request of the site, in no particular order.
+  virtual absl::StatusOr<std::vector<RecordPtr>> List(absl::string_view site) const = 0;
+
+  // The number of open requests of each catalog key (see catalog_key.h), in
+  // the order given, read at one instant.
+  virtual absl::StatusOr<std::vector<int64_t>> CountOpen(
+      absl::string_view site, const std::vector<std::string>& catalog_keys) const = 0;
+
+  // The ids of the open requests of one catalog key, in no particular order.
+  virtual absl::StatusOr<std::vector<std::string>> OpenIds(absl::string_view site,
+                                                           absl::string_view catalog_key) const = 0;
+
+  // Calls `on_event` with every change committed to the site's requests after
+  // the call, in commit order, until the subscription is destroyed.
+  // `on_event` runs under the store's locks: it must return quickly.
+  virtual std::unique_ptr<Subscription> Watch(
+      absl::string_view site, std::function<void(const RequestEvent&)> on_event) = 0;
+};
+
+}  // namespace backinstock::store
+
+#endif  // BACKINSTOCK_SERVER_STORE_NOTIFICATION_REQUEST_STORE_H_

@@ -1,0 +1,20 @@
+# Notification requests (issue 4): query language, validation, ids, store,
+# domain, notifier, and the service end to end.
+backinstock_test(query_test
+  query/cursor_test.cc
+  query/filter_evaluator_test.cc
+  query/filter_parser_test.cc
+  query/sort_page_test.cc)
+
+backinstock_test(notification_requests_test
+  notification_requests/ids_test.cc
+  notification_requests/manager_test.cc
+  notification_requests/notifier_test.cc
+  notification_requests/store_test.cc
+  notification_requests/validation_test.cc)
+
+backinstock_test(notification_requests_e2e_test
+  notification_requests/query_e2e_test.cc
+  notification_requests/report_e2e_test.cc
+  notification_requests/service_e2e_test.cc
+  notification_requests/watch_e2e_test.cc)
