@@ -1,11 +1,22 @@
 #include "server/logging/line_writer.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 
 namespace backinstock::logging {
+namespace {
+
+// How long the writer waits for a batch to fill once a line is pending. A busy
+// server then pays one wake-up and one write(2) per batch instead of per line
+// (the profile in docs/performance.md); a quiet one sees lines this late at most.
+constexpr absl::Duration kLinger = absl::Milliseconds(10);
+constexpr size_t kWakeBatch = 256;
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<LineWriter>> LineWriter::Open(const std::string& path,
                                                              WhenFull when_full,
@@ -20,7 +31,8 @@ absl::StatusOr<std::unique_ptr<LineWriter>> LineWriter::Open(const std::string& 
 }
 
 LineWriter::LineWriter(std::FILE* out, bool owns, WhenFull when_full, size_t max_pending)
-    : out_(out), owns_(owns), when_full_(when_full), max_pending_(max_pending) {
+    : out_(out), owns_(owns), when_full_(when_full), max_pending_(max_pending),
+      wake_threshold_(std::max<size_t>(1, std::min(kWakeBatch, max_pending / 2))) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -53,9 +65,11 @@ void LineWriter::Write(std::string line) {
 void LineWriter::Flush() {
   absl::MutexLock lock(&mu_);
   std::pair<LineWriter*, uint64_t> target(this, queued_);
+  ++flushes_waiting_;  // wakes the writer without waiting for a full batch
   mu_.Await(absl::Condition(
       +[](std::pair<LineWriter*, uint64_t>* t) { return t->first->written_ >= t->second; },
       &target));
+  --flushes_waiting_;
 }
 
 uint64_t LineWriter::dropped() const {
@@ -65,17 +79,27 @@ uint64_t LineWriter::dropped() const {
 
 void LineWriter::Run() {
   std::vector<std::string> batch;
+  std::string buffer;
   uint64_t reported_dropped = 0;
   for (;;) {
     bool stop = false;
     uint64_t dropped = 0;
     {
       absl::MutexLock lock(&mu_);
+      // Idle until a line arrives, then gather more for up to kLinger.
       mu_.Await(absl::Condition(
           +[](LineWriter* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
             return self->stopping_ || !self->pending_.empty();
           },
           this));
+      mu_.AwaitWithTimeout(
+          absl::Condition(
+              +[](LineWriter* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
+                return self->stopping_ || self->flushes_waiting_ > 0 ||
+                       self->pending_.size() >= self->wake_threshold_;
+              },
+              this),
+          kLinger);
       batch.swap(pending_);
       stop = stopping_ && batch.empty();
       dropped = dropped_;
@@ -90,10 +114,11 @@ void LineWriter::Run() {
       std::fflush(out_);
       return;
     }
-    for (const std::string& line : batch) {
-      std::fwrite(line.data(), 1, line.size(), out_);
-      std::fputc('\n', out_);
-    }
+    // One write for the whole batch: stderr is unbuffered, so writing line by
+    // line would cost two write(2) calls per line.
+    buffer.clear();
+    for (const std::string& line : batch) absl::StrAppend(&buffer, line, "\n");
+    std::fwrite(buffer.data(), 1, buffer.size(), out_);
     std::fflush(out_);
     {
       absl::MutexLock lock(&mu_);

@@ -51,6 +51,9 @@ class LineWriter {
   const bool owns_;
   const WhenFull when_full_;
   const size_t max_pending_;
+  // The writer wakes for this many pending lines (or a Flush, or shutdown)
+  // rather than for each line; below it, it lingers briefly for more.
+  const size_t wake_threshold_;
 
   mutable absl::Mutex mu_;
   std::vector<std::string> pending_ ABSL_GUARDED_BY(mu_);
@@ -58,6 +61,7 @@ class LineWriter {
   uint64_t written_ ABSL_GUARDED_BY(mu_) = 0;  // lines ever written
   uint64_t dropped_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  int flushes_waiting_ ABSL_GUARDED_BY(mu_) = 0;
   std::thread thread_;
 };
 
