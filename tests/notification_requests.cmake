@@ -18,3 +18,5 @@ backinstock_test(notification_requests_e2e_test
   notification_requests/report_e2e_test.cc
   notification_requests/service_e2e_test.cc
   notification_requests/watch_e2e_test.cc)
+
+backinstock_test(notification_requests_process_test notification_requests/server_flags_test.cc)

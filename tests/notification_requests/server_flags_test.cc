@@ -1,0 +1,117 @@
+// The real binary's notification request flags: the outbox (flag or
+// environment), and a cursor key shared by replicas so that a cursor issued by
+// one is accepted by another, while a process with its own key refuses it.
+#include <gtest/gtest.h>
+#include <gmock/gmock.h>
+
+#include <grpcpp/create_channel.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "absl/strings/escaping.h"
+#include "tests/notification_requests/calls.h"
+#include "tests/support/server_process.h"
+
+namespace backinstock::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+class ServerFlagsTest : public ::testing::Test {
+ protected:
+  ServerFlagsTest() {
+    keys_path_ = Write("keys", TestKeysJson());
+    secret_path_ = Write("cursor-key", absl::Base64Escape(std::string(32, 's')) + "\n");
+    outbox_path_ = TempPath("outbox");
+  }
+  ~ServerFlagsTest() override {
+    for (const std::string& path : {keys_path_, secret_path_, outbox_path_}) std::remove(path.c_str());
+  }
+  static std::string Write(const std::string& stem, const std::string& contents) {
+    const std::string path = TempPath(stem);
+    std::ofstream(path) << contents;
+    return path;
+  }
+  std::unique_ptr<ServerProcess> Start(std::vector<std::string> args,
+                                       std::vector<std::pair<std::string, std::string>> env = {}) {
+    args.push_back("--keys_file=" + keys_path_);
+    args.push_back("--audit_log=/dev/null");
+    absl::StatusOr<std::unique_ptr<ServerProcess>> process =
+        ServerProcess::Start({std::move(args), std::move(env)});
+    EXPECT_TRUE(process.ok()) << process.status();
+    return process.ok() ? *std::move(process) : nullptr;
+  }
+  static std::shared_ptr<grpc::Channel> Channel(const ServerProcess& process) {
+    return grpc::CreateChannel(process.address(), grpc::InsecureChannelCredentials());
+  }
+
+  std::string keys_path_;
+  std::string secret_path_;
+  std::string outbox_path_;
+};
+
+TEST_F(ServerFlagsTest, OutboxFromTheEnvironmentAndCursorsSharedByReplicas) {
+  const std::string shared_key = "--cursor_secret_file=" + secret_path_;
+  auto first = Start({shared_key}, {{"BACKINSTOCK_NOTIFICATION_OUTBOX", outbox_path_}});
+  auto replica = Start({shared_key});
+  auto loner = Start({});
+  ASSERT_TRUE(first && replica && loner);
+
+  SettingsCalls settings(Channel(*first));
+  ASSERT_TRUE(settings.Set(As("s", "user"), true).ok());
+  RequestCalls calls(Channel(*first));
+  std::vector<std::string> ids;
+  for (const char* email : {"a@b.co", "c@d.co", "e@f.co"}) {
+    ids.push_back(calls.Create(As("s", "visitor"), "shirt", email)->id());
+  }
+  ASSERT_TRUE(calls.Report(As("s", "user"), RequestCalls::ReportOf({ids[0]})).ok());
+  std::ifstream outbox(outbox_path_);
+  std::string line;
+  ASSERT_TRUE(std::getline(outbox, line));
+  EXPECT_THAT(line, HasSubstr(ids[0]));
+  EXPECT_FALSE(std::getline(outbox, line));
+
+  v1::PlatformQuery query;
+  query.mutable_cursor_paging()->set_limit(2);
+  auto page = calls.Query(As("s", "user"), query);
+  ASSERT_TRUE(page.ok()) << page.status();
+  v1::PlatformQuery next;
+  next.mutable_cursor_paging()->set_cursor(page->metadata().cursors().next());
+  // The replica holds no requests of its own, but takes the cursor.
+  auto on_replica = RequestCalls(Channel(*replica)).Query(As("s", "user"), next);
+  ASSERT_TRUE(on_replica.ok()) << on_replica.status();
+  EXPECT_EQ(on_replica->requests_size(), 0);
+  absl::Status on_loner = RequestCalls(Channel(*loner)).Query(As("s", "user"), next).status();
+  EXPECT_EQ(on_loner.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(errors::ReasonOf(on_loner), "INVALID_CURSOR");
+
+  for (auto* process : {first.get(), replica.get(), loner.get()}) {
+    absl::StatusOr<int> status = process->Stop(SIGTERM);
+    ASSERT_TRUE(status.ok());
+    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+  }
+}
+
+TEST_F(ServerFlagsTest, RefusesBadCursorKeysAndOutboxes) {
+  const std::string short_key = Write("short-key", absl::Base64Escape(std::string(16, 's')));
+  const std::string not_base64 = Write("bad-key", "this is not base64!");
+  const std::pair<std::string, std::string> cases[] = {
+      {"--cursor_secret_file=" + short_key, "at least 32"},
+      {"--cursor_secret_file=" + not_base64, "base64"},
+      {"--cursor_secret_file=/nonexistent/key", "/nonexistent/key"},
+      {"--notification_outbox=/nonexistent/dir/outbox", "/nonexistent/dir/outbox"},
+  };
+  for (const auto& [flag, says] : cases) {
+    auto result = RunServerToExit({"--listen=127.0.0.1:0", "--keys_file=" + keys_path_, flag});
+    ASSERT_TRUE(result.ok());
+    EXPECT_NE(result->first, 0) << flag;
+    EXPECT_THAT(result->second, HasSubstr(says)) << flag;
+  }
+  std::remove(short_key.c_str());
+  std::remove(not_base64.c_str());
+}
+
+}  // namespace
+}  // namespace backinstock::testing
