@@ -12,7 +12,8 @@ LISTEN      ?= 127.0.0.1:50051
 APT_PACKAGES := cmake make g++ pkg-config libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev \
   protobuf-compiler grpc-proto libjwt-dev nlohmann-json3-dev libssl-dev \
   golang-github-gogo-googleapis-dev libgtest-dev libgmock-dev libbenchmark-dev \
-  python3-grpcio python3-protobuf nodejs npm docker-compose openssl
+  python3-grpcio python3-protobuf nodejs npm docker-compose openssl \
+  etcd-server etcd-client golang-etcd-server-dev golang-github-gogo-protobuf-dev
 
 .PHONY: all deps build run test test-fast test-sanitize clean
 

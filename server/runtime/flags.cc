@@ -8,6 +8,7 @@
 #include "absl/flags/reflection.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -46,6 +47,12 @@ ABSL_FLAG(std::string, cursor_secret_file, "",
           "file holding the base64 key (>= 32 bytes) that signs query cursors; replicas behind one "
           "address must share it; empty: a random key per process");
 
+ABSL_FLAG(std::string, store, "memory",
+          "where settings and notification requests live: memory, or etcd (replicas share it; "
+          "needs --etcd_endpoints)");
+ABSL_FLAG(std::string, etcd_endpoints, "",
+          "with --store=etcd: comma-separated host:port of the etcd cluster's members");
+
 namespace backinstock::runtime {
 namespace {
 
@@ -79,7 +86,8 @@ std::vector<std::string> ServerFlagNames() {
           "reflection",    "log_format",         "audit_log",          "tls_cert",
           "tls_key",       "tls_client_ca",      "max_message_bytes",  "max_concurrent_streams",
           "max_metadata_bytes", "max_requests_per_site", "shutdown_grace", "clock_skew",
-          "journal_segment_bytes", "notification_outbox", "cursor_secret_file"};
+          "journal_segment_bytes", "notification_outbox", "cursor_secret_file",
+          "store", "etcd_endpoints"};
 }
 
 absl::Status ApplyEnvironmentToFlags() {
@@ -153,6 +161,20 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
     absl::StatusOr<std::string> secret = ReadCursorSecret(path);
     if (!secret.ok()) return secret.status();
     config.cursor_secret = *std::move(secret);
+  }
+  config.store = absl::GetFlag(FLAGS_store);
+  for (absl::string_view endpoint :
+       absl::StrSplit(absl::GetFlag(FLAGS_etcd_endpoints), ',', absl::SkipWhitespace())) {
+    config.etcd_endpoints.emplace_back(absl::StripAsciiWhitespace(endpoint));
+  }
+  if (config.store != "memory" && config.store != "etcd") {
+    return absl::InvalidArgumentError("--store must be memory or etcd");
+  }
+  if (config.store == "etcd" && config.etcd_endpoints.empty()) {
+    return absl::InvalidArgumentError("--store=etcd needs --etcd_endpoints");
+  }
+  if (config.store == "etcd" && !config.data_dir.empty()) {
+    return absl::InvalidArgumentError("--data_dir is for --store=memory; etcd keeps its own data");
   }
   return config;
 }

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.pb.h"
@@ -31,6 +32,7 @@
 #include "server/notify/json_lines_notifier.h"
 #include "server/runtime/call_log_interceptor.h"
 #include "server/store/durable_settings_store.h"
+#include "server/store/etcd/etcd_backend.h"
 #include "server/store/memory_notification_request_store.h"
 #include "server/store/memory_settings_store.h"
 
@@ -106,12 +108,24 @@ class ServerImpl final : public Server {
   ~ServerImpl() override {
     Shutdown();
     Wait();
+    // The etcd watch reports health from its own thread: not to a dead server.
+    if (etcd_) etcd_->SetHealthCallback(nullptr);
   }
 
   absl::Status Init() {
     absl::StatusOr<auth::MethodPermissions> permissions = auth::MethodPermissions::FromDescriptors();
     if (!permissions.ok()) return permissions.status();
-    if (config_.data_dir.empty()) {
+    if (config_.store == "etcd") {
+      store::etcd::EtcdOptions options;
+      options.endpoints = config_.etcd_endpoints;
+      absl::StatusOr<std::unique_ptr<store::etcd::EtcdBackend>> etcd =
+          store::etcd::EtcdBackend::Open(options);
+      if (!etcd.ok()) return etcd.status();
+      etcd_ = *std::move(etcd);
+      logging::Info("store: etcd", {{"endpoints", absl::StrJoin(config_.etcd_endpoints, ",")},
+                                    {"revision", etcd_->cache()->applied_revision()}});
+      settings_store_ = etcd_->NewSettingsStore();
+    } else if (config_.data_dir.empty()) {
       settings_store_ = std::make_unique<store::MemorySettingsStore>();
     } else {
       absl::StatusOr<std::unique_ptr<store::DurableSettingsStore>> durable =
@@ -171,6 +185,15 @@ class ServerImpl final : public Server {
       return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen));
     }
     server_->GetHealthCheckService()->SetServingStatus(true);
+    if (etcd_) {
+      // "backinstock.store" in grpc.health.v1 says whether writes can reach an
+      // etcd quorum; the server itself ("") keeps serving reads from the cache.
+      etcd_->SetHealthCallback([this](bool writable) {
+        absl::MutexLock lock(&mu_);
+        if (shut_down_) return;
+        server_->GetHealthCheckService()->SetServingStatus("backinstock.store", writable);
+      });
+    }
     return absl::OkStatus();
   }
 
@@ -178,7 +201,11 @@ class ServerImpl final : public Server {
 
   // The notification request service: store, notifier, cursor key, manager.
   absl::Status InitNotificationRequests() {
-    request_store_ = std::make_unique<store::MemoryNotificationRequestStore>();
+    if (etcd_) {
+      request_store_ = etcd_->NewRequestStore();
+    } else {
+      request_store_ = std::make_unique<store::MemoryNotificationRequestStore>();
+    }
     absl::StatusOr<std::unique_ptr<notify::JsonLinesNotifier>> notifier =
         notify::JsonLinesNotifier::Open(config_.notification_outbox);
     if (!notifier.ok()) return notifier.status();
@@ -227,6 +254,8 @@ class ServerImpl final : public Server {
 
  private:
   ServerConfig config_;
+  // --store=etcd: declared before the stores over it, so destroyed after them.
+  std::unique_ptr<store::etcd::EtcdBackend> etcd_;
   std::unique_ptr<store::SettingsStore> settings_store_;
   std::unique_ptr<domain::SettingsManager> settings_;
   std::shared_ptr<auth::KeyRing> keys_;

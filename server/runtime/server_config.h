@@ -35,6 +35,10 @@ struct ServerConfig {
   // The key that signs query cursors (>= 32 bytes); empty: a random key per
   // process, so cursors do not survive a restart or cross replicas.
   std::string cursor_secret;
+  // Where settings and notification requests live: "memory" (the default;
+  // with data_dir, settings are journaled) or "etcd" (shared by replicas).
+  std::string store = "memory";
+  std::vector<std::string> etcd_endpoints;  // host:port of each etcd member
 };
 
 }  // namespace backinstock::runtime

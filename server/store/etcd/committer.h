@@ -1,0 +1,66 @@
+// Runs the guarded transactions of both etcd stores. Every value a transaction
+// writes in its success branch carries a nonce unique to the write, so a
+// transaction whose call failed (it may or may not have applied) is resolved by
+// reading: the cache catches up with the cluster's current revision and tells
+// whether a value with that nonce was committed. Only a write known not to
+// have applied is sent again; nothing is retried blindly.
+#ifndef BACKINSTOCK_SERVER_STORE_ETCD_COMMITTER_H_
+#define BACKINSTOCK_SERVER_STORE_ETCD_COMMITTER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "etcd/etcdserver/etcdserverpb/rpc.pb.h"
+#include "server/store/etcd/etcd_cache.h"
+#include "server/store/etcd/etcd_client.h"
+
+namespace backinstock::store::etcd {
+
+class Committer {
+ public:
+  // Called with false when a write could not reach a quorum, true when one
+  // succeeds again.
+  using HealthCallback = std::function<void(bool writable)>;
+
+  Committer(const EtcdClient* client, EtcdCache* cache, absl::Duration budget = absl::Seconds(8));
+
+  void SetHealthCallback(HealthCallback callback) { on_health_ = std::move(callback); }
+
+  // A fresh nonce for the values of one transaction.
+  std::string NewWriter();
+
+  struct Outcome {
+    bool succeeded = false;  // the compares held and the success branch applied
+    int64_t revision = 0;    // etcd revision of the response (or of the applied write)
+    // The full response; empty when the outcome was learnt by reading back
+    // (then `succeeded` is true).
+    etcdserverpb::TxnResponse response;
+  };
+
+  // Sends `txn` whose success-branch values carry `writer`. On success, waits
+  // until the local cache has applied the write (read-your-writes) before
+  // returning. UNAVAILABLE when etcd cannot take writes (no quorum) or the
+  // outcome could not be learnt in time.
+  absl::StatusOr<Outcome> Commit(const etcdserverpb::TxnRequest& txn, const std::string& writer);
+
+  EtcdCache* cache() const { return cache_; }
+
+ private:
+  void SetWritable(bool writable);
+
+  const EtcdClient* client_;
+  EtcdCache* cache_;
+  absl::Duration budget_;
+  std::string replica_;
+  std::atomic<uint64_t> next_{1};
+  std::atomic<int> writable_{1};
+  HealthCallback on_health_;
+};
+
+}  // namespace backinstock::store::etcd
+
+#endif  // BACKINSTOCK_SERVER_STORE_ETCD_COMMITTER_H_

@@ -1,0 +1,454 @@
+#include "server/store/etcd/etcd_cache.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "server/logging/log.h"
+#include "server/store/catalog_key.h"
+#include "server/store/etcd/codec.h"
+#include "server/store/etcd/keys.h"
+
+namespace backinstock::store::etcd {
+namespace {
+
+constexpr int64_t kLoadPageSize = 1000;
+
+void AddOpen(absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>>& open_by_catalog,
+             const v1::BackInStockNotificationRequest& request) {
+  if (!IsOpen(request.status())) return;
+  open_by_catalog[CatalogKey(request.catalog_reference())].insert(request.id());
+}
+
+void RemoveOpen(absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>>& open_by_catalog,
+                const v1::BackInStockNotificationRequest& request) {
+  if (!IsOpen(request.status())) return;
+  auto it = open_by_catalog.find(CatalogKey(request.catalog_reference()));
+  if (it == open_by_catalog.end()) return;
+  it->second.erase(request.id());
+  if (it->second.empty()) open_by_catalog.erase(it);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<EtcdCache>> EtcdCache::Start(const EtcdClient* client,
+                                                            absl::Duration load_timeout) {
+  std::unique_ptr<EtcdCache> cache(new EtcdCache(client));
+  const absl::Time give_up = absl::Now() + load_timeout;
+  absl::Duration backoff = absl::Milliseconds(100);
+  for (;;) {
+    State state;
+    int64_t revision = 0;
+    absl::Status loaded = cache->Load(state, revision);
+    if (loaded.ok()) {
+      cache->Replace(std::move(state), revision);
+      break;
+    }
+    if (absl::Now() + backoff > give_up) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot read the store from etcd at ", client->target(), ": ",
+                       loaded.message()));
+    }
+    logging::Warning("etcd not ready, retrying", {{"error", std::string(loaded.message())}});
+    absl::SleepFor(backoff);
+    backoff = std::min(backoff * 2, absl::Seconds(1));
+  }
+  cache->thread_ = std::thread([raw = cache.get()] { raw->Run(); });
+  return cache;
+}
+
+EtcdCache::~EtcdCache() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  {
+    absl::MutexLock lock(&stream_mu_);
+    if (stream_context_ != nullptr) stream_context_->TryCancel();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void EtcdCache::SetHealthCallback(HealthCallback callback) {
+  absl::MutexLock lock(&health_mu_);
+  on_health_ = std::move(callback);
+}
+
+void EtcdCache::SetFollowing(bool following) {
+  absl::MutexLock lock(&health_mu_);
+  if (following_ == following) return;
+  following_ = following;
+  if (following) {
+    logging::Info("etcd watch following again");
+  } else {
+    logging::Warning("etcd watch lost; reads are served from the cache until it resumes");
+  }
+  if (on_health_) on_health_(following);
+}
+
+absl::Status EtcdCache::Load(State& state, int64_t& revision) {
+  etcdserverpb::RangeRequest request;
+  request.set_key(std::string(kRootPrefix));
+  request.set_range_end(PrefixEnd(kRootPrefix));
+  request.set_limit(kLoadPageSize);
+  revision = 0;
+  for (;;) {
+    // Every page after the first is read at the first page's revision, so
+    // the whole load is one consistent snapshot.
+    if (revision != 0) request.set_revision(revision);
+    absl::StatusOr<etcdserverpb::RangeResponse> page = client_->Range(request);
+    if (!page.ok()) return page.status();
+    if (revision == 0) revision = page->header().revision();
+    {
+      absl::MutexLock lock(&mu_);  // ApplyKv notes writers under mu_
+      for (const mvccpb::KeyValue& kv : page->kvs()) {
+        ApplyKv(state, kv, /*deleted=*/false, /*publish=*/false);
+      }
+    }
+    if (!page->more() || page->kvs().empty()) return absl::OkStatus();
+    request.set_key(page->kvs(page->kvs_size() - 1).key() + std::string(1, '\0'));
+  }
+}
+
+void EtcdCache::Replace(State next, int64_t revision) {
+  absl::MutexLock lock(&mu_);
+  // Settings: every site whose record changed gets its new record.
+  for (auto& [site, entry] : next.settings) {
+    auto old = state_.settings.find(site);
+    if (old == state_.settings.end() || old->second.mod_revision != entry.mod_revision) {
+      settings_hub_.Publish(site, entry.record);
+    }
+  }
+  // Requests: deleted, created and updated records become events.
+  for (auto& [site, old_site] : state_.requests) {
+    auto fresh_site = next.requests.find(site);
+    for (auto& [id, entry] : old_site.records) {
+      if (fresh_site == next.requests.end() || !fresh_site->second.records.contains(id)) {
+        PublishRequest(site, RequestEvent::Type::kDeleted, entry.record);
+      }
+    }
+  }
+  for (auto& [site, fresh_site] : next.requests) {
+    auto old_site = state_.requests.find(site);
+    for (auto& [id, entry] : fresh_site.records) {
+      if (old_site == state_.requests.end() || !old_site->second.records.contains(id)) {
+        PublishRequest(site, RequestEvent::Type::kCreated, entry.record);
+      } else if (old_site->second.records.at(id).mod_revision != entry.mod_revision) {
+        PublishRequest(site, RequestEvent::Type::kUpdated, entry.record);
+      }
+    }
+  }
+  state_ = std::move(next);
+  applied_ = std::max(applied_, revision);
+}
+
+void EtcdCache::Run() {
+  absl::Duration backoff = absl::Milliseconds(50);
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return;
+    }
+    const bool compacted = WatchOnce();
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return;
+    }
+    SetFollowing(false);
+    if (compacted) {
+      // The history we would resume from is gone: start over from a full
+      // read, publishing the difference.
+      State state;
+      int64_t revision = 0;
+      if (absl::Status loaded = Load(state, revision); loaded.ok()) {
+        full_reloads_.fetch_add(1);
+        logging::Info("etcd watch compacted; store re-read", {{"revision", revision}});
+        Replace(std::move(state), revision);
+        backoff = absl::Milliseconds(50);
+        continue;
+      }
+    }
+    absl::MutexLock lock(&mu_);
+    mu_.AwaitWithTimeout(absl::Condition(&stopping_), backoff);
+    backoff = std::min(backoff * 2, absl::Seconds(1));
+  }
+}
+
+bool EtcdCache::WatchOnce() {
+  grpc::ClientContext context;
+  EtcdClient::RequireLeader(&context);
+  auto stream = client_->watch_stub()->Watch(&context);
+  {
+    absl::MutexLock lock(&stream_mu_);
+    stream_context_ = &context;
+    stream_ = stream.get();
+    stream_created_ = false;
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) context.TryCancel();
+  }
+  int64_t start = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    start = applied_ + 1;
+  }
+  etcdserverpb::WatchRequest create;
+  etcdserverpb::WatchCreateRequest* watch = create.mutable_create_request();
+  watch->set_key(std::string(kRootPrefix));
+  watch->set_range_end(PrefixEnd(kRootPrefix));
+  watch->set_start_revision(start);
+  bool compacted = false;
+  {
+    absl::MutexLock lock(&stream_mu_);
+    stream->Write(create);
+  }
+  etcdserverpb::WatchResponse response;
+  while (stream->Read(&response)) {
+    if (response.compact_revision() != 0) {
+      compacted = true;
+      break;
+    }
+    if (response.canceled()) break;
+    if (response.created()) {
+      {
+        absl::MutexLock lock(&stream_mu_);
+        stream_created_ = true;
+      }
+      SetFollowing(true);
+      continue;
+    }
+    Apply(response);
+  }
+  {
+    absl::MutexLock lock(&stream_mu_);
+    stream_context_ = nullptr;
+    stream_ = nullptr;
+    stream_created_ = false;
+  }
+  context.TryCancel();
+  stream->Finish().IgnoreError();
+  return compacted;
+}
+
+void EtcdCache::Apply(const etcdserverpb::WatchResponse& response) {
+  absl::MutexLock lock(&mu_);
+  if (response.events().empty()) {
+    // A progress notification: every change up to this revision was sent.
+    applied_ = std::max(applied_, response.header().revision());
+    return;
+  }
+  for (const mvccpb::Event& event : response.events()) {
+    ApplyKv(state_, event.kv(), event.type() == mvccpb::Event::DELETE, /*publish=*/true);
+    applied_ = std::max(applied_, event.kv().mod_revision());
+  }
+}
+
+void EtcdCache::NoteWriter(absl::string_view writer, int64_t revision) {
+  if (writer.empty()) return;
+  auto it = writers_.find(writer);
+  if (it != writers_.end() && it->second == 0) it->second = revision;
+}
+
+void EtcdCache::PublishRequest(absl::string_view site, RequestEvent::Type type, RecordPtr record) {
+  RequestEvent event;
+  event.type = type;
+  event.id = record->request.id();
+  event.record = std::move(record);
+  event.time = absl::Now();
+  requests_hub_.Publish(site, event);
+}
+
+void EtcdCache::ApplyKv(State& state, const mvccpb::KeyValue& kv, bool deleted, bool publish) {
+  const ParsedKey key = ParseKey(kv.key());
+  std::string writer;
+  switch (key.kind) {
+    case ParsedKey::Kind::kSettings: {
+      if (deleted) {
+        state.settings.erase(key.site);
+        return;
+      }
+      absl::StatusOr<SettingsRecord> record = DecodeSettings(kv.value(), &writer);
+      if (!record.ok()) {
+        logging::Warning("etcd: skipping undecodable settings", {{"key", kv.key()}});
+        return;
+      }
+      NoteWriter(writer, kv.mod_revision());
+      SettingsEntry& entry = state.settings[key.site];
+      entry.record = *std::move(record);
+      entry.mod_revision = kv.mod_revision();
+      if (publish) settings_hub_.Publish(key.site, entry.record);
+      return;
+    }
+    case ParsedKey::Kind::kRequest: {
+      SiteRequests& site = state.requests[key.site];
+      auto existing = site.records.find(key.id);
+      if (deleted) {
+        if (existing == site.records.end()) return;
+        RecordPtr gone = std::move(existing->second.record);
+        site.records.erase(existing);
+        RemoveOpen(site.open_by_catalog, gone->request);
+        if (publish) PublishRequest(key.site, RequestEvent::Type::kDeleted, std::move(gone));
+        return;
+      }
+      absl::StatusOr<NotificationRequestRecord> decoded = DecodeRequest(kv.value(), &writer);
+      if (!decoded.ok()) {
+        logging::Warning("etcd: skipping undecodable request", {{"key", kv.key()}});
+        return;
+      }
+      NoteWriter(writer, kv.mod_revision());
+      auto record = std::make_shared<const NotificationRequestRecord>(*std::move(decoded));
+      const bool created = existing == site.records.end();
+      if (!created) RemoveOpen(site.open_by_catalog, existing->second.record->request);
+      AddOpen(site.open_by_catalog, record->request);
+      site.records[key.id] = RequestEntry{record, kv.mod_revision()};
+      if (publish) {
+        PublishRequest(key.site, created ? RequestEvent::Type::kCreated : RequestEvent::Type::kUpdated,
+                       std::move(record));
+      }
+      return;
+    }
+    case ParsedKey::Kind::kCounter: {
+      SiteRequests& site = state.requests[key.site];
+      if (deleted) {
+        site.counter = CounterEntry{};
+        return;
+      }
+      NoteWriter(CounterWriter(kv.value()), kv.mod_revision());
+      site.counter = CounterEntry{std::max<int64_t>(CounterCount(kv.value()), 0), kv.mod_revision()};
+      return;
+    }
+    case ParsedKey::Kind::kOpenIndex:
+    case ParsedKey::Kind::kUnknown:
+      return;  // the index lives in etcd for the Txn guards; the cache keeps its own
+  }
+}
+
+absl::optional<EtcdCache::SettingsEntry> EtcdCache::Settings(absl::string_view site) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = state_.settings.find(site);
+  if (it == state_.settings.end()) return absl::nullopt;
+  return it->second;
+}
+
+absl::optional<EtcdCache::RequestEntry> EtcdCache::Request(absl::string_view site,
+                                                           absl::string_view id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto s = state_.requests.find(site);
+  if (s == state_.requests.end()) return absl::nullopt;
+  auto it = s->second.records.find(id);
+  if (it == s->second.records.end()) return absl::nullopt;
+  return it->second;
+}
+
+EtcdCache::CounterEntry EtcdCache::Counter(absl::string_view site) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto s = state_.requests.find(site);
+  return s == state_.requests.end() ? CounterEntry{} : s->second.counter;
+}
+
+std::vector<RecordPtr> EtcdCache::Requests(absl::string_view site) const {
+  std::vector<RecordPtr> records;
+  absl::ReaderMutexLock lock(&mu_);
+  auto s = state_.requests.find(site);
+  if (s == state_.requests.end()) return records;
+  records.reserve(s->second.records.size());
+  for (const auto& [id, entry] : s->second.records) records.push_back(entry.record);
+  return records;
+}
+
+std::vector<int64_t> EtcdCache::CountOpen(absl::string_view site,
+                                          const std::vector<std::string>& catalog_keys) const {
+  std::vector<int64_t> counts(catalog_keys.size(), 0);
+  absl::ReaderMutexLock lock(&mu_);
+  auto s = state_.requests.find(site);
+  if (s == state_.requests.end()) return counts;
+  for (size_t i = 0; i < catalog_keys.size(); ++i) {
+    auto it = s->second.open_by_catalog.find(catalog_keys[i]);
+    if (it != s->second.open_by_catalog.end()) counts[i] = static_cast<int64_t>(it->second.size());
+  }
+  return counts;
+}
+
+std::vector<std::string> EtcdCache::OpenIds(absl::string_view site,
+                                            absl::string_view catalog_key) const {
+  std::vector<std::string> ids;
+  absl::ReaderMutexLock lock(&mu_);
+  auto s = state_.requests.find(site);
+  if (s == state_.requests.end()) return ids;
+  auto it = s->second.open_by_catalog.find(catalog_key);
+  if (it == s->second.open_by_catalog.end()) return ids;
+  ids.assign(it->second.begin(), it->second.end());
+  return ids;
+}
+
+std::unique_ptr<Subscription> EtcdCache::WatchSettings(
+    absl::string_view site, std::function<void(const SettingsRecord&)> on_change) {
+  // Under mu_, so that no change is applied between the current record and
+  // the subscription.
+  absl::MutexLock lock(&mu_);
+  auto it = state_.settings.find(site);
+  const SettingsRecord current = it == state_.settings.end() ? SettingsRecord{} : it->second.record;
+  return settings_hub_.Subscribe(site, std::move(on_change), &current);
+}
+
+std::unique_ptr<Subscription> EtcdCache::WatchRequests(
+    absl::string_view site, std::function<void(const RequestEvent&)> on_event) {
+  absl::MutexLock lock(&mu_);
+  return requests_hub_.Subscribe(site, std::move(on_event));
+}
+
+void EtcdCache::RequestProgress() {
+  absl::MutexLock lock(&stream_mu_);
+  if (stream_ == nullptr || !stream_created_) return;
+  etcdserverpb::WatchRequest progress;
+  progress.mutable_progress_request();
+  stream_->Write(progress);
+}
+
+bool EtcdCache::WaitForRevision(int64_t revision, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  // Our own writes are events under the prefix and arrive by themselves; a
+  // revision made by a write elsewhere (or by none of ours) arrives with a
+  // progress notification, asked for when the wait is not over quickly.
+  absl::Duration step = absl::Milliseconds(100);
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      std::pair<EtcdCache*, int64_t> wanted(this, revision);
+      const absl::Condition reached(
+          +[](std::pair<EtcdCache*, int64_t>* w) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+            return w->first->applied_ >= w->second || w->first->stopping_;
+          },
+          &wanted);
+      const absl::Time until = std::min(deadline, absl::Now() + step);
+      if (mu_.AwaitWithDeadline(reached, until)) return applied_ >= revision;
+      if (absl::Now() >= deadline) return false;
+    }
+    RequestProgress();
+    step = std::min(step * 2, absl::Seconds(1));
+  }
+}
+
+int64_t EtcdCache::applied_revision() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return applied_;
+}
+
+void EtcdCache::ExpectWriter(const std::string& writer) {
+  absl::MutexLock lock(&mu_);
+  writers_.try_emplace(writer, 0);
+}
+
+int64_t EtcdCache::WriterSeenAt(const std::string& writer) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = writers_.find(writer);
+  return it == writers_.end() ? 0 : it->second;
+}
+
+void EtcdCache::ForgetWriter(const std::string& writer) {
+  absl::MutexLock lock(&mu_);
+  writers_.erase(writer);
+}
+
+}  // namespace backinstock::store::etcd

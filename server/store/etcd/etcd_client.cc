@@ -1,0 +1,138 @@
+#include "server/store/etcd/etcd_client.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "server/store/etcd/keys.h"
+
+namespace backinstock::store::etcd {
+namespace {
+
+absl::Status FromGrpc(const grpc::Status& status, absl::string_view what) {
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      absl::StrCat("etcd ", what, ": ", status.error_message()));
+}
+
+absl::StatusOr<std::string> ResolveOne(absl::string_view endpoint) {
+  absl::ConsumePrefix(&endpoint, "http://");
+  const size_t colon = endpoint.rfind(':');
+  int port = 0;
+  if (colon == absl::string_view::npos || colon == 0 ||
+      !absl::SimpleAtoi(endpoint.substr(colon + 1), &port) || port <= 0 || port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--etcd_endpoints: \"", endpoint, "\" is not host:port"));
+  }
+  const std::string host(endpoint.substr(0, colon));
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (int rc = getaddrinfo(host.c_str(), nullptr, &hints, &found); rc != 0 || found == nullptr) {
+    return absl::UnavailableError(
+        absl::StrCat("--etcd_endpoints: cannot resolve ", host, ": ", gai_strerror(rc)));
+  }
+  char text[INET_ADDRSTRLEN] = {};
+  inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(found->ai_addr)->sin_addr, text,
+            sizeof(text));
+  freeaddrinfo(found);
+  return absl::StrCat(text, ":", port);
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ResolveEndpoints(const std::vector<std::string>& endpoints) {
+  if (endpoints.empty()) return absl::InvalidArgumentError("--etcd_endpoints is empty");
+  std::vector<std::string> addresses;
+  for (const std::string& endpoint : endpoints) {
+    absl::StatusOr<std::string> address = ResolveOne(endpoint);
+    if (!address.ok()) return address.status();
+    addresses.push_back(*std::move(address));
+  }
+  return absl::StrCat("ipv4:", absl::StrJoin(addresses, ","));
+}
+
+absl::StatusOr<std::unique_ptr<EtcdClient>> EtcdClient::Connect(const EtcdOptions& options) {
+  absl::StatusOr<std::string> target = ResolveEndpoints(options.endpoints);
+  if (!target.ok()) return target.status();
+  grpc::ChannelArguments args;
+  // round_robin keeps a connection to every member and skips those that are
+  // down, so losing one member costs only the calls in flight on it.
+  args.SetServiceConfigJSON(R"({"loadBalancingConfig":[{"round_robin":{}}]})");
+  // Notice a dead member within seconds even when idle, and reconnect to a
+  // member that comes back quickly.
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 5'000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 3'000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1'000);
+  args.SetMaxReceiveMessageSize(64 << 20);
+  // Retries are ours (Commit resolves unknown outcomes before retrying).
+  args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
+  auto channel = grpc::CreateCustomChannel(*target, grpc::InsecureChannelCredentials(), args);
+  return std::unique_ptr<EtcdClient>(new EtcdClient(*target, std::move(channel),
+                                                    options.call_timeout));
+}
+
+EtcdClient::EtcdClient(std::string target, std::shared_ptr<grpc::Channel> channel,
+                       absl::Duration timeout)
+    : target_(std::move(target)),
+      channel_(std::move(channel)),
+      call_timeout_(timeout),
+      kv_(etcdserverpb::KV::NewStub(channel_)),
+      watch_(etcdserverpb::Watch::NewStub(channel_)) {}
+
+void EtcdClient::RequireLeader(grpc::ClientContext* context) {
+  // etcd's clientv3.WithRequireLeader: the member refuses the call (and ends
+  // watch streams) while it has no leader.
+  context->AddMetadata("hasleader", "true");
+}
+
+void EtcdClient::Prepare(grpc::ClientContext* context) const {
+  context->set_deadline(absl::ToChronoTime(absl::Now() + call_timeout_));
+  RequireLeader(context);
+}
+
+absl::StatusOr<etcdserverpb::TxnResponse> EtcdClient::Txn(
+    const etcdserverpb::TxnRequest& request) const {
+  grpc::ClientContext context;
+  Prepare(&context);
+  etcdserverpb::TxnResponse response;
+  grpc::Status status = kv_->Txn(&context, request, &response);
+  if (!status.ok()) return FromGrpc(status, "txn");
+  return response;
+}
+
+absl::StatusOr<etcdserverpb::RangeResponse> EtcdClient::Range(
+    const etcdserverpb::RangeRequest& request) const {
+  grpc::ClientContext context;
+  Prepare(&context);
+  etcdserverpb::RangeResponse response;
+  grpc::Status status = kv_->Range(&context, request, &response);
+  if (!status.ok()) return FromGrpc(status, "range");
+  return response;
+}
+
+absl::StatusOr<int64_t> EtcdClient::CurrentRevision() const {
+  etcdserverpb::RangeRequest request;
+  request.set_key(std::string(kRootPrefix));
+  request.set_range_end(PrefixEnd(kRootPrefix));
+  request.set_count_only(true);
+  absl::StatusOr<etcdserverpb::RangeResponse> response = Range(request);
+  if (!response.ok()) return response.status();
+  return response->header().revision();
+}
+
+bool EtcdClient::RefusedBeforeApply(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kUnavailable &&
+         absl::StrContains(status.message(), "no leader");
+}
+
+}  // namespace backinstock::store::etcd

@@ -1,0 +1,68 @@
+// A connection to an etcd cluster through etcd's own v3 gRPC API. One channel
+// spans every member (an `ipv4:` target of all endpoints, round_robin): a call
+// goes to a member that is up, and a member that goes away is skipped after
+// its connection fails. Calls carry a deadline and etcd's `hasleader`
+// metadata, so a member cut off from the quorum refuses at once with
+// UNAVAILABLE instead of holding the call until the deadline.
+#ifndef BACKINSTOCK_SERVER_STORE_ETCD_ETCD_CLIENT_H_
+#define BACKINSTOCK_SERVER_STORE_ETCD_ETCD_CLIENT_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "etcd/etcdserver/etcdserverpb/rpc.grpc.pb.h"
+
+namespace backinstock::store::etcd {
+
+struct EtcdOptions {
+  // host:port (or http://host:port) of each member; names are resolved once,
+  // at startup, to their IPv4 addresses.
+  std::vector<std::string> endpoints;
+  // Deadline of each unary call to etcd.
+  absl::Duration call_timeout = absl::Seconds(5);
+};
+
+class EtcdClient {
+ public:
+  static absl::StatusOr<std::unique_ptr<EtcdClient>> Connect(const EtcdOptions& options);
+
+  absl::StatusOr<etcdserverpb::TxnResponse> Txn(const etcdserverpb::TxnRequest& request) const;
+  absl::StatusOr<etcdserverpb::RangeResponse> Range(const etcdserverpb::RangeRequest& request) const;
+  // The cluster's current revision, read linearizably (through the leader).
+  absl::StatusOr<int64_t> CurrentRevision() const;
+
+  // For watch streams: the stub, and a context with the same leader check
+  // (no deadline: a watch lives until cancelled).
+  etcdserverpb::Watch::Stub* watch_stub() const { return watch_.get(); }
+  static void RequireLeader(grpc::ClientContext* context);
+
+  const std::string& target() const { return target_; }
+
+  // Whether an etcd error says the write was refused before it could apply
+  // (the member has no leader), as opposed to an unknown outcome.
+  static bool RefusedBeforeApply(const absl::Status& status);
+
+ private:
+  EtcdClient(std::string target, std::shared_ptr<grpc::Channel> channel, absl::Duration timeout);
+
+  void Prepare(grpc::ClientContext* context) const;
+
+  std::string target_;
+  std::shared_ptr<grpc::Channel> channel_;
+  absl::Duration call_timeout_;
+  std::unique_ptr<etcdserverpb::KV::Stub> kv_;
+  std::unique_ptr<etcdserverpb::Watch::Stub> watch_;
+};
+
+// The gRPC target for `endpoints`: "ipv4:a:p,b:p,...".
+absl::StatusOr<std::string> ResolveEndpoints(const std::vector<std::string>& endpoints);
+
+}  // namespace backinstock::store::etcd
+
+#endif  // BACKINSTOCK_SERVER_STORE_ETCD_ETCD_CLIENT_H_

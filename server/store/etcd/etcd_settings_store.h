@@ -1,0 +1,40 @@
+// Settings in etcd: one key per site holding StoredSettings. Writes are etcd
+// transactions guarded by the key's mod_revision (create_revision == 0 for a
+// site's first write), so of two replicas racing on the same revision exactly
+// one wins; reads and watches are served by the replica's EtcdCache.
+#ifndef BACKINSTOCK_SERVER_STORE_ETCD_ETCD_SETTINGS_STORE_H_
+#define BACKINSTOCK_SERVER_STORE_ETCD_ETCD_SETTINGS_STORE_H_
+
+#include "server/store/etcd/committer.h"
+#include "server/store/etcd/etcd_cache.h"
+#include "server/store/etcd/etcd_client.h"
+#include "server/store/settings_store.h"
+
+namespace backinstock::store::etcd {
+
+class EtcdSettingsStore final : public SettingsStore {
+ public:
+  EtcdSettingsStore(const EtcdClient* client, EtcdCache* cache, Committer* committer)
+      : client_(client), cache_(cache), committer_(committer) {}
+
+  absl::StatusOr<SettingsRecord> Get(absl::string_view site) const override;
+  absl::Status CompareAndSwap(absl::string_view site, int64_t expected_revision,
+                              const SettingsRecord& next) override;
+  std::unique_ptr<Subscription> Watch(
+      absl::string_view site, std::function<void(const SettingsRecord&)> on_change) override;
+
+ private:
+  // The etcd mod_revision of the site's key when it holds `expected_revision`
+  // (0 when the site was never written), from the cache or, when the cache
+  // has not seen that revision yet, from etcd; ABORTED when the stored
+  // revision is another.
+  absl::StatusOr<int64_t> ModRevisionAt(absl::string_view site, int64_t expected_revision) const;
+
+  const EtcdClient* client_;
+  EtcdCache* cache_;
+  Committer* committer_;
+};
+
+}  // namespace backinstock::store::etcd
+
+#endif  // BACKINSTOCK_SERVER_STORE_ETCD_ETCD_SETTINGS_STORE_H_

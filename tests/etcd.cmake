@@ -1,0 +1,9 @@
+# --store=etcd (issue 7): a real 3-member etcd cluster (Debian's etcd binary,
+# loopback ports chosen at run time) and backinstock-server replicas over it.
+add_library(backinstock_etcd_test_support STATIC support/etcd_cluster.cc)
+target_link_libraries(backinstock_etcd_test_support PUBLIC backinstock_etcd_proto gRPC::grpc++
+  absl::status absl::statusor absl::strings absl::time)
+target_include_directories(backinstock_etcd_test_support PUBLIC ${PROJECT_SOURCE_DIR})
+
+backinstock_test(etcd_replicas_test etcd/replicas_test.cc)
+target_link_libraries(etcd_replicas_test PRIVATE backinstock_etcd_test_support)

@@ -1,0 +1,95 @@
+// A 3-member etcd cluster and backinstock-server replicas over it
+// (--store=etcd), each replica a real process with its own notification
+// outbox; plus the calls the etcd tests make.
+#ifndef BACKINSTOCK_TESTS_ETCD_REPLICAS_H_
+#define BACKINSTOCK_TESTS_ETCD_REPLICAS_H_
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
+#include "tests/notification_requests/calls.h"
+#include "tests/settings/calls.h"
+#include "tests/support/etcd_cluster.h"
+#include "tests/support/server_process.h"
+#include "tests/support/test_keys.h"
+#include "tests/support/test_server.h"
+
+namespace backinstock::testing {
+
+struct Replica {
+  std::unique_ptr<ServerProcess> process;
+  std::string outbox;
+  std::shared_ptr<grpc::Channel> channel;
+  std::unique_ptr<SettingsCalls> settings;
+  std::unique_ptr<RequestCalls> requests;
+};
+
+class ReplicasTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!EtcdCluster::Available()) GTEST_SKIP() << "etcd is not installed (make deps)";
+    keys_file_ = TempPath("etcd-keys");
+    std::ofstream(keys_file_) << TestKeysJson();
+    auto cluster = EtcdCluster::Start(3);
+    ASSERT_TRUE(cluster.ok()) << cluster.status();
+    cluster_ = *std::move(cluster);
+    for (int i = 0; i < 2; ++i) ASSERT_NO_FATAL_FAILURE(StartReplica());
+  }
+
+  void TearDown() override {
+    replicas_.clear();
+    cluster_.reset();
+    for (const std::string& path : files_) std::remove(path.c_str());
+    if (!keys_file_.empty()) std::remove(keys_file_.c_str());
+  }
+
+  void StartReplica() {
+    Replica replica;
+    replica.outbox = TempPath("etcd-outbox");
+    files_.push_back(replica.outbox);
+    ServerProcess::Options options;
+    options.args = {absl::StrCat("--keys_file=", keys_file_), "--store=etcd",
+                    absl::StrCat("--etcd_endpoints=", cluster_->Endpoints()),
+                    absl::StrCat("--notification_outbox=", replica.outbox), "--audit_log=/dev/null",
+                    "--shutdown_grace=0s"};
+    auto process = ServerProcess::Start(options);
+    ASSERT_TRUE(process.ok()) << process.status();
+    replica.process = *std::move(process);
+    replica.channel =
+        grpc::CreateChannel(replica.process->address(), grpc::InsecureChannelCredentials());
+    replica.settings = std::make_unique<SettingsCalls>(replica.channel);
+    replica.requests = std::make_unique<RequestCalls>(replica.channel);
+    replicas_.push_back(std::move(replica));
+  }
+
+  Replica& A() { return replicas_[0]; }
+  Replica& B() { return replicas_[1]; }
+
+  // The request ids in a replica's outbox, one per notification line.
+  static std::vector<std::string> OutboxIds(const Replica& replica) {
+    std::vector<std::string> ids;
+    std::ifstream in(replica.outbox);
+    std::string line;
+    while (std::getline(in, line)) {
+      ids.push_back(nlohmann::json::parse(line).at("requestId").get<std::string>());
+    }
+    return ids;
+  }
+
+  std::string keys_file_;
+  std::vector<std::string> files_;
+  std::unique_ptr<EtcdCluster> cluster_;
+  std::vector<Replica> replicas_;
+};
+
+}  // namespace backinstock::testing
+
+#endif  // BACKINSTOCK_TESTS_ETCD_REPLICAS_H_
