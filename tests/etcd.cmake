@@ -7,3 +7,6 @@ target_include_directories(backinstock_etcd_test_support PUBLIC ${PROJECT_SOURCE
 
 backinstock_test(etcd_replicas_test etcd/replicas_test.cc)
 target_link_libraries(etcd_replicas_test PRIVATE backinstock_etcd_test_support)
+
+backinstock_test(etcd_failover_test etcd/failover_test.cc)
+target_link_libraries(etcd_failover_test PRIVATE backinstock_etcd_test_support)

@@ -202,6 +202,20 @@ absl::Status EtcdCluster::Restart(int member) {
   return WaitHealthy(member);
 }
 
+absl::StatusOr<int> EtcdCluster::Leader() const {
+  for (int i = 0; i < size(); ++i) {
+    if (!Running(i)) continue;
+    auto stub = etcdserverpb::Maintenance::NewStub(
+        grpc::CreateChannel(ClientAddress(i), grpc::InsecureChannelCredentials()));
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+    etcdserverpb::StatusResponse status;
+    if (!stub->Status(&context, etcdserverpb::StatusRequest(), &status).ok()) continue;
+    if (status.leader() == status.header().member_id()) return i;
+  }
+  return absl::UnavailableError("no member says it leads");
+}
+
 absl::Status EtcdCluster::Compact() {
   for (int i = 0; i < size(); ++i) {
     if (!Running(i)) continue;

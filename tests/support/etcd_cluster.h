@@ -39,6 +39,9 @@ class EtcdCluster {
   // Waits until `member` answers a read that needs a leader.
   absl::Status WaitHealthy(int member, absl::Duration timeout = absl::Seconds(30)) const;
 
+  // The index of the member that is the leader now.
+  absl::StatusOr<int> Leader() const;
+
   // Compacts the cluster's history up to its current revision (a watcher
   // resuming from before it gets "compacted").
   absl::Status Compact();
