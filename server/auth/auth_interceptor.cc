@@ -2,7 +2,10 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
+#include "google/protobuf/descriptor.h"
 #include "server/errors/error.h"
 #include "server/errors/grpc_status.h"
 
@@ -26,7 +29,12 @@ class AuthInterceptor : public grpc::experimental::Interceptor {
       Authorize(*methods->GetRecvInitialMetadata());
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
-      Audit(methods->GetSendStatus());
+      grpc::Status sent = methods->GetSendStatus();
+      if (IsUnparsedRequest(sent)) {
+        sent = errors::ToGrpcStatus(UnparsedRequestError());
+        methods->ModifySendStatus(sent);
+      }
+      Audit(sent);
     }
     methods->Proceed();
   }
@@ -45,6 +53,30 @@ class AuthInterceptor : public grpc::experimental::Interceptor {
     decision_ = std::make_shared<const Decision>(
         authorizer_->Decide(method_, credentials, absl::Now()));
     registry_->Put(call_, decision_);
+  }
+
+  // gRPC 1.51's callback handlers answer a request message they cannot parse
+  // with UNIMPLEMENTED and no message, before any handler (and so the gate)
+  // runs. For a method we declare, that status can only mean an unparseable
+  // request.
+  bool IsUnparsedRequest(const grpc::Status& sent) const {
+    return sent.error_code() == grpc::StatusCode::UNIMPLEMENTED && sent.error_message().empty() &&
+           decision_ && !decision_->permission.empty();
+  }
+
+  // What such a call ends with instead: the authorization error when the call
+  // was not authorized (so garbage never tells an anonymous caller more than
+  // "who are you?"), else INVALID_ARGUMENT naming the request type.
+  absl::Status UnparsedRequestError() const {
+    if (!decision_->status.ok()) return decision_->status;
+    std::string type = "request";
+    const std::string full_name = absl::StrReplaceAll(method_.substr(1), {{"/", "."}});
+    if (const auto* method =
+            google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(full_name)) {
+      type = method->input_type()->full_name();
+    }
+    return errors::Error(absl::StatusCode::kInvalidArgument, "MALFORMED_REQUEST",
+                         absl::StrCat("the request message is not a valid encoding of ", type));
   }
 
   // One line for every call that was denied here or that used elevation.

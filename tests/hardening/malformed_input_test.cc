@@ -14,6 +14,8 @@
 #include "backinstock/v1/notification_requests.grpc.pb.h"
 #include "backinstock/v1/settings.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "server/errors/error.h"
+#include "server/errors/grpc_status.h"
 #include "tests/support/test_keys.h"
 #include "tests/support/test_server.h"
 
@@ -114,24 +116,22 @@ TEST(MalformedInput, GarbageBytesToEveryMethodGetAClearStatus) {
   grpc::GenericStub stub(server.channel());
   ASSERT_GE(EveryMethod().size(), 12u);
   const std::vector<Method> methods = ServedMethods(stub);
-  ASSERT_GE(methods.size(), 4u);
-  // gRPC 1.51's callback API answers a request it cannot parse with
-  // UNIMPLEMENTED before any of our code runs (its unary and streaming
-  // handlers finish the call that way when deserialization fails); other
-  // versions say INTERNAL. Either way no handler runs on garbage.
-  const std::set<grpc::StatusCode> clear = {
-      grpc::StatusCode::UNIMPLEMENTED,
-      grpc::StatusCode::INTERNAL,
-      grpc::StatusCode::INVALID_ARGUMENT,  // bytes that parse but do not validate
-  };
+  ASSERT_EQ(methods.size(), EveryMethod().size());
+  // gRPC 1.51 itself would answer UNIMPLEMENTED with no message; the auth
+  // interceptor turns that into INVALID_ARGUMENT naming the request type, or
+  // into the authorization error for a caller who is not authorized.
   for (const Method& method : methods) {
     for (const std::string& payload : MalformedPayloads()) {
-      const grpc::Status status = RawCall(stub, method.path, payload, AppCaller());
-      EXPECT_TRUE(clear.count(status.error_code()) == 1)
-          << method.path << ": " << status.error_code() << " " << status.error_message();
+      const absl::Status status =
+          errors::FromGrpcStatus(RawCall(stub, method.path, payload, AppCaller()));
+      EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << method.path << ": " << status;
+      EXPECT_EQ(errors::ReasonOf(status), "MALFORMED_REQUEST") << method.path;
+      EXPECT_NE(status.message().find("backinstock.v1."), absl::string_view::npos) << status;
     }
-    // Unauthenticated garbage is refused too (whether by parsing or by the gate).
-    EXPECT_FALSE(RawCall(stub, method.path, MalformedPayloads()[0], {}).ok()) << method.path;
+    const absl::Status anonymous =
+        errors::FromGrpcStatus(RawCall(stub, method.path, MalformedPayloads()[0], {}));
+    EXPECT_EQ(anonymous.code(), absl::StatusCode::kUnauthenticated) << method.path;
+    EXPECT_EQ(errors::ReasonOf(anonymous), "TOKEN_MISSING") << method.path;
   }
   EXPECT_TRUE(Serving(server.channel()));
 }
