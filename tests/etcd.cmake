@@ -10,3 +10,6 @@ target_link_libraries(etcd_replicas_test PRIVATE backinstock_etcd_test_support)
 
 backinstock_test(etcd_failover_test etcd/failover_test.cc)
 target_link_libraries(etcd_failover_test PRIVATE backinstock_etcd_test_support)
+
+backinstock_test(etcd_cache_test etcd/cache_test.cc)
+target_link_libraries(etcd_cache_test PRIVATE backinstock_etcd_test_support backinstock_etcd_store)

@@ -1,0 +1,201 @@
+// The replica cache in-process, over a real cluster: a reader whose only etcd
+// member goes away while another replica writes and the history is compacted
+// catches up by a full re-read, publishing exactly the difference: nothing
+// missed, nothing twice.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "server/store/etcd/etcd_backend.h"
+#include "tests/support/etcd_cluster.h"
+
+namespace backinstock::testing {
+namespace {
+
+using store::NotificationRequestRecord;
+using store::RequestEvent;
+using store::etcd::EtcdBackend;
+using store::etcd::EtcdOptions;
+using Request = v1::BackInStockNotificationRequest;
+
+constexpr char kSite[] = "shop-cache";
+
+NotificationRequestRecord NewRecord(const std::string& id, const std::string& email) {
+  NotificationRequestRecord record;
+  record.revision = 1;
+  record.request.set_id(id);
+  record.request.set_email(email);
+  record.request.mutable_catalog_reference()->set_catalog_item_id("sku");
+  record.request.mutable_catalog_reference()->set_app_id("215238eb-22a5-4c36-9e7b-e7c08025e04e");
+  record.request.set_status(Request::RECEIVED);
+  return record;
+}
+
+NotificationRequestRecord Next(const store::RecordPtr& current, Request::Status status) {
+  NotificationRequestRecord next = *current;
+  next.revision = current->revision + 1;
+  next.request.set_status(status);
+  return next;
+}
+
+// Every event a subscriber got, in order, as "<type> <id> r<revision>".
+class Recorder {
+ public:
+  void Add(const RequestEvent& event) {
+    absl::MutexLock lock(&mu_);
+    static const char* kNames[] = {"created", "updated", "deleted"};
+    events_.push_back(absl::StrCat(kNames[static_cast<int>(event.type)], " ", event.id, " r",
+                                   event.record->revision));
+  }
+  // Waits (bounded) until `count` events arrived; returns them all.
+  std::vector<std::string> Await(size_t count) {
+    absl::MutexLock lock(&mu_);
+    auto enough = [this, count]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return events_.size() >= count; };
+    mu_.AwaitWithTimeout(absl::Condition(&enough), absl::Seconds(30));
+    return events_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<std::string> events_ ABSL_GUARDED_BY(mu_);
+};
+
+TEST(EtcdCacheTest, CompactedHistoryIsReplacedByAFullReReadThatPublishesTheDifference) {
+  if (!EtcdCluster::Available()) GTEST_SKIP() << "etcd is not installed";
+  auto cluster = EtcdCluster::Start(3);
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  EtcdCluster& etcd = **cluster;
+
+  EtcdOptions writer_options;
+  writer_options.endpoints = {etcd.ClientAddress(1), etcd.ClientAddress(2)};
+  EtcdOptions reader_options;
+  reader_options.endpoints = {etcd.ClientAddress(0)};
+  auto writer = EtcdBackend::Open(writer_options);
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  auto reader = EtcdBackend::Open(reader_options);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  auto writes = (*writer)->NewRequestStore();
+  auto settings_writes = (*writer)->NewSettingsStore();
+  auto reads = (*reader)->NewRequestStore();
+  auto settings_reads = (*reader)->NewSettingsStore();
+
+  Recorder recorder;
+  auto subscription = reads->Watch(kSite, [&](const RequestEvent& event) { recorder.Add(event); });
+  std::vector<int64_t> settings_seen;
+  absl::Mutex settings_mu;
+  auto settings_subscription = settings_reads->Watch(kSite, [&](const store::SettingsRecord& r) {
+    absl::MutexLock lock(&settings_mu);
+    settings_seen.push_back(r.revision);
+  });
+
+  for (const char* id : {"r1", "r2", "r3"}) {
+    auto created = writes->Create(kSite, NewRecord(id, absl::StrCat(id, "@e.co")), 100);
+    ASSERT_TRUE(created.ok()) << created.status();
+    ASSERT_EQ(created->outcome, store::CreateResult::Outcome::kCreated);
+  }
+  ASSERT_TRUE(writes->CompareAndSwap(kSite, 1, Next(*writes->Get(kSite, "r2"), Request::PROCESSING)).ok());
+  const std::vector<std::string> before = {"created r1 r1", "created r2 r1", "created r3 r1",
+                                           "updated r2 r2"};
+  ASSERT_EQ(recorder.Await(4), before);
+
+  // The reader's only member goes away; meanwhile the writer changes things
+  // and the history is compacted past what the reader saw.
+  ASSERT_TRUE(etcd.Kill(0).ok());
+  ASSERT_TRUE(writes->Delete(kSite, "r1", 1).ok());
+  ASSERT_TRUE(writes->CompareAndSwap(kSite, 1, Next(*writes->Get(kSite, "r3"), Request::PROCESSING)).ok());
+  ASSERT_TRUE(writes->CompareAndSwap(kSite, 2, Next(*writes->Get(kSite, "r3"), Request::NOTIFICATION_SENT)).ok());
+  ASSERT_TRUE(writes->Create(kSite, NewRecord("r4", "r4@e.co"), 100).ok());
+  store::SettingsRecord settings;
+  settings.revision = 1;
+  settings.states.push_back({"215238eb-22a5-4c36-9e7b-e7c08025e04e", true});
+  ASSERT_TRUE(settings_writes->CompareAndSwap(kSite, 0, settings).ok());
+  ASSERT_TRUE(etcd.Compact().ok());
+  ASSERT_TRUE(etcd.Restart(0).ok());
+
+  // One event per record that differs, with its latest state; r2 unchanged.
+  std::vector<std::string> events = recorder.Await(7);
+  ASSERT_EQ(events.size(), 7u);
+  std::vector<std::string> after(events.begin() + 4, events.end());
+  std::sort(after.begin(), after.end());
+  EXPECT_EQ(after, (std::vector<std::string>{"created r4 r1", "deleted r1 r1", "updated r3 r3"}));
+  EXPECT_EQ((*reader)->cache()->full_reloads(), 1);
+  {
+    absl::MutexLock lock(&settings_mu);
+    EXPECT_EQ(settings_seen, (std::vector<int64_t>{0, 1}));
+  }
+  // And the reader's reads agree with the writer's.
+  auto listed = reads->List(kSite);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->size(), 3u);
+  auto r3 = reads->Get(kSite, "r3");
+  ASSERT_TRUE(r3.ok());
+  EXPECT_EQ((*r3)->request.status(), Request::NOTIFICATION_SENT);
+  EXPECT_FALSE(reads->Get(kSite, "r1").ok());
+
+  // Nothing more arrives afterwards (no duplicates from a late resume): a new
+  // write is the next event.
+  ASSERT_TRUE(writes->Create(kSite, NewRecord("r5", "r5@e.co"), 100).ok());
+  events = recorder.Await(8);
+  ASSERT_EQ(events.size(), 8u);
+  EXPECT_EQ(events.back(), "created r5 r1");
+  subscription.reset();
+  settings_subscription.reset();
+}
+
+TEST(EtcdCacheTest, CapAndDuplicateRulesHoldAcrossTwoBackends) {
+  if (!EtcdCluster::Available()) GTEST_SKIP() << "etcd is not installed";
+  auto cluster = EtcdCluster::Start(3);
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  EtcdOptions options;
+  for (int i = 0; i < 3; ++i) options.endpoints.push_back((*cluster)->ClientAddress(i));
+  auto one = EtcdBackend::Open(options);
+  auto two = EtcdBackend::Open(options);
+  ASSERT_TRUE(one.ok() && two.ok());
+  auto store_one = (*one)->NewRequestStore();
+  auto store_two = (*two)->NewRequestStore();
+
+  // Ten creates of distinct requests race on two backends against a cap of 6.
+  constexpr int kCap = 6;
+  std::atomic<int> created{0}, full{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 10; ++i) {
+    threads.emplace_back([&, i] {
+      auto& store = i % 2 == 0 ? store_one : store_two;
+      auto result = store->Create(kSite, NewRecord(absl::StrCat("c", i), absl::StrCat("c", i, "@e.co")), kCap);
+      ASSERT_TRUE(result.ok()) << result.status();
+      if (result->outcome == store::CreateResult::Outcome::kCreated) created.fetch_add(1);
+      if (result->outcome == store::CreateResult::Outcome::kSiteFull) full.fetch_add(1);
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(created.load(), kCap);
+  EXPECT_EQ(full.load(), 10 - kCap);
+
+  // A delete makes room for exactly one more; a duplicate is refused first.
+  auto listed = store_one->List(kSite);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), static_cast<size_t>(kCap));
+  const store::RecordPtr victim = (*listed)[0];
+  auto duplicate = store_two->Create(kSite, NewRecord("dup", victim->request.email()), kCap);
+  ASSERT_TRUE(duplicate.ok());
+  EXPECT_EQ(duplicate->outcome, store::CreateResult::Outcome::kDuplicate);
+  EXPECT_EQ(duplicate->existing_id, victim->request.id());
+  ASSERT_TRUE(store_one->Delete(kSite, victim->request.id(), victim->revision).ok());
+  auto again = store_two->Create(kSite, NewRecord("after", "after@e.co"), kCap);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->outcome, store::CreateResult::Outcome::kCreated);
+  auto over = store_one->Create(kSite, NewRecord("over", "over@e.co"), kCap);
+  ASSERT_TRUE(over.ok());
+  EXPECT_EQ(over->outcome, store::CreateResult::Outcome::kSiteFull);
+  // A stale revision loses a compare-and-swap on either backend.
+  auto current = store_two->Get(kSite, "after");
+  ASSERT_TRUE(current.ok());
+  ASSERT_TRUE(store_two->CompareAndSwap(kSite, 1, Next(*current, Request::PROCESSING)).ok());
+  EXPECT_EQ(store_one->CompareAndSwap(kSite, 1, Next(*current, Request::PROCESSING)).code(),
+            absl::StatusCode::kAborted);
+}
+
+}  // namespace
+}  // namespace backinstock::testing
