@@ -21,6 +21,9 @@ runtime::ServerConfig TestConfig(const std::string& audit_path) {
   config.supported_app_ids = {std::string(domain::kWixStoresAppId)};
   config.audit_log = audit_path.empty() ? "/dev/null" : audit_path;
   config.shutdown_grace = absl::Seconds(2);
+  // Notifications go nowhere unless a test asks for them (stdout is the
+  // test's own output).
+  config.notification_outbox = "/dev/null";
   return config;
 }
 

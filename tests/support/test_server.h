@@ -16,7 +16,7 @@
 namespace backinstock::testing {
 
 // A config for tests: 127.0.0.1:0, the test keys, the Wix Stores app, audit
-// log to `audit_path` (or discarded when empty).
+// log to `audit_path` (or discarded when empty), notifications discarded.
 runtime::ServerConfig TestConfig(const std::string& audit_path = "");
 
 class TestServer {
