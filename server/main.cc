@@ -9,6 +9,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "server/logging/log.h"
 #include "server/runtime/flags.h"
 #include "server/runtime/server.h"
@@ -35,6 +36,12 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   // A closed stdout or log pipe must not kill the server: writes fail instead.
   signal(SIGPIPE, SIG_IGN);
+  // Debian's Abseil is built without NDEBUG, so absl::Mutex deadlock detection
+  // (a debugging aid) runs on every lock acquisition, through a process-wide
+  // graph under a global lock, and aborts the process on a suspected cycle:
+  // several percent of the CPU per call under load (docs/performance.md). The
+  // server binary turns it off; tests, which run servers in-process, keep it.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
   absl::SetProgramUsageMessage(
       "The Back In Stock gRPC service.\n"
