@@ -192,10 +192,6 @@ TEST_F(CtlTest, WatchPrintsOneJsonLinePerMessage) {
 
 TEST_F(CtlTest, NotificationRequestCommands) {
   const std::string user = Identity("ctl-requests", "user");
-  Completed probe = Ctl({"get-request", "probe", "--token", user});
-  if (probe.exit_code == 1 && probe.err.find("UNIMPLEMENTED") != std::string::npos) {
-    GTEST_SKIP() << "the server does not serve BackInStockNotificationRequestService yet";
-  }
   ASSERT_EQ(Ctl({"start-collecting-requests", kStores, "--token", user}).exit_code, 0);
   const std::string create = absl::StrCat(
       R"({"request": {"catalogReference": {"catalogItemId": "item-1", "appId": ")", kStores,

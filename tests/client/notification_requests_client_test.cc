@@ -1,6 +1,5 @@
 // NotificationRequestsClient against the real service in process: every RPC
-// and the errors the service names. Each test is skipped (reported as such by
-// ctest) while the server does not serve the service.
+// and the errors the service names.
 #include "backinstock/client/notification_requests_client.h"
 
 #include <gtest/gtest.h>
@@ -43,13 +42,6 @@ v1::BackInStockItemDetails Mug() {
 
 class NotificationRequestsClientTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto probe = Client("probe", "user").GetBackInStockNotificationRequest("probe");
-    if (probe.status().code() == absl::StatusCode::kUnimplemented) {
-      GTEST_SKIP() << "the server does not serve BackInStockNotificationRequestService yet";
-    }
-  }
-
   NotificationRequestsClient Client(const std::string& site, const std::string& role) {
     return NotificationRequestsClient(client::MakeNotificationRequestsConnection(
         OptionsFor(server_.address(), IdentityToken(site, role))));
