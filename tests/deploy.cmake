@@ -2,3 +2,5 @@
 find_program(DOCKER_COMPOSE docker-compose REQUIRED)
 add_test(NAME deploy.docker_compose_config
   COMMAND ${DOCKER_COMPOSE} -f ${PROJECT_SOURCE_DIR}/docker-compose.yml config -q)
+add_test(NAME deploy.docker_compose_config_etcd_profile
+  COMMAND ${DOCKER_COMPOSE} -f ${PROJECT_SOURCE_DIR}/docker-compose.yml --profile etcd config -q)

@@ -32,7 +32,7 @@ struct Replica {
   std::unique_ptr<RequestCalls> requests;
 };
 
-class ReplicasTest : public ::testing::Test {
+class EtcdReplicasTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!EtcdCluster::Available()) GTEST_SKIP() << "etcd is not installed (make deps)";

@@ -21,7 +21,7 @@ bool Collecting(const v1::BackInStockSettings& settings) {
   return false;
 }
 
-TEST_F(ReplicasTest, StartOnOneReplicaIsSeenByGetAndWatchOnTheOther) {
+TEST_F(EtcdReplicasTest, StartOnOneReplicaIsSeenByGetAndWatchOnTheOther) {
   const Credentials owner = As("shop-watch", "user");
   grpc::ClientContext context;
   Authorize(context, owner.identity);
@@ -62,7 +62,7 @@ TEST_F(ReplicasTest, StartOnOneReplicaIsSeenByGetAndWatchOnTheOther) {
   context_a.TryCancel();
 }
 
-TEST_F(ReplicasTest, ConcurrentDuplicateCreatesAcrossReplicasMakeExactlyOneRequest) {
+TEST_F(EtcdReplicasTest, ConcurrentDuplicateCreatesAcrossReplicasMakeExactlyOneRequest) {
   const std::string site = "shop-dup";
   const Credentials owner = As(site, "user");
   const Credentials visitor = As(site, "visitor");
@@ -119,7 +119,7 @@ TEST_F(ReplicasTest, ConcurrentDuplicateCreatesAcrossReplicasMakeExactlyOneReque
   }
 }
 
-TEST_F(ReplicasTest, ReportOnBothReplicasAtOnceSendsEachNotificationExactlyOnce) {
+TEST_F(EtcdReplicasTest, ReportOnBothReplicasAtOnceSendsEachNotificationExactlyOnce) {
   const std::string site = "shop-report";
   const Credentials owner = As(site, "user");
   const Credentials visitor = As(site, "visitor");
@@ -167,7 +167,7 @@ TEST_F(ReplicasTest, ReportOnBothReplicasAtOnceSendsEachNotificationExactlyOnce)
   }
 }
 
-TEST_F(ReplicasTest, RequestEventsOnOneReplicaIncludeWritesThroughTheOther) {
+TEST_F(EtcdReplicasTest, RequestEventsOnOneReplicaIncludeWritesThroughTheOther) {
   const std::string site = "shop-events";
   const Credentials owner = As(site, "user");
   const Credentials visitor = As(site, "visitor");

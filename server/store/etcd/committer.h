@@ -49,6 +49,11 @@ class Committer {
 
   EtcdCache* cache() const { return cache_; }
 
+  // Another sign that a quorum is back (the watch, which needs a leader, runs
+  // again): the next failure is reported afresh. No callback.
+  void AssumeWritable() { writable_.store(1); }
+  bool writable() const { return writable_.load() == 1; }
+
  private:
   void SetWritable(bool writable);
 

@@ -18,16 +18,13 @@ absl::StatusOr<std::unique_ptr<EtcdBackend>> EtcdBackend::Open(const EtcdOptions
     {
       absl::MutexLock lock(&raw->mu_);
       raw->following_ = following;
+      // The watch only runs on a member that has a leader: writes can reach a
+      // quorum again, even if no write has tried since the last failure.
+      if (following) raw->committer_->AssumeWritable();
     }
     raw->Report();
   });
-  backend->committer_->SetHealthCallback([raw](bool writable) {
-    {
-      absl::MutexLock lock(&raw->mu_);
-      raw->writable_ = writable;
-    }
-    raw->Report();
-  });
+  backend->committer_->SetHealthCallback([raw](bool) { raw->Report(); });
   return backend;
 }
 
@@ -55,7 +52,8 @@ void EtcdBackend::SetHealthCallback(std::function<void(bool writable)> callback)
 
 void EtcdBackend::Report() {
   absl::MutexLock lock(&mu_);
-  if (on_health_) on_health_(following_ && writable_);
+  // Read at report time, so that the last report carries the latest state.
+  if (on_health_) on_health_(following_ && committer_->writable());
 }
 
 }  // namespace backinstock::store::etcd

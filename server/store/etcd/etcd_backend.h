@@ -43,7 +43,6 @@ class EtcdBackend {
 
   absl::Mutex mu_;
   bool following_ ABSL_GUARDED_BY(mu_) = true;
-  bool writable_ ABSL_GUARDED_BY(mu_) = true;
   std::function<void(bool)> on_health_ ABSL_GUARDED_BY(mu_);
 };
 

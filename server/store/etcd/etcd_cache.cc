@@ -177,6 +177,9 @@ void EtcdCache::Run() {
 bool EtcdCache::WatchOnce() {
   grpc::ClientContext context;
   EtcdClient::RequireLeader(&context);
+  // Wait for a member to be reachable rather than fail at once: the loop
+  // would only come back here.
+  context.set_wait_for_ready(true);
   auto stream = client_->watch_stub()->Watch(&context);
   {
     absl::MutexLock lock(&stream_mu_);
