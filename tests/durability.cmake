@@ -4,6 +4,7 @@
 backinstock_test(durability_test
   durability/record_test.cc
   durability/journal_test.cc
-  durability/durable_settings_store_test.cc)
+  durability/durable_settings_store_test.cc
+  durability/memory_restore_test.cc)
 target_link_libraries(durability_test PRIVATE backinstock_journal backinstock_durable_store)
 backinstock_test(crash_test durability/crash_test.cc)

@@ -42,31 +42,15 @@ absl::StatusOr<std::unique_ptr<DurableSettingsStore>> DurableSettingsStore::Open
     }
     absl::StatusOr<SettingsRecord> decoded = DecodeValue(record.value);
     if (!decoded.ok()) return decoded.status();
-    return self->Restore(record.key, *decoded);
+    // Replay runs before anyone can read or watch: records are set directly,
+    // and the memory store checks that revisions only go forward.
+    return self->memory_.Restore(record.key, *decoded);
   };
   absl::StatusOr<std::unique_ptr<journal::Journal>> journal =
       journal::Journal::Open(dir, std::move(options), apply);
   if (!journal.ok()) return journal.status();
   store->journal_ = *std::move(journal);
   return store;
-}
-
-absl::Status DurableSettingsStore::Restore(absl::string_view site, const SettingsRecord& record) {
-  absl::StatusOr<SettingsRecord> current = memory_.Get(site);
-  if (!current.ok()) return current.status();
-  if (record.revision <= current->revision) {
-    return absl::DataLossError(absl::StrCat("site ", site, " goes from revision ",
-                                            current->revision, " back to ", record.revision));
-  }
-  // The memory store only moves a site one revision at a time. Journal
-  // records are consecutive, so this is one step each; a snapshot entry takes
-  // one step per revision the site ever had, once, at startup.
-  SettingsRecord step = record;
-  for (int64_t revision = current->revision; revision < record.revision; ++revision) {
-    step.revision = revision + 1;
-    if (absl::Status s = memory_.CompareAndSwap(site, revision, step); !s.ok()) return s;
-  }
-  return absl::OkStatus();
 }
 
 absl::Mutex& DurableSettingsStore::LockFor(absl::string_view site) {

@@ -50,8 +50,6 @@ class DurableSettingsStore final : public SettingsStore {
  private:
   DurableSettingsStore() = default;
 
-  // Sets the site's replayed record in memory.
-  absl::Status Restore(absl::string_view site, const SettingsRecord& record);
   absl::Mutex& LockFor(absl::string_view site);
 
   static constexpr size_t kSiteLocks = 256;

@@ -64,6 +64,25 @@ absl::Status MemorySettingsStore::CompareAndSwap(absl::string_view site, int64_t
   return absl::OkStatus();
 }
 
+absl::Status MemorySettingsStore::Restore(absl::string_view site, const SettingsRecord& record) {
+  PackedRecord packed;
+  packed.revision = record.revision;
+  for (const AppCollectionState& state : record.states) {
+    packed.states.push_back({Intern(state.app_id), state.collecting});
+  }
+  Shard& shard = ShardFor(site);
+  absl::MutexLock lock(&shard.mu);
+  PackedRecord& stored = shard.sites[std::string(site)];
+  if (record.revision <= stored.revision) {
+    const int64_t previous = stored.revision;
+    if (previous == 0) shard.sites.erase(site);  // do not leave an empty record behind
+    return absl::DataLossError(absl::StrCat("site ", site, " goes from revision ", previous,
+                                            " back to ", record.revision));
+  }
+  stored = std::move(packed);
+  return absl::OkStatus();
+}
+
 std::unique_ptr<Subscription> MemorySettingsStore::Watch(
     absl::string_view site, std::function<void(const SettingsRecord&)> on_change) {
   Shard& shard = ShardFor(site);

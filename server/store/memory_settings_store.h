@@ -26,6 +26,11 @@ class MemorySettingsStore final : public SettingsStore {
   // Number of sites with a stored record.
   size_t SiteCount() const;
 
+  // Sets the site's record as it is, whatever revision it jumps from: for a
+  // durable store replaying its journal or snapshot before anyone reads or
+  // watches. Publishes nothing. The revision must not go backwards.
+  absl::Status Restore(absl::string_view site, const SettingsRecord& record);
+
  private:
   // App ids are interned: a site stores small indexes, not 36-byte strings.
   struct PackedState {
