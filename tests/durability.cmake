@@ -5,6 +5,9 @@ backinstock_test(durability_test
   durability/record_test.cc
   durability/journal_test.cc
   durability/durable_settings_store_test.cc
-  durability/memory_restore_test.cc)
+  durability/memory_restore_test.cc
+  durability/durable_notification_request_store_test.cc)
 target_link_libraries(durability_test PRIVATE backinstock_journal backinstock_durable_store)
 backinstock_test(crash_test durability/crash_test.cc)
+backinstock_test(request_crash_test durability/request_crash_test.cc)
+backinstock_test(storage_health_test durability/storage_health_test.cc)

@@ -31,6 +31,7 @@
 #include "server/logging/log.h"
 #include "server/notify/json_lines_notifier.h"
 #include "server/runtime/call_log_interceptor.h"
+#include "server/store/durable_notification_request_store.h"
 #include "server/store/durable_settings_store.h"
 #include "server/store/etcd/etcd_backend.h"
 #include "server/store/memory_notification_request_store.h"
@@ -84,9 +85,42 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const Serve
   return grpc::SslServerCredentials(options);
 }
 
-store::journal::JournalOptions JournalOptionsFor(const ServerConfig& config) {
+// Takes the server out of rotation when a journal fails (disk full, I/O
+// error): every write would get UNAVAILABLE until a restart, so load balancers
+// should send traffic elsewhere. Shared with the journals' committer threads,
+// which may report before the server is built or while it is torn down.
+class StorageHealth {
+ public:
+  void Fail(const absl::Status& failure) {
+    absl::MutexLock lock(&mu_);
+    failed_ = true;
+    logging::Error("storage failed: health is NOT_SERVING until the server is restarted",
+                   {{"error", failure.message()}});
+    // Every service the health service knows, "" and "backinstock.store" included.
+    if (server_ != nullptr) server_->GetHealthCheckService()->SetServingStatus(false);
+  }
+  // The server to report to (nullptr: none any more). "backinstock.store"
+  // says whether writes can be stored, as with --store=etcd; an earlier
+  // failure applies at once.
+  void Attach(grpc::Server* server) {
+    absl::MutexLock lock(&mu_);
+    server_ = server;
+    if (server_ == nullptr) return;
+    server_->GetHealthCheckService()->SetServingStatus("backinstock.store", !failed_);
+    if (failed_) server_->GetHealthCheckService()->SetServingStatus(false);
+  }
+
+ private:
+  absl::Mutex mu_;
+  grpc::Server* server_ ABSL_GUARDED_BY(mu_) = nullptr;
+  bool failed_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+store::journal::JournalOptions JournalOptionsFor(const ServerConfig& config,
+                                                 std::shared_ptr<StorageHealth> health) {
   store::journal::JournalOptions options;
   options.segment_bytes = config.journal_segment_bytes;
+  options.on_failure = [health](const absl::Status& failure) { health->Fail(failure); };
   return options;
 }
 
@@ -130,7 +164,7 @@ class ServerImpl final : public Server {
     } else {
       absl::StatusOr<std::unique_ptr<store::DurableSettingsStore>> durable =
           store::DurableSettingsStore::Open(absl::StrCat(config_.data_dir, "/settings"),
-                                            JournalOptionsFor(config_));
+                                            JournalOptionsFor(config_, storage_health_));
       if (!durable.ok()) return durable.status();
       LogRecovery((*durable)->journal(), (*durable)->SiteCount(), "sites");
       settings_store_ = *std::move(durable);
@@ -185,6 +219,7 @@ class ServerImpl final : public Server {
       return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen));
     }
     server_->GetHealthCheckService()->SetServingStatus(true);
+    if (!config_.data_dir.empty() && !etcd_) storage_health_->Attach(server_.get());
     if (etcd_) {
       // "backinstock.store" in grpc.health.v1 says whether writes can reach an
       // etcd quorum; the server itself ("") keeps serving reads from the cache.
@@ -203,6 +238,15 @@ class ServerImpl final : public Server {
   absl::Status InitNotificationRequests() {
     if (etcd_) {
       request_store_ = etcd_->NewRequestStore();
+    } else if (!config_.data_dir.empty()) {
+      store::DurableRequestStoreOptions options;
+      options.journal = JournalOptionsFor(config_, storage_health_);
+      absl::StatusOr<std::unique_ptr<store::DurableNotificationRequestStore>> durable =
+          store::DurableNotificationRequestStore::Open(absl::StrCat(config_.data_dir, "/requests"),
+                                                       std::move(options));
+      if (!durable.ok()) return durable.status();
+      LogRecovery((*durable)->journal(), (*durable)->restored_records(), "requests");
+      request_store_ = *std::move(durable);
     } else {
       request_store_ = std::make_unique<store::MemoryNotificationRequestStore>();
     }
@@ -232,6 +276,7 @@ class ServerImpl final : public Server {
       shut_down_ = true;
     }
     logging::Info("shutting down", {{"grace_s", absl::ToDoubleSeconds(config_.shutdown_grace)}});
+    storage_health_->Attach(nullptr);
     server_->GetHealthCheckService()->SetServingStatus(false);
     const absl::Time deadline = absl::Now() + config_.shutdown_grace;
     streams_.CloseAll();
@@ -254,6 +299,7 @@ class ServerImpl final : public Server {
 
  private:
   ServerConfig config_;
+  std::shared_ptr<StorageHealth> storage_health_ = std::make_shared<StorageHealth>();
   // --store=etcd: declared before the stores over it, so destroyed after them.
   std::unique_ptr<store::etcd::EtcdBackend> etcd_;
   std::unique_ptr<store::SettingsStore> settings_store_;

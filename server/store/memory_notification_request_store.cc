@@ -51,31 +51,53 @@ void MemoryNotificationRequestStore::Publish(absl::string_view site, RequestEven
   hub_.Publish(site, event);
 }
 
-absl::StatusOr<CreateResult> MemoryNotificationRequestStore::Create(
-    absl::string_view site, const NotificationRequestRecord& record, int64_t max_requests) {
+const MemoryNotificationRequestStore::Site* MemoryNotificationRequestStore::FindSite(
+    const Shard& shard, absl::string_view site) const {
+  auto it = shard.sites.find(site);
+  return it == shard.sites.end() ? nullptr : &it->second;
+}
+
+absl::StatusOr<CreateResult> MemoryNotificationRequestStore::CheckCreateIn(
+    const Site* site, const NotificationRequestRecord& record, int64_t max_requests) {
   if (record.revision != 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("a new record has revision 1, not ", record.revision));
   }
-  const std::string open_key = OpenKeyOf(record.request);
-  auto stored = std::make_shared<const NotificationRequestRecord>(record);
-
-  Shard& shard = ShardFor(site);
-  absl::MutexLock lock(&shard.mu);
-  Site& entry = shard.sites[std::string(site)];
+  if (site == nullptr) {
+    if (max_requests <= 0) return CreateResult{CreateResult::Outcome::kSiteFull, ""};
+    return CreateResult{};
+  }
   if (IsOpen(record.request.status())) {
-    auto existing = entry.open_by_key.find(open_key);
-    if (existing != entry.open_by_key.end()) {
+    auto existing = site->open_by_key.find(OpenKeyOf(record.request));
+    if (existing != site->open_by_key.end()) {
       return CreateResult{CreateResult::Outcome::kDuplicate, existing->second};
     }
   }
-  if (static_cast<int64_t>(entry.records.size()) >= max_requests) {
-    if (entry.records.empty()) shard.sites.erase(std::string(site));
+  if (static_cast<int64_t>(site->records.size()) >= max_requests) {
     return CreateResult{CreateResult::Outcome::kSiteFull, ""};
   }
-  if (!entry.records.try_emplace(record.request.id(), stored).second) {
+  if (site->records.contains(record.request.id())) {
     return absl::AlreadyExistsError(absl::StrCat("id ", record.request.id(), " is taken"));
   }
+  return CreateResult{};
+}
+
+absl::StatusOr<CreateResult> MemoryNotificationRequestStore::CheckCreate(
+    absl::string_view site, const NotificationRequestRecord& record, int64_t max_requests) const {
+  Shard& shard = ShardFor(site);
+  absl::MutexLock lock(&shard.mu);
+  return CheckCreateIn(FindSite(shard, site), record, max_requests);
+}
+
+absl::StatusOr<CreateResult> MemoryNotificationRequestStore::Create(
+    absl::string_view site, const NotificationRequestRecord& record, int64_t max_requests) {
+  auto stored = std::make_shared<const NotificationRequestRecord>(record);
+  Shard& shard = ShardFor(site);
+  absl::MutexLock lock(&shard.mu);
+  absl::StatusOr<CreateResult> checked = CheckCreateIn(FindSite(shard, site), record, max_requests);
+  if (!checked.ok() || checked->outcome != CreateResult::Outcome::kCreated) return checked;
+  Site& entry = shard.sites[std::string(site)];
+  entry.records.emplace(record.request.id(), stored);
   if (IsOpen(record.request.status())) AddOpen(entry, record.request);
   Publish(site, RequestEvent::Type::kCreated, std::move(stored));
   return CreateResult{};
@@ -93,23 +115,16 @@ absl::StatusOr<RecordPtr> MemoryNotificationRequestStore::Get(absl::string_view 
   return absl::NotFoundError(absl::StrCat("no request ", id));
 }
 
-absl::Status MemoryNotificationRequestStore::CompareAndSwap(absl::string_view site,
-                                                            int64_t expected_revision,
-                                                            const NotificationRequestRecord& next) {
+absl::Status MemoryNotificationRequestStore::CheckCompareAndSwapIn(
+    const Site* site, int64_t expected_revision, const NotificationRequestRecord& next) {
   if (next.revision != expected_revision + 1) {
     return absl::InvalidArgumentError(absl::StrCat("next revision ", next.revision,
                                                    " does not follow ", expected_revision));
   }
-  auto stored = std::make_shared<const NotificationRequestRecord>(next);
   const std::string& id = next.request.id();
-
-  Shard& shard = ShardFor(site);
-  absl::MutexLock lock(&shard.mu);
-  auto s = shard.sites.find(site);
-  if (s == shard.sites.end()) return absl::NotFoundError(absl::StrCat("no request ", id));
-  Site& entry = s->second;
-  auto it = entry.records.find(id);
-  if (it == entry.records.end()) return absl::NotFoundError(absl::StrCat("no request ", id));
+  if (site == nullptr) return absl::NotFoundError(absl::StrCat("no request ", id));
+  auto it = site->records.find(id);
+  if (it == site->records.end()) return absl::NotFoundError(absl::StrCat("no request ", id));
   const v1::BackInStockNotificationRequest& previous = it->second->request;
   if (it->second->revision != expected_revision) {
     return absl::AbortedError(absl::StrCat("request ", id, " is at revision ",
@@ -119,41 +134,128 @@ absl::Status MemoryNotificationRequestStore::CompareAndSwap(absl::string_view si
     return absl::InvalidArgumentError(
         absl::StrCat("request ", id, ": catalog reference and email never change"));
   }
-  const bool was_open = IsOpen(previous.status());
-  const bool is_open = IsOpen(next.request.status());
-  if (!was_open && is_open) {
+  if (!IsOpen(previous.status()) && IsOpen(next.request.status())) {
     // Reopening must not create a second open request for the same key.
-    auto existing = entry.open_by_key.find(OpenKeyOf(next.request));
-    if (existing != entry.open_by_key.end()) {
+    auto existing = site->open_by_key.find(OpenKeyOf(next.request));
+    if (existing != site->open_by_key.end()) {
       return absl::AlreadyExistsError(
           absl::StrCat("request ", existing->second, " is already open for the same item and email"));
     }
   }
-  if (was_open && !is_open) RemoveOpen(entry, previous);
+  return absl::OkStatus();
+}
+
+absl::Status MemoryNotificationRequestStore::CheckCompareAndSwap(
+    absl::string_view site, int64_t expected_revision,
+    const NotificationRequestRecord& next) const {
+  Shard& shard = ShardFor(site);
+  absl::MutexLock lock(&shard.mu);
+  return CheckCompareAndSwapIn(FindSite(shard, site), expected_revision, next);
+}
+
+absl::Status MemoryNotificationRequestStore::CompareAndSwap(absl::string_view site,
+                                                            int64_t expected_revision,
+                                                            const NotificationRequestRecord& next) {
+  auto stored = std::make_shared<const NotificationRequestRecord>(next);
+  Shard& shard = ShardFor(site);
+  absl::MutexLock lock(&shard.mu);
+  if (absl::Status checked = CheckCompareAndSwapIn(FindSite(shard, site), expected_revision, next);
+      !checked.ok()) {
+    return checked;
+  }
+  Site& entry = shard.sites.find(site)->second;
+  auto it = entry.records.find(next.request.id());
+  const bool was_open = IsOpen(it->second->request.status());
+  const bool is_open = IsOpen(next.request.status());
+  if (was_open && !is_open) RemoveOpen(entry, it->second->request);
   if (!was_open && is_open) AddOpen(entry, next.request);
   it->second = stored;
   Publish(site, RequestEvent::Type::kUpdated, std::move(stored));
   return absl::OkStatus();
 }
 
-absl::Status MemoryNotificationRequestStore::Delete(absl::string_view site, absl::string_view id,
-                                                    int64_t expected_revision) {
-  Shard& shard = ShardFor(site);
-  absl::MutexLock lock(&shard.mu);
-  auto s = shard.sites.find(site);
-  if (s == shard.sites.end()) return absl::NotFoundError(absl::StrCat("no request ", id));
-  Site& entry = s->second;
-  auto it = entry.records.find(id);
-  if (it == entry.records.end()) return absl::NotFoundError(absl::StrCat("no request ", id));
+absl::Status MemoryNotificationRequestStore::CheckDeleteIn(const Site* site, absl::string_view id,
+                                                           int64_t expected_revision) {
+  if (site == nullptr) return absl::NotFoundError(absl::StrCat("no request ", id));
+  auto it = site->records.find(id);
+  if (it == site->records.end()) return absl::NotFoundError(absl::StrCat("no request ", id));
   if (it->second->revision != expected_revision) {
     return absl::AbortedError(absl::StrCat("request ", id, " is at revision ",
                                            it->second->revision, ", not ", expected_revision));
   }
+  return absl::OkStatus();
+}
+
+absl::Status MemoryNotificationRequestStore::CheckDelete(absl::string_view site,
+                                                         absl::string_view id,
+                                                         int64_t expected_revision) const {
+  Shard& shard = ShardFor(site);
+  absl::MutexLock lock(&shard.mu);
+  return CheckDeleteIn(FindSite(shard, site), id, expected_revision);
+}
+
+absl::Status MemoryNotificationRequestStore::Delete(absl::string_view site, absl::string_view id,
+                                                    int64_t expected_revision) {
+  Shard& shard = ShardFor(site);
+  absl::MutexLock lock(&shard.mu);
+  if (absl::Status checked = CheckDeleteIn(FindSite(shard, site), id, expected_revision);
+      !checked.ok()) {
+    return checked;
+  }
+  auto s = shard.sites.find(site);
+  Site& entry = s->second;
+  auto it = entry.records.find(id);
   RecordPtr deleted = std::move(it->second);
   entry.records.erase(it);
   if (IsOpen(deleted->request.status())) RemoveOpen(entry, deleted->request);
   Publish(site, RequestEvent::Type::kDeleted, std::move(deleted));
   if (entry.records.empty()) shard.sites.erase(s);
+  return absl::OkStatus();
+}
+
+absl::Status MemoryNotificationRequestStore::Restore(absl::string_view site,
+                                                     const NotificationRequestRecord& record) {
+  auto stored = std::make_shared<const NotificationRequestRecord>(record);
+  const std::string& id = record.request.id();
+  Shard& shard = ShardFor(site);
+  absl::MutexLock lock(&shard.mu);
+  Site& entry = shard.sites[std::string(site)];
+  auto it = entry.records.find(id);
+  if (it != entry.records.end()) {
+    if (record.revision <= it->second->revision || !SameIdentity(it->second->request, record.request)) {
+      return absl::DataLossError(absl::StrCat("request ", id, " goes from revision ",
+                                              it->second->revision, " to ", record.revision,
+                                              " or changes its catalog reference or email"));
+    }
+    if (IsOpen(it->second->request.status())) RemoveOpen(entry, it->second->request);
+  } else if (record.revision < 1) {
+    if (entry.records.empty()) shard.sites.erase(std::string(site));
+    return absl::DataLossError(absl::StrCat("request ", id, " has no revision"));
+  }
+  if (IsOpen(record.request.status())) {
+    auto existing = entry.open_by_key.find(OpenKeyOf(record.request));
+    if (existing != entry.open_by_key.end()) {
+      return absl::DataLossError(absl::StrCat("requests ", existing->second, " and ", id,
+                                              " are both open for the same item and email"));
+    }
+    AddOpen(entry, record.request);
+  }
+  entry.records[id] = std::move(stored);
+  return absl::OkStatus();
+}
+
+absl::Status MemoryNotificationRequestStore::RestoreDeletion(absl::string_view site,
+                                                             absl::string_view id) {
+  Shard& shard = ShardFor(site);
+  absl::MutexLock lock(&shard.mu);
+  auto s = shard.sites.find(site);
+  if (s == shard.sites.end() || !s->second.records.contains(id)) {
+    return absl::DataLossError(absl::StrCat("request ", id, " is deleted but was never created"));
+  }
+  auto it = s->second.records.find(id);
+  if (IsOpen(it->second->request.status())) RemoveOpen(s->second, it->second->request);
+  s->second.records.erase(it);
+  if (s->second.records.empty()) shard.sites.erase(s);
   return absl::OkStatus();
 }
 

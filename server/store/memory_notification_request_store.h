@@ -34,6 +34,26 @@ class MemoryNotificationRequestStore final : public NotificationRequestStore {
   std::unique_ptr<Subscription> Watch(
       absl::string_view site, std::function<void(const RequestEvent&)> on_event) override;
 
+  // For a durable store, which journals a write before applying it here:
+  // what Create / CompareAndSwap / Delete would answer now, changing nothing.
+  // Its caller holds its own locks so that nothing it has checked can change
+  // before it applies the write.
+  absl::StatusOr<CreateResult> CheckCreate(absl::string_view site,
+                                           const NotificationRequestRecord& record,
+                                           int64_t max_requests) const;
+  absl::Status CheckCompareAndSwap(absl::string_view site, int64_t expected_revision,
+                                   const NotificationRequestRecord& next) const;
+  absl::Status CheckDelete(absl::string_view site, absl::string_view id,
+                           int64_t expected_revision) const;
+
+  // For replay before anyone reads or watches: sets a record as it is
+  // (inserted or replaced, indexes updated), or removes one, publishing
+  // nothing. DATA_LOSS when the history does not add up (a revision that
+  // does not go forward, a second open request for the same key, a removal
+  // of a record that is not there).
+  absl::Status Restore(absl::string_view site, const NotificationRequestRecord& record);
+  absl::Status RestoreDeletion(absl::string_view site, absl::string_view id);
+
  private:
   struct Site {
     absl::flat_hash_map<std::string, RecordPtr> records;  // by id
@@ -51,6 +71,17 @@ class MemoryNotificationRequestStore final : public NotificationRequestStore {
   Shard& ShardFor(absl::string_view site) const;
   static void AddOpen(Site& site, const v1::BackInStockNotificationRequest& request);
   static void RemoveOpen(Site& site, const v1::BackInStockNotificationRequest& request);
+  // The rules of each write, on a site read under its shard lock (nullptr:
+  // the site holds nothing).
+  static absl::StatusOr<CreateResult> CheckCreateIn(const Site* site,
+                                                    const NotificationRequestRecord& record,
+                                                    int64_t max_requests);
+  static absl::Status CheckCompareAndSwapIn(const Site* site, int64_t expected_revision,
+                                            const NotificationRequestRecord& next);
+  static absl::Status CheckDeleteIn(const Site* site, absl::string_view id,
+                                    int64_t expected_revision);
+  const Site* FindSite(const Shard& shard, absl::string_view site) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
   // Publishes under the shard lock, so that watchers see commits in order.
   void Publish(absl::string_view site, RequestEvent::Type type, RecordPtr record);
 

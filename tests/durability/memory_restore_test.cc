@@ -4,12 +4,18 @@
 
 #include <vector>
 
+#include "server/store/catalog_key.h"
+#include "server/store/memory_notification_request_store.h"
 #include "server/store/memory_settings_store.h"
 
 namespace backinstock::store {
 namespace {
 
 constexpr char kApp[] = "215238eb-22a5-4c36-9e7b-e7c08025e04e";
+
+std::string CatalogKeyOf(const NotificationRequestRecord& record) {
+  return CatalogKey(record.request.catalog_reference());
+}
 
 SettingsRecord Record(int64_t revision, bool collecting) {
   SettingsRecord record;
@@ -52,6 +58,57 @@ TEST(MemorySettingsStoreRestore, RefusesToGoBackwards) {
 
   EXPECT_EQ(store.Restore("other", Record(0, true)).code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(store.SiteCount(), 1u) << "a refused restore leaves no empty record";
+}
+
+NotificationRequestRecord Request(const std::string& id, const std::string& email,
+                                  v1::BackInStockNotificationRequest::Status status,
+                                  int64_t revision) {
+  NotificationRequestRecord record;
+  record.revision = revision;
+  record.request.set_id(id);
+  record.request.mutable_catalog_reference()->set_catalog_item_id("item");
+  record.request.mutable_catalog_reference()->set_app_id(kApp);
+  record.request.set_email(email);
+  record.request.set_status(status);
+  return record;
+}
+
+TEST(MemoryNotificationRequestStoreRestore, RebuildsIndexesWithoutPublishing) {
+  using Status = v1::BackInStockNotificationRequest;
+  MemoryNotificationRequestStore store;
+  int events = 0;
+  auto subscription = store.Watch("site", [&](const RequestEvent&) { ++events; });
+  ASSERT_TRUE(store.Restore("site", Request("id-1", "a@x.io", Status::RECEIVED, 4)).ok());
+  ASSERT_TRUE(store.Restore("site", Request("id-2", "b@x.io", Status::PROCESSING, 1)).ok());
+  ASSERT_TRUE(store.Restore("site", Request("id-2", "b@x.io", Status::FAILED, 2)).ok());
+  ASSERT_TRUE(store.Restore("site", Request("id-3", "c@x.io", Status::RECEIVED, 1)).ok());
+  ASSERT_TRUE(store.RestoreDeletion("site", "id-3").ok());
+  EXPECT_EQ(events, 0);
+  EXPECT_EQ(store.List("site")->size(), 2u);
+  EXPECT_EQ((*store.OpenIds("site", CatalogKeyOf(Request("", "", Status::RECEIVED, 1)))),
+            std::vector<std::string>{"id-1"});
+  // The rules apply to restored records as to created ones.
+  EXPECT_EQ(store.Create("site", Request("id-4", "A@x.io", Status::RECEIVED, 1), 100)->outcome,
+            CreateResult::Outcome::kDuplicate);
+  EXPECT_EQ(store.Create("site", Request("id-5", "b@x.io", Status::RECEIVED, 1), 100)->outcome,
+            CreateResult::Outcome::kCreated);
+  EXPECT_EQ(store.Create("site", Request("id-6", "z@x.io", Status::RECEIVED, 1), 3)->outcome,
+            CreateResult::Outcome::kSiteFull);
+}
+
+TEST(MemoryNotificationRequestStoreRestore, RefusesAHistoryThatDoesNotAddUp) {
+  using Status = v1::BackInStockNotificationRequest;
+  MemoryNotificationRequestStore store;
+  ASSERT_TRUE(store.Restore("site", Request("id-1", "a@x.io", Status::RECEIVED, 2)).ok());
+  EXPECT_EQ(store.Restore("site", Request("id-1", "a@x.io", Status::FAILED, 2)).code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(store.Restore("site", Request("id-1", "other@x.io", Status::FAILED, 3)).code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(store.Restore("site", Request("id-2", "a@x.io", Status::RECEIVED, 1)).code(),
+            absl::StatusCode::kDataLoss)
+      << "two open requests for one item and email";
+  EXPECT_EQ(store.RestoreDeletion("site", "id-9").code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(store.RestoreDeletion("nowhere", "id-1").code(), absl::StatusCode::kDataLoss);
 }
 
 }  // namespace

@@ -276,13 +276,17 @@ void Journal::CommitLoop() {
         if (active_size_ >= options_.segment_bytes) rotated = RotateLocked();
       }
     }
+    const absl::Status problem = durable.ok() ? rotated : durable;
+    // The first failure (after one, batches are skipped above) is reported
+    // before the writers waiting on it are answered, and outside mu_, so the
+    // callback may take its own locks in any order.
+    if (!problem.ok() && options_.on_failure) options_.on_failure(problem);
     absl::MutexLock lock(&mu_);
     if (durable.ok()) {
       durable_sequence_ = last;
       stats_.appends += count;
       ++stats_.syncs;
     }
-    const absl::Status problem = durable.ok() ? rotated : durable;
     if (!problem.ok() && failure_.ok()) {
       failure_ = problem;
       logging::Error("journal write failed; the server accepts no more writes until restarted",

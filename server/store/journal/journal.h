@@ -48,6 +48,11 @@ struct JournalOptions {
   // Makes a segment's appended data durable; fdatasync unless a test injects a
   // slow or failing one.
   std::function<absl::Status(const File& file, const std::string& path)> sync_data;
+  // Called once, from the committer thread, when a write or sync fails and
+  // the journal stops accepting writes (for example to take the server out of
+  // its load balancer's rotation), before the writers of the failed batch are
+  // answered. Must not call back into the journal.
+  std::function<void(const absl::Status& failure)> on_failure;
 };
 
 // What startup found and did.

@@ -1,0 +1,220 @@
+#include "server/store/durable_notification_request_store.h"
+
+#include "absl/hash/hash.h"
+#include "absl/strings/str_cat.h"
+#include "server/errors/error.h"
+#include "server/logging/log.h"
+
+namespace backinstock::store {
+namespace {
+
+using Request = v1::BackInStockNotificationRequest;
+
+constexpr size_t kRevisionBytes = 8;
+
+absl::Status StorageUnavailable(const absl::Status& durable) {
+  return errors::Error(absl::StatusCode::kUnavailable, "STORAGE_UNAVAILABLE",
+                       absl::StrCat("the change could not be stored: ", durable.message()));
+}
+
+}  // namespace
+
+std::string DurableNotificationRequestStore::EncodeKey(absl::string_view site,
+                                                       absl::string_view id) {
+  return absl::StrCat(site, "/", id);
+}
+
+absl::StatusOr<std::pair<std::string, std::string>> DurableNotificationRequestStore::DecodeKey(
+    absl::string_view key) {
+  const size_t slash = key.find('/');
+  if (slash == absl::string_view::npos || slash == 0 || slash + 1 == key.size()) {
+    return absl::DataLossError("request key is not <site>/<id>");
+  }
+  return std::make_pair(std::string(key.substr(0, slash)), std::string(key.substr(slash + 1)));
+}
+
+std::string DurableNotificationRequestStore::EncodeValue(const NotificationRequestRecord& record) {
+  std::string value(kRevisionBytes, '\0');
+  const auto revision = static_cast<uint64_t>(record.revision);
+  for (size_t i = 0; i < kRevisionBytes; ++i) {
+    value[i] = static_cast<char>((revision >> (8 * i)) & 0xff);
+  }
+  record.request.AppendToString(&value);
+  return value;
+}
+
+absl::StatusOr<NotificationRequestRecord> DurableNotificationRequestStore::DecodeValue(
+    absl::string_view value) {
+  if (value.size() < kRevisionBytes) return absl::DataLossError("request record is too short");
+  uint64_t revision = 0;
+  for (size_t i = 0; i < kRevisionBytes; ++i) {
+    revision |= uint64_t{static_cast<unsigned char>(value[i])} << (8 * i);
+  }
+  NotificationRequestRecord record;
+  record.revision = static_cast<int64_t>(revision);
+  if (record.revision < 1) return absl::DataLossError("request record has no revision");
+  value.remove_prefix(kRevisionBytes);
+  if (!record.request.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+    return absl::DataLossError("request record does not parse");
+  }
+  if (record.request.id().empty()) return absl::DataLossError("request record has no id");
+  return record;
+}
+
+absl::StatusOr<std::unique_ptr<DurableNotificationRequestStore>>
+DurableNotificationRequestStore::Open(const std::string& dir, DurableRequestStoreOptions options) {
+  std::unique_ptr<DurableNotificationRequestStore> store(new DurableNotificationRequestStore());
+  DurableNotificationRequestStore* self = store.get();
+  absl::StatusOr<std::unique_ptr<journal::Journal>> journal = journal::Journal::Open(
+      dir, std::move(options.journal),
+      [self](const journal::RecordView& record) { return self->Replay(record); });
+  if (!journal.ok()) return journal.status();
+  store->journal_ = *std::move(journal);
+  if (options.fail_interrupted_reports) {
+    if (absl::Status settled = store->FailInterruptedReports(); !settled.ok()) return settled;
+  }
+  store->processing_.clear();
+  return store;
+}
+
+// Replay runs before anyone can read or watch: records are set directly, and
+// the memory store checks that the history adds up.
+absl::Status DurableNotificationRequestStore::Replay(const journal::RecordView& record) {
+  absl::StatusOr<std::pair<std::string, std::string>> key = DecodeKey(record.key);
+  if (!key.ok()) return key.status();
+  const auto& [site, id] = *key;
+  if (record.type == journal::RecordType::kDelete) {
+    if (absl::Status s = memory_.RestoreDeletion(site, id); !s.ok()) return s;
+    processing_.erase(record.key);
+    --restored_records_;
+    return absl::OkStatus();
+  }
+  absl::StatusOr<NotificationRequestRecord> decoded = DecodeValue(record.value);
+  if (!decoded.ok()) return decoded.status();
+  if (decoded->request.id() != id) {
+    return absl::DataLossError(absl::StrCat("record under key ", record.key, " has id ",
+                                            decoded->request.id()));
+  }
+  const bool is_new = absl::IsNotFound(memory_.Get(site, id).status());
+  if (absl::Status s = memory_.Restore(site, *decoded); !s.ok()) return s;
+  if (is_new) ++restored_records_;
+  if (decoded->request.status() == Request::PROCESSING) {
+    processing_.insert(std::string(record.key));
+  } else {
+    processing_.erase(record.key);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DurableNotificationRequestStore::FailInterruptedReports() {
+  for (const std::string& key : processing_) {
+    absl::StatusOr<std::pair<std::string, std::string>> decoded = DecodeKey(key);
+    if (!decoded.ok()) return decoded.status();
+    const auto& [site, id] = *decoded;
+    absl::StatusOr<RecordPtr> current = memory_.Get(site, id);
+    if (!current.ok()) return current.status();
+    NotificationRequestRecord next = **current;
+    next.revision = (*current)->revision + 1;
+    next.request.set_status(Request::FAILED);
+    next.request.mutable_auto_notified()->set_value(true);
+    if (absl::Status s = CompareAndSwap(site, (*current)->revision, next); !s.ok()) return s;
+    ++failed_interrupted_;
+    logging::Warning(
+        "notification request was PROCESSING when the server stopped; marked FAILED, not resent",
+        {{"site", site}, {"request_id", id}});
+  }
+  return absl::OkStatus();
+}
+
+absl::Mutex& DurableNotificationRequestStore::SiteLock(absl::string_view site) {
+  return site_locks_[absl::Hash<absl::string_view>{}(site) % kSiteLocks];
+}
+
+absl::Mutex& DurableNotificationRequestStore::RecordLock(absl::string_view site,
+                                                         absl::string_view id) {
+  return record_locks_[absl::Hash<std::pair<absl::string_view, absl::string_view>>{}(
+                           std::make_pair(site, id)) %
+                       kRecordLocks];
+}
+
+absl::StatusOr<CreateResult> DurableNotificationRequestStore::Create(
+    absl::string_view site, const NotificationRequestRecord& record, int64_t max_requests) {
+  absl::MutexLock site_lock(&SiteLock(site));
+  absl::StatusOr<CreateResult> checked = memory_.CheckCreate(site, record, max_requests);
+  if (!checked.ok() || checked->outcome != CreateResult::Outcome::kCreated) return checked;
+  if (absl::Status durable = journal_->Put(EncodeKey(site, record.request.id()), EncodeValue(record));
+      !durable.ok()) {
+    return StorageUnavailable(durable);
+  }
+  // Cannot be refused: only writes holding the site lock we hold can add a
+  // record or an open request.
+  return memory_.Create(site, record, max_requests);
+}
+
+absl::StatusOr<RecordPtr> DurableNotificationRequestStore::Get(absl::string_view site,
+                                                               absl::string_view id) const {
+  return memory_.Get(site, id);
+}
+
+absl::Status DurableNotificationRequestStore::CompareAndSwapLocked(
+    absl::string_view site, int64_t expected_revision, const NotificationRequestRecord& next) {
+  if (absl::Status checked = memory_.CheckCompareAndSwap(site, expected_revision, next);
+      !checked.ok()) {
+    return checked;
+  }
+  if (absl::Status durable = journal_->Put(EncodeKey(site, next.request.id()), EncodeValue(next));
+      !durable.ok()) {
+    return StorageUnavailable(durable);
+  }
+  return memory_.CompareAndSwap(site, expected_revision, next);
+}
+
+absl::Status DurableNotificationRequestStore::CompareAndSwap(
+    absl::string_view site, int64_t expected_revision, const NotificationRequestRecord& next) {
+  const std::string& id = next.request.id();
+  {
+    absl::MutexLock record_lock(&RecordLock(site, id));
+    absl::StatusOr<RecordPtr> current = memory_.Get(site, id);
+    // A reopening write (closed -> open) needs the site lock too, taken first.
+    const bool reopens = current.ok() && !IsOpen((*current)->request.status()) &&
+                         IsOpen(next.request.status());
+    if (!reopens) return CompareAndSwapLocked(site, expected_revision, next);
+  }
+  absl::MutexLock site_lock(&SiteLock(site));
+  absl::MutexLock record_lock(&RecordLock(site, id));
+  return CompareAndSwapLocked(site, expected_revision, next);
+}
+
+absl::Status DurableNotificationRequestStore::Delete(absl::string_view site, absl::string_view id,
+                                                     int64_t expected_revision) {
+  absl::MutexLock record_lock(&RecordLock(site, id));
+  if (absl::Status checked = memory_.CheckDelete(site, id, expected_revision); !checked.ok()) {
+    return checked;
+  }
+  if (absl::Status durable = journal_->Delete(EncodeKey(site, id)); !durable.ok()) {
+    return StorageUnavailable(durable);
+  }
+  return memory_.Delete(site, id, expected_revision);
+}
+
+absl::StatusOr<std::vector<RecordPtr>> DurableNotificationRequestStore::List(
+    absl::string_view site) const {
+  return memory_.List(site);
+}
+
+absl::StatusOr<std::vector<int64_t>> DurableNotificationRequestStore::CountOpen(
+    absl::string_view site, const std::vector<std::string>& catalog_keys) const {
+  return memory_.CountOpen(site, catalog_keys);
+}
+
+absl::StatusOr<std::vector<std::string>> DurableNotificationRequestStore::OpenIds(
+    absl::string_view site, absl::string_view catalog_key) const {
+  return memory_.OpenIds(site, catalog_key);
+}
+
+std::unique_ptr<Subscription> DurableNotificationRequestStore::Watch(
+    absl::string_view site, std::function<void(const RequestEvent&)> on_event) {
+  return memory_.Watch(site, std::move(on_event));
+}
+
+}  // namespace backinstock::store
