@@ -156,3 +156,4 @@ echo "bench: memory"
        "$CHANNELS channels, $SITES sites; wall time $((SECONDS - STARTED)) s"
   "$PYTHON" "$ROOT/bench/ratio_table.py" "$OUT"
 } | tee "$OUT/table.txt"
+"$ROOT/bench/etcd/run.sh" "$BUILD" "$OUT" | tee -a "$OUT/table.txt"  # etcd mode (issue 7)

@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# bench/etcd/run.sh BUILD_DIR OUT_DIR: the etcd mode of `make bench` (called by
+# bench/run.sh). Starts a 3-member etcd cluster (Debian's etcd) on free loopback
+# ports, one backinstock-server replica over it (--store=etcd) and one over
+# memory, and measures, with the same closed-loop load shape as bench/run.sh:
+#   write: replica Start/Stop (elevated) vs etcd's own Put, same cluster, same run
+#          (goal: ratio >= 0.70)
+#   read:  replica GetSettings (served from its cache) vs the memory server
+#          (goal: ratio >= 0.80)
+# Prints two table lines; everything measured is kept under OUT_DIR/etcd/.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${1:?build dir}
+OUT=${2:?output dir}/etcd
+ROUNDS=${BENCH_ROUNDS:-3}
+WARMUP=${BENCH_WARMUP:-1s}
+DURATION=${BENCH_DURATION:-3s}
+IN_FLIGHT=${BENCH_IN_FLIGHT:-50}
+CHANNELS=${BENCH_CHANNELS:-4}
+SITES=${BENCH_SITES:-100}
+PYTHON=/usr/bin/python3
+SERVER=$BUILD/server/backinstock-server
+LOAD=$BUILD/bench/backinstock-bench-load
+PUT=$BUILD/bench/etcd/backinstock-bench-etcd-put
+
+if ! command -v etcd > /dev/null; then
+  echo "etcd mode: not measured (no etcd binary; make deps installs etcd-server)"
+  exit 0
+fi
+# The Makefile's bench targets predate this mode: build its one tool here.
+[[ -x $PUT ]] || cmake --build "$BUILD" -j "$(nproc)" --target backinstock-bench-etcd-put > /dev/null
+mkdir -p "$OUT/runs"
+
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+# Free loopback ports, chosen now (the kernel's ephemeral range).
+free_ports() {
+  "$PYTHON" - "$1" <<'PY'
+import socket, sys
+socks = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); socks.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+PY
+}
+read -r -a PORTS <<< "$(free_ports 6)"
+CLUSTER=""
+ENDPOINTS=""
+for i in 0 1 2; do
+  CLUSTER+="${CLUSTER:+,}m$i=http://127.0.0.1:${PORTS[$((3 + i))]}"
+  ENDPOINTS+="${ENDPOINTS:+,}127.0.0.1:${PORTS[$i]}"
+done
+for i in 0 1 2; do
+  etcd --name="m$i" --data-dir="$OUT/etcd-m$i" \
+    --listen-client-urls="http://127.0.0.1:${PORTS[$i]}" \
+    --advertise-client-urls="http://127.0.0.1:${PORTS[$i]}" \
+    --listen-peer-urls="http://127.0.0.1:${PORTS[$((3 + i))]}" \
+    --initial-advertise-peer-urls="http://127.0.0.1:${PORTS[$((3 + i))]}" \
+    --initial-cluster="$CLUSTER" --initial-cluster-state=new \
+    --initial-cluster-token="bench-$$" --logger=zap --log-level=warn \
+    > "$OUT/etcd-m$i.log" 2>&1 &
+  PIDS+=("$!")
+done
+# Healthy = every member answers a read that needs a leader (etcdctl waits).
+ETCDCTL_API=3 etcdctl --endpoints="$ENDPOINTS" --command-timeout=60s \
+  endpoint health > "$OUT/etcd-health.txt" 2>&1
+
+# start NAME COMMAND...: as bench/run.sh: wait for the readiness line on a FIFO.
+start() {
+  local name=$1 line fd
+  shift
+  mkfifo "$OUT/$name.stdout"
+  "$@" > "$OUT/$name.stdout" 2> "$OUT/$name.log" &
+  PID=$!
+  PIDS+=("$PID")
+  exec {fd}< "$OUT/$name.stdout"
+  ADDRESS=
+  while IFS= read -r -t 60 line <&"$fd"; do
+    if [[ $line == *" listening on "* ]]; then ADDRESS=${line##* listening on }; break; fi
+  done
+  if [[ -z $ADDRESS ]]; then
+    echo "etcd mode: $name did not start:" >&2
+    tail -n 5 "$OUT/$name.log" >&2
+    return 1
+  fi
+  cat <&"$fd" > "$OUT/$name.out" &
+  PIDS+=("$!")
+  exec {fd}<&-
+}
+secret() { openssl rand -base64 48 | tr '+/' '-_' | tr -d '=\n'; }
+KEYS=$OUT/keys.json
+printf '{"identity_keys": {"bench-identity": "%s"}, "elevation_keys": {"bench-elevation": "%s"}}\n' \
+  "$(secret)" "$(secret)" > "$KEYS"
+chmod 600 "$KEYS"
+start replica "$SERVER" --keys_file="$KEYS" --listen=127.0.0.1:0 --audit_log=/dev/null \
+  --store=etcd --etcd_endpoints="$ENDPOINTS"
+REPLICA=$ADDRESS
+start memory "$SERVER" --keys_file="$KEYS" --listen=127.0.0.1:0 --audit_log=/dev/null
+MEMORY=$ADDRESS
+
+# The load tool's lane i calls site (i + sequence * in_flight) % sites with
+# kind (i + sequence) % 2: with an even site count each site only ever gets
+# Start or only Stop, and after its first call nothing changes (nothing is
+# written). An odd count mixes both on every site, so about half the calls of
+# the write run really write.
+WRITE_SITES=$(( SITES % 2 ? SITES : SITES + 1 ))
+load() {  # load FILE TARGET RPC [SITES]
+  local rc=0
+  "$LOAD" --target="$2" --keys_file="$KEYS" --rpc="$3" --in_flight="$IN_FLIGHT" \
+    --channels="$CHANNELS" --sites="${4:-$SITES}" --warmup="$WARMUP" --duration="$DURATION" \
+    --json > "$1" || rc=$?
+  (( rc == 0 || rc == 3 )) || { echo "etcd mode: load $3 on $2 failed ($rc)" >&2; exit 1; }
+}
+put() {  # put FILE
+  local rc=0
+  "$PUT" --endpoints="$ENDPOINTS" --in_flight="$IN_FLIGHT" --channels="$CHANNELS" \
+    --keys="$WRITE_SITES" --warmup="$WARMUP" --duration="$DURATION" > "$1" || rc=$?
+  (( rc == 0 || rc == 3 )) || { echo "etcd mode: etcd put load failed ($rc)" >&2; exit 1; }
+}
+# etcd's current revision: every committed write adds one, so the difference
+# over a load run is the number of writes the replica really made (a Start on
+# a site already collecting answers without writing).
+revision() {
+  ETCDCTL_API=3 etcdctl --endpoints="${ENDPOINTS%%,*}" endpoint status -w json |
+    "$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)[0]["Status"]["header"]["revision"])'
+}
+write() {  # write FILE: the replica's Start/Stop load, with the etcd writes it made
+  local before after
+  before=$(revision)
+  load "$1.load" "$REPLICA" "start_collecting=1,stop_collecting=1" "$WRITE_SITES"
+  after=$(revision)
+  "$PYTHON" -c 'import json, sys; d = json.load(open(sys.argv[1])); d["etcd_writes"] = int(sys.argv[2]); print(json.dumps(d))' \
+    "$1.load" $((after - before)) > "$1"
+  rm -f "$1.load"
+}
+for ((round = 1; round <= ROUNDS; round++)); do
+  echo "bench: etcd round $round/$ROUNDS" >&2
+  # Alternate the order so that drift in the machine's load favours neither.
+  if (( round % 2 )); then
+    put "$OUT/runs/put.$round.json"
+    write "$OUT/runs/write.$round.json"
+    load "$OUT/runs/read_memory.$round.json" "$MEMORY" get_settings
+    load "$OUT/runs/read.$round.json" "$REPLICA" get_settings
+  else
+    write "$OUT/runs/write.$round.json"
+    put "$OUT/runs/put.$round.json"
+    load "$OUT/runs/read.$round.json" "$REPLICA" get_settings
+    load "$OUT/runs/read_memory.$round.json" "$MEMORY" get_settings
+  fi
+done
+
+# Median over rounds of each ratio (same round, minutes apart at most).
+"$PYTHON" - "$OUT/runs" "$ROUNDS" <<'PY'
+import json, statistics, sys
+runs, rounds = sys.argv[1], int(sys.argv[2])
+def run(name, r):
+    with open(f"{runs}/{name}.{r}.json") as f:
+        return json.load(f)
+def rate(name, r):
+    d = run(name, r)
+    if name == "write":
+        # Calls that changed nothing wrote nothing: count the etcd writes made
+        # (warm-up included, so scaled by the share of calls that wrote).
+        return d["throughput_per_s"] * d["etcd_writes"] / max(1, d["total_calls"])
+    return d["throughput_per_s"]
+for label, target, base, goal, what in (
+    ("etcd write", "write", "put", 0.70, "replica writes (Start/Stop that changed state) vs etcd Put"),
+    ("etcd read", "read", "read_memory", 0.80, "replica GetSettings (cache) vs memory store"),
+):
+    ratios = [rate(target, r) / rate(base, r) for r in range(1, rounds + 1) if rate(base, r) > 0]
+    t = statistics.median(rate(target, r) for r in range(1, rounds + 1))
+    b = statistics.median(rate(base, r) for r in range(1, rounds + 1))
+    ratio = statistics.median(ratios) if ratios else 0
+    verdict = "meets" if ratio >= goal else "below"
+    print(f"{label:<11} {what}: {t:,.0f}/s vs {b:,.0f}/s = {ratio:.2f} "
+          f"(goal >= {goal:.2f}: {verdict}; median of {len(ratios)} rounds)")
+PY
