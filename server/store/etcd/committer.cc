@@ -8,6 +8,13 @@
 #include "server/logging/log.h"
 
 namespace backinstock::store::etcd {
+namespace {
+
+// How long a write waits for a new leader before calling the quorum lost:
+// etcd's default election timeout (1 s) twice over.
+constexpr absl::Duration kElectionWait = absl::Seconds(2);
+
+}  // namespace
 
 Committer::Committer(const EtcdClient* client, EtcdCache* cache, absl::Duration budget)
     : client_(client), cache_(cache), budget_(budget) {
@@ -46,6 +53,10 @@ absl::StatusOr<Committer::Outcome> Committer::Commit(const etcdserverpb::TxnRequ
 
   absl::Duration backoff = absl::Milliseconds(50);
   absl::Status last;
+  const absl::Time started = absl::Now();
+  auto election_wait_until = [&](absl::Time limit) {
+    return std::min(limit, started + kElectionWait);
+  };
   for (;;) {
     absl::StatusOr<etcdserverpb::TxnResponse> response = client_->Txn(txn);
     if (response.ok()) {
@@ -66,8 +77,15 @@ absl::StatusOr<Committer::Outcome> Committer::Commit(const etcdserverpb::TxnRequ
     }
     last = response.status();
     if (EtcdClient::RefusedBeforeApply(last)) {
-      // The member has no leader: nothing was proposed, and without a quorum
-      // there is no point in waiting. Fail fast.
+      // The member has no leader, so nothing was proposed and sending again
+      // is safe. An election (the leader was lost) takes about one election
+      // timeout: ride it out while writes are believed possible. Once a
+      // write has found no quorum for that long, later ones fail at once.
+      if (writable() && absl::Now() < election_wait_until(deadline)) {
+        absl::SleepFor(backoff);
+        backoff = std::min(backoff * 2, absl::Milliseconds(500));
+        continue;
+      }
       SetWritable(false);
       return absl::UnavailableError(absl::StrCat("etcd has no quorum: ", last.message()));
     }
