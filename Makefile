@@ -13,7 +13,8 @@ APT_PACKAGES := cmake make g++ pkg-config libgrpc++-dev protobuf-compiler-grpc l
   protobuf-compiler grpc-proto libjwt-dev nlohmann-json3-dev libssl-dev \
   golang-github-gogo-googleapis-dev libgtest-dev libgmock-dev libbenchmark-dev \
   python3-grpcio python3-protobuf nodejs npm docker-compose openssl \
-  etcd-server etcd-client golang-etcd-server-dev golang-github-gogo-protobuf-dev
+  etcd-server etcd-client golang-etcd-server-dev golang-github-gogo-protobuf-dev \
+  zlib1g-dev clang libclang-rt-14-dev
 
 .PHONY: all deps build run test test-fast test-sanitize clean
 
@@ -80,3 +81,21 @@ $(RELEASE_BUILD)/CMakeCache.txt:
 bench: deps $(RELEASE_BUILD)/CMakeCache.txt
 	cmake --build $(RELEASE_BUILD) -j $(JOBS) --target $(BENCH_TARGETS)
 	bench/run.sh $(RELEASE_BUILD)
+
+# Fuzzing (fuzz/): the libFuzzer targets built with clang, ASan and UBSan in
+# $(FUZZ_BUILD), each run for FUZZ_SECONDS from the committed corpus; fails if
+# any target crashes. `make test` replays the corpus without libFuzzer.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := fuzz_token_verifier fuzz_journal_record fuzz_query_filter fuzz_query_cursor \
+  fuzz_create_request
+
+.PHONY: fuzz
+
+$(FUZZ_BUILD)/CMakeCache.txt:
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+	  -DBACKINSTOCK_FUZZ=ON -DBACKINSTOCK_BUILD_TESTS=OFF -DBACKINSTOCK_BUILD_BENCH=OFF
+
+fuzz: deps $(FUZZ_BUILD)/CMakeCache.txt
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(FUZZ_TARGETS)
+	fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
