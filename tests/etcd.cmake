@@ -16,3 +16,5 @@ target_link_libraries(etcd_cache_test PRIVATE backinstock_etcd_test_support back
 
 backinstock_test(etcd_keys_test etcd/keys_test.cc)
 target_link_libraries(etcd_keys_test PRIVATE backinstock_etcd_store)
+
+backinstock_test(etcd_flags_test etcd/flags_test.cc)

@@ -1,0 +1,58 @@
+// --store and --etcd_endpoints are checked before the server starts.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/support/server_process.h"
+#include "tests/support/test_keys.h"
+#include "tests/support/test_server.h"
+
+namespace backinstock::testing {
+namespace {
+
+class EtcdFlagsTest : public ::testing::Test {
+ protected:
+  void SetUp() override { std::ofstream(keys_) << TestKeysJson(); }
+  void TearDown() override { std::remove(keys_.c_str()); }
+
+  // Exit code and stderr of the server started with `args`.
+  std::pair<int, std::string> Run(std::vector<std::string> args) {
+    args.push_back("--keys_file=" + keys_);
+    args.push_back("--listen=127.0.0.1:0");
+    auto result = RunServerToExit(args);
+    EXPECT_TRUE(result.ok()) << result.status();
+    return result.ok() ? *result : std::make_pair(-1, std::string());
+  }
+
+  const std::string keys_ = TempPath("etcd-flags-keys");
+};
+
+TEST_F(EtcdFlagsTest, BadStoreSettingsAreRefusedAtStartup) {
+  auto [code, err] = Run({"--store=postgres"});
+  EXPECT_NE(code, 0);
+  EXPECT_NE(err.find("--store must be memory or etcd"), std::string::npos) << err;
+
+  std::tie(code, err) = Run({"--store=etcd"});
+  EXPECT_NE(code, 0);
+  EXPECT_NE(err.find("--store=etcd needs --etcd_endpoints"), std::string::npos) << err;
+
+  std::tie(code, err) = Run({"--store=etcd", "--etcd_endpoints=127.0.0.1:2379", "--data_dir=/tmp/x"});
+  EXPECT_NE(code, 0);
+  EXPECT_NE(err.find("--data_dir is for --store=memory"), std::string::npos) << err;
+
+  std::tie(code, err) = Run({"--store=etcd", "--etcd_endpoints=127.0.0.1"});
+  EXPECT_NE(code, 0);
+  EXPECT_NE(err.find("is not host:port"), std::string::npos) << err;
+}
+
+TEST_F(EtcdFlagsTest, TheEnvironmentSelectsTheStoreToo) {
+  auto result = RunServerToExit({"--keys_file=" + keys_, "--listen=127.0.0.1:0"},
+                                {{"BACKINSTOCK_STORE", "etcd"}});
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_NE(result->first, 0);
+  EXPECT_NE(result->second.find("--store=etcd needs --etcd_endpoints"), std::string::npos)
+      << result->second;
+}
+
+}  // namespace
+}  // namespace backinstock::testing
