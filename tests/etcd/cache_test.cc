@@ -144,6 +144,44 @@ TEST(EtcdCacheTest, CompactedHistoryIsReplacedByAFullReReadThatPublishesTheDiffe
   settings_subscription.reset();
 }
 
+TEST(EtcdCacheTest, BrokenWatchResumesFromTheLastAppliedRevisionWithEveryChange) {
+  if (!EtcdCluster::Available()) GTEST_SKIP() << "etcd is not installed";
+  auto cluster = EtcdCluster::Start(3);
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  EtcdCluster& etcd = **cluster;
+  EtcdOptions writer_options;
+  writer_options.endpoints = {etcd.ClientAddress(1), etcd.ClientAddress(2)};
+  EtcdOptions reader_options;
+  reader_options.endpoints = {etcd.ClientAddress(0)};
+  auto writer = EtcdBackend::Open(writer_options);
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  auto reader = EtcdBackend::Open(reader_options);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  auto writes = (*writer)->NewRequestStore();
+  auto reads = (*reader)->NewRequestStore();
+  Recorder recorder;
+  auto subscription = reads->Watch(kSite, [&](const RequestEvent& event) { recorder.Add(event); });
+
+  ASSERT_TRUE(writes->Create(kSite, NewRecord("r1", "r1@e.co"), 100).ok());
+  ASSERT_EQ(recorder.Await(1), std::vector<std::string>{"created r1 r1"});
+  ASSERT_TRUE(etcd.Kill(0).ok());
+  // While the reader's stream is down, a record goes through three states.
+  ASSERT_TRUE(writes->CompareAndSwap(kSite, 1, Next(*writes->Get(kSite, "r1"), Request::PROCESSING)).ok());
+  ASSERT_TRUE(writes->CompareAndSwap(kSite, 2, Next(*writes->Get(kSite, "r1"), Request::FAILED)).ok());
+  ASSERT_TRUE(writes->Create(kSite, NewRecord("r2", "r2@e.co"), 100).ok());
+  ASSERT_TRUE(etcd.Restart(0).ok());
+
+  // History is still there: every change arrives, in order, once.
+  const std::vector<std::string> expected = {"created r1 r1", "updated r1 r2", "updated r1 r3",
+                                             "created r2 r1"};
+  EXPECT_EQ(recorder.Await(4), expected);
+  EXPECT_EQ((*reader)->cache()->full_reloads(), 0);
+  ASSERT_TRUE(writes->Delete(kSite, "r2", 1).ok());
+  std::vector<std::string> events = recorder.Await(5);
+  ASSERT_EQ(events.size(), 5u);
+  EXPECT_EQ(events.back(), "deleted r2 r1");
+}
+
 TEST(EtcdCacheTest, CapAndDuplicateRulesHoldAcrossTwoBackends) {
   if (!EtcdCluster::Available()) GTEST_SKIP() << "etcd is not installed";
   auto cluster = EtcdCluster::Start(3);
