@@ -116,6 +116,31 @@ TEST_F(RequestsE2e, InvalidCreatesNameTheirField) {
   }
 }
 
+TEST_F(RequestsE2e, HugeHostileValuesGetShortErrors) {
+  // 500 KB values: the reply must still be a clear INVALID_ARGUMENT / NOT_FOUND
+  // with its reason, not a transport error from oversized trailers.
+  const std::string huge(500 << 10, 'h');
+  using Create = v1::CreateBackInStockNotificationRequestRequest;
+  const std::vector<std::function<void(Create&)>> changes = {
+      [&](Create& c) { c.mutable_request()->set_email(huge); },
+      [&](Create& c) { c.mutable_request()->set_item_url(huge); },
+      [&](Create& c) { c.mutable_request()->mutable_catalog_reference()->set_app_id(huge); },
+      [&](Create& c) { c.mutable_item_details()->set_price(huge); },
+      [&](Create& c) { c.mutable_item_details()->mutable_image()->set_url(huge); },
+  };
+  for (const auto& change : changes) {
+    Create create = RequestCalls::NewRequest("item-1", "a@b.co");
+    change(create);
+    absl::Status status = calls_.Create(visitor_, create).status();
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status.code();
+    EXPECT_FALSE(errors::ReasonOf(status).empty());
+    EXPECT_LT(status.message().size(), 1024u);
+  }
+  absl::Status missing = calls_.Get(owner_, huge).status();
+  ExpectError(missing, absl::StatusCode::kNotFound, "BACK_IN_STOCK_NOTIFICATION_REQUEST_NOT_FOUND");
+  EXPECT_LT(missing.message().size(), 1024u);
+}
+
 TEST_F(RequestsE2e, OneOpenRequestPerItemAndEmail) {
   absl::StatusOr<NotificationRequest> first =
       calls_.Create(visitor_, "item-1", "alice@example.com", R"({"size": "M", "colour": "red"})");

@@ -148,3 +148,49 @@ TEST(FilterParser, BoundsNestingConditionsAndInLists) {
 
 }  // namespace
 }  // namespace backinstock::domain::query
+
+namespace backinstock::domain::query {
+namespace {
+
+// Hostile filters: bounded work, bounded errors.
+TEST(FilterParserLimits, TheWholeFilterHasANodeBudget) {
+  // 20 conditions (well under the condition limit), each with 100 $in values.
+  std::string values;
+  for (int i = 0; i < 100; ++i) absl::StrAppend(&values, i ? "," : "", "\"id-", i, "\"");
+  std::string ors;
+  for (int i = 0; i < 20; ++i) absl::StrAppend(&ors, i ? "," : "", R"({"id": {"$in": [)", values, "]}}");
+  absl::Status status = Parse(absl::StrCat(R"({"$or": [)", ors, "]}")).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(errors::ReasonOf(status), "INVALID_FILTER");
+  // Five such conditions are fine.
+  std::string few;
+  for (int i = 0; i < 5; ++i) absl::StrAppend(&few, i ? "," : "", R"({"id": {"$in": [)", values, "]}}");
+  EXPECT_TRUE(Parse(absl::StrCat(R"({"$or": [)", few, "]}")).ok());
+}
+
+TEST(FilterParserLimits, EmptyObjectsInListsAreRefused) {
+  EXPECT_EQ(errors::ReasonOf(Parse(R"({"$and": [{}, {}]})").status()), "INVALID_FILTER");
+  EXPECT_EQ(errors::ReasonOf(Parse(R"({"$or": [{"id": "a"}, {}]})").status()), "INVALID_FILTER");
+}
+
+TEST(FilterParserLimits, OversizedFiltersAreRefused) {
+  const std::string big(kMaxFilterBytes, 'x');
+  absl::Status status = Parse(absl::StrCat(R"({"itemUrl": ")", big, "\"}")).status();
+  EXPECT_EQ(errors::ReasonOf(status), "INVALID_FILTER");
+  EXPECT_EQ(OffenderOf(status), "query.filter");
+}
+
+TEST(FilterParserLimits, HostileKeysDoNotBloatTheError) {
+  const std::string key(100000, 'k');
+  for (const std::string& json : {absl::StrCat("{\"", key, "\": 1}"),
+                                  absl::StrCat(R"({"id": {")", key, "\": 1}}"),
+                                  absl::StrCat(R"({"$and": [{")", key, "\": 1}]}")}) {
+    absl::Status status = ParseFilter(testing::JsonStruct(json)).status();
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_LT(status.message().size(), 1024u);
+    EXPECT_LT(OffenderOf(status).size(), 300u);
+  }
+}
+
+}  // namespace
+}  // namespace backinstock::domain::query

@@ -19,15 +19,20 @@ constexpr int kMaxAttempts = 64;
 constexpr int kMaxCountReferences = 100;
 constexpr char kNotFound[] = "BACK_IN_STOCK_NOTIFICATION_REQUEST_NOT_FOUND";
 
+// The id is the caller's: bounded in the message, and echoed in the metadata
+// only when it could be an id at all.
 absl::Status NotFound(absl::StatusCode code, absl::string_view site, absl::string_view id) {
-  return errors::Error(code, kNotFound,
-                       absl::StrCat("site ", site, " has no notification request \"", id, "\""),
-                       {{"id", id}});
+  constexpr size_t kMaxEchoedId = 64;
+  const std::string message =
+      absl::StrCat("site ", site, " has no notification request ", errors::Quoted(id));
+  if (id.size() > kMaxEchoedId) return errors::Error(code, kNotFound, message);
+  return errors::Error(code, kNotFound, message, {{"id", id}});
 }
 
 absl::Status KeptChanging(absl::string_view id) {
   return errors::Error(absl::StatusCode::kAborted, "CONCURRENT_MODIFICATION",
-                       absl::StrCat("request ", id, " kept changing under this call; try again"));
+                       absl::StrCat("request ", errors::Quoted(id),
+                                    " kept changing under this call; try again"));
 }
 
 google::protobuf::Timestamp ToTimestamp(absl::Time time) {

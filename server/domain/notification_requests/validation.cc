@@ -112,7 +112,7 @@ absl::StatusOr<v1::CatalogReference> NormalizeCatalogReference(
   if (!app_id) {
     return errors::InvalidField(
         Path(path, "app_id"),
-        absl::StrCat("\"", reference.app_id(), "\" is not a GUID (8-4-4-4-12 hex digits)"));
+        absl::StrCat(errors::Quoted(reference.app_id()), " is not a GUID (8-4-4-4-12 hex digits)"));
   }
   if (reference.has_options() && reference.options().ByteSizeLong() > kMaxOptionsBytes) {
     return errors::InvalidField(Path(path, "options"),
@@ -137,14 +137,14 @@ absl::Status ValidateItemDetails(const v1::BackInStockItemDetails& details,
   if (!IsDecimalPrice(details.price())) {
     return errors::InvalidField(
         Path(path, "price"),
-        absl::StrCat("\"", details.price(), "\" is not a decimal number >= 0 such as \"19.99\""));
+        absl::StrCat(errors::Quoted(details.price()), " is not a decimal number >= 0 such as \"19.99\""));
   }
   if (details.has_image()) {
     const v1::Image& image = details.image();
     if (!IsHttpUrl(image.url())) {
       return errors::InvalidField(
           Path(path, "image.url"),
-          absl::StrCat("\"", image.url(), "\" is not an http or https URL"),
+          absl::StrCat(errors::Quoted(image.url()), " is not an http or https URL"),
           "INVALID_ITEM_IMAGE_URL");
     }
     if (image.alt_text().size() > kMaxImageTextLength) {
@@ -175,11 +175,11 @@ absl::StatusOr<v1::BackInStockNotificationRequest> ValidateCreate(
   if (given.email().empty()) return errors::InvalidField("request.email", "email is required");
   if (!IsValidEmail(given.email())) {
     return errors::InvalidField("request.email",
-                                absl::StrCat("\"", given.email(), "\" is not an email address"));
+                                absl::StrCat(errors::Quoted(given.email()), " is not an email address"));
   }
   if (!given.item_url().empty() && !IsHttpUrl(given.item_url())) {
     return errors::InvalidField(
-        "request.item_url", absl::StrCat("\"", given.item_url(), "\" is not an http or https URL"));
+        "request.item_url", absl::StrCat(errors::Quoted(given.item_url()), " is not an http or https URL"));
   }
   if (!create.has_item_details()) {
     return errors::InvalidField("item_details", "item_details is required");
@@ -237,7 +237,9 @@ absl::Status ValidateReport(const v1::ReportItemsBackInStockRequest& report) {
                                              kMaxTemplateParameters, " are allowed"));
   }
   for (const auto& [key, value] : parameters) {
-    const std::string field = absl::StrCat("extra_automation_template_parameters[", key, "]");
+    // The key is the caller's: bounded in the field path.
+    const std::string field = absl::StrCat("extra_automation_template_parameters[",
+                                           key.size() <= 64 ? key : key.substr(0, 64) + "...", "]");
     if (key.empty() || key.size() > kMaxTemplateKeyLength) {
       return errors::InvalidField(field, "a parameter name has 1 to 100 characters");
     }

@@ -51,6 +51,7 @@ absl::string_view KindOf(const StructValue& value) {
 class Parser {
  public:
   absl::StatusOr<Filter> ParseObject(const Struct& object, const std::string& path, int depth) {
+    if (absl::Status spent = Spend(path, 1 + object.fields_size()); !spent.ok()) return spent;
     if (depth > kMaxFilterDepth) {
       return Fail(path, absl::StrCat("filters nest at most ", kMaxFilterDepth, " levels deep"));
     }
@@ -78,8 +79,8 @@ class Parser {
         negation.children.push_back(*std::move(inner));
         child = std::move(negation);
       } else if (!key.empty() && key[0] == '$') {
-        return Fail(key_path, absl::StrCat("unknown operator \"", key,
-                                           "\" here; a filter object takes field names or "
+        return Fail(key_path, absl::StrCat("unknown operator ", errors::Quoted(key),
+                                           " here; a filter object takes field names or "
                                            "$and, $or, $not"));
       } else {
         child = ParseField(key, value, key_path);
@@ -92,8 +93,19 @@ class Parser {
   }
 
  private:
+  // Paths are built from the caller's keys: bounded, so that a hostile key
+  // cannot make the error itself huge.
   static absl::Status Fail(const std::string& path, absl::string_view description) {
-    return errors::InvalidField(path, description, kReason);
+    constexpr size_t kMaxPath = 256;
+    return errors::InvalidField(path.size() <= kMaxPath ? path : path.substr(0, kMaxPath) + "...",
+                                description, kReason);
+  }
+
+  absl::Status Spend(const std::string& path, int nodes) {
+    nodes_ += nodes;
+    if (nodes_ <= kMaxFilterNodes) return absl::OkStatus();
+    return Fail(path, absl::StrCat("a filter has at most ", kMaxFilterNodes,
+                                   " objects, conditions and values in all"));
   }
 
   absl::StatusOr<Filter> ParseList(Filter::Kind kind, const StructValue& value,
@@ -115,6 +127,9 @@ class Parser {
         return Fail(element_path,
                     absl::StrCat(name, " takes filter objects, not ", KindOf(element)));
       }
+      if (element.struct_value().fields().empty()) {
+        return Fail(element_path, absl::StrCat(name, " takes non-empty filter objects"));
+      }
       absl::StatusOr<Filter> child = ParseObject(element.struct_value(), element_path, depth + 1);
       if (!child.ok()) return child.status();
       combined.children.push_back(*std::move(child));
@@ -126,7 +141,8 @@ class Parser {
                                     const std::string& path) {
     std::optional<Field> field = ParseFieldName(name);
     if (!field) {
-      return Fail(path, absl::StrCat("unknown field \"", name, "\"; filters take ", kFieldList));
+      return Fail(path, absl::StrCat("unknown field ", errors::Quoted(name), "; filters take ",
+                                     kFieldList));
     }
     if (value.kind_case() != StructValue::kStructValue) {
       return MakeCondition(*field, Operator::kEq, "$eq", value, path);
@@ -148,8 +164,8 @@ class Parser {
         if (candidate.name == key) op = &candidate;
       }
       if (op == nullptr) {
-        return Fail(op_path, absl::StrCat("unknown operator \"", key, "\" on field \"", name,
-                                          "\"; operators are ", kOperatorList));
+        return Fail(op_path, absl::StrCat("unknown operator ", errors::Quoted(key), " on field ",
+                                          name, "; operators are ", kOperatorList));
       }
       absl::StatusOr<Filter> condition =
           MakeCondition(*field, op->op, op->name, operators.fields().at(key), op_path);
@@ -184,6 +200,9 @@ class Parser {
         }
         if (operand.list_value().values_size() > kMaxInOperands) {
           return Fail(path, absl::StrCat("$in takes at most ", kMaxInOperands, " values"));
+        }
+        if (absl::Status spent = Spend(path, operand.list_value().values_size()); !spent.ok()) {
+          return spent;
         }
         for (int i = 0; i < operand.list_value().values_size(); ++i) {
           absl::StatusOr<Value> literal =
@@ -238,7 +257,7 @@ class Parser {
           return Fail(path, absl::StrCat("status is compared with RECEIVED, PROCESSING, "
                                          "NOTIFICATION_SENT or FAILED, not ",
                                          value.kind_case() == StructValue::kStringValue
-                                             ? absl::StrCat("\"", value.string_value(), "\"")
+                                             ? errors::Quoted(value.string_value())
                                              : std::string(KindOf(value))));
         }
         return Value(static_cast<int64_t>(status));
@@ -257,7 +276,7 @@ class Parser {
           return Fail(path, absl::StrCat("createdDate is compared with an RFC 3339 date-time "
                                          "string such as \"2026-01-31T12:00:00Z\", not ",
                                          value.kind_case() == StructValue::kStringValue
-                                             ? absl::StrCat("\"", value.string_value(), "\"")
+                                             ? errors::Quoted(value.string_value())
                                              : std::string(KindOf(value))));
         }
         return Value(absl::ToUnixNanos(time));
@@ -267,11 +286,18 @@ class Parser {
   }
 
   int conditions_ = 0;
+  int nodes_ = 0;
 };
 
 }  // namespace
 
 absl::StatusOr<Filter> ParseFilter(const google::protobuf::Struct& filter) {
+  if (const size_t bytes = filter.ByteSizeLong(); bytes > kMaxFilterBytes) {
+    return errors::InvalidField("query.filter",
+                                absl::StrCat("the filter takes ", bytes, " bytes; at most ",
+                                             kMaxFilterBytes, " are accepted"),
+                                kReason);
+  }
   return Parser().ParseObject(filter, "query.filter", 0);
 }
 

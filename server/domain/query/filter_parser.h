@@ -26,6 +26,13 @@ namespace backinstock::domain::query {
 inline constexpr int kMaxFilterDepth = 8;         // nested $and / $or / $not
 inline constexpr int kMaxFilterConditions = 100;  // field conditions in all
 inline constexpr int kMaxInOperands = 100;
+// Every object, list element, condition and $in value costs one node: a
+// filter is work for every request of a page scan, so its size is bounded as
+// a whole, not only per kind.
+inline constexpr int kMaxFilterNodes = 1000;
+// The serialized filter travels inside every cursor; it is bounded so that
+// any accepted query also has usable cursors.
+inline constexpr size_t kMaxFilterBytes = 16 << 10;
 
 // The filter tree, or INVALID_ARGUMENT with reason INVALID_FILTER and a
 // BadRequest whose field is the path of the offending key or value, e.g.

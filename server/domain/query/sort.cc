@@ -15,8 +15,8 @@ absl::StatusOr<SortOrder> ParseSort(const google::protobuf::RepeatedPtrField<v1:
     if (!field) {
       return errors::InvalidField(
           absl::StrCat(path, ".field_name"),
-          absl::StrCat("cannot sort on \"", sorting.field_name(),
-                       "\"; sort fields are id, contactId, status, autoNotified, createdDate, "
+          absl::StrCat("cannot sort on ", errors::Quoted(sorting.field_name()),
+                       "; sort fields are id, contactId, status, autoNotified, createdDate, "
                        "itemUrl"),
           "INVALID_SORT");
     }
