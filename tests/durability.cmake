@@ -1,6 +1,7 @@
 # Durability (--data_dir): the journal's record codec, replay, snapshots and
-# group commit; the durable settings store; and the real server killed with
-# SIGKILL in the middle of a write load.
+# group commit; the memory stores' restore entry points; the durable settings
+# and notification request stores; the real server killed with SIGKILL in the
+# middle of a settings or requests write load; health after a storage failure.
 backinstock_test(durability_test
   durability/record_test.cc
   durability/journal_test.cc
