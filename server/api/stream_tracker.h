@@ -41,13 +41,6 @@ class StreamTracker {
     for (ClosableStream* stream : streams_) stream->Close();
   }
 
-  // Waits until every stream has called Remove(), or `timeout` passes.
-  bool AwaitEmpty(absl::Duration timeout) ABSL_LOCKS_EXCLUDED(mu_) {
-    absl::MutexLock lock(&mu_);
-    return mu_.AwaitWithTimeout(absl::Condition(
-        +[](absl::flat_hash_set<ClosableStream*>* s) { return s->empty(); }, &streams_), timeout);
-  }
-
  private:
   absl::Mutex mu_;
   bool closing_ ABSL_GUARDED_BY(mu_) = false;

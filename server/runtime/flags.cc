@@ -1,5 +1,6 @@
 #include "server/runtime/flags.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -7,6 +8,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/reflection.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -82,12 +84,14 @@ absl::StatusOr<std::string> ReadCursorSecret(const std::string& path) {
 }  // namespace
 
 std::vector<std::string> ServerFlagNames() {
-  return {"listen",        "keys_file",          "supported_app_ids",  "data_dir",
-          "reflection",    "log_format",         "audit_log",          "tls_cert",
-          "tls_key",       "tls_client_ca",      "max_message_bytes",  "max_concurrent_streams",
-          "max_metadata_bytes", "max_requests_per_site", "shutdown_grace", "clock_skew",
-          "journal_segment_bytes", "notification_outbox", "cursor_secret_file",
-          "store", "etcd_endpoints"};
+  // Every flag defined in this file is a server flag: deriving the list from
+  // the flag registry means a new flag cannot miss its environment variable.
+  std::vector<std::string> names;
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    if (absl::EndsWith(flag->Filename(), "server/runtime/flags.cc")) names.emplace_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 absl::Status ApplyEnvironmentToFlags() {

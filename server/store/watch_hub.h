@@ -51,13 +51,6 @@ class WatchHub {
     for (auto& [id, callback] : it->second) callback(value);
   }
 
-  size_t SubscriberCount() const ABSL_LOCKS_EXCLUDED(mu_) {
-    absl::MutexLock lock(&mu_);
-    size_t count = 0;
-    for (const auto& [site, list] : subscribers_) count += list.size();
-    return count;
-  }
-
  private:
   class Handle : public Subscription {
    public:
