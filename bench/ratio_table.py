@@ -99,7 +99,7 @@ def memory_line(out):
 
 
 def micro_lines(out):
-    lines = ["micro-benchmarks (real time per operation):"]
+    lines = ["micro-benchmarks (per operation: wall time, and CPU time of the calling thread):"]
     for name in ("micro-auth.json", "micro-store.json"):
         path = os.path.join(out, name)
         if not os.path.exists(path):
@@ -112,7 +112,8 @@ def micro_lines(out):
                 lines.append(f"  {b['name']:<58} ERROR: {b.get('error_message', '')}")
                 continue
             extra = f"  conflicts {b['conflicts']:.0f}" if "conflicts" in b else ""
-            lines.append(f"  {b['name']:<58} {b['real_time']:>10.0f} {b['time_unit']}{extra}")
+            lines.append(f"  {b['name']:<58} {b['real_time']:>8.0f} {b['time_unit']} wall"
+                         f" {b['cpu_time']:>8.0f} {b['time_unit']} CPU{extra}")
     return lines
 
 

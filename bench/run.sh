@@ -8,19 +8,26 @@
 # Absolute figures on a shared machine are noise; ratios measured in the same
 # run, minutes apart, are what the targets are about.
 #
-# Settings (environment): BENCH_ROUNDS (3), BENCH_WARMUP (1s), BENCH_DURATION
-# (3s), BENCH_IN_FLIGHT (50), BENCH_CHANNELS (4), BENCH_SITES (100),
+# Settings (environment): BENCH_ROUNDS (3), BENCH_WARMUP (500ms), BENCH_DURATION
+# (2500ms), BENCH_IN_FLIGHT (50), BENCH_CHANNELS (4), BENCH_SITES (100),
 # BENCH_OUT (a new directory under /tmp; everything measured is kept there).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-$ROOT/build-release}
-ROUNDS=${BENCH_ROUNDS:-3}
-WARMUP=${BENCH_WARMUP:-1s}
-DURATION=${BENCH_DURATION:-3s}
-IN_FLIGHT=${BENCH_IN_FLIGHT:-50}
-CHANNELS=${BENCH_CHANNELS:-4}
-SITES=${BENCH_SITES:-100}
+# Exported: every mode of the run (bench/etcd/run.sh too) uses the same load.
+export BENCH_ROUNDS=${BENCH_ROUNDS:-3}
+export BENCH_WARMUP=${BENCH_WARMUP:-500ms}
+export BENCH_DURATION=${BENCH_DURATION:-2500ms}
+export BENCH_IN_FLIGHT=${BENCH_IN_FLIGHT:-50}
+export BENCH_CHANNELS=${BENCH_CHANNELS:-4}
+export BENCH_SITES=${BENCH_SITES:-100}
+ROUNDS=$BENCH_ROUNDS
+WARMUP=$BENCH_WARMUP
+DURATION=$BENCH_DURATION
+IN_FLIGHT=$BENCH_IN_FLIGHT
+CHANNELS=$BENCH_CHANNELS
+SITES=$BENCH_SITES
 OUT=${BENCH_OUT:-$(mktemp -d /tmp/backinstock-bench.XXXXXX)}
 PYTHON=/usr/bin/python3  # Debian's python; the table script needs only the standard library
 
