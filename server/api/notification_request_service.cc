@@ -11,20 +11,20 @@ grpc::ServerUnaryReactor* NotificationRequestService::CreateBackInStockNotificat
     grpc::CallbackServerContext* context,
     const v1::CreateBackInStockNotificationRequestRequest* request,
     v1::CreateBackInStockNotificationRequestResponse* response) {
-  return Unary(*gate_, context, [&](const auth::Caller& caller) -> absl::Status {
+  return Unary(*gate_, context, [this, request, response](const auth::Caller& caller) -> absl::Status {
     absl::StatusOr<v1::BackInStockNotificationRequest> created =
         requests_->Create(caller.site, *request);
     if (!created.ok()) return created.status();
     *response->mutable_request() = *std::move(created);
     return absl::OkStatus();
-  });
+  }, Writes());
 }
 
 grpc::ServerUnaryReactor* NotificationRequestService::GetBackInStockNotificationRequest(
     grpc::CallbackServerContext* context,
     const v1::GetBackInStockNotificationRequestRequest* request,
     v1::GetBackInStockNotificationRequestResponse* response) {
-  return Unary(*gate_, context, [&](const auth::Caller& caller) -> absl::Status {
+  return Unary(*gate_, context, [this, request, response](const auth::Caller& caller) -> absl::Status {
     absl::StatusOr<v1::BackInStockNotificationRequest> found =
         requests_->Get(caller.site, request->id());
     if (!found.ok()) return found.status();
@@ -37,28 +37,31 @@ grpc::ServerUnaryReactor* NotificationRequestService::DeleteBackInStockNotificat
     grpc::CallbackServerContext* context,
     const v1::DeleteBackInStockNotificationRequestRequest* request,
     v1::DeleteBackInStockNotificationRequestResponse* response) {
-  return Unary(*gate_, context, [&](const auth::Caller& caller) {
-    return requests_->Delete(caller.site, request->id());
-  });
+  return Unary(
+      *gate_, context,
+      [this, request](const auth::Caller& caller) {
+        return requests_->Delete(caller.site, request->id());
+      },
+      Writes());
 }
 
 grpc::ServerUnaryReactor* NotificationRequestService::MarkAsNotificationSent(
     grpc::CallbackServerContext* context, const v1::MarkAsNotificationSentRequest* request,
     v1::MarkAsNotificationSentResponse* response) {
-  return Unary(*gate_, context, [&](const auth::Caller& caller) -> absl::Status {
+  return Unary(*gate_, context, [this, request, response](const auth::Caller& caller) -> absl::Status {
     absl::StatusOr<v1::BackInStockNotificationRequest> marked =
         requests_->MarkAsNotificationSent(caller.site, request->id());
     if (!marked.ok()) return marked.status();
     *response->mutable_request() = *std::move(marked);
     return absl::OkStatus();
-  });
+  }, Writes());
 }
 
 grpc::ServerUnaryReactor* NotificationRequestService::QueryBackInStockNotificationRequests(
     grpc::CallbackServerContext* context,
     const v1::QueryBackInStockNotificationRequestsRequest* request,
     v1::QueryBackInStockNotificationRequestsResponse* response) {
-  return Unary(*gate_, context, [&](const auth::Caller& caller) -> absl::Status {
+  return Unary(*gate_, context, [this, request, response](const auth::Caller& caller) -> absl::Status {
     absl::StatusOr<v1::QueryBackInStockNotificationRequestsResponse> page =
         requests_->Query(caller.site, request->query());
     if (!page.ok()) return page.status();
@@ -72,7 +75,7 @@ NotificationRequestService::GetBackInStockNotificationRequestsCountByCatalogRefe
     grpc::CallbackServerContext* context,
     const v1::GetBackInStockNotificationRequestsCountByCatalogReferencesRequest* request,
     v1::GetBackInStockNotificationRequestsCountByCatalogReferencesResponse* response) {
-  return Unary(*gate_, context, [&](const auth::Caller& caller) -> absl::Status {
+  return Unary(*gate_, context, [this, request, response](const auth::Caller& caller) -> absl::Status {
     auto counts = requests_->Count(caller.site, *request);
     if (!counts.ok()) return counts.status();
     *response = *std::move(counts);
@@ -83,23 +86,12 @@ NotificationRequestService::GetBackInStockNotificationRequestsCountByCatalogRefe
 grpc::ServerUnaryReactor* NotificationRequestService::ReportItemsBackInStock(
     grpc::CallbackServerContext* context, const v1::ReportItemsBackInStockRequest* request,
     v1::ReportItemsBackInStockResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<auth::Caller> caller = gate_->Admit(context);
-  if (!caller.ok()) {
-    reactor->Finish(errors::ToGrpcStatus(caller.status()));
-    return reactor;
-  }
-  // The request stays valid until Finish. The report runs to the end even if
-  // the client cancels: a request it claimed is never left in PROCESSING.
-  const bool queued = reports_.TrySubmit([this, reactor, request, site = caller->site] {
-    reactor->Finish(errors::ToGrpcStatus(requests_->Report(site, *request)));
-  });
-  if (!queued) {
-    reactor->Finish(errors::ToGrpcStatus(errors::Error(
-        absl::StatusCode::kResourceExhausted, "REPORT_QUEUE_FULL",
-        "too many reports are in progress; try again shortly")));
-  }
-  return reactor;
+  // The report runs to the end even if the client cancels: a request it
+  // claimed is never left in PROCESSING.
+  return Unary(
+      *gate_, context,
+      [this, request](const auth::Caller& caller) { return requests_->Report(caller.site, *request); },
+      Offload{&reports_, "REPORT_QUEUE_FULL"});
 }
 
 grpc::ServerWriteReactor<v1::WatchNotificationRequestEventsResponse>*

@@ -7,6 +7,7 @@
 
 #include "backinstock/v1/notification_requests.grpc.pb.h"
 #include "server/api/stream_tracker.h"
+#include "server/api/unary.h"
 #include "server/api/work_queue.h"
 #include "server/auth/gate.h"
 #include "server/domain/notification_requests/notification_request_manager.h"
@@ -30,11 +31,13 @@ class NotificationRequestService final
   // outlive the grpc::Server (its destructor waits for reports in progress).
   NotificationRequestService(const auth::Gate* gate, domain::NotificationRequestManager* requests,
                              store::NotificationRequestStore* store, StreamTracker* streams,
-                             NotificationRequestServiceOptions options = {})
+                             NotificationRequestServiceOptions options = {},
+                             WorkQueue* blocking_writes = nullptr)
       : gate_(gate),
         requests_(requests),
         store_(store),
         streams_(streams),
+        blocking_writes_(blocking_writes),
         options_(options),
         reports_(options.report_threads, options.max_queued_reports) {}
 
@@ -69,10 +72,14 @@ class NotificationRequestService final
                                  const v1::WatchNotificationRequestEventsRequest* request) override;
 
  private:
+  // Create, Delete and Mark run here when the store blocks on writes.
+  Offload Writes() const { return Offload{blocking_writes_}; }
+
   const auth::Gate* gate_;
   domain::NotificationRequestManager* requests_;
   store::NotificationRequestStore* store_;
   StreamTracker* streams_;
+  WorkQueue* blocking_writes_;  // null: the store never blocks; run inline
   const NotificationRequestServiceOptions options_;
   WorkQueue reports_;  // last: destroyed first, finishing the reports it accepted
 };

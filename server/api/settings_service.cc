@@ -23,7 +23,7 @@ absl::Status SetCollecting(domain::SettingsManager& settings, const auth::Caller
 grpc::ServerUnaryReactor* SettingsService::GetSettings(grpc::CallbackServerContext* context,
                                                        const v1::GetSettingsRequest* request,
                                                        v1::GetSettingsResponse* response) {
-  return Unary(*gate_, context, [&](const auth::Caller& caller) -> absl::Status {
+  return Unary(*gate_, context, [this, response](const auth::Caller& caller) -> absl::Status {
     absl::StatusOr<v1::BackInStockSettings> settings = settings_->Get(caller.site);
     if (!settings.ok()) return settings.status();
     *response->mutable_settings() = *std::move(settings);
@@ -34,17 +34,23 @@ grpc::ServerUnaryReactor* SettingsService::GetSettings(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* SettingsService::StartCollectingRequests(
     grpc::CallbackServerContext* context, const v1::StartCollectingRequestsRequest* request,
     v1::StartCollectingRequestsResponse* response) {
-  return Unary(*gate_, context, [&](const auth::Caller& caller) {
-    return SetCollecting(*settings_, caller, request->app_id(), true, response);
-  });
+  return Unary(
+      *gate_, context,
+      [this, request, response](const auth::Caller& caller) {
+        return SetCollecting(*settings_, caller, request->app_id(), true, response);
+      },
+      Offload{blocking_writes_});
 }
 
 grpc::ServerUnaryReactor* SettingsService::StopCollectingRequests(
     grpc::CallbackServerContext* context, const v1::StopCollectingRequestsRequest* request,
     v1::StopCollectingRequestsResponse* response) {
-  return Unary(*gate_, context, [&](const auth::Caller& caller) {
-    return SetCollecting(*settings_, caller, request->app_id(), false, response);
-  });
+  return Unary(
+      *gate_, context,
+      [this, request, response](const auth::Caller& caller) {
+        return SetCollecting(*settings_, caller, request->app_id(), false, response);
+      },
+      Offload{blocking_writes_});
 }
 
 grpc::ServerWriteReactor<v1::WatchSettingsResponse>* SettingsService::WatchSettings(

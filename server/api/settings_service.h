@@ -5,6 +5,7 @@
 
 #include "backinstock/v1/settings.grpc.pb.h"
 #include "server/api/stream_tracker.h"
+#include "server/api/work_queue.h"
 #include "server/auth/gate.h"
 #include "server/domain/settings_manager.h"
 #include "server/store/settings_store.h"
@@ -14,9 +15,16 @@ namespace backinstock::api {
 class SettingsService final : public v1::BackInStockSettingsService::CallbackService {
  public:
   // Everything passed in must outlive the service.
+  // `blocking_writes`: where Start and Stop run when the store blocks on
+  // writes (a journal, etcd); null runs them inline.
   SettingsService(const auth::Gate* gate, domain::SettingsManager* settings,
-                  store::SettingsStore* store, StreamTracker* streams)
-      : gate_(gate), settings_(settings), store_(store), streams_(streams) {}
+                  store::SettingsStore* store, StreamTracker* streams,
+                  WorkQueue* blocking_writes = nullptr)
+      : gate_(gate),
+        settings_(settings),
+        store_(store),
+        streams_(streams),
+        blocking_writes_(blocking_writes) {}
 
   grpc::ServerUnaryReactor* GetSettings(grpc::CallbackServerContext* context,
                                         const v1::GetSettingsRequest* request,
@@ -35,6 +43,7 @@ class SettingsService final : public v1::BackInStockSettingsService::CallbackSer
   domain::SettingsManager* settings_;
   store::SettingsStore* store_;
   StreamTracker* streams_;
+  WorkQueue* blocking_writes_;
 };
 
 }  // namespace backinstock::api

@@ -1,27 +1,63 @@
 // Every unary handler of our services runs through Unary(): the gate admits the
 // caller first, and only then does the handler's body run. A denied call never
 // reaches the body, so it has no effect.
+//
+// Where the body may block (a journal fsync, an etcd round trip, the
+// notifier), it runs on a WorkQueue instead of gRPC's callback threads: there
+// are only a few of those, and a blocked one stalls every call behind it (and
+// with them the batching that makes group commit pay).
 #ifndef BACKINSTOCK_SERVER_API_UNARY_H_
 #define BACKINSTOCK_SERVER_API_UNARY_H_
 
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/server_callback.h>
 
+#include <utility>
+
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "server/api/work_queue.h"
 #include "server/auth/gate.h"
+#include "server/errors/error.h"
 #include "server/errors/grpc_status.h"
 
 namespace backinstock::api {
 
+// Where a unary body runs.
+struct Offload {
+  // Null: inline, on gRPC's thread (for bodies that never block).
+  WorkQueue* queue = nullptr;
+  // The ErrorInfo reason of the RESOURCE_EXHAUSTED a call gets when the
+  // queue is full.
+  absl::string_view busy_reason = "SERVER_BUSY";
+};
+
 // `body(const auth::Caller&) -> absl::Status` fills the response and returns
-// the call's status.
+// the call's status. With an offload queue it runs later on another thread, so
+// it must capture what it uses by value (the request and response pointers
+// stay valid until the call finishes).
 template <typename Body>
 grpc::ServerUnaryReactor* Unary(const auth::Gate& gate, grpc::CallbackServerContext* context,
-                                Body&& body) {
+                                Body&& body, Offload offload = {}) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::StatusOr<auth::Caller> caller = gate.Admit(context);
-  const absl::Status status = caller.ok() ? body(*caller) : caller.status();
-  reactor->Finish(errors::ToGrpcStatus(status));
+  if (!caller.ok()) {
+    reactor->Finish(errors::ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  if (offload.queue == nullptr) {
+    reactor->Finish(errors::ToGrpcStatus(body(*caller)));
+    return reactor;
+  }
+  const bool queued = offload.queue->TrySubmit(
+      [reactor, admitted = *std::move(caller), body = std::forward<Body>(body)]() mutable {
+        reactor->Finish(errors::ToGrpcStatus(body(admitted)));
+      });
+  if (!queued) {
+    reactor->Finish(errors::ToGrpcStatus(
+        errors::Error(absl::StatusCode::kResourceExhausted, offload.busy_reason,
+                      "the server has too much work waiting; try again shortly")));
+  }
   return reactor;
 }
 

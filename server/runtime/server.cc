@@ -135,6 +135,10 @@ void LogRecovery(store::journal::Journal& journal, size_t entries, absl::string_
                  {"journal_records", static_cast<int64_t>(recovery.journal_records)}});
 }
 
+// Writers that may wait on storage at once, and how many more may queue.
+constexpr int kBlockingWriteThreads = 32;
+constexpr size_t kMaxQueuedWrites = 4096;
+
 class ServerImpl final : public Server {
  public:
   explicit ServerImpl(ServerConfig config) : config_(std::move(config)), gate_(&registry_) {}
@@ -178,8 +182,14 @@ class ServerImpl final : public Server {
         logging::LineWriter::Open(config_.audit_log, logging::LineWriter::WhenFull::kBlock);
     if (!audit_writer.ok()) return audit_writer.status();
     audit_ = std::make_unique<auth::AuditLog>(*std::move(audit_writer));
-    settings_service_ = std::make_unique<api::SettingsService>(&gate_, settings_.get(),
-                                                               settings_store_.get(), &streams_);
+    // A journal or etcd makes writes wait on I/O: they run on a pool of their
+    // own so that gRPC's few callback threads stay free and concurrent writes
+    // share fsyncs / round trips. Memory writes never wait and run inline.
+    if (etcd_ || !config_.data_dir.empty()) {
+      blocking_writes_ = std::make_unique<api::WorkQueue>(kBlockingWriteThreads, kMaxQueuedWrites);
+    }
+    settings_service_ = std::make_unique<api::SettingsService>(
+        &gate_, settings_.get(), settings_store_.get(), &streams_, blocking_writes_.get());
     if (absl::Status requests = InitNotificationRequests(); !requests.ok()) return requests;
 
     absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = Credentials(config_);
@@ -265,7 +275,8 @@ class ServerImpl final : public Server {
         request_store_.get(), settings_.get(), notifier_.get(), *std::move(cursors),
         std::move(options));
     requests_service_ = std::make_unique<api::NotificationRequestService>(
-        &gate_, requests_.get(), request_store_.get(), &streams_);
+        &gate_, requests_.get(), request_store_.get(), &streams_,
+        api::NotificationRequestServiceOptions(), blocking_writes_.get());
     return absl::OkStatus();
   }
 
@@ -310,6 +321,9 @@ class ServerImpl final : public Server {
   std::unique_ptr<auth::AuditLog> audit_;
   auth::Gate gate_;
   api::StreamTracker streams_;
+  // Declared before the services and server_: destroyed after them, once
+  // every write it accepted has answered.
+  std::unique_ptr<api::WorkQueue> blocking_writes_;
   std::unique_ptr<api::SettingsService> settings_service_;
   std::unique_ptr<store::NotificationRequestStore> request_store_;
   std::unique_ptr<notify::Notifier> notifier_;
