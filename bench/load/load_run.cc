@@ -125,10 +125,14 @@ class Run {
         return;
       }
     }
+    // Calls walk the sites round-robin; each pass over the sites takes the
+    // next kind of the cycle, so every site sees the kinds in turn (a site that
+    // only ever got Start would make every write after the first a no-op).
     const auto& cycle = options_.mix.cycle;
-    const CallKind kind = cycle[(lane.sequence + lane.index) % cycle.size()];
-    const SiteCredentials& site =
-        sites_[(lane.index + lane.sequence * options_.in_flight) % sites_.size()];
+    const uint64_t position = static_cast<uint64_t>(lane.index) +
+                              static_cast<uint64_t>(lane.sequence) * options_.in_flight;
+    const SiteCredentials& site = sites_[position % sites_.size()];
+    const CallKind kind = cycle[(position / sites_.size()) % cycle.size()];
     ++lane.sequence;
     Stubs& stubs = *stubs_[lane.index % stubs_.size()];
     stubs.Start(kind, site, options_.app_id, options_.deadline,
