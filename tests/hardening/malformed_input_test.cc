@@ -178,11 +178,6 @@ TEST(MalformedInput, OversizedAndBinaryMetadata) {
       RawCall(stub, method, "", {{"authorization", "Bearer " + std::string(10 << 10, 'a')}});
   EXPECT_EQ(long_token.error_code(), grpc::StatusCode::UNAUTHENTICATED) << long_token.error_message();
 
-  // Over the bound (16 KiB): the call is refused before any handler runs.
-  const grpc::Status over =
-      RawCall(stub, method, "", {{"authorization", "Bearer " + std::string(17 << 10, 'a')}});
-  EXPECT_EQ(over.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << over.error_message();
-
   // Binary metadata of any bytes (and a binary authorization header, which is
   // not a token) do not confuse the server.
   std::string noise(256, '\0');
@@ -193,16 +188,30 @@ TEST(MalformedInput, OversizedAndBinaryMetadata) {
   const grpc::Status binary_auth = RawCall(stub, method, "", {{"authorization-bin", noise}});
   EXPECT_EQ(binary_auth.error_code(), grpc::StatusCode::UNAUTHENTICATED) << binary_auth.error_message();
 
+  // Calls over the bound each get a connection of their own: after refusing
+  // one, gRPC may also drop the connection it came on, and a later call on a
+  // shared connection would race that teardown.
+  auto own_connection = [&server] {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    return grpc::CreateCustomChannel(server.address(), grpc::InsecureChannelCredentials(), args);
+  };
+
+  // Over the bound (16 KiB): the call is refused before any handler runs.
+  grpc::GenericStub over_stub(own_connection());
+  const grpc::Status over =
+      RawCall(over_stub, method, "", {{"authorization", "Bearer " + std::string(17 << 10, 'a')}});
+  EXPECT_EQ(over.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << over.error_message();
+
   // Many small headers adding up past the bound.
   auto many = AppCaller();
   for (int i = 0; i < 170; ++i) many.emplace_back("x-h" + std::to_string(i), std::string(64, 'v'));
-  EXPECT_EQ(RawCall(stub, method, "", many).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  grpc::GenericStub many_stub(own_connection());
+  EXPECT_EQ(RawCall(many_stub, method, "", many).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
 
   // Far over the bound (past gRPC's hard limit of 1.25 times it), on a
   // connection of its own: the server drops that connection.
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  grpc::GenericStub own(grpc::CreateCustomChannel(server.address(), grpc::InsecureChannelCredentials(), args));
+  grpc::GenericStub own(own_connection());
   const grpc::Status huge =
       RawCall(own, method, "", {{"authorization", "Bearer " + std::string(64 << 10, 'a')}});
   EXPECT_TRUE(huge.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED ||
