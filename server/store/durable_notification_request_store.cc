@@ -2,8 +2,8 @@
 
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
-#include "server/errors/error.h"
 #include "server/logging/log.h"
+#include "server/store/storage_unavailable.h"
 
 namespace backinstock::store {
 namespace {
@@ -11,11 +11,6 @@ namespace {
 using Request = v1::BackInStockNotificationRequest;
 
 constexpr size_t kRevisionBytes = 8;
-
-absl::Status StorageUnavailable(const absl::Status& durable) {
-  return errors::Error(absl::StatusCode::kUnavailable, "STORAGE_UNAVAILABLE",
-                       absl::StrCat("the change could not be stored: ", durable.message()));
-}
 
 }  // namespace
 

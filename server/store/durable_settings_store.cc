@@ -3,7 +3,7 @@
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "backinstock/v1/settings.pb.h"
-#include "server/errors/error.h"
+#include "server/store/storage_unavailable.h"
 
 namespace backinstock::store {
 
@@ -76,8 +76,7 @@ absl::Status DurableSettingsStore::CompareAndSwap(absl::string_view site,
                                            current->revision, ", not ", expected_revision));
   }
   if (absl::Status durable = journal_->Put(site, EncodeValue(next)); !durable.ok()) {
-    return errors::Error(absl::StatusCode::kUnavailable, "STORAGE_UNAVAILABLE",
-                         absl::StrCat("the change could not be stored: ", durable.message()));
+    return StorageUnavailable(durable);
   }
   // Cannot be refused: every write of this site holds the lock we hold.
   return memory_.CompareAndSwap(site, expected_revision, next);
