@@ -22,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "backinstock/v1/settings.grpc.pb.h"
+#include "tests/durability/kill_point.h"
 #include "tests/durability/temp_dir.h"
 #include "tests/support/server_process.h"
 #include "tests/support/test_keys.h"
@@ -124,64 +125,43 @@ class CrashTest : public ::testing::Test {
   // the server while the clients keep writing.
   void LoadAndKill(ServerProcess& server, int acks, uint32_t seed) {
     auto channel = grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials());
-    absl::Mutex mu;
-    int acknowledged = 0;
-    int running = kThreads;
     std::atomic<int> unexpected{0};
-    std::vector<std::thread> clients;
-    for (int t = 0; t < kThreads; ++t) {
-      clients.emplace_back([&, t] {
-        auto stub = v1::BackInStockSettingsService::NewStub(channel);
-        std::mt19937 random(seed + t);
-        for (;;) {
-          SiteModel& site = sites_[t * kSitesPerThread + random() % kSitesPerThread];
-          const int app = static_cast<int>(random() % 2);
-          const bool collect = !site.acknowledged.collecting[app];
-          SiteState next = site.acknowledged;
-          next.revision += 1;
-          next.collecting[app] = collect;
-          site.in_flight = next;
+    LoadUntilKilled(server, kThreads, acks, [&](int t, const std::function<void()>& acknowledge) {
+      auto stub = v1::BackInStockSettingsService::NewStub(channel);
+      std::mt19937 random(seed + t);
+      for (;;) {
+        SiteModel& site = sites_[t * kSitesPerThread + random() % kSitesPerThread];
+        const int app = static_cast<int>(random() % 2);
+        const bool collect = !site.acknowledged.collecting[app];
+        SiteState next = site.acknowledged;
+        next.revision += 1;
+        next.collecting[app] = collect;
+        site.in_flight = next;
 
-          grpc::ClientContext context;
-          WithToken(context, site.token);
-          grpc::Status status;
-          v1::BackInStockSettings settings;
-          if (collect) {
-            v1::StartCollectingRequestsRequest request;
-            request.set_app_id(app == 0 ? kAppA : kAppB);
-            v1::StartCollectingRequestsResponse response;
-            status = stub->StartCollectingRequests(&context, request, &response);
-            settings = response.settings();
-          } else {
-            v1::StopCollectingRequestsRequest request;
-            request.set_app_id(app == 0 ? kAppA : kAppB);
-            v1::StopCollectingRequestsResponse response;
-            status = stub->StopCollectingRequests(&context, request, &response);
-            settings = response.settings();
-          }
-          if (!status.ok()) break;  // the server is gone; `in_flight` stays
-          if (!(FromSettings(settings) == next)) ++unexpected;
-          site.acknowledged = next;
-          site.in_flight.reset();
-          absl::MutexLock lock(&mu);
-          ++acknowledged;
+        grpc::ClientContext context;
+        WithToken(context, site.token);
+        grpc::Status status;
+        v1::BackInStockSettings settings;
+        if (collect) {
+          v1::StartCollectingRequestsRequest request;
+          request.set_app_id(app == 0 ? kAppA : kAppB);
+          v1::StartCollectingRequestsResponse response;
+          status = stub->StartCollectingRequests(&context, request, &response);
+          settings = response.settings();
+        } else {
+          v1::StopCollectingRequestsRequest request;
+          request.set_app_id(app == 0 ? kAppA : kAppB);
+          v1::StopCollectingRequestsResponse response;
+          status = stub->StopCollectingRequests(&context, request, &response);
+          settings = response.settings();
         }
-        absl::MutexLock lock(&mu);
-        --running;
-      });
-    }
-    {
-      absl::MutexLock lock(&mu);
-      auto reached = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
-        return acknowledged >= acks || running == 0;
-      };
-      mu.Await(absl::Condition(&reached));
-      EXPECT_GE(acknowledged, acks) << "the clients stopped before the kill";
-    }
-    absl::StatusOr<int> killed = server.Stop(SIGKILL);
-    for (auto& client : clients) client.join();
-    ASSERT_TRUE(killed.ok()) << killed.status();
-    EXPECT_TRUE(WIFSIGNALED(*killed) && WTERMSIG(*killed) == SIGKILL);
+        if (!status.ok()) break;  // the server is gone; `in_flight` stays
+        if (!(FromSettings(settings) == next)) ++unexpected;
+        site.acknowledged = next;
+        site.in_flight.reset();
+        acknowledge();
+      }
+    });
     EXPECT_EQ(unexpected.load(), 0) << "an acknowledged write answered another state";
   }
 

@@ -22,6 +22,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "tests/durability/kill_point.h"
 #include "tests/durability/temp_dir.h"
 #include "tests/notification_requests/calls.h"
 #include "tests/support/server_process.h"
@@ -220,36 +221,15 @@ class RequestCrashTest : public ::testing::Test {
 
   void LoadAndKill(ServerProcess& server, int acks, uint32_t seed) {
     auto channel = grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials());
-    absl::Mutex mu;
-    int acknowledged = 0;
-    int running = kThreads;
-    std::vector<std::thread> clients;
-    for (int t = 0; t < kThreads; ++t) {
-      clients.emplace_back([&, t] {
-        RequestCalls calls(channel);
-        std::mt19937 random(seed + t);
-        for (;;) {
-          SiteModel& site = sites_[t * kSitesPerThread + random() % kSitesPerThread];
-          if (!Step(calls, site, random)) break;
-          absl::MutexLock lock(&mu);
-          ++acknowledged;
-        }
-        absl::MutexLock lock(&mu);
-        --running;
-      });
-    }
-    {
-      absl::MutexLock lock(&mu);
-      auto reached = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
-        return acknowledged >= acks || running == 0;
-      };
-      mu.Await(absl::Condition(&reached));
-      EXPECT_GE(acknowledged, acks) << "the clients stopped before the kill";
-    }
-    absl::StatusOr<int> killed = server.Stop(SIGKILL);
-    for (auto& client : clients) client.join();
-    ASSERT_TRUE(killed.ok()) << killed.status();
-    EXPECT_TRUE(WIFSIGNALED(*killed) && WTERMSIG(*killed) == SIGKILL);
+    LoadUntilKilled(server, kThreads, acks, [&](int t, const std::function<void()>& acknowledge) {
+      RequestCalls calls(channel);
+      std::mt19937 random(seed + t);
+      for (;;) {
+        SiteModel& site = sites_[t * kSitesPerThread + random() % kSitesPerThread];
+        if (!Step(calls, site, random)) break;
+        acknowledge();
+      }
+    });
   }
 
   TempDir dir_{"request-crash"};
