@@ -5,55 +5,23 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstring>
-#include <fstream>
-#include <sstream>
-
-#include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
+#include "tests/support/child_process.h"
 #include "tests/support/test_server.h"
-
-extern char** environ;
 
 namespace backinstock::testing {
 namespace {
 
-// Forks and execs; the child's stdout and stderr go to the given fds.
-pid_t Spawn(const std::vector<std::string>& argv_in,
+// Starts `argv`; -1 when it could not be started (reported as exit code -1).
+pid_t Spawn(const std::vector<std::string>& argv,
             const std::vector<std::pair<std::string, std::string>>& env, int out_fd, int err_fd) {
-  std::vector<std::string> argv_storage = argv_in;
-  std::vector<char*> argv;
-  for (auto& arg : argv_storage) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_storage;
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (!absl::StartsWith(*e, "BACKINSTOCK_")) env_storage.emplace_back(*e);
-  }
-  for (const auto& [key, value] : env) env_storage.push_back(absl::StrCat(key, "=", value));
-  std::vector<char*> envp;
-  for (auto& entry : env_storage) envp.push_back(entry.data());
-  envp.push_back(nullptr);
-
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(out_fd, STDOUT_FILENO);
-    dup2(err_fd, STDERR_FILENO);
-    execve(argv[0], argv.data(), envp.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-int ExitCode(int status) {
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  absl::StatusOr<pid_t> pid = SpawnChild(argv, env, out_fd, err_fd);
+  return pid.ok() ? *pid : -1;
 }
 
 std::string ReadAndRemove(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream contents;
-  contents << in.rdbuf();
+  std::string contents = ReadWholeFile(path);
   unlink(path.c_str());
-  return contents.str();
+  return contents;
 }
 
 }  // namespace
@@ -71,7 +39,7 @@ Completed RunProgram(const std::vector<std::string>& argv,
   if (pid > 0) {
     int status = 0;
     waitpid(pid, &status, 0);
-    completed.exit_code = ExitCode(status);
+    completed.exit_code = ExitCodeOf(status);
   }
   completed.out = ReadAndRemove(out_path);
   completed.err = ReadAndRemove(err_path);
@@ -117,7 +85,7 @@ int Background::Wait() {
   int status = 0;
   waitpid(pid_, &status, 0);
   pid_ = -1;
-  return ExitCode(status);
+  return ExitCodeOf(status);
 }
 
 }  // namespace backinstock::testing

@@ -8,65 +8,31 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "tests/support/child_process.h"
 #include "tests/support/test_server.h"
-
-extern char** environ;
 
 namespace backinstock::testing {
 namespace {
 
 constexpr absl::string_view kReady = "backinstock-server listening on ";
 
-// Forks and execs the server with stdout to `stdout_fd` and stderr to a file.
+// Starts the server with stdout to `stdout_fd` and stderr to a new file.
 absl::StatusOr<pid_t> Spawn(const std::vector<std::string>& args,
                             const std::vector<std::pair<std::string, std::string>>& env,
                             int stdout_fd, const std::string& stderr_path) {
-  std::vector<std::string> argv_storage = {ServerBinaryPath()};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& arg : argv_storage) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-
-  std::vector<std::string> env_storage;
-  for (char** e = environ; *e != nullptr; ++e) {
-    // Children start from a clean BACKINSTOCK_* slate: only what the test sets.
-    if (!absl::StartsWith(*e, "BACKINSTOCK_")) env_storage.emplace_back(*e);
-  }
-  for (const auto& [key, value] : env) env_storage.push_back(absl::StrCat(key, "=", value));
-  std::vector<char*> envp;
-  for (auto& entry : env_storage) envp.push_back(entry.data());
-  envp.push_back(nullptr);
-
+  std::vector<std::string> argv = {ServerBinaryPath()};
+  argv.insert(argv.end(), args.begin(), args.end());
   const int stderr_fd = open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (stderr_fd < 0) return absl::InternalError(absl::StrCat("open ", stderr_path));
-  const pid_t pid = fork();
-  if (pid < 0) {
-    close(stderr_fd);
-    return absl::InternalError("fork failed");
-  }
-  if (pid == 0) {
-    dup2(stdout_fd, STDOUT_FILENO);
-    dup2(stderr_fd, STDERR_FILENO);
-    execve(argv[0], argv.data(), envp.data());
-    _exit(127);
-  }
+  absl::StatusOr<pid_t> pid = SpawnChild(argv, env, stdout_fd, stderr_fd);
   close(stderr_fd);
   return pid;
-}
-
-std::string ReadWhole(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream contents;
-  contents << in.rdbuf();
-  return contents.str();
 }
 
 }  // namespace
@@ -147,9 +113,9 @@ absl::StatusOr<int> ServerProcess::Stop(int signal, absl::Duration timeout) {
   return absl::DeadlineExceededError("server did not exit in time");
 }
 
-std::string ServerProcess::Stderr() const { return ReadWhole(stderr_path_); }
+std::string ServerProcess::Stderr() const { return ReadWholeFile(stderr_path_); }
 
-std::string ServerProcess::Stdout() const { return ReadWhole(stdout_path_); }
+std::string ServerProcess::Stdout() const { return ReadWholeFile(stdout_path_); }
 
 absl::StatusOr<std::pair<int, std::string>> RunServerToExit(
     const std::vector<std::string>& args,
@@ -161,9 +127,9 @@ absl::StatusOr<std::pair<int, std::string>> RunServerToExit(
   if (!pid.ok()) return pid.status();
   int status = 0;
   waitpid(*pid, &status, 0);
-  std::string err = ReadWhole(stderr_path);
+  std::string err = ReadWholeFile(stderr_path);
   unlink(stderr_path.c_str());
-  return std::make_pair(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), err);
+  return std::make_pair(ExitCodeOf(status), err);
 }
 
 }  // namespace backinstock::testing
