@@ -3,7 +3,8 @@
 // and for StartCollectingRequests by a visitor with elevation. The decision
 // benchmarks rotate over `tokens` distinct callers, so the verified-token cache
 // (server/auth/token_cache.h) is measured with one caller and with 10,000: the
-// identity cache holds them all, the elevation cache (4,096) does not.
+// identity cache holds them all, the elevation cache (4,096) does not. And
+// the audit line every elevated call writes (FormatAuditLine).
 #include <benchmark/benchmark.h>
 
 #include <map>
@@ -16,6 +17,7 @@
 #include "absl/time/clock.h"
 #include "bench/micro/site_names.h"
 #include "nlohmann/json.hpp"
+#include "server/auth/audit_log.h"
 #include "server/auth/authorizer.h"
 #include "server/auth/method_permissions.h"
 #include "server/auth/permissions.h"
@@ -155,6 +157,26 @@ void BM_AuthorizeStartCollectingElevated(benchmark::State& state) {
 }
 BENCHMARK(BM_AuthorizeGetSettings)->ArgName("tokens")->Arg(1)->Arg(10'000);
 BENCHMARK(BM_AuthorizeStartCollectingElevated)->ArgName("tokens")->Arg(1)->Arg(10'000);
+
+// The audit line of an elevated Start, with the sizes the load generator's
+// calls have (GUID site, bench user and backend subs, a short jti).
+void BM_FormatAuditLine(benchmark::State& state) {
+  auth::AuditRecord record;
+  record.time = absl::Now();
+  record.method = kStartCollecting;
+  record.site = SiteName(42);
+  record.caller_sub = "bench-user-42";
+  record.caller_role = "visitor";
+  record.elevated_by = "bench-backend";
+  record.jti = "bench-42";
+  record.code = "OK";
+  for (auto _ : state) {
+    std::string line = auth::FormatAuditLine(record);
+    benchmark::DoNotOptimize(line);
+    record.time += absl::Microseconds(37);  // the timestamp's second changes now and then
+  }
+}
+BENCHMARK(BM_FormatAuditLine);
 
 }  // namespace
 }  // namespace backinstock::bench

@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
 #include "server/logging/line_writer.h"
+#include "server/logging/timestamp.h"
 
 namespace backinstock::logging {
 namespace {
@@ -52,7 +53,7 @@ absl::Status SetFormat(absl::string_view name) {
 }
 
 void Log(Severity severity, absl::string_view message, std::initializer_list<Field> fields) {
-  const std::string time = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone());
+  const std::string time = FormatTimestamp(absl::Now());
   std::string line;
   if (g_format.load(std::memory_order_relaxed) == Format::kJson) {
     nlohmann::json object = {{"time", time}, {"severity", SeverityName(severity)},
