@@ -1,9 +1,14 @@
 #include "bench/load/call_kinds.h"
 
+#include <atomic>
 #include <chrono>
+#include <random>
 #include <utility>
 
 #include <grpcpp/client_context.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 
 namespace backinstock::bench {
 namespace {
@@ -19,6 +24,10 @@ constexpr KindEntry kKinds[] = {
     {CallKind::kGetSettings, "get_settings"},
     {CallKind::kStartCollecting, "start_collecting"},
     {CallKind::kStopCollecting, "stop_collecting"},
+    {CallKind::kNoopCreate, "noop_create"},
+    {CallKind::kCreateRequest, "create_request"},
+    {CallKind::kQueryRequests, "query_requests"},
+    {CallKind::kCountRequests, "count_requests"},
 };
 
 using Done = std::function<void(const grpc::Status&)>;
@@ -32,11 +41,19 @@ struct PendingCall {
   Done done;
 };
 
+// Does nothing with a response.
+struct IgnoreResponse {
+  template <typename Response>
+  void operator()(const Response&) const {}
+};
+
 // Sets up a PendingCall with the site's headers and hands its parts to
-// `start`, which invokes the stub's callback method.
-template <typename Request, typename Response, typename StartFn>
+// `start`, which invokes the stub's callback method. `on_ok` sees the response
+// of a successful call before `done` runs.
+template <typename Request, typename Response, typename StartFn,
+          typename OnOk = IgnoreResponse>
 void Issue(Request request, const SiteCredentials& site, bool elevated, absl::Duration deadline,
-           Done done, StartFn start) {
+           Done done, StartFn start, OnOk on_ok = {}) {
   auto* call = new PendingCall<Request, Response>{};
   call->request = std::move(request);
   call->done = std::move(done);
@@ -46,13 +63,70 @@ void Issue(Request request, const SiteCredentials& site, bool elevated, absl::Du
   }
   call->context.set_deadline(std::chrono::system_clock::now() +
                              absl::ToChronoMilliseconds(deadline));
-  start(&call->context, &call->request, &call->response, [call](grpc::Status status) {
+  start(&call->context, &call->request, &call->response, [call, on_ok](grpc::Status status) {
+    if (status.ok()) on_ok(call->response);
     call->done(status);
     delete call;
   });
 }
 
+// Emails unique to this process (a random run id) and call (a counter), so
+// that every create_request creates, even against a server that earlier runs
+// already filled.
+std::string UniqueEmail() {
+  static const uint64_t run = std::random_device{}() * 0x100000000ULL ^ std::random_device{}();
+  static std::atomic<uint64_t> next{0};
+  return absl::StrFormat("bench-%016x-%d@example.com", run, next.fetch_add(1));
+}
+
+std::string CatalogItem(uint64_t n) { return absl::StrCat("item-", n % kCatalogItems); }
+
+v1::CreateBackInStockNotificationRequestRequest CreateRequest(absl::string_view app_id,
+                                                              std::string email) {
+  static std::atomic<uint64_t> next{0};
+  const std::string item = CatalogItem(next.fetch_add(1));
+  v1::CreateBackInStockNotificationRequestRequest create;
+  v1::BackInStockNotificationRequest* request = create.mutable_request();
+  request->mutable_catalog_reference()->set_catalog_item_id(item);
+  request->mutable_catalog_reference()->set_app_id(std::string(app_id));
+  request->set_email(std::move(email));
+  request->set_item_url(absl::StrCat("https://shop.example/items/", item));
+  create.mutable_item_details()->set_name("Bench item");
+  create.mutable_item_details()->set_price("19.99");
+  return create;
+}
+
+// The first page of query_requests.
+v1::QueryBackInStockNotificationRequestsRequest FirstPageQuery() {
+  v1::QueryBackInStockNotificationRequestsRequest request;
+  v1::PlatformQuery* query = request.mutable_query();
+  (*query->mutable_filter()->mutable_fields())["status"].set_string_value("RECEIVED");
+  v1::Sorting* sort = query->add_sort();
+  sort->set_field_name("createdDate");
+  sort->set_order(v1::DESC);
+  query->mutable_cursor_paging()->set_limit(50);
+  return request;
+}
+
 }  // namespace
+
+std::string CursorBook::Take(absl::string_view site) {
+  absl::MutexLock lock(&mu_);
+  auto it = cursors_.find(site);
+  if (it == cursors_.end()) return "";
+  std::string cursor = std::move(it->second);
+  cursors_.erase(it);
+  return cursor;
+}
+
+void CursorBook::Put(absl::string_view site, std::string cursor) {
+  absl::MutexLock lock(&mu_);
+  if (cursor.empty()) {
+    cursors_.erase(site);
+  } else {
+    cursors_[site] = std::move(cursor);
+  }
+}
 
 std::optional<CallKind> ParseCallKind(absl::string_view name) {
   for (const KindEntry& entry : kKinds) {
@@ -74,19 +148,27 @@ std::vector<absl::string_view> CallKindNames() {
   return names;
 }
 
-Stubs::Stubs(std::shared_ptr<grpc::Channel> channel)
+Stubs::Stubs(std::shared_ptr<grpc::Channel> channel, CursorBook* cursors)
     : channel_(std::move(channel)),
       baseline_(baseline::v1::BaselineService::NewStub(channel_)),
-      settings_(v1::BackInStockSettingsService::NewStub(channel_)) {}
+      settings_(v1::BackInStockSettingsService::NewStub(channel_)),
+      requests_(v1::BackInStockNotificationRequestService::NewStub(channel_)),
+      cursors_(cursors) {}
 
 void Stubs::Start(CallKind kind, const SiteCredentials& site, absl::string_view app_id,
                   absl::Duration deadline, Done done) {
   switch (kind) {
     case CallKind::kNoop:
-    case CallKind::kNoopElevated: {
+    case CallKind::kNoopElevated:
+    case CallKind::kNoopCreate: {
       const bool elevated = kind == CallKind::kNoopElevated;
       baseline::v1::NoopRequest request;
       if (elevated) request.set_padding(std::string(app_id));
+      if (kind == CallKind::kNoopCreate) {
+        // As many bytes as a create_request's message (its email included).
+        static const size_t create_size = CreateRequest(app_id, UniqueEmail()).ByteSizeLong();
+        request.set_padding(std::string(create_size, 'x'));
+      }
       Issue<baseline::v1::NoopRequest, baseline::v1::NoopResponse>(
           std::move(request), site, elevated, deadline, std::move(done),
           [this](auto* context, auto* req, auto* resp, auto callback) {
@@ -118,6 +200,50 @@ void Stubs::Start(CallKind kind, const SiteCredentials& site, absl::string_view 
           std::move(request), site, /*elevated=*/true, deadline, std::move(done),
           [this](auto* context, auto* req, auto* resp, auto callback) {
             settings_->async()->StopCollectingRequests(context, req, resp, std::move(callback));
+          });
+      return;
+    }
+    case CallKind::kCreateRequest:
+      Issue<v1::CreateBackInStockNotificationRequestRequest,
+            v1::CreateBackInStockNotificationRequestResponse>(
+          CreateRequest(app_id, UniqueEmail()), site, /*elevated=*/false, deadline,
+          std::move(done), [this](auto* context, auto* req, auto* resp, auto callback) {
+            requests_->async()->CreateBackInStockNotificationRequest(context, req, resp,
+                                                                     std::move(callback));
+          });
+      return;
+    case CallKind::kQueryRequests: {
+      v1::QueryBackInStockNotificationRequestsRequest request;
+      if (std::string cursor = cursors_->Take(site.site); !cursor.empty()) {
+        request.mutable_query()->mutable_cursor_paging()->set_cursor(std::move(cursor));
+      } else {
+        request = FirstPageQuery();
+      }
+      Issue<v1::QueryBackInStockNotificationRequestsRequest,
+            v1::QueryBackInStockNotificationRequestsResponse>(
+          std::move(request), site, /*elevated=*/true, deadline, std::move(done),
+          [this](auto* context, auto* req, auto* resp, auto callback) {
+            requests_->async()->QueryBackInStockNotificationRequests(context, req, resp,
+                                                                     std::move(callback));
+          },
+          [this, site_id = site.site](const v1::QueryBackInStockNotificationRequestsResponse& r) {
+            cursors_->Put(site_id, r.metadata().cursors().next());
+          });
+      return;
+    }
+    case CallKind::kCountRequests: {
+      v1::GetBackInStockNotificationRequestsCountByCatalogReferencesRequest request;
+      for (int i = 0; i < kCatalogItems; ++i) {
+        v1::CatalogReference* reference = request.add_catalog_references();
+        reference->set_catalog_item_id(CatalogItem(i));
+        reference->set_app_id(std::string(app_id));
+      }
+      Issue<v1::GetBackInStockNotificationRequestsCountByCatalogReferencesRequest,
+            v1::GetBackInStockNotificationRequestsCountByCatalogReferencesResponse>(
+          std::move(request), site, /*elevated=*/true, deadline, std::move(done),
+          [this](auto* context, auto* req, auto* resp, auto callback) {
+            requests_->async()->GetBackInStockNotificationRequestsCountByCatalogReferences(
+                context, req, resp, std::move(callback));
           });
       return;
     }

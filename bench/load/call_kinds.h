@@ -7,6 +7,19 @@
 //   get_settings       GetSettings with the identity token
 //   start_collecting   StartCollectingRequests with identity and elevation tokens
 //   stop_collecting    StopCollectingRequests with identity and elevation tokens
+//   noop_create        Noop with the identity header and a request as large as
+//                      create_request's (baseline of create_request)
+//   create_request     CreateBackInStockNotificationRequest with the identity token
+//                      (a visitor may create): every call a new email, so every
+//                      call creates; a duplicate would come back ALREADY_EXISTS and
+//                      be counted as that status, never as a success. The site's
+//                      collecting must be switched on first (start_collecting).
+//   query_requests     QueryBackInStockNotificationRequests, elevated: RECEIVED
+//                      requests, newest first, 50 a page; each site's calls walk its
+//                      pages with the previous call's next cursor, starting over
+//                      after the last page
+//   count_requests     GetBackInStockNotificationRequestsCountByCatalogReferences,
+//                      elevated, for 10 catalog items (the ones create_request uses)
 #ifndef BACKINSTOCK_BENCH_LOAD_CALL_KINDS_H_
 #define BACKINSTOCK_BENCH_LOAD_CALL_KINDS_H_
 
@@ -22,22 +35,55 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "baseline/v1/baseline.grpc.pb.h"
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "backinstock/v1/notification_requests.grpc.pb.h"
 #include "backinstock/v1/settings.grpc.pb.h"
 #include "bench/load/site_credentials.h"
 
 namespace backinstock::bench {
 
-enum class CallKind { kNoop, kNoopElevated, kGetSettings, kStartCollecting, kStopCollecting };
+enum class CallKind {
+  kNoop,
+  kNoopElevated,
+  kGetSettings,
+  kStartCollecting,
+  kStopCollecting,
+  kNoopCreate,
+  kCreateRequest,
+  kQueryRequests,
+  kCountRequests,
+};
+
+// The catalog items create_request spreads its requests over (item-0 ...) and
+// count_requests asks about.
+inline constexpr int kCatalogItems = 10;
 
 std::optional<CallKind> ParseCallKind(absl::string_view name);
 absl::string_view CallKindName(CallKind kind);
 // Every kind's name, for usage messages.
 std::vector<absl::string_view> CallKindNames();
 
+// The next-page cursor of each site's query walk, shared by every channel
+// (a cursor is bound to its site, not to a connection).
+class CursorBook {
+ public:
+  // The cursor to send for `site`; empty: ask for the first page.
+  std::string Take(absl::string_view site) ABSL_LOCKS_EXCLUDED(mu_);
+  // Records the next cursor of a page of `site` (empty after the last page).
+  void Put(absl::string_view site, std::string cursor) ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::string> cursors_ ABSL_GUARDED_BY(mu_);
+};
+
 // The stubs of one channel.
 class Stubs {
  public:
-  explicit Stubs(std::shared_ptr<grpc::Channel> channel);
+  // `cursors` is shared by all channels and outlives them.
+  Stubs(std::shared_ptr<grpc::Channel> channel, CursorBook* cursors);
 
   grpc::Channel& channel() { return *channel_; }
 
@@ -50,6 +96,8 @@ class Stubs {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<baseline::v1::BaselineService::Stub> baseline_;
   std::unique_ptr<v1::BackInStockSettingsService::Stub> settings_;
+  std::unique_ptr<v1::BackInStockNotificationRequestService::Stub> requests_;
+  CursorBook* cursors_;
 };
 
 }  // namespace backinstock::bench

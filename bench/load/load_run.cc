@@ -191,6 +191,7 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& options,
   if (options.mix.cycle.empty()) return absl::InvalidArgumentError("--rpc names no call");
   if (sites.empty()) return absl::InvalidArgumentError("no site credentials");
 
+  CursorBook cursors;  // outlives the run, which ends only once every call has completed
   std::vector<std::unique_ptr<Stubs>> stubs;
   for (int i = 0; i < options.channels; ++i) {
     grpc::ChannelArguments args;
@@ -201,7 +202,7 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& options,
     if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10))) {
       return absl::UnavailableError(absl::StrCat("cannot connect to ", options.target));
     }
-    stubs.push_back(std::make_unique<Stubs>(std::move(channel)));
+    stubs.push_back(std::make_unique<Stubs>(std::move(channel), &cursors));
   }
   Run run(options, sites, std::move(stubs));
   return run.Go();

@@ -29,7 +29,7 @@ struct LoadOptions {
   absl::Duration duration = absl::Seconds(5);
   int64_t calls = 0;  // > 0: measure this many calls; the duration is then ignored
   absl::Duration deadline = absl::Seconds(10);
-  std::string app_id;  // for start_collecting / stop_collecting
+  std::string app_id;  // for start/stop_collecting; the catalog app of create/count_requests
 };
 
 // gRPC status codes run from 0 (OK) to 16 (UNAUTHENTICATED).

@@ -40,7 +40,8 @@ ABSL_FLAG(std::string, keys_file, "",
 ABSL_FLAG(int32_t, sites, 100, "distinct sites (and so distinct tokens) the calls rotate over");
 ABSL_FLAG(std::string, role, "visitor", "role claim of the identity tokens");
 ABSL_FLAG(std::string, app_id, std::string(backinstock::domain::kWixStoresAppId),
-          "app_id sent by start_collecting and stop_collecting");
+          "app_id sent by start_collecting and stop_collecting, and the catalog app of "
+          "create_request and count_requests");
 ABSL_FLAG(bool, json, false, "print one JSON object instead of text");
 
 namespace {
