@@ -18,3 +18,6 @@ backinstock_test(etcd_keys_test etcd/keys_test.cc)
 target_link_libraries(etcd_keys_test PRIVATE backinstock_etcd_store)
 
 backinstock_test(etcd_flags_test etcd/flags_test.cc)
+
+backinstock_test(etcd_committer_test etcd/committer_test.cc)
+target_link_libraries(etcd_committer_test PRIVATE backinstock_etcd_test_support backinstock_etcd_store)

@@ -12,6 +12,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "server/errors/error.h"
 #include "tests/etcd/replicas.h"
 
 namespace backinstock::testing {
@@ -164,6 +165,9 @@ TEST_F(EtcdReplicasTest, WithoutQuorumWritesFailUnavailableWhileReadsAreServed) 
   auto refused = A().settings->Set(owner, false);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
+  // The project's storage error, as from the journal: clients can tell it
+  // from an overloaded or draining server.
+  EXPECT_EQ(errors::ReasonOf(refused.status()), "STORAGE_UNAVAILABLE") << refused.status();
   // Reads go on from the cache, and the health status says writes cannot.
   auto read = A().settings->Get(owner);
   ASSERT_TRUE(read.ok()) << read.status();
@@ -176,6 +180,8 @@ TEST_F(EtcdReplicasTest, WithoutQuorumWritesFailUnavailableWhileReadsAreServed) 
   // for a deadline: a member without a leader refuses at once.
   auto refused_again = A().settings->Set(owner, false);
   EXPECT_EQ(refused_again.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(errors::ReasonOf(refused_again.status()), "STORAGE_UNAVAILABLE")
+      << refused_again.status();
 
   ASSERT_TRUE(cluster_->Restart(1).ok());
   ASSERT_TRUE(cluster_->Restart(2).ok());

@@ -1,11 +1,14 @@
 #include "server/store/etcd/committer.h"
 
 #include <openssl/rand.h>
+#include <unistd.h>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "server/errors/error.h"
 #include "server/logging/log.h"
+#include "server/store/storage_unavailable.h"
 
 namespace backinstock::store::etcd {
 namespace {
@@ -13,11 +16,35 @@ namespace {
 // How long a write waits for a new leader before calling the quorum lost:
 // etcd's default election timeout (1 s) twice over.
 constexpr absl::Duration kElectionWait = absl::Seconds(2);
+// The least time given to the cache to reach a revision, even when the Txn
+// itself used up most of the budget: a healthy watch needs milliseconds.
+constexpr absl::Duration kLeastCatchUp = absl::Seconds(1);
+
+absl::Duration CatchUpTime(absl::Time deadline) {
+  return std::max(deadline - absl::Now(), kLeastCatchUp);
+}
+
+// The write is in etcd; only this replica's view lags. UNAVAILABLE (this
+// replica cannot answer consistently with it yet) but saying it was
+// committed, so that a client knows a retry of an idempotent call is safe and
+// a non-idempotent one would repeat it.
+absl::Status CommittedButNotSeen(int64_t revision) {
+  return errors::Error(
+      absl::StatusCode::kUnavailable, "STORAGE_UNAVAILABLE",
+      absl::StrCat("the change WAS committed (etcd revision ", revision,
+                   "), but this replica has not caught up with it in time, so its reads may not "
+                   "show it yet"),
+      {{"committed_revision", absl::StrCat(revision)}});
+}
 
 }  // namespace
 
-Committer::Committer(const EtcdClient* client, EtcdCache* cache, absl::Duration budget)
-    : client_(client), cache_(cache), budget_(budget) {
+Committer::Committer(const EtcdClient* client, EtcdCache* cache, absl::Duration budget,
+                     SendTxn send)
+    : client_(client), cache_(cache), budget_(budget), send_(std::move(send)) {
+  if (!send_) {
+    send_ = [client](const etcdserverpb::TxnRequest& txn) { return client->Txn(txn); };
+  }
   unsigned char bytes[12];
   if (RAND_bytes(bytes, sizeof(bytes)) != 1) {
     // Uniqueness across replicas needs randomness; fall back on time and pid.
@@ -41,6 +68,47 @@ void Committer::SetWritable(bool writable) {
   if (on_health_) on_health_(writable);
 }
 
+absl::StatusOr<Committer::Outcome> Committer::Acknowledged(etcdserverpb::TxnResponse response,
+                                                           const std::string& writer,
+                                                           bool maybe_applied_before,
+                                                           absl::Time deadline) {
+  Outcome outcome;
+  outcome.succeeded = response.succeeded();
+  outcome.revision = response.header().revision();
+  if (!outcome.succeeded && !maybe_applied_before) {
+    // A plain lost race: the store reads the winner from the failure branch.
+    outcome.response = std::move(response);
+    return outcome;
+  }
+  // Both cases need the cache at the response's revision: a success for
+  // read-your-writes; a failure after an attempt of unknown outcome because
+  // that attempt may have applied after we read back (a proposal still in
+  // flight), in which case the compares failed on our own write. A failure
+  // response's revision is the store's at the time, so our write, if it
+  // applied, is at or below it.
+  if (!cache_->WaitForRevision(outcome.revision, CatchUpTime(deadline))) {
+    if (outcome.succeeded) {
+      logging::Warning("etcd write committed but not seen by the watch in time",
+                       {{"revision", outcome.revision}});
+      return CommittedButNotSeen(outcome.revision);
+    }
+    return StorageUnavailable(absl::UnavailableError(absl::StrCat(
+        "an etcd write of unknown outcome was sent again and refused; whether the first attempt "
+        "applied could not be read back in time (etcd revision ",
+        outcome.revision, ")")));
+  }
+  if (!outcome.succeeded) {
+    if (const int64_t seen = cache_->WriterSeenAt(writer); seen != 0) {
+      // Refused because of our own earlier attempt: that one is the write.
+      outcome.succeeded = true;
+      outcome.revision = seen;
+      return outcome;
+    }
+  }
+  outcome.response = std::move(response);
+  return outcome;
+}
+
 absl::StatusOr<Committer::Outcome> Committer::Commit(const etcdserverpb::TxnRequest& txn,
                                                      const std::string& writer) {
   const absl::Time deadline = absl::Now() + budget_;
@@ -53,27 +121,17 @@ absl::StatusOr<Committer::Outcome> Committer::Commit(const etcdserverpb::TxnRequ
 
   absl::Duration backoff = absl::Milliseconds(50);
   absl::Status last;
+  // Whether an earlier attempt failed in a way that may have applied it.
+  bool maybe_applied = false;
   const absl::Time started = absl::Now();
   auto election_wait_until = [&](absl::Time limit) {
     return std::min(limit, started + kElectionWait);
   };
   for (;;) {
-    absl::StatusOr<etcdserverpb::TxnResponse> response = client_->Txn(txn);
+    absl::StatusOr<etcdserverpb::TxnResponse> response = send_(txn);
     if (response.ok()) {
       SetWritable(true);
-      Outcome outcome;
-      outcome.succeeded = response->succeeded();
-      outcome.revision = response->header().revision();
-      if (outcome.succeeded &&
-          !cache_->WaitForRevision(outcome.revision, std::max(deadline - absl::Now(),
-                                                              absl::Seconds(1)))) {
-        // The write is committed; only our view of it lags. Say so rather
-        // than answer with a state older than the caller's own write.
-        logging::Warning("etcd write committed but not yet seen by the watch",
-                         {{"revision", outcome.revision}});
-      }
-      outcome.response = *std::move(response);
-      return outcome;
+      return Acknowledged(*std::move(response), writer, maybe_applied, deadline);
     }
     last = response.status();
     if (EtcdClient::RefusedBeforeApply(last)) {
@@ -87,10 +145,17 @@ absl::StatusOr<Committer::Outcome> Committer::Commit(const etcdserverpb::TxnRequ
         continue;
       }
       SetWritable(false);
-      return absl::UnavailableError(absl::StrCat("etcd has no quorum: ", last.message()));
+      if (maybe_applied) {
+        return StorageUnavailable(absl::UnavailableError(absl::StrCat(
+            "etcd has no quorum and an earlier attempt of this write has an unknown outcome: ",
+            last.message())));
+      }
+      return StorageUnavailable(
+          absl::UnavailableError(absl::StrCat("etcd has no quorum: ", last.message())));
     }
     // Unknown outcome: learn the cluster's revision now, let the cache catch
     // up to it, and look for our nonce.
+    maybe_applied = true;
     absl::StatusOr<int64_t> now = client_->CurrentRevision();
     for (absl::Duration pause = absl::Milliseconds(50);
          !now.ok() && !EtcdClient::RefusedBeforeApply(now.status()) &&
@@ -101,13 +166,13 @@ absl::StatusOr<Committer::Outcome> Committer::Commit(const etcdserverpb::TxnRequ
     }
     if (!now.ok()) {
       SetWritable(false);
-      return absl::UnavailableError(absl::StrCat(
+      return StorageUnavailable(absl::UnavailableError(absl::StrCat(
           "etcd write failed and its outcome is unknown (the store could not be read back): ",
-          last.message()));
+          last.message())));
     }
     if (!cache_->WaitForRevision(*now, std::max(deadline - absl::Now(), absl::Milliseconds(1)))) {
-      return absl::UnavailableError(absl::StrCat(
-          "etcd write failed and its outcome could not be read back in time: ", last.message()));
+      return StorageUnavailable(absl::UnavailableError(absl::StrCat(
+          "etcd write failed and its outcome could not be read back in time: ", last.message())));
     }
     if (const int64_t seen = cache_->WriterSeenAt(writer); seen != 0) {
       SetWritable(true);
@@ -116,12 +181,15 @@ absl::StatusOr<Committer::Outcome> Committer::Commit(const etcdserverpb::TxnRequ
       outcome.revision = seen;
       return outcome;
     }
-    // Not applied as of a revision read after the failure: safe to send again.
+    // Not applied as of a revision read after the failure: sending again is
+    // safe (if the first attempt still applies later, the resend's compares
+    // fail on it and Acknowledged recognises our nonce).
     if (absl::Now() + backoff >= deadline) break;
     absl::SleepFor(backoff);
     backoff = std::min(backoff * 2, absl::Milliseconds(500));
   }
-  return absl::UnavailableError(absl::StrCat("etcd write failed: ", last.message()));
+  return StorageUnavailable(absl::UnavailableError(absl::StrCat(
+      "etcd write failed and its outcome is unknown (out of time): ", last.message())));
 }
 
 }  // namespace backinstock::store::etcd

@@ -3,7 +3,10 @@
 // transaction whose call failed (it may or may not have applied) is resolved by
 // reading: the cache catches up with the cluster's current revision and tells
 // whether a value with that nonce was committed. Only a write known not to
-// have applied is sent again; nothing is retried blindly.
+// have applied is sent again; nothing is retried blindly. And since the first
+// attempt may still apply after that read-back (a proposal in flight), a resend
+// whose compares fail is checked the same way: failing on our own write is
+// success.
 #ifndef BACKINSTOCK_SERVER_STORE_ETCD_COMMITTER_H_
 #define BACKINSTOCK_SERVER_STORE_ETCD_COMMITTER_H_
 
@@ -25,8 +28,13 @@ class Committer {
   // Called with false when a write could not reach a quorum, true when one
   // succeeds again.
   using HealthCallback = std::function<void(bool writable)>;
+  // How a transaction reaches etcd: `client->Txn` unless given (tests inject
+  // lost responses and late applies through it).
+  using SendTxn = std::function<absl::StatusOr<etcdserverpb::TxnResponse>(
+      const etcdserverpb::TxnRequest&)>;
 
-  Committer(const EtcdClient* client, EtcdCache* cache, absl::Duration budget = absl::Seconds(8));
+  Committer(const EtcdClient* client, EtcdCache* cache, absl::Duration budget = absl::Seconds(8),
+            SendTxn send = nullptr);
 
   void SetHealthCallback(HealthCallback callback) { on_health_ = std::move(callback); }
 
@@ -42,9 +50,13 @@ class Committer {
   };
 
   // Sends `txn` whose success-branch values carry `writer`. On success, waits
-  // until the local cache has applied the write (read-your-writes) before
-  // returning. UNAVAILABLE when etcd cannot take writes (no quorum) or the
-  // outcome could not be learnt in time.
+  // (up to the budget) until the local cache has applied the write, so that
+  // the caller's next read on this replica sees it (read-your-writes).
+  // Errors are UNAVAILABLE with reason STORAGE_UNAVAILABLE: etcd cannot take
+  // writes (no quorum; nothing applied), the outcome could not be learnt in
+  // time (it may have applied), or the write WAS committed but this replica's
+  // cache did not reach it in time (the message and the ErrorInfo's
+  // `committed_revision` say so).
   absl::StatusOr<Outcome> Commit(const etcdserverpb::TxnRequest& txn, const std::string& writer);
 
   EtcdCache* cache() const { return cache_; }
@@ -56,10 +68,16 @@ class Committer {
 
  private:
   void SetWritable(bool writable);
+  // The outcome of a write etcd acknowledged at `revision` (succeeded or
+  // not), once the cache has caught up with it.
+  absl::StatusOr<Outcome> Acknowledged(etcdserverpb::TxnResponse response,
+                                       const std::string& writer, bool maybe_applied_before,
+                                       absl::Time deadline);
 
   const EtcdClient* client_;
   EtcdCache* cache_;
   absl::Duration budget_;
+  SendTxn send_;
   std::string replica_;
   std::atomic<uint64_t> next_{1};
   std::atomic<int> writable_{1};

@@ -4,6 +4,7 @@
 #include "server/store/etcd/codec.h"
 #include "server/store/etcd/keys.h"
 #include "server/store/etcd/txn.h"
+#include "server/store/storage_unavailable.h"
 
 namespace backinstock::store::etcd {
 
@@ -21,7 +22,7 @@ absl::StatusOr<int64_t> EtcdSettingsStore::ModRevisionAt(absl::string_view site,
   // The caller knows a newer revision than this replica's cache (it read it
   // elsewhere): ask etcd.
   absl::StatusOr<etcdserverpb::RangeResponse> read = client_->Range(GetRequest(SettingsKey(site)));
-  if (!read.ok()) return read.status();
+  if (!read.ok()) return StorageUnavailable(read.status());
   int64_t stored = 0;
   int64_t mod_revision = 0;
   if (!read->kvs().empty()) {

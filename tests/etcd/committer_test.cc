@@ -1,0 +1,171 @@
+// The committer's answers when etcd calls fail, against a real cluster and a
+// real replica cache, with the failures injected through its SendTxn seam:
+// - an attempt of unknown outcome that applies only after the read-back, so
+//   that the resend's compares fail on our own write: reported as success;
+// - a resend that fails on someone else's write: still reported as a failure;
+// - a write committed while this replica's watch cannot follow: UNAVAILABLE,
+//   STORAGE_UNAVAILABLE, saying it was committed and at which revision.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "server/errors/error.h"
+#include "server/store/etcd/codec.h"
+#include "server/store/etcd/committer.h"
+#include "server/store/etcd/etcd_cache.h"
+#include "server/store/etcd/etcd_client.h"
+#include "server/store/etcd/keys.h"
+#include "server/store/etcd/txn.h"
+#include "tests/support/etcd_cluster.h"
+
+namespace backinstock::testing {
+namespace {
+
+using store::SettingsRecord;
+using store::etcd::Committer;
+using store::etcd::EtcdCache;
+using store::etcd::EtcdClient;
+using store::etcd::EtcdOptions;
+using store::etcd::SettingsKey;
+
+std::unique_ptr<EtcdClient> Connect(std::vector<std::string> endpoints) {
+  EtcdOptions options;
+  options.endpoints = std::move(endpoints);
+  auto client = EtcdClient::Connect(options);
+  EXPECT_TRUE(client.ok()) << client.status();
+  return client.ok() ? *std::move(client) : nullptr;
+}
+
+// A site's first settings write, guarded on the key being absent (so sending
+// it twice fails the second time), with `writer`'s nonce in its value.
+etcdserverpb::TxnRequest FirstSettingsWrite(const std::string& site, const std::string& writer) {
+  SettingsRecord record;
+  record.revision = 1;
+  record.states.push_back({"215238eb-22a5-4c36-9e7b-e7c08025e04e", true});
+  etcdserverpb::TxnRequest txn;
+  store::etcd::GuardAbsent(txn, SettingsKey(site));
+  store::etcd::AddPut(txn.add_success(), SettingsKey(site),
+                      store::etcd::EncodeSettings(record, writer));
+  return txn;
+}
+
+// The key's mod_revision in etcd (0: absent).
+int64_t ModRevision(const EtcdClient& client, const std::string& key) {
+  auto read = client.Range(store::etcd::GetRequest(key));
+  EXPECT_TRUE(read.ok()) << read.status();
+  return read.ok() && !read->kvs().empty() ? read->kvs(0).mod_revision() : 0;
+}
+
+class CommitterTest : public ::testing::Test {
+ protected:
+  std::vector<std::string> AllMembers() const {
+    std::vector<std::string> members;
+    for (int i = 0; i < cluster_->size(); ++i) members.push_back(cluster_->ClientAddress(i));
+    return members;
+  }
+
+  void SetUp() override {
+    ASSERT_TRUE(EtcdCluster::Available()) << "etcd is not installed (make deps)";
+    auto cluster = EtcdCluster::Start(3);
+    ASSERT_TRUE(cluster.ok()) << cluster.status();
+    cluster_ = *std::move(cluster);
+  }
+
+  std::unique_ptr<EtcdCluster> cluster_;
+};
+
+TEST_F(CommitterTest, ResendRefusedBecauseTheFirstAttemptAppliedLateIsSuccess) {
+  auto client = Connect(AllMembers());
+  ASSERT_NE(client, nullptr);
+  auto cache = EtcdCache::Start(client.get(), absl::Seconds(30));
+  ASSERT_TRUE(cache.ok()) << cache.status();
+  int attempts = 0;
+  // Attempt 1 loses its response (and has not applied yet when the committer
+  // reads back). Before attempt 2 arrives, attempt 1 applies after all: the
+  // resend's guard (key absent) fails on our own write.
+  auto send = [&](const etcdserverpb::TxnRequest& txn)
+      -> absl::StatusOr<etcdserverpb::TxnResponse> {
+    if (++attempts == 1) return absl::DeadlineExceededError("etcd txn: Deadline Exceeded");
+    auto late = client->Txn(txn);
+    if (!late.ok() || !late->succeeded()) return absl::InternalError("late apply failed");
+    return client->Txn(txn);
+  };
+  Committer committer(client.get(), cache->get(), absl::Seconds(8), send);
+  const std::string writer = committer.NewWriter();
+  auto outcome = committer.Commit(FirstSettingsWrite("shop-late", writer), writer);
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  EXPECT_EQ(attempts, 2);
+  EXPECT_TRUE(outcome->succeeded) << "the resend failed on our own write and was reported failed";
+  EXPECT_EQ(outcome->revision, ModRevision(*client, SettingsKey("shop-late")));
+  // Read-your-writes holds: the cache has the write.
+  EXPECT_GE((*cache)->applied_revision(), outcome->revision);
+}
+
+TEST_F(CommitterTest, ResendRefusedBecauseOfAnotherWriteStaysAFailure) {
+  auto client = Connect(AllMembers());
+  ASSERT_NE(client, nullptr);
+  auto cache = EtcdCache::Start(client.get(), absl::Seconds(30));
+  ASSERT_TRUE(cache.ok()) << cache.status();
+  int attempts = 0;
+  Committer* committer_ptr = nullptr;
+  // Attempt 1 loses its response and never applies; another writer takes
+  // the key before the resend.
+  auto send = [&](const etcdserverpb::TxnRequest& txn)
+      -> absl::StatusOr<etcdserverpb::TxnResponse> {
+    if (++attempts == 1) return absl::DeadlineExceededError("etcd txn: Deadline Exceeded");
+    const std::string other = committer_ptr->NewWriter();
+    auto theirs = client->Txn(FirstSettingsWrite("shop-taken", other));
+    if (!theirs.ok() || !theirs->succeeded()) return absl::InternalError("other write failed");
+    return client->Txn(txn);
+  };
+  Committer committer(client.get(), cache->get(), absl::Seconds(8), send);
+  committer_ptr = &committer;
+  const std::string writer = committer.NewWriter();
+  auto outcome = committer.Commit(FirstSettingsWrite("shop-taken", writer), writer);
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  EXPECT_EQ(attempts, 2);
+  EXPECT_FALSE(outcome->succeeded);
+  EXPECT_FALSE(outcome->response.succeeded());
+}
+
+TEST_F(CommitterTest, CommittedButNotSeenByThisReplicaIsUnavailableSayingCommitted) {
+  // The cache follows one follower only; writes go through the two others.
+  // Losing that follower keeps the quorum and its leader (no election).
+  auto leader = cluster_->Leader();
+  ASSERT_TRUE(leader.ok()) << leader.status();
+  const int follower = (*leader + 1) % 3;
+  const int other = (*leader + 2) % 3;
+  auto watched = Connect({cluster_->ClientAddress(follower)});
+  auto writes = Connect({cluster_->ClientAddress(*leader), cluster_->ClientAddress(other)});
+  ASSERT_NE(watched, nullptr);
+  ASSERT_NE(writes, nullptr);
+  auto cache = EtcdCache::Start(watched.get(), absl::Seconds(30));
+  ASSERT_TRUE(cache.ok()) << cache.status();
+  // Without its member the cache cannot follow; the two others keep a quorum.
+  ASSERT_TRUE(cluster_->Kill(follower).ok());
+  Committer committer(writes.get(), cache->get(), absl::Seconds(1));
+  const std::string writer = committer.NewWriter();
+  auto outcome = committer.Commit(FirstSettingsWrite("shop-unseen", writer), writer);
+  ASSERT_FALSE(outcome.ok());
+  EXPECT_EQ(outcome.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(errors::ReasonOf(outcome.status()), "STORAGE_UNAVAILABLE");
+  const int64_t committed = ModRevision(*writes, SettingsKey("shop-unseen"));
+  ASSERT_NE(committed, 0) << "the write should be in etcd";
+  EXPECT_TRUE(absl::StrContains(outcome.status().message(), "WAS committed"))
+      << outcome.status();
+  auto info = errors::ErrorInfoOf(outcome.status());
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->metadata().at("committed_revision"), absl::StrCat(committed));
+  // Once its member is back, the cache catches up with the write. (This also
+  // lets the cache stop: a watch waiting for a dead member cannot be
+  // cancelled before its stream exists.)
+  ASSERT_TRUE(cluster_->Restart(follower).ok());
+  EXPECT_TRUE((*cache)->WaitForRevision(committed, absl::Seconds(30)));
+}
+
+}  // namespace
+}  // namespace backinstock::testing
