@@ -20,6 +20,9 @@ TARGETS = {
     "start_collecting_elevated": (0.85, None, "thr >= 0.85"),
     "start_stop_elevated": (None, None, "(no target)"),
     "start_stop_durable": (0.40, None, "thr >= 0.40"),
+    "create_request": (None, None, "(no target)"),
+    "query_requests": (None, None, "(no target)"),
+    "count_requests": (None, None, "(no target)"),
 }
 MEMORY_TARGET_BYTES = 200
 
@@ -100,7 +103,7 @@ def memory_line(out):
 
 def micro_lines(out):
     lines = ["micro-benchmarks (per operation: wall time, and CPU time of the calling thread):"]
-    for name in ("micro-auth.json", "micro-store.json"):
+    for name in ("micro-auth.json", "micro-store.json", "micro-query.json"):
         path = os.path.join(out, name)
         if not os.path.exists(path):
             lines.append(f"  {name}: not measured")

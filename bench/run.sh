@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # bench/run.sh [BUILD_DIR]: the whole benchmark in one go (`make bench`).
 #
-# Starts backinstock-server (with a keys file made for this run) and the bare
-# gRPC baseline on free loopback ports, runs the same closed-loop load against
+# Starts backinstock-server (with a keys file made for this run; one instance
+# per store and workload) and the bare gRPC baseline on free loopback ports,
+# prepares the notification-request servers (collecting on, requests to read),
+# runs the same closed-loop load against
 # each, alternating which goes first round by round, then the micro-benchmarks
 # and the memory measurement, and prints a table of ratios to the baseline.
 # Absolute figures on a shared machine are noise; ratios measured in the same
@@ -10,6 +12,10 @@
 #
 # Settings (environment): BENCH_ROUNDS (3), BENCH_WARMUP (500ms), BENCH_DURATION
 # (2500ms), BENCH_IN_FLIGHT (50), BENCH_CHANNELS (4), BENCH_SITES (100),
+# BENCH_REQUESTS_PER_SITE (300, read by query_requests and count_requests),
+# BENCH_REQUEST_ROUNDS (2) and BENCH_REQUEST_DURATION (1500ms) for the three
+# notification-request scenarios,
+# BENCH_REQUESTS_CAP (100000, --max_requests_per_site of the request servers),
 # BENCH_OUT (a new directory under /tmp; everything measured is kept there).
 set -euo pipefail
 
@@ -22,6 +28,14 @@ export BENCH_DURATION=${BENCH_DURATION:-2500ms}
 export BENCH_IN_FLIGHT=${BENCH_IN_FLIGHT:-50}
 export BENCH_CHANNELS=${BENCH_CHANNELS:-4}
 export BENCH_SITES=${BENCH_SITES:-100}
+# Notification requests each site of the query/count server holds, and the
+# per-site cap of the request servers (the server's default, 100,000, stated
+# here so that long runs of create_request know their bound).
+REQUESTS_PER_SITE=${BENCH_REQUESTS_PER_SITE:-300}
+# Rounds (at most BENCH_ROUNDS) and measured duration of those scenarios.
+REQUEST_ROUNDS=${BENCH_REQUEST_ROUNDS:-2}
+REQUEST_DURATION=${BENCH_REQUEST_DURATION:-1500ms}
+REQUESTS_CAP=${BENCH_REQUESTS_CAP:-100000}
 ROUNDS=$BENCH_ROUNDS
 WARMUP=$BENCH_WARMUP
 DURATION=$BENCH_DURATION
@@ -38,6 +52,10 @@ for binary in "$SERVER" "$BASELINE" "$LOAD" "$BUILD/bench/backinstock-bench-stor
               "$BUILD/bench/backinstock-bench-auth" "$BUILD/bench/backinstock-bench-memory"; do
   [[ -x $binary ]] || { echo "bench: $binary is missing; build first (make bench)" >&2; exit 2; }
 done
+# The query micro-benchmark came after the Makefile's list of bench targets:
+# built here when missing.
+QUERY_BENCH=$BUILD/bench/backinstock-bench-query
+[[ -x $QUERY_BENCH ]] || cmake --build "$BUILD" -j "$(nproc)" --target backinstock-bench-query > /dev/null
 mkdir -p "$OUT/runs"
 STARTED=$SECONDS
 
@@ -103,24 +121,58 @@ if start durable "$SERVER" --keys_file="$KEYS" --listen=127.0.0.1:0 \
 else
   tail -n 1 "$OUT/durable.log" > "$OUT/durable.unavailable"
 fi
-echo "bench: baseline ${TARGET[baseline]}, server ${TARGET[server]}${TARGET[durable]:+, durable ${TARGET[durable]}}; results in $OUT"
+# Notification requests, in memory: one server takes the creates (and grows),
+# another holds a fixed set that queries and counts read, so that every round
+# of those scans the same number of requests.
+start requests "$SERVER" --keys_file="$KEYS" --listen=127.0.0.1:0 \
+  --audit_log="$OUT/requests-audit.log" --max_requests_per_site="$REQUESTS_CAP"
+TARGET[requests]=$ADDRESS; TARGET_PID[requests]=$PID
+start requests_read "$SERVER" --keys_file="$KEYS" --listen=127.0.0.1:0 \
+  --audit_log="$OUT/requests-read-audit.log" --max_requests_per_site="$REQUESTS_CAP"
+TARGET[requests_read]=$ADDRESS; TARGET_PID[requests_read]=$PID
+echo "bench: baseline ${TARGET[baseline]}, server ${TARGET[server]}${TARGET[durable]:+, durable ${TARGET[durable]}}, requests ${TARGET[requests]} and ${TARGET[requests_read]}; results in $OUT"
+
+# setup NAME TARGET_NAME LOAD_FLAGS...: one load run that prepares a server
+# (not measured); any failed call fails the benchmark.
+setup() {
+  local name=$1 target=$2
+  shift 2
+  "$LOAD" --target="${TARGET[$target]}" --keys_file="$KEYS" --sites="$SITES" --warmup=0s \
+    --json "$@" > "$OUT/setup-$name.json" ||
+    { echo "bench: setup $name failed; see $OUT/setup-$name.json" >&2; exit 1; }
+}
+# Creates need the sites' collecting switched on (an elevated Start for each
+# site, one call at a time so that every site gets exactly one); queries and
+# counts need requests to read: REQUESTS_PER_SITE each.
+for target in requests requests_read; do
+  setup "collect-$target" "$target" --rpc=start_collecting --in_flight=1 --calls="$SITES"
+done
+setup seed requests_read --rpc=create_request --in_flight="$IN_FLIGHT" \
+  --channels="$CHANNELS" --calls=$((SITES * REQUESTS_PER_SITE))
 
 # --- Load: each scenario against the baseline and the server, same load. ---
 # name | target | rpc mix for the target | baseline rpc mix with the same headers
+#   [| rounds at most | measured duration]: the notification-request scenarios
+#   run REQUEST_ROUNDS rounds of REQUEST_DURATION so that `make bench` stays
+#   under three minutes on 2 cores with the etcd mode included.
 SCENARIOS=(
   "get_settings|server|get_settings|noop"
   "start_collecting_elevated|server|start_collecting|noop_elevated"
   "start_stop_elevated|server|start_collecting=1,stop_collecting=1|noop_elevated"
   "start_stop_durable|durable|start_collecting=1,stop_collecting=1|noop_elevated"
+  "create_request|requests|create_request|noop_create|$REQUEST_ROUNDS|$REQUEST_DURATION"
+  "query_requests|requests_read|query_requests|noop_elevated|$REQUEST_ROUNDS|$REQUEST_DURATION"
+  "count_requests|requests_read|count_requests|noop_elevated|$REQUEST_ROUNDS|$REQUEST_DURATION"
 )
 
-# measure FILE TARGET_NAME RPC: one load run, its JSON plus the target's CPU time.
+# measure FILE TARGET_NAME RPC DURATION: one load run, its JSON plus the
+# target's CPU time.
 measure() {
-  local file=$1 name=$2 rpc=$3 before after rc=0
+  local file=$1 name=$2 rpc=$3 duration=$4 before after rc=0
   before=$(cpu_ticks "${TARGET_PID[$name]}")
   "$LOAD" --target="${TARGET[$name]}" --keys_file="$KEYS" --rpc="$rpc" \
     --in_flight="$IN_FLIGHT" --channels="$CHANNELS" --sites="$SITES" \
-    --warmup="$WARMUP" --duration="$DURATION" --json > "$file.load" || rc=$?
+    --warmup="$WARMUP" --duration="$duration" --json > "$file.load" || rc=$?
   after=$(cpu_ticks "${TARGET_PID[$name]}")
   if (( rc != 0 && rc != 3 )); then echo "bench: load against $name failed ($rc)" >&2; exit 1; fi
   printf '{"cpu_ticks": %d, "ticks_per_s": %d, "load": %s}\n' \
@@ -130,16 +182,18 @@ measure() {
 
 for ((round = 1; round <= ROUNDS; round++)); do
   for scenario in "${SCENARIOS[@]}"; do
-    IFS='|' read -r name target rpc baseline_rpc <<< "$scenario"
+    IFS='|' read -r name target rpc baseline_rpc max_rounds duration <<< "$scenario"
     [[ -n ${TARGET[$target]:-} ]] || continue
+    (( round <= ${max_rounds:-ROUNDS} )) || continue
+    duration=${duration:-$DURATION}
     echo "bench: round $round/$ROUNDS $name"
     # Alternate the order so that drift in the machine's load favours neither.
     if (( round % 2 )); then
-      measure "$OUT/runs/$name.$round.baseline.json" baseline "$baseline_rpc"
-      measure "$OUT/runs/$name.$round.target.json" "$target" "$rpc"
+      measure "$OUT/runs/$name.$round.baseline.json" baseline "$baseline_rpc" "$duration"
+      measure "$OUT/runs/$name.$round.target.json" "$target" "$rpc" "$duration"
     else
-      measure "$OUT/runs/$name.$round.target.json" "$target" "$rpc"
-      measure "$OUT/runs/$name.$round.baseline.json" baseline "$baseline_rpc"
+      measure "$OUT/runs/$name.$round.target.json" "$target" "$rpc" "$duration"
+      measure "$OUT/runs/$name.$round.baseline.json" baseline "$baseline_rpc" "$duration"
     fi
   done
 done
@@ -152,6 +206,8 @@ echo "bench: micro-benchmarks"
   --benchmark_out="$OUT/micro-auth.json" --benchmark_out_format=json > "$OUT/micro-auth.txt" 2>&1
 "$BUILD/bench/backinstock-bench-store" --benchmark_min_time=0.1 \
   --benchmark_out="$OUT/micro-store.json" --benchmark_out_format=json > "$OUT/micro-store.txt" 2>&1
+"$QUERY_BENCH" --benchmark_min_time=0.1 \
+  --benchmark_out="$OUT/micro-query.json" --benchmark_out_format=json > "$OUT/micro-query.txt" 2>&1
 echo "bench: memory"
 "$BUILD/bench/backinstock-bench-memory" --sites=1000000 --json > "$OUT/memory.json"
 
@@ -160,7 +216,8 @@ echo "bench: memory"
   echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')," \
        "$(free -h | awk '/^Mem:/ { print $2 }') RAM; load average before the table: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "load: $ROUNDS rounds, warm-up $WARMUP, $DURATION each, $IN_FLIGHT calls in flight over" \
-       "$CHANNELS channels, $SITES sites; wall time $((SECONDS - STARTED)) s"
+       "$CHANNELS channels, $SITES sites (request scenarios: $REQUEST_ROUNDS rounds of" \
+       "$REQUEST_DURATION, $REQUESTS_PER_SITE requests per site read); wall time $((SECONDS - STARTED)) s"
   "$PYTHON" "$ROOT/bench/ratio_table.py" "$OUT"
 } | tee "$OUT/table.txt"
 "$ROOT/bench/etcd/run.sh" "$BUILD" "$OUT" | tee -a "$OUT/table.txt"  # etcd mode (issue 7)
