@@ -92,8 +92,11 @@ class DurableNotificationRequestStore final : public NotificationRequestStore {
   absl::Status CompareAndSwapLocked(absl::string_view site, int64_t expected_revision,
                                     const NotificationRequestRecord& next);
 
-  static constexpr size_t kSiteLocks = 256;
-  static constexpr size_t kRecordLocks = 1024;
+  // Locks are held across the journal sync, so writes to different sites or
+  // records that share a stripe wait on each other's syncs: plenty of stripes
+  // (8 bytes each) keep that rare (see DurableSettingsStore).
+  static constexpr size_t kSiteLocks = 4096;
+  static constexpr size_t kRecordLocks = 4096;
 
   MemoryNotificationRequestStore memory_;
   std::unique_ptr<journal::Journal> journal_;

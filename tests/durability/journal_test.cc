@@ -396,6 +396,7 @@ TEST(Journal, ConcurrentWritersShareOneSync) {
   TempDir dir("journal");
   auto sync = std::make_shared<HeldSync>();
   JournalOptions options = NoBackgroundCompaction();
+  options.committers = 1;
   options.sync_data = [sync](const File& file, const std::string& path) { return (*sync)(file, path); };
   State state;
   auto journal = OpenInto(dir.path(), &state, options);
@@ -424,6 +425,113 @@ TEST(Journal, ConcurrentWritersShareOneSync) {
   const JournalStats stats = (*journal)->Stats();
   EXPECT_EQ(stats.appends, 9u);
   EXPECT_EQ(stats.syncs, 2u) << "the eight queued writers shared one sync";
+}
+
+TEST(Journal, WhileEveryCommitterSyncsTheNextWritersShareOneSync) {
+  TempDir dir("journal");
+  auto sync = std::make_shared<HeldSync>();
+  JournalOptions options = NoBackgroundCompaction();
+  options.committers = 2;
+  options.sync_data = [sync](const File& file, const std::string& path) { return (*sync)(file, path); };
+  State state;
+  auto journal = OpenInto(dir.path(), &state, options);
+  ASSERT_TRUE(journal.ok());
+  const int after_open = sync->entered();
+
+  // Two writers, one after the other, each get a committer of their own: the
+  // second sync starts while the first is still running.
+  sync->Hold();
+  std::atomic<int> acknowledged{0};
+  std::vector<std::thread> writers;
+  for (int i = 0; i < 2; ++i) {
+    writers.emplace_back([&, i] {
+      if ((*journal)->Put(absl::StrCat("syncing", i), "x").ok()) ++acknowledged;
+    });
+    sync->AwaitEntered(after_open + i + 1);
+  }
+  // Both committers are busy: eight more writers gather into one batch.
+  for (int i = 0; i < 8; ++i) {
+    writers.emplace_back([&, i] {
+      if ((*journal)->Put(absl::StrCat("w", i), "x").ok()) ++acknowledged;
+    });
+  }
+  ASSERT_TRUE(Eventually([&] { return (*journal)->Stats().queued == 8; }));
+  EXPECT_EQ(acknowledged.load(), 0) << "nothing is acknowledged before its sync";
+  sync->Release();
+  for (auto& writer : writers) writer.join();
+
+  EXPECT_EQ(acknowledged.load(), 10);
+  const JournalStats stats = (*journal)->Stats();
+  EXPECT_EQ(stats.appends, 10u);
+  EXPECT_EQ(stats.syncs, 3u) << "the eight queued writers shared one sync";
+}
+
+// Holds the syncs that start while it is armed; later ones run at once.
+class HoldWhileArmed {
+ public:
+  absl::Status operator()(const File& file, const std::string& path) {
+    absl::MutexLock lock(&mu_);
+    if (armed_) {
+      ++held_;
+      auto released = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return released_; };
+      mu_.Await(absl::Condition(&released));
+    }
+    return SyncData(file, path);
+  }
+  void Arm() {
+    absl::MutexLock lock(&mu_);
+    armed_ = true;
+  }
+  void AwaitHeld(int count) {
+    absl::MutexLock lock(&mu_);
+    auto reached = [this, count]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return held_ >= count; };
+    mu_.Await(absl::Condition(&reached));
+  }
+  void Disarm() {
+    absl::MutexLock lock(&mu_);
+    armed_ = false;
+  }
+  void Release() {
+    absl::MutexLock lock(&mu_);
+    released_ = true;
+  }
+
+ private:
+  absl::Mutex mu_;
+  bool armed_ ABSL_GUARDED_BY(mu_) = false;
+  bool released_ ABSL_GUARDED_BY(mu_) = false;
+  int held_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+TEST(Journal, ALaterBatchIsAcknowledgedWithoutWaitingForAnEarlierSync) {
+  TempDir dir("journal");
+  auto sync = std::make_shared<HoldWhileArmed>();
+  JournalOptions options = NoBackgroundCompaction();
+  options.committers = 2;
+  options.sync_data = [sync](const File& file, const std::string& path) { return (*sync)(file, path); };
+  State state;
+  {
+    auto journal = OpenInto(dir.path(), &state, options);
+    ASSERT_TRUE(journal.ok());
+    sync->Arm();
+    std::atomic<bool> first_acknowledged{false};
+    std::thread first([&] {
+      EXPECT_TRUE((*journal)->Put("key", "first").ok());
+      first_acknowledged = true;
+    });
+    sync->AwaitHeld(1);
+    sync->Disarm();
+    // Written after the first record, synced by the other committer: its
+    // sync covers both records, and it returns while the first one's is held.
+    EXPECT_TRUE((*journal)->Put("key", "second").ok());
+    EXPECT_FALSE(first_acknowledged.load()) << "the first write waits for its own sync";
+    sync->Release();
+    first.join();
+    EXPECT_TRUE(first_acknowledged.load());
+  }
+  auto journal = OpenInto(dir.path(), &state, options);
+  ASSERT_TRUE(journal.ok()) << journal.status();
+  EXPECT_EQ(state, (State{{"key", "second"}})) << "replayed in the order written";
 }
 
 TEST(Journal, AFailedSyncFailsTheWriteAndEveryLaterOne) {

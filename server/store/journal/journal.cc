@@ -1,6 +1,8 @@
 #include "server/store/journal/journal.h"
 
 #include <algorithm>
+#include <memory>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -21,11 +23,14 @@ absl::StatusOr<std::unique_ptr<Journal>> Journal::Open(const std::string& dir,
   if (options.segment_bytes < 1024) {
     return absl::InvalidArgumentError("journal segment size must be at least 1024 bytes");
   }
+  if (options.committers < 1) return absl::InvalidArgumentError("a journal needs a committer");
   if (!options.sync_data) options.sync_data = SyncData;
   std::unique_ptr<Journal> journal(new Journal(dir, std::move(options)));
   if (absl::Status recovered = journal->Recover(apply); !recovered.ok()) return recovered;
   Journal* self = journal.get();
-  journal->committer_ = std::thread([self] { self->CommitLoop(); });
+  for (size_t i = 0; i < static_cast<size_t>(journal->options_.committers); ++i) {
+    journal->committers_.emplace_back([self, i] { self->CommitLoop(i); });
+  }
   if (journal->options_.background_compaction) {
     journal->compactor_ = std::thread([self] { self->CompactLoop(); });
   }
@@ -37,7 +42,7 @@ Journal::~Journal() {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  if (committer_.joinable()) committer_.join();
+  for (std::thread& committer : committers_) committer.join();
   if (compactor_.joinable()) compactor_.join();
 }
 
@@ -158,15 +163,30 @@ absl::Status Journal::Recover(Apply apply) {
   if (segments.empty() || recreate_last) {
     return CreateSegment(segments.empty() ? first_expected : segments.back());
   }
-  active_path_ = FilePath(dir_, FileKind::kSegment, segments.back());
-  absl::StatusOr<File> file = OpenForWrite(active_path_, OpenMode::kAppend);
+  const std::string path = FilePath(dir_, FileKind::kSegment, segments.back());
+  absl::StatusOr<File> file = OpenForWrite(path, OpenMode::kAppend);
   if (!file.ok()) return file.status();
-  active_ = *std::move(file);
+  absl::StatusOr<std::shared_ptr<Segment>> segment = OpenSegment(path, *std::move(file));
+  if (!segment.ok()) return segment.status();
+  active_ = *std::move(segment);
   active_size_ = last_size;
   absl::MutexLock lock(&mu_);
   active_number_ = segments.back();
   stats_.active_segment = active_number_;
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<Journal::Segment>> Journal::OpenSegment(const std::string& path,
+                                                                      File writer) const {
+  auto segment = std::make_shared<Segment>();
+  segment->path = path;
+  segment->writer = std::move(writer);
+  for (int i = 0; i < options_.committers; ++i) {
+    absl::StatusOr<File> syncer = OpenForWrite(path, OpenMode::kAppend);
+    if (!syncer.ok()) return syncer.status();
+    segment->syncers.push_back(*std::move(syncer));
+  }
+  return segment;
 }
 
 absl::Status Journal::CreateSegment(uint64_t number) {
@@ -178,8 +198,9 @@ absl::Status Journal::CreateSegment(uint64_t number) {
   if (absl::Status s = WriteAll(*file, header, path); !s.ok()) return s;
   if (absl::Status s = options_.sync_data(*file, path); !s.ok()) return s;
   if (absl::Status s = SyncDir(dir_); !s.ok()) return s;
-  active_ = *std::move(file);
-  active_path_ = path;
+  absl::StatusOr<std::shared_ptr<Segment>> segment = OpenSegment(path, *std::move(file));
+  if (!segment.ok()) return segment.status();
+  active_ = *std::move(segment);
   active_size_ = static_cast<int64_t>(header.size());
   absl::MutexLock lock(&mu_);
   active_number_ = number;
@@ -194,8 +215,13 @@ absl::Status Journal::RotateLocked() {
     absl::MutexLock lock(&mu_);
     next = active_number_ + 1;
   }
-  // The active segment holds nothing unsynced here: batches are written and
-  // synced whole under io_mu_.
+  // Everything written to the closing segment becomes durable before any
+  // record goes to the next one (batches are acknowledged by their own sync,
+  // and those of the last batches may still be running): a closed segment
+  // never ends in a torn record, and replay never finds a gap.
+  if (absl::Status synced = options_.sync_data(active_->writer, active_->path); !synced.ok()) {
+    return synced;
+  }
   if (absl::Status created = CreateSegment(next); !created.ok()) return created;
   absl::MutexLock lock(&mu_);
   closed_bytes_ += closed_size;
@@ -215,6 +241,16 @@ absl::Status Journal::Rotate() {
   return RotateLocked();
 }
 
+namespace {
+
+absl::Status NotWritable(const std::string& dir, const absl::Status& failure) {
+  return absl::UnavailableError(absl::StrCat("journal ", dir, " cannot be written (",
+                                             failure.message(),
+                                             "); no write is accepted until the server restarts"));
+}
+
+}  // namespace
+
 absl::Status Journal::Append(RecordType type, absl::string_view key, absl::string_view value) {
   if (type != RecordType::kPut && type != RecordType::kDelete) {
     return absl::InvalidArgumentError("only put and delete records can be appended");
@@ -223,35 +259,34 @@ absl::Status Journal::Append(RecordType type, absl::string_view key, absl::strin
     return absl::InvalidArgumentError(absl::StrCat("journal record of ", key.size() + value.size(),
                                                    " bytes is over the limit of ", kMaxBodyBytes));
   }
+  // Encoded (and checksummed) before taking the lock: a record may be large.
   std::string encoded;
   encoded.reserve(EncodedSize(key, value));
   EncodeRecord(type, key, value, &encoded);
 
-  absl::MutexLock lock(&mu_);
-  if (!failure_.ok() || stopping_) {
-    return absl::UnavailableError(
-        stopping_ ? absl::StrCat("journal ", dir_, " is closed")
-                  : absl::StrCat("journal ", dir_, " cannot be written (", failure_.message(),
-                                 "); no write is accepted until the server restarts"));
+  std::shared_ptr<Batch> batch;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return absl::UnavailableError(absl::StrCat("journal ", dir_, " is closed"));
+    if (!failure_.ok()) {
+      // Answered only once on_failure has run, like the writers of the
+      // failed batch.
+      auto reported = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return failure_reported_; };
+      mu_.Await(absl::Condition(&reported));
+      return NotWritable(dir_, failure_);
+    }
+    pending_.append(encoded);
+    ++pending_records_;
+    batch = filling_;
   }
-  pending_.append(encoded);
-  ++pending_records_;
-  const uint64_t mine = ++last_sequence_;
-  auto settled = [this, mine]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return durable_sequence_ >= mine || !failure_.ok();
-  };
-  mu_.Await(absl::Condition(&settled));
-  if (durable_sequence_ >= mine) return absl::OkStatus();
-  return absl::UnavailableError(absl::StrCat("journal ", dir_, " cannot be written (",
-                                             failure_.message(),
-                                             "); no write is accepted until the server restarts"));
+  // Outside mu_: the committer sets the event after the batch's sync, and the
+  // writers of the next batch never contend with this one's wake-up.
+  batch->done.Wait();
+  return batch->status;
 }
 
-void Journal::CommitLoop() {
+void Journal::CommitLoop(size_t committer) {
   for (;;) {
-    std::string batch;
-    uint64_t last = 0;
-    uint64_t count = 0;
     {
       absl::MutexLock lock(&mu_);
       auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -259,40 +294,86 @@ void Journal::CommitLoop() {
       };
       mu_.Await(absl::Condition(&ready));
       if (pending_.empty()) return;  // stopping, and everything is written
-      batch.swap(pending_);
-      last = last_sequence_;
-      count = pending_records_;
-      pending_records_ = 0;
-      if (!failure_.ok()) continue;  // those appends already failed
     }
-    absl::Status durable;
+    std::string bytes;
+    std::shared_ptr<Batch> batch;
+    uint64_t count = 0;
+    bool refused = false;  // a failure came first: the batch is not written
+    std::shared_ptr<Segment> segment;
+    absl::Status written;
     absl::Status rotated;
+    bool first_failure = false;
     {
+      // Taking the batch and writing it under io_mu_ keeps batches in the
+      // file in the order they were taken; the sync happens outside it.
       absl::MutexLock io(&io_mu_);
-      durable = WriteAll(active_, batch, active_path_);
-      if (durable.ok()) durable = options_.sync_data(active_, active_path_);
-      if (durable.ok()) {
-        active_size_ += static_cast<int64_t>(batch.size());
-        if (active_size_ >= options_.segment_bytes) rotated = RotateLocked();
+      {
+        absl::MutexLock lock(&mu_);
+        if (pending_.empty()) continue;  // another committer took it
+        bytes.swap(pending_);
+        batch = std::exchange(filling_, std::make_shared<Batch>());
+        count = std::exchange(pending_records_, 0);
+        refused = !failure_.ok();
+      }
+      if (!refused) {
+        segment = active_;
+        written = WriteAll(segment->writer, bytes, segment->path);
+        if (written.ok()) {
+          active_size_ += static_cast<int64_t>(bytes.size());
+          if (active_size_ >= options_.segment_bytes) rotated = RotateLocked();
+        } else {
+          // Before io_mu_ is released: nothing may follow a record that may
+          // be torn.
+          first_failure = MarkFailed(written);
+        }
       }
     }
-    const absl::Status problem = durable.ok() ? rotated : durable;
-    // The first failure (after one, batches are skipped above) is reported
-    // before the writers waiting on it are answered, and outside mu_, so the
-    // callback may take its own locks in any order.
-    if (!problem.ok() && options_.on_failure) options_.on_failure(problem);
-    absl::MutexLock lock(&mu_);
-    if (durable.ok()) {
-      durable_sequence_ = last;
-      stats_.appends += count;
-      ++stats_.syncs;
+    // The batch is durable once its own sync returns OK: that sync covers it
+    // and every batch written before it (same file, or a closed segment that
+    // rotation synced).
+    absl::Status synced = refused ? absl::OkStatus() : written;
+    if (!refused && synced.ok()) {
+      synced = options_.sync_data(segment->syncers[committer], segment->path);
+      if (!synced.ok()) first_failure = MarkFailed(synced);
     }
-    if (!problem.ok() && failure_.ok()) {
-      failure_ = problem;
-      logging::Error("journal write failed; the server accepts no more writes until restarted",
-                     {{"dir", dir_}, {"error", problem.message()}});
+    const bool durable = !refused && synced.ok();
+    if (durable && !rotated.ok()) first_failure = MarkFailed(rotated);
+    // Writers learn of a failure only after on_failure has run (the server
+    // leaves its load balancer's rotation first).
+    if (!durable || !rotated.ok()) ReportFailure(first_failure, durable ? rotated : synced);
+    {
+      absl::MutexLock lock(&mu_);
+      if (durable) {
+        stats_.appends += count;
+        ++stats_.syncs;
+      } else {
+        batch->status = NotWritable(dir_, failure_);
+      }
     }
+    batch->done.Set();
   }
+}
+
+bool Journal::MarkFailed(const absl::Status& problem) {
+  absl::MutexLock lock(&mu_);
+  if (!failure_.ok()) return false;
+  failure_ = problem;
+  logging::Error("journal write failed; the server accepts no more writes until restarted",
+                 {{"dir", dir_}, {"error", problem.message()}});
+  return true;
+}
+
+void Journal::ReportFailure(bool first, const absl::Status& problem) {
+  if (first) {
+    // Outside mu_, so the callback may take its own locks in any order.
+    if (options_.on_failure) options_.on_failure(problem);
+    absl::MutexLock lock(&mu_);
+    failure_reported_ = true;
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  auto reported = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return failure_reported_; };
+  mu_.Await(absl::Condition(&reported));
 }
 
 void Journal::CompactLoop() {

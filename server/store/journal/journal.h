@@ -4,10 +4,20 @@
 // A store opens the journal on its directory, which replays the latest
 // snapshot and the segments written after it through the store's apply
 // function, then appends one record per mutation. Append returns only once the
-// record is on stable storage (written and fdatasync'ed). Appends from many
-// threads are written and synced together by one committer thread: while one
-// sync runs, the next batch gathers, so concurrent writers share syncs instead
-// of queueing one each.
+// record is on stable storage (written and fdatasync'ed).
+//
+// Group commit: appends from many threads gather in a batch; a committer
+// thread takes the whole batch, writes it with one write(2) and syncs it with
+// one fdatasync, and the batch's writers, waiting on the batch's own event,
+// are all woken with one system call. Several committers (options) may sync
+// at once: batches are written to the file strictly in order, one at a time,
+// but a batch's sync does not wait for the previous batch's sync to return,
+// and the kernel merges the cache flushes of overlapping syncs. On a disk
+// whose flush takes milliseconds this is what keeps writers from queueing
+// behind one sync after another. Each committer syncs through a file
+// descriptor of its own, so a write-back error is reported to every sync in
+// flight (Linux reports it once per open file description), never swallowed
+// by a concurrent one.
 //
 // The store must append a key's mutations in the order it applies them (for
 // example by holding a per-key lock from Append to applying), and apply a
@@ -25,6 +35,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/function_ref.h"
@@ -33,6 +44,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "server/store/journal/files.h"
+#include "server/store/journal/one_shot_event.h"
 #include "server/store/journal/record.h"
 
 namespace backinstock::store::journal {
@@ -45,13 +57,16 @@ struct JournalOptions {
   // max(segment_bytes, size of the last snapshot): compaction work stays
   // proportional to the writes, and replay reads at most about twice the state.
   bool background_compaction = true;
+  // Committer threads: how many batches may be syncing at once (at least 1).
+  int committers = 4;
   // Makes a segment's appended data durable; fdatasync unless a test injects a
-  // slow or failing one.
+  // slow or failing one. Called from several committers at once, each with a
+  // descriptor of its own.
   std::function<absl::Status(const File& file, const std::string& path)> sync_data;
-  // Called once, from the committer thread, when a write or sync fails and
-  // the journal stops accepting writes (for example to take the server out of
-  // its load balancer's rotation), before the writers of the failed batch are
-  // answered. Must not call back into the journal.
+  // Called once, from a committer thread, when a write or sync fails and the
+  // journal stops accepting writes (for example to take the server out of
+  // its load balancer's rotation), before any writer is told of the failure.
+  // Must not call back into the journal.
   std::function<void(const absl::Status& failure)> on_failure;
 };
 
@@ -116,11 +131,30 @@ class Journal {
  private:
   Journal(std::string dir, JournalOptions options);
 
+  // The active segment as the committers use it: one descriptor to write
+  // through, and one per committer to sync through. Shared, so that a sync in
+  // flight keeps its descriptor open across a rotation.
+  struct Segment {
+    std::string path;
+    File writer;
+    std::vector<File> syncers;
+  };
+  // The fate of one batch of appends, shared by its committer and its
+  // writers: `status` is written before `done` is set.
+  struct Batch {
+    OneShotEvent done;
+    absl::Status status;
+  };
+
   absl::Status Recover(Apply apply);
+  absl::StatusOr<std::shared_ptr<Segment>> OpenSegment(const std::string& path, File writer) const;
   absl::Status CreateSegment(uint64_t number) ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_);
   absl::Status RotateLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_);
-  absl::Status WriteBatch(const std::string& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_);
-  void CommitLoop();
+  void CommitLoop(size_t committer);
+  // Makes `problem` the journal's sticky failure; true for the first one.
+  bool MarkFailed(const absl::Status& problem) ABSL_LOCKS_EXCLUDED(mu_);
+  // Runs on_failure for the first failure (`first`), or waits until it ran.
+  void ReportFailure(bool first, const absl::Status& problem) ABSL_LOCKS_EXCLUDED(mu_);
   void CompactLoop();
 
   const std::string dir_;
@@ -131,18 +165,20 @@ class Journal {
   // Lock order: compact_mu_, then io_mu_, then mu_.
   absl::Mutex compact_mu_ ABSL_ACQUIRED_BEFORE(io_mu_);  // one compaction at a time
 
-  // The active segment: written by the committer, switched by rotation.
+  // The active segment: written by one committer at a time, switched by
+  // rotation. Batches are taken from `pending_` under io_mu_ too, so they
+  // reach the file in the order they were taken.
   absl::Mutex io_mu_ ABSL_ACQUIRED_BEFORE(mu_);
-  File active_ ABSL_GUARDED_BY(io_mu_);
-  std::string active_path_ ABSL_GUARDED_BY(io_mu_);
+  std::shared_ptr<Segment> active_ ABSL_GUARDED_BY(io_mu_);
   int64_t active_size_ ABSL_GUARDED_BY(io_mu_) = 0;
 
   mutable absl::Mutex mu_;
   std::string pending_ ABSL_GUARDED_BY(mu_);   // encoded records waiting for the committer
   uint64_t pending_records_ ABSL_GUARDED_BY(mu_) = 0;
-  uint64_t last_sequence_ ABSL_GUARDED_BY(mu_) = 0;     // handed to the latest Append
-  uint64_t durable_sequence_ ABSL_GUARDED_BY(mu_) = 0;  // every record up to it is synced
+  // The batch the pending records belong to (never null).
+  std::shared_ptr<Batch> filling_ ABSL_GUARDED_BY(mu_) = std::make_shared<Batch>();
   absl::Status failure_ ABSL_GUARDED_BY(mu_);           // sticky write or sync failure
+  bool failure_reported_ ABSL_GUARDED_BY(mu_) = false;  // on_failure has returned
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t active_number_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t oldest_segment_ ABSL_GUARDED_BY(mu_) = 0;    // first segment not in a snapshot
@@ -152,7 +188,7 @@ class Journal {
   bool compaction_wanted_ ABSL_GUARDED_BY(mu_) = false;
   JournalStats stats_ ABSL_GUARDED_BY(mu_);
 
-  std::thread committer_;
+  std::vector<std::thread> committers_;
   std::thread compactor_;
 };
 
