@@ -5,12 +5,19 @@
 // given as a ratio to what the same cluster takes directly. Each Put writes a
 // value of the size of a stored settings record to one of `keys` keys (like
 // the load's sites). Prints one JSON object like the load tool's.
+//
+// Two variants locate a replica's gap to Put: --txn sends each write as a
+// guarded Txn shaped like the replica's (etcd's own cost of a guarded write),
+// --blocking makes the calls the way the server's write pool does (a thread
+// per write in flight, blocking stubs).
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
 #include <cstdio>
+#include <limits>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -29,6 +36,13 @@ ABSL_FLAG(absl::Duration, warmup, absl::Seconds(1), "load before measuring start
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(3), "how long to measure");
 ABSL_FLAG(int32_t, keys, 100, "distinct keys the Puts rotate over");
 ABSL_FLAG(int32_t, value_bytes, 64, "size of each value");
+ABSL_FLAG(bool, txn, false,
+          "send each write as a guarded Txn shaped like the replica's (a compare on the key's "
+          "mod_revision that holds, the put, a get in the failure branch) instead of a Put");
+
+ABSL_FLAG(bool, blocking, false,
+          "one thread per lane making blocking calls (as the server's write pool does) instead "
+          "of asynchronous callbacks");
 
 namespace {
 
@@ -46,12 +60,57 @@ struct Shared {
 // One closed-loop lane: a Put, and when it completes, the next.
 class Lane {
  public:
-  Lane(etcdserverpb::KV::Stub* stub, Shared* shared, int index, const std::string& value, int keys)
-      : stub_(stub), shared_(shared), index_(index), value_(value), keys_(keys) {}
+  Lane(etcdserverpb::KV::Stub* stub, Shared* shared, int index, const std::string& value, int keys,
+       bool txn)
+      : stub_(stub), shared_(shared), index_(index), value_(value), keys_(keys), txn_(txn) {}
 
   void Start() { Next(); }
 
+  // The same loop with blocking calls, on the caller's thread.
+  void RunBlocking() {
+    for (;;) {
+      const absl::Time now = absl::Now();
+      if (now >= shared_->stop_at) break;
+      started_ = now;
+      Prepare(now);
+      grpc::ClientContext context;
+      context.set_deadline(absl::ToChronoTime(now + absl::Seconds(10)));
+      const grpc::Status status =
+          txn_ ? stub_->Txn(&context, txn_request_, &txn_response_)
+               : stub_->Put(&context, request_, &response_);
+      Count(status);
+    }
+    absl::MutexLock lock(&shared_->mu);
+    --shared_->lanes_running;
+  }
+
  private:
+  // The next request: a Put, or the same put as a guarded Txn.
+  void Prepare(absl::Time now) {
+    (void)now;
+    request_.set_key(absl::StrCat("/bench/put/", (index_ + count_++) % keys_));
+    request_.set_value(value_);
+    if (!txn_) return;
+    txn_request_.Clear();
+    etcdserverpb::Compare* compare = txn_request_.add_compare();
+    compare->set_key(request_.key());
+    compare->set_target(etcdserverpb::Compare::MOD);
+    compare->set_result(etcdserverpb::Compare::LESS);
+    compare->set_mod_revision(std::numeric_limits<int64_t>::max());
+    *txn_request_.add_success()->mutable_request_put() = request_;
+    txn_request_.add_failure()->mutable_request_range()->set_key(request_.key());
+  }
+
+  void Count(const grpc::Status& status) {
+    const absl::Time done = absl::Now();
+    absl::MutexLock lock(&shared_->mu);
+    ++shared_->total;
+    if (started_ >= shared_->measure_from && done <= shared_->stop_at) {
+      (status.ok() ? shared_->ok : shared_->failed) += 1;
+      shared_->last_done = std::max(shared_->last_done, done);
+    }
+  }
+
   void Next() {
     const absl::Time now = absl::Now();
     if (now >= shared_->stop_at) {
@@ -62,20 +121,16 @@ class Lane {
     started_ = now;
     context_ = std::make_unique<grpc::ClientContext>();
     context_->set_deadline(absl::ToChronoTime(now + absl::Seconds(10)));
-    request_.set_key(absl::StrCat("/bench/put/", (index_ + count_++) % keys_));
-    request_.set_value(value_);
-    stub_->async()->Put(context_.get(), &request_, &response_, [this](grpc::Status status) {
-      const absl::Time done = absl::Now();
-      {
-        absl::MutexLock lock(&shared_->mu);
-        ++shared_->total;
-        if (started_ >= shared_->measure_from && done <= shared_->stop_at) {
-          (status.ok() ? shared_->ok : shared_->failed) += 1;
-          shared_->last_done = std::max(shared_->last_done, done);
-        }
-      }
+    Prepare(now);
+    auto done = [this](grpc::Status status) {
+      Count(status);
       Next();
-    });
+    };
+    if (txn_) {
+      stub_->async()->Txn(context_.get(), &txn_request_, &txn_response_, std::move(done));
+    } else {
+      stub_->async()->Put(context_.get(), &request_, &response_, std::move(done));
+    }
   }
 
   etcdserverpb::KV::Stub* stub_;
@@ -88,6 +143,9 @@ class Lane {
   std::unique_ptr<grpc::ClientContext> context_;
   etcdserverpb::PutRequest request_;
   etcdserverpb::PutResponse response_;
+  bool txn_;
+  etcdserverpb::TxnRequest txn_request_;
+  etcdserverpb::TxnResponse txn_response_;
 };
 
 }  // namespace
@@ -126,16 +184,27 @@ int main(int argc, char** argv) {
   std::vector<std::unique_ptr<Lane>> lanes;
   for (int i = 0; i < in_flight; ++i) {
     lanes.push_back(std::make_unique<Lane>(stubs[i % channels].get(), &shared, i, value,
-                                           std::max(1, absl::GetFlag(FLAGS_keys))));
+                                           std::max(1, absl::GetFlag(FLAGS_keys)),
+                                           absl::GetFlag(FLAGS_txn)));
   }
-  for (auto& lane : lanes) lane->Start();
+  std::vector<std::thread> threads;
+  for (auto& lane : lanes) {
+    if (absl::GetFlag(FLAGS_blocking)) {
+      threads.emplace_back([&lane] { lane->RunBlocking(); });
+    } else {
+      lane->Start();
+    }
+  }
   absl::MutexLock lock(&shared.mu);
   shared.mu.Await(absl::Condition(
       +[](Shared* s) ABSL_NO_THREAD_SAFETY_ANALYSIS { return s->lanes_running == 0; }, &shared));
+  shared.mu.Unlock();
+  for (std::thread& thread : threads) thread.join();
+  shared.mu.Lock();
   const double elapsed = absl::ToDoubleSeconds(shared.last_done - shared.measure_from);
   const nlohmann::json result = {
       {"target", target},
-      {"rpc", "etcd_put"},
+      {"rpc", absl::GetFlag(FLAGS_txn) ? "etcd_txn" : "etcd_put"},
       {"channels", channels},
       {"in_flight", in_flight},
       {"calls", shared.ok + shared.failed},
