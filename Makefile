@@ -76,7 +76,7 @@ clean:
 # benchmark programs in $(RELEASE_BUILD), then the whole run and its ratio table.
 RELEASE_BUILD ?= build-release
 BENCH_TARGETS := backinstock-server backinstock-bench-baseline backinstock-bench-load \
-  backinstock-bench-store backinstock-bench-auth backinstock-bench-memory \
+  backinstock-bench-store backinstock-bench-auth backinstock-bench-query backinstock-bench-memory \
   backinstock-bench-etcd-put
 
 .PHONY: bench
