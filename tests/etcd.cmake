@@ -21,3 +21,9 @@ backinstock_test(etcd_flags_test etcd/flags_test.cc)
 
 backinstock_test(etcd_committer_test etcd/committer_test.cc)
 target_link_libraries(etcd_committer_test PRIVATE backinstock_etcd_test_support backinstock_etcd_store)
+
+backinstock_test(etcd_claims_test etcd/claims_test.cc)
+target_link_libraries(etcd_claims_test PRIVATE backinstock_etcd_test_support)
+
+backinstock_test(etcd_claim_keys_test etcd/claim_keys_test.cc)
+target_link_libraries(etcd_claim_keys_test PRIVATE backinstock_etcd_test_support backinstock_etcd_store)

@@ -54,6 +54,10 @@ ABSL_FLAG(std::string, store, "memory",
           "needs --etcd_endpoints)");
 ABSL_FLAG(std::string, etcd_endpoints, "",
           "with --store=etcd: comma-separated host:port of the etcd cluster's members");
+ABSL_FLAG(absl::Duration, etcd_lease_ttl, absl::Seconds(10),
+          "with --store=etcd: TTL of the replica's etcd lease (whole seconds, at least 2s); "
+          "requests a dead replica left PROCESSING are marked FAILED about this long after it "
+          "died");
 
 namespace backinstock::runtime {
 namespace {
@@ -179,6 +183,11 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
   }
   if (config.store == "etcd" && !config.data_dir.empty()) {
     return absl::InvalidArgumentError("--data_dir is for --store=memory; etcd keeps its own data");
+  }
+  config.etcd_lease_ttl = absl::GetFlag(FLAGS_etcd_lease_ttl);
+  // etcd grants nothing shorter (with its default election timeout of 1 s).
+  if (config.etcd_lease_ttl < absl::Seconds(2)) {
+    return absl::InvalidArgumentError("--etcd_lease_ttl must be at least 2s");
   }
   return config;
 }

@@ -156,6 +156,7 @@ class ServerImpl final : public Server {
     if (config_.store == "etcd") {
       store::etcd::EtcdOptions options;
       options.endpoints = config_.etcd_endpoints;
+      options.lease_ttl = config_.etcd_lease_ttl;
       absl::StatusOr<std::unique_ptr<store::etcd::EtcdBackend>> etcd =
           store::etcd::EtcdBackend::Open(options);
       if (!etcd.ok()) return etcd.status();

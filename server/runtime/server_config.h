@@ -39,6 +39,9 @@ struct ServerConfig {
   // with data_dir, settings are journaled) or "etcd" (shared by replicas).
   std::string store = "memory";
   std::vector<std::string> etcd_endpoints;  // host:port of each etcd member
+  // TTL of each replica's etcd lease: how soon after a replica dies the
+  // requests it left PROCESSING are settled by the others.
+  absl::Duration etcd_lease_ttl = absl::Seconds(10);
 };
 
 }  // namespace backinstock::runtime

@@ -2,6 +2,7 @@
 
 #include <openssl/sha.h>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -34,14 +35,23 @@ std::string CatalogKey(const v1::CatalogReference& reference) {
   AppendField(encoded, reference.catalog_item_id());
   AppendField(encoded, reference.app_id());
   AppendField(encoded, reference.has_options() ? CanonicalOptions(reference.options()) : "");
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(encoded.data()), encoded.size(), digest);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
+  return Sha256Hex(encoded);
 }
 
 std::string OpenRequestKey(absl::string_view catalog_key, absl::string_view lower_email) {
   return absl::StrCat(catalog_key, "/", lower_email);
+}
+
+std::string OpenRequestKeyOf(const v1::BackInStockNotificationRequest& request) {
+  return OpenRequestKey(CatalogKey(request.catalog_reference()),
+                        absl::AsciiStrToLower(request.email()));
+}
+
+std::string Sha256Hex(absl::string_view bytes) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
 }
 
 }  // namespace backinstock::store

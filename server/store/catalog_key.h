@@ -20,6 +20,13 @@ std::string CatalogKey(const v1::CatalogReference& reference);
 // The key that makes an open request unique: catalog key and lower-cased email.
 std::string OpenRequestKey(absl::string_view catalog_key, absl::string_view lower_email);
 
+// The open request key of `request` (its catalog reference and email), as
+// every store computes it.
+std::string OpenRequestKeyOf(const v1::BackInStockNotificationRequest& request);
+
+// 64 lower-case hex digits: the SHA-256 of `bytes`.
+std::string Sha256Hex(absl::string_view bytes);
+
 }  // namespace backinstock::store
 
 #endif  // BACKINSTOCK_SERVER_STORE_CATALOG_KEY_H_

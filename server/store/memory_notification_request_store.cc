@@ -1,7 +1,6 @@
 #include "server/store/memory_notification_request_store.h"
 
 #include "absl/hash/hash.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "server/store/catalog_key.h"
@@ -9,14 +8,9 @@
 namespace backinstock::store {
 namespace {
 
-std::string OpenKeyOf(const v1::BackInStockNotificationRequest& request) {
-  return OpenRequestKey(CatalogKey(request.catalog_reference()),
-                        absl::AsciiStrToLower(request.email()));
-}
-
 bool SameIdentity(const v1::BackInStockNotificationRequest& a,
                   const v1::BackInStockNotificationRequest& b) {
-  return a.id() == b.id() && OpenKeyOf(a) == OpenKeyOf(b);
+  return a.id() == b.id() && OpenRequestKeyOf(a) == OpenRequestKeyOf(b);
 }
 
 }  // namespace
@@ -28,13 +22,13 @@ MemoryNotificationRequestStore::Shard& MemoryNotificationRequestStore::ShardFor(
 
 void MemoryNotificationRequestStore::AddOpen(Site& site,
                                              const v1::BackInStockNotificationRequest& request) {
-  site.open_by_key[OpenKeyOf(request)] = request.id();
+  site.open_by_key[OpenRequestKeyOf(request)] = request.id();
   site.open_by_catalog[CatalogKey(request.catalog_reference())].insert(request.id());
 }
 
 void MemoryNotificationRequestStore::RemoveOpen(Site& site,
                                                 const v1::BackInStockNotificationRequest& request) {
-  site.open_by_key.erase(OpenKeyOf(request));
+  site.open_by_key.erase(OpenRequestKeyOf(request));
   auto it = site.open_by_catalog.find(CatalogKey(request.catalog_reference()));
   if (it == site.open_by_catalog.end()) return;
   it->second.erase(request.id());
@@ -68,7 +62,7 @@ absl::StatusOr<CreateResult> MemoryNotificationRequestStore::CheckCreateIn(
     return CreateResult{};
   }
   if (IsOpen(record.request.status())) {
-    auto existing = site->open_by_key.find(OpenKeyOf(record.request));
+    auto existing = site->open_by_key.find(OpenRequestKeyOf(record.request));
     if (existing != site->open_by_key.end()) {
       return CreateResult{CreateResult::Outcome::kDuplicate, existing->second};
     }
@@ -136,7 +130,7 @@ absl::Status MemoryNotificationRequestStore::CheckCompareAndSwapIn(
   }
   if (!IsOpen(previous.status()) && IsOpen(next.request.status())) {
     // Reopening must not create a second open request for the same key.
-    auto existing = site->open_by_key.find(OpenKeyOf(next.request));
+    auto existing = site->open_by_key.find(OpenRequestKeyOf(next.request));
     if (existing != site->open_by_key.end()) {
       return absl::AlreadyExistsError(
           absl::StrCat("request ", existing->second, " is already open for the same item and email"));
@@ -233,7 +227,7 @@ absl::Status MemoryNotificationRequestStore::Restore(absl::string_view site,
     return absl::DataLossError(absl::StrCat("request ", id, " has no revision"));
   }
   if (IsOpen(record.request.status())) {
-    auto existing = entry.open_by_key.find(OpenKeyOf(record.request));
+    auto existing = entry.open_by_key.find(OpenRequestKeyOf(record.request));
     if (existing != entry.open_by_key.end()) {
       return absl::DataLossError(absl::StrCat("requests ", existing->second, " and ", id,
                                               " are both open for the same item and email"));

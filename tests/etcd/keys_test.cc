@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "server/store/catalog_key.h"
 #include "server/store/etcd/codec.h"
 
 namespace backinstock::store::etcd {
@@ -11,7 +12,11 @@ namespace {
 TEST(EtcdKeysTest, EveryKeyParsesBackToWhatItNames) {
   EXPECT_EQ(SettingsKey("shop-1"), "/backinstock/v1/sites/shop-1/settings");
   EXPECT_EQ(RequestKey("shop-1", "abc"), "/backinstock/v1/sites/shop-1/requests/abc");
-  EXPECT_EQ(OpenIndexKey("shop-1", "f00d"), "/backinstock/v1/sites/shop-1/open/f00d");
+  // The open key is hashed (printf 'f00d' | sha256sum).
+  EXPECT_EQ(OpenIndexKey("shop-1", "f00d"),
+            "/backinstock/v1/sites/shop-1/open/"
+            "0f8721b0aef395e63e1c2803f51ff047f74d26ff73229801d4456876e3b9c5d7");
+  EXPECT_EQ(ClaimKey("shop-1", "abc"), "/backinstock/v1/sites/shop-1/claims/abc");
   EXPECT_EQ(CounterKey("shop-1"), "/backinstock/v1/sites/shop-1/count");
 
   ParsedKey settings = ParseKey(SettingsKey("a.b_c-1"));
@@ -22,13 +27,41 @@ TEST(EtcdKeysTest, EveryKeyParsesBackToWhatItNames) {
   EXPECT_EQ(request.site, "s");
   EXPECT_EQ(request.id, "id-1");
   EXPECT_EQ(ParseKey(OpenIndexKey("s", "k")).kind, ParsedKey::Kind::kOpenIndex);
+  ParsedKey claim = ParseKey(ClaimKey("s", "id-2"));
+  EXPECT_EQ(claim.kind, ParsedKey::Kind::kClaim);
+  EXPECT_EQ(claim.site, "s");
+  EXPECT_EQ(claim.id, "id-2");
   EXPECT_EQ(ParseKey(CounterKey("s")).kind, ParsedKey::Kind::kCounter);
+}
+
+TEST(EtcdKeysTest, OpenKeysHoldADigestNotTheEmail) {
+  // An email may contain '/' (RFC 5322 allows it in the local part): the key
+  // is still one part, parses as an open index key and does not show the email.
+  v1::BackInStockNotificationRequest request;
+  request.set_email("Some/One@Example.com");
+  request.mutable_catalog_reference()->set_catalog_item_id("sku");
+  request.mutable_catalog_reference()->set_app_id("215238eb-22a5-4c36-9e7b-e7c08025e04e");
+  const std::string open_key = OpenRequestKeyOf(request);
+  EXPECT_NE(open_key.find("some/one@example.com"), std::string::npos);
+  const std::string key = OpenIndexKey("shop-1", open_key);
+  EXPECT_EQ(key.find("example.com"), std::string::npos) << key;
+  EXPECT_EQ(key.find('/', std::string("/backinstock/v1/sites/shop-1/open/").size()),
+            std::string::npos)
+      << key;
+  const ParsedKey parsed = ParseKey(key);
+  EXPECT_EQ(parsed.kind, ParsedKey::Kind::kOpenIndex);
+  EXPECT_EQ(parsed.site, "shop-1");
+  // The same request with its email in another case has the same key.
+  request.set_email("some/one@example.COM");
+  EXPECT_EQ(OpenIndexKey("shop-1", OpenRequestKeyOf(request)), key);
 }
 
 TEST(EtcdKeysTest, ForeignOrMalformedKeysAreUnknown) {
   for (const char* key : {"/other/v1/sites/s/settings", "/backinstock/v1/sites//settings",
                           "/backinstock/v1/sites/s/requests/", "/backinstock/v1/sites/s/x",
-                          "/backinstock/v1/sites/s/requests/a/b", "/backinstock/v2/sites/s/count"}) {
+                          "/backinstock/v1/sites/s/requests/a/b", "/backinstock/v2/sites/s/count",
+                          "/backinstock/v1/sites/s/open/a@b.co", "/backinstock/v1/sites/s/claims/",
+                          "/backinstock/v1/sites/s/open/k/a/b@c.co"}) {
     EXPECT_EQ(ParseKey(key).kind, ParsedKey::Kind::kUnknown) << key;
   }
 }

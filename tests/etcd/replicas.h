@@ -35,6 +35,11 @@ struct Replica {
 class EtcdReplicasTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    ASSERT_NO_FATAL_FAILURE(StartCluster());
+    for (int i = 0; i < 2; ++i) ASSERT_NO_FATAL_FAILURE(StartReplica());
+  }
+
+  void StartCluster() {
     // make deps installs etcd: a missing one is a failure, not a silent skip.
     ASSERT_TRUE(EtcdCluster::Available()) << "etcd is not installed (make deps)";
     keys_file_ = TempPath("etcd-keys");
@@ -42,7 +47,6 @@ class EtcdReplicasTest : public ::testing::Test {
     auto cluster = EtcdCluster::Start(3);
     ASSERT_TRUE(cluster.ok()) << cluster.status();
     cluster_ = *std::move(cluster);
-    for (int i = 0; i < 2; ++i) ASSERT_NO_FATAL_FAILURE(StartReplica());
   }
 
   void TearDown() override {
@@ -52,15 +56,21 @@ class EtcdReplicasTest : public ::testing::Test {
     if (!keys_file_.empty()) std::remove(keys_file_.c_str());
   }
 
-  void StartReplica() {
+  // `outbox`: the notification outbox (a new temporary file when empty);
+  // `extra_args` are added to the command line.
+  void StartReplica(std::string outbox = "", const std::vector<std::string>& extra_args = {}) {
     Replica replica;
-    replica.outbox = TempPath("etcd-outbox");
-    files_.push_back(replica.outbox);
+    if (outbox.empty()) {
+      outbox = TempPath("etcd-outbox");
+      files_.push_back(outbox);
+    }
+    replica.outbox = outbox;
     ServerProcess::Options options;
     options.args = {absl::StrCat("--keys_file=", keys_file_), "--store=etcd",
                     absl::StrCat("--etcd_endpoints=", cluster_->Endpoints()),
                     absl::StrCat("--notification_outbox=", replica.outbox), "--audit_log=/dev/null",
                     "--shutdown_grace=0s"};
+    options.args.insert(options.args.end(), extra_args.begin(), extra_args.end());
     auto process = ServerProcess::Start(options);
     ASSERT_TRUE(process.ok()) << process.status();
     replica.process = *std::move(process);

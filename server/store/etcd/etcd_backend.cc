@@ -4,6 +4,7 @@ namespace backinstock::store::etcd {
 
 absl::StatusOr<std::unique_ptr<EtcdBackend>> EtcdBackend::Open(const EtcdOptions& options,
                                                               absl::Duration startup_timeout) {
+  const absl::Time deadline = absl::Now() + startup_timeout;
   std::unique_ptr<EtcdBackend> backend(new EtcdBackend());
   absl::StatusOr<std::unique_ptr<EtcdClient>> client = EtcdClient::Connect(options);
   if (!client.ok()) return client.status();
@@ -13,6 +14,17 @@ absl::StatusOr<std::unique_ptr<EtcdBackend>> EtcdBackend::Open(const EtcdOptions
   if (!cache.ok()) return cache.status();
   backend->cache_ = *std::move(cache);
   backend->committer_ = std::make_unique<Committer>(backend->client_.get(), backend->cache_.get());
+  absl::StatusOr<std::unique_ptr<ReplicaLease>> lease =
+      ReplicaLease::Start(backend->client_.get(), options.lease_ttl, deadline);
+  if (!lease.ok()) return lease.status();
+  backend->lease_ = *std::move(lease);
+  // Sweeping as often as a lease can expire retries a sweep that failed
+  // (no quorum) in good time; new orphans wake it at once.
+  backend->sweeper_ = std::make_unique<ClaimSweeper>(
+      backend->cache_.get(), backend->committer_.get(),
+      absl::Seconds(backend->lease_->ttl_seconds()));
+  ClaimSweeper* sweeper = backend->sweeper_.get();
+  backend->cache_->SetOrphansCallback([sweeper] { sweeper->Wake(); });
   EtcdBackend* raw = backend.get();
   backend->cache_->SetHealthCallback([raw](bool following) {
     {
@@ -25,10 +37,15 @@ absl::StatusOr<std::unique_ptr<EtcdBackend>> EtcdBackend::Open(const EtcdOptions
     raw->Report();
   });
   backend->committer_->SetHealthCallback([raw](bool) { raw->Report(); });
+  backend->lease_->SetHealthCallback([raw](bool) { raw->Report(); });
   return backend;
 }
 
 EtcdBackend::~EtcdBackend() {
+  if (cache_) cache_->SetOrphansCallback(nullptr);
+  sweeper_.reset();
+  if (lease_) lease_->SetHealthCallback(nullptr);
+  lease_.reset();  // revokes the lease: claims left behind are released at once
   committer_.reset();
   cache_.reset();
 }
@@ -39,7 +56,7 @@ std::unique_ptr<SettingsStore> EtcdBackend::NewSettingsStore() {
 
 std::unique_ptr<NotificationRequestStore> EtcdBackend::NewRequestStore() {
   return std::make_unique<EtcdNotificationRequestStore>(client_.get(), cache_.get(),
-                                                        committer_.get());
+                                                        committer_.get(), lease_.get());
 }
 
 void EtcdBackend::SetHealthCallback(std::function<void(bool writable)> callback) {
@@ -53,7 +70,7 @@ void EtcdBackend::SetHealthCallback(std::function<void(bool writable)> callback)
 void EtcdBackend::Report() {
   absl::MutexLock lock(&mu_);
   // Read at report time, so that the last report carries the latest state.
-  if (on_health_) on_health_(following_ && committer_->writable());
+  if (on_health_) on_health_(following_ && committer_->writable() && lease_->held());
 }
 
 }  // namespace backinstock::store::etcd

@@ -1,5 +1,6 @@
 // Everything --store=etcd needs, owned together: the connection, the replica's
-// cache and watch, the transaction committer, and the two stores over them.
+// cache and watch, the transaction committer, the replica's lease and the
+// sweeper of orphaned claims, and the two stores over them.
 #ifndef BACKINSTOCK_SERVER_STORE_ETCD_ETCD_BACKEND_H_
 #define BACKINSTOCK_SERVER_STORE_ETCD_ETCD_BACKEND_H_
 
@@ -7,11 +8,13 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "server/store/etcd/claim_sweeper.h"
 #include "server/store/etcd/committer.h"
 #include "server/store/etcd/etcd_cache.h"
 #include "server/store/etcd/etcd_client.h"
 #include "server/store/etcd/etcd_notification_request_store.h"
 #include "server/store/etcd/etcd_settings_store.h"
+#include "server/store/etcd/replica_lease.h"
 
 namespace backinstock::store::etcd {
 
@@ -28,9 +31,12 @@ class EtcdBackend {
   std::unique_ptr<SettingsStore> NewSettingsStore();
   std::unique_ptr<NotificationRequestStore> NewRequestStore();
   EtcdCache* cache() { return cache_.get(); }
+  ReplicaLease* lease() { return lease_.get(); }
+  ClaimSweeper* sweeper() { return sweeper_.get(); }
 
-  // Called with false when writes cannot reach a quorum or the watch is lost
-  // (reads still served from the cache), true when both work again.
+  // Called with false when writes cannot reach a quorum, the watch is lost
+  // (reads still served from the cache) or the replica holds no live lease
+  // (it cannot claim requests for sending), true when all work again.
   void SetHealthCallback(std::function<void(bool writable)> callback);
 
  private:
@@ -40,6 +46,8 @@ class EtcdBackend {
   std::unique_ptr<EtcdClient> client_;
   std::unique_ptr<EtcdCache> cache_;
   std::unique_ptr<Committer> committer_;
+  std::unique_ptr<ReplicaLease> lease_;
+  std::unique_ptr<ClaimSweeper> sweeper_;
 
   absl::Mutex mu_;
   bool following_ ABSL_GUARDED_BY(mu_) = true;

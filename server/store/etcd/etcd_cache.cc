@@ -111,7 +111,17 @@ absl::Status EtcdCache::Load(State& state, int64_t& revision) {
 }
 
 void EtcdCache::Replace(State next, int64_t revision) {
-  absl::MutexLock lock(&mu_);
+  bool orphans = false;
+  {
+    absl::MutexLock lock(&mu_);
+    ReplaceLocked(std::move(next), revision);
+    for (const auto& [site, requests] : state_.requests) orphans |= !requests.orphans.empty();
+    orphans_added_ = false;
+  }
+  if (orphans) NotifyOrphans();
+}
+
+void EtcdCache::ReplaceLocked(State next, int64_t revision) {
   // Settings: every site whose record changed gets its new record.
   for (auto& [site, entry] : next.settings) {
     auto old = state_.settings.find(site);
@@ -235,16 +245,63 @@ bool EtcdCache::WatchOnce() {
 }
 
 void EtcdCache::Apply(const etcdserverpb::WatchResponse& response) {
-  absl::MutexLock lock(&mu_);
-  if (response.events().empty()) {
-    // A progress notification: every change up to this revision was sent.
-    applied_ = std::max(applied_, response.header().revision());
-    return;
+  bool orphans = false;
+  {
+    absl::MutexLock lock(&mu_);
+    if (response.events().empty()) {
+      // A progress notification: every change up to this revision was sent.
+      applied_ = std::max(applied_, response.header().revision());
+      return;
+    }
+    // One response holds every event of a revision, so a claim key and the
+    // record it claims are applied together: no orphan is seen in between.
+    for (const mvccpb::Event& event : response.events()) {
+      ApplyKv(state_, event.kv(), event.type() == mvccpb::Event::DELETE, /*publish=*/true);
+      applied_ = std::max(applied_, event.kv().mod_revision());
+    }
+    orphans = std::exchange(orphans_added_, false);
   }
-  for (const mvccpb::Event& event : response.events()) {
-    ApplyKv(state_, event.kv(), event.type() == mvccpb::Event::DELETE, /*publish=*/true);
-    applied_ = std::max(applied_, event.kv().mod_revision());
+  if (orphans) NotifyOrphans();
+}
+
+void EtcdCache::UpdateOrphan(SiteRequests& site, const std::string& id) {
+  auto record = site.records.find(id);
+  const bool orphan = record != site.records.end() &&
+                      record->second.record->request.status() ==
+                          v1::BackInStockNotificationRequest::PROCESSING &&
+                      !site.claims.contains(id);
+  if (!orphan) {
+    site.orphans.erase(id);
+  } else if (site.orphans.insert(id).second) {
+    orphans_added_ = true;
   }
+}
+
+void EtcdCache::NotifyOrphans() {
+  absl::MutexLock lock(&orphans_mu_);
+  if (on_orphans_) on_orphans_();
+}
+
+void EtcdCache::SetOrphansCallback(std::function<void()> callback) {
+  absl::MutexLock lock(&orphans_mu_);
+  on_orphans_ = std::move(callback);
+}
+
+std::vector<EtcdCache::Orphan> EtcdCache::Orphans() const {
+  std::vector<Orphan> orphans;
+  absl::ReaderMutexLock lock(&mu_);
+  for (const auto& [site, requests] : state_.requests) {
+    for (const std::string& id : requests.orphans) {
+      orphans.push_back(Orphan{site, requests.records.at(id)});
+    }
+  }
+  return orphans;
+}
+
+bool EtcdCache::HasClaim(absl::string_view site, absl::string_view id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto s = state_.requests.find(site);
+  return s != state_.requests.end() && s->second.claims.contains(id);
 }
 
 void EtcdCache::NoteWriter(absl::string_view writer, int64_t revision) {
@@ -290,6 +347,7 @@ void EtcdCache::ApplyKv(State& state, const mvccpb::KeyValue& kv, bool deleted, 
         if (existing == site.records.end()) return;
         RecordPtr gone = std::move(existing->second.record);
         site.records.erase(existing);
+        site.orphans.erase(key.id);
         RemoveOpen(site.open_by_catalog, gone->request);
         if (publish) PublishRequest(key.site, RequestEvent::Type::kDeleted, std::move(gone));
         return;
@@ -305,6 +363,7 @@ void EtcdCache::ApplyKv(State& state, const mvccpb::KeyValue& kv, bool deleted, 
       if (!created) RemoveOpen(site.open_by_catalog, existing->second.record->request);
       AddOpen(site.open_by_catalog, record->request);
       site.records[key.id] = RequestEntry{record, kv.mod_revision()};
+      UpdateOrphan(site, key.id);
       if (publish) {
         PublishRequest(key.site, created ? RequestEvent::Type::kCreated : RequestEvent::Type::kUpdated,
                        std::move(record));
@@ -319,6 +378,16 @@ void EtcdCache::ApplyKv(State& state, const mvccpb::KeyValue& kv, bool deleted, 
       }
       NoteWriter(CounterWriter(kv.value()), kv.mod_revision());
       site.counter = CounterEntry{std::max<int64_t>(CounterCount(kv.value()), 0), kv.mod_revision()};
+      return;
+    }
+    case ParsedKey::Kind::kClaim: {
+      SiteRequests& site = state.requests[key.site];
+      if (deleted) {
+        site.claims.erase(key.id);
+      } else {
+        site.claims.insert(key.id);
+      }
+      UpdateOrphan(site, key.id);
       return;
     }
     case ParsedKey::Kind::kOpenIndex:

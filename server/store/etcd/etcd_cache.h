@@ -91,6 +91,20 @@ class EtcdCache {
   int64_t WriterSeenAt(const std::string& writer) const ABSL_LOCKS_EXCLUDED(mu_);
   void ForgetWriter(const std::string& writer) ABSL_LOCKS_EXCLUDED(mu_);
 
+  // Claims (see ReplicaLease): a PROCESSING request whose claim key is gone
+  // is an orphan, left by a replica that died (its lease expired) before
+  // settling it. The cache only points them out; ClaimSweeper settles them
+  // by a transaction that etcd checks.
+  struct Orphan {
+    std::string site;
+    RequestEntry entry;
+  };
+  std::vector<Orphan> Orphans() const ABSL_LOCKS_EXCLUDED(mu_);
+  bool HasClaim(absl::string_view site, absl::string_view id) const ABSL_LOCKS_EXCLUDED(mu_);
+  // Called, from the watch thread and without locks held, when there may be
+  // new orphans: a claim key went away, or the store was re-read.
+  void SetOrphansCallback(std::function<void()> callback) ABSL_LOCKS_EXCLUDED(orphans_mu_);
+
   // How often the watch had to start over from a full read (compaction).
   int64_t full_reloads() const { return full_reloads_.load(); }
 
@@ -100,6 +114,8 @@ class EtcdCache {
     // Catalog key -> ids of its open requests.
     absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>> open_by_catalog;
     CounterEntry counter;
+    absl::flat_hash_set<std::string> claims;   // ids with a claim key
+    absl::flat_hash_set<std::string> orphans;  // PROCESSING ids without one
   };
   // The whole cached state, so a full reload can build a new one aside.
   struct State {
@@ -113,6 +129,7 @@ class EtcdCache {
   absl::Status Load(State& state, int64_t& revision) ABSL_LOCKS_EXCLUDED(mu_);
   // Swaps in a freshly loaded state, publishing what changed.
   void Replace(State next, int64_t revision) ABSL_LOCKS_EXCLUDED(mu_);
+  void ReplaceLocked(State next, int64_t revision) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Run();
   // One watch stream from applied_ + 1 until it ends; true when it ended
   // because the revision was compacted.
@@ -121,6 +138,9 @@ class EtcdCache {
   void ApplyKv(State& state, const mvccpb::KeyValue& kv, bool deleted, bool publish)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void NoteWriter(absl::string_view writer, int64_t revision) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether request `id` of `site` is an orphan now.
+  void UpdateOrphan(SiteRequests& site, const std::string& id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void NotifyOrphans() ABSL_LOCKS_EXCLUDED(orphans_mu_);
   void PublishRequest(absl::string_view site, RequestEvent::Type type, RecordPtr record)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void SetFollowing(bool following) ABSL_LOCKS_EXCLUDED(mu_);
@@ -133,6 +153,7 @@ class EtcdCache {
   int64_t applied_ ABSL_GUARDED_BY(mu_) = 0;
   absl::flat_hash_map<std::string, int64_t> writers_ ABSL_GUARDED_BY(mu_);  // nonce -> seen at
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool orphans_added_ ABSL_GUARDED_BY(mu_) = false;  // since the last NotifyOrphans
   WatchHub<SettingsRecord> settings_hub_;
   WatchHub<RequestEvent> requests_hub_;
 
@@ -146,6 +167,9 @@ class EtcdCache {
   absl::Mutex health_mu_;
   HealthCallback on_health_ ABSL_GUARDED_BY(health_mu_);
   bool following_ ABSL_GUARDED_BY(health_mu_) = true;
+
+  absl::Mutex orphans_mu_;
+  std::function<void()> on_orphans_ ABSL_GUARDED_BY(orphans_mu_);
 
   std::atomic<int64_t> full_reloads_{0};
   std::thread thread_;

@@ -4,6 +4,8 @@
 #include <netdb.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -87,7 +89,8 @@ EtcdClient::EtcdClient(std::string target, std::shared_ptr<grpc::Channel> channe
       channel_(std::move(channel)),
       call_timeout_(timeout),
       kv_(etcdserverpb::KV::NewStub(channel_)),
-      watch_(etcdserverpb::Watch::NewStub(channel_)) {}
+      watch_(etcdserverpb::Watch::NewStub(channel_)),
+      lease_(etcdserverpb::Lease::NewStub(channel_)) {}
 
 void EtcdClient::RequireLeader(grpc::ClientContext* context) {
   // etcd's clientv3.WithRequireLeader: the member refuses the call (and ends
@@ -128,6 +131,53 @@ absl::StatusOr<int64_t> EtcdClient::CurrentRevision() const {
   absl::StatusOr<etcdserverpb::RangeResponse> response = Range(request);
   if (!response.ok()) return response.status();
   return response->header().revision();
+}
+
+absl::StatusOr<etcdserverpb::LeaseGrantResponse> EtcdClient::LeaseGrant(
+    int64_t ttl_seconds) const {
+  grpc::ClientContext context;
+  Prepare(&context);
+  etcdserverpb::LeaseGrantRequest request;
+  request.set_ttl(ttl_seconds);
+  etcdserverpb::LeaseGrantResponse response;
+  grpc::Status status = lease_->LeaseGrant(&context, request, &response);
+  if (!status.ok()) return FromGrpc(status, "lease grant");
+  if (!response.error().empty()) {
+    return absl::UnavailableError(absl::StrCat("etcd lease grant: ", response.error()));
+  }
+  return response;
+}
+
+absl::StatusOr<int64_t> EtcdClient::LeaseKeepAlive(int64_t id) const {
+  // etcd renews leases only over a stream; one short stream per renewal,
+  // under the usual deadline, cannot hang on a member that went away.
+  grpc::ClientContext context;
+  Prepare(&context);
+  auto stream = lease_->LeaseKeepAlive(&context);
+  etcdserverpb::LeaseKeepAliveRequest request;
+  request.set_id(id);
+  etcdserverpb::LeaseKeepAliveResponse response;
+  const bool answered = stream->Write(request) && stream->Read(&response);
+  // etcd ends the stream once we half-close it.
+  stream->WritesDone();
+  grpc::Status status = stream->Finish();
+  if (!answered) {
+    return FromGrpc(status.ok() ? grpc::Status(grpc::StatusCode::UNAVAILABLE, "stream ended")
+                                : status,
+                    "lease keepalive");
+  }
+  return std::max<int64_t>(response.ttl(), 0);
+}
+
+absl::Status EtcdClient::LeaseRevoke(int64_t id) const {
+  grpc::ClientContext context;
+  Prepare(&context);
+  etcdserverpb::LeaseRevokeRequest request;
+  request.set_id(id);
+  etcdserverpb::LeaseRevokeResponse response;
+  grpc::Status status = lease_->LeaseRevoke(&context, request, &response);
+  if (!status.ok()) return FromGrpc(status, "lease revoke");
+  return absl::OkStatus();
 }
 
 bool EtcdClient::RefusedBeforeApply(const absl::Status& status) {

@@ -26,6 +26,9 @@ struct EtcdOptions {
   std::vector<std::string> endpoints;
   // Deadline of each unary call to etcd.
   absl::Duration call_timeout = absl::Seconds(5);
+  // Time-to-live of the replica's lease (whole seconds, at least etcd's
+  // minimum of 2 s): how long after a replica dies its claims expire.
+  absl::Duration lease_ttl = absl::Seconds(10);
 };
 
 class EtcdClient {
@@ -36,6 +39,12 @@ class EtcdClient {
   absl::StatusOr<etcdserverpb::RangeResponse> Range(const etcdserverpb::RangeRequest& request) const;
   // The cluster's current revision, read linearizably (through the leader).
   absl::StatusOr<int64_t> CurrentRevision() const;
+
+  // Leases: grant one of `ttl_seconds`; renew one (its new TTL in seconds,
+  // 0 when it has expired); revoke one (its keys go with it).
+  absl::StatusOr<etcdserverpb::LeaseGrantResponse> LeaseGrant(int64_t ttl_seconds) const;
+  absl::StatusOr<int64_t> LeaseKeepAlive(int64_t id) const;
+  absl::Status LeaseRevoke(int64_t id) const;
 
   // For watch streams: the stub, and a context with the same leader check
   // (no deadline: a watch lives until cancelled).
@@ -58,6 +67,7 @@ class EtcdClient {
   absl::Duration call_timeout_;
   std::unique_ptr<etcdserverpb::KV::Stub> kv_;
   std::unique_ptr<etcdserverpb::Watch::Stub> watch_;
+  std::unique_ptr<etcdserverpb::Lease::Stub> lease_;
 };
 
 // The gRPC target for `endpoints`: "ipv4:a:p,b:p,...".

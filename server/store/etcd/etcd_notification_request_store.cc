@@ -1,11 +1,12 @@
 #include "server/store/etcd/etcd_notification_request_store.h"
 
-#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "server/store/catalog_key.h"
 #include "server/store/etcd/codec.h"
 #include "server/store/etcd/keys.h"
 #include "server/store/etcd/txn.h"
+#include "server/store/storage_unavailable.h"
 
 namespace backinstock::store::etcd {
 namespace {
@@ -14,11 +15,6 @@ namespace {
 // make a transaction fail and go again with the counter it read; this bounds
 // how often one call does that.
 constexpr int kMaxConflicts = 64;
-
-std::string OpenKeyOf(const v1::BackInStockNotificationRequest& request) {
-  return OpenRequestKey(CatalogKey(request.catalog_reference()),
-                        absl::AsciiStrToLower(request.email()));
-}
 
 EtcdCache::CounterEntry CounterOf(const mvccpb::KeyValue* kv) {
   if (kv == nullptr) return EtcdCache::CounterEntry{};
@@ -35,6 +31,10 @@ absl::Status Aborted(absl::string_view id, int64_t expected_revision) {
       absl::StrCat("request ", id, " changed since revision ", expected_revision));
 }
 
+bool IsProcessing(const v1::BackInStockNotificationRequest& request) {
+  return request.status() == v1::BackInStockNotificationRequest::PROCESSING;
+}
+
 }  // namespace
 
 absl::StatusOr<CreateResult> EtcdNotificationRequestStore::Create(
@@ -45,7 +45,7 @@ absl::StatusOr<CreateResult> EtcdNotificationRequestStore::Create(
   }
   const bool open = IsOpen(record.request.status());
   const std::string record_key = RequestKey(site, record.request.id());
-  const std::string index_key = OpenIndexKey(site, OpenKeyOf(record.request));
+  const std::string index_key = OpenIndexKey(site, OpenRequestKeyOf(record.request));
   const std::string counter_key = CounterKey(site);
 
   EtcdCache::CounterEntry counter = cache_->Counter(site);
@@ -133,15 +133,27 @@ absl::Status EtcdNotificationRequestStore::CompareAndSwap(absl::string_view site
   auto previous = cache_->Request(site, id);
   if (!previous || previous->mod_revision != *mod_revision) return Aborted(id, expected_revision);
   const v1::BackInStockNotificationRequest& before = previous->record->request;
-  const std::string open_key = OpenKeyOf(next.request);
-  if (before.id() != id || OpenKeyOf(before) != open_key) {
+  const std::string open_key = OpenRequestKeyOf(next.request);
+  if (before.id() != id || OpenRequestKeyOf(before) != open_key) {
     return absl::InvalidArgumentError(
         absl::StrCat("request ", id, ": catalog reference and email never change"));
   }
   const bool was_open = IsOpen(before.status());
   const bool is_open = IsOpen(next.request.status());
+  const bool claims = !IsProcessing(before) && IsProcessing(next.request);
+  const bool releases = IsProcessing(before) && !IsProcessing(next.request);
   const std::string record_key = RequestKey(site, id);
   const std::string index_key = OpenIndexKey(site, open_key);
+  const std::string claim_key = ClaimKey(site, id);
+
+  // A claim without a live lease would be a claim nobody keeps alive (and
+  // that no sweeper would ever release): refuse it.
+  int64_t lease = 0;
+  if (claims) {
+    absl::StatusOr<int64_t> current = lease_->Current();
+    if (!current.ok()) return StorageUnavailable(current.status());
+    lease = *current;
+  }
 
   const std::string writer = committer_->NewWriter();
   etcdserverpb::TxnRequest txn;
@@ -151,11 +163,24 @@ absl::Status EtcdNotificationRequestStore::CompareAndSwap(absl::string_view site
   AddPut(txn.add_success(), record_key, EncodeRequest(next, writer));
   if (was_open && !is_open) AddDelete(txn.add_success(), index_key);
   if (!was_open && is_open) AddPut(txn.add_success(), index_key, id);
+  if (claims) {
+    etcdserverpb::RequestOp* claim = txn.add_success();
+    AddPut(claim, claim_key, writer);
+    claim->mutable_request_put()->set_lease(lease);
+  }
+  if (releases) AddDelete(txn.add_success(), claim_key);
   AddGet(txn.add_failure(), record_key);
   AddGet(txn.add_failure(), index_key);
 
   absl::StatusOr<Committer::Outcome> outcome = committer_->Commit(txn, writer);
-  if (!outcome.ok()) return outcome.status();
+  if (!outcome.ok()) {
+    // etcd refuses a put on a lease it no longer has (it expired while this
+    // replica could not renew it): get a new one before the next claim.
+    if (claims && absl::StrContains(outcome.status().message(), "lease not found")) {
+      lease_->Lost(lease);
+    }
+    return outcome.status();
+  }
   if (outcome->succeeded) return absl::OkStatus();
   const mvccpb::KeyValue* current = RangeResult(outcome->response, 0);
   if (current == nullptr) return NotFound(id);
@@ -178,7 +203,7 @@ absl::Status EtcdNotificationRequestStore::Delete(absl::string_view site, absl::
   if (!previous || previous->mod_revision != *mod_revision) return Aborted(id, expected_revision);
   const v1::BackInStockNotificationRequest& before = previous->record->request;
   const std::string record_key = RequestKey(site, id);
-  const std::string index_key = OpenIndexKey(site, OpenKeyOf(before));
+  const std::string index_key = OpenIndexKey(site, OpenRequestKeyOf(before));
   const std::string counter_key = CounterKey(site);
 
   EtcdCache::CounterEntry counter = cache_->Counter(site);
@@ -189,6 +214,7 @@ absl::Status EtcdNotificationRequestStore::Delete(absl::string_view site, absl::
     GuardRevision(txn, counter_key, counter.mod_revision);
     AddDelete(txn.add_success(), record_key);
     if (IsOpen(before.status())) AddDelete(txn.add_success(), index_key);
+    if (IsProcessing(before)) AddDelete(txn.add_success(), ClaimKey(site, id));
     AddPut(txn.add_success(), counter_key,
            CounterValue(std::max<int64_t>(counter.count - 1, 0), writer));
     AddGet(txn.add_failure(), record_key);

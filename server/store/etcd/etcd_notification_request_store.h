@@ -7,22 +7,28 @@
 //  - a counter key holding the number of requests, put by every Create and
 //    Delete in the same transaction and guarded by its mod_revision: the cap
 //    is checked against a count no other write changed in between.
-// Every record write is guarded by the record key's mod_revision. Reads,
-// counts and watches are served from the replica's EtcdCache.
+// Every record write is guarded by the record key's mod_revision. A move into
+// PROCESSING also puts the request's claim key on the replica's lease, and a
+// move out of it (or a Delete) removes the claim key, in the same transaction:
+// a claim key exists while a live replica owns the request (ClaimSweeper
+// settles the others). Reads, counts and watches are served from the
+// replica's EtcdCache.
 #ifndef BACKINSTOCK_SERVER_STORE_ETCD_ETCD_NOTIFICATION_REQUEST_STORE_H_
 #define BACKINSTOCK_SERVER_STORE_ETCD_ETCD_NOTIFICATION_REQUEST_STORE_H_
 
 #include "server/store/etcd/committer.h"
 #include "server/store/etcd/etcd_cache.h"
 #include "server/store/etcd/etcd_client.h"
+#include "server/store/etcd/replica_lease.h"
 #include "server/store/notification_request_store.h"
 
 namespace backinstock::store::etcd {
 
 class EtcdNotificationRequestStore final : public NotificationRequestStore {
  public:
-  EtcdNotificationRequestStore(const EtcdClient* client, EtcdCache* cache, Committer* committer)
-      : client_(client), cache_(cache), committer_(committer) {}
+  EtcdNotificationRequestStore(const EtcdClient* client, EtcdCache* cache, Committer* committer,
+                               ReplicaLease* lease)
+      : client_(client), cache_(cache), committer_(committer), lease_(lease) {}
 
   absl::StatusOr<CreateResult> Create(absl::string_view site,
                                       const NotificationRequestRecord& record,
@@ -50,6 +56,7 @@ class EtcdNotificationRequestStore final : public NotificationRequestStore {
   const EtcdClient* client_;
   EtcdCache* cache_;
   Committer* committer_;
+  ReplicaLease* lease_;
 };
 
 }  // namespace backinstock::store::etcd

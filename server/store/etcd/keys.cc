@@ -2,17 +2,28 @@
 
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "server/store/catalog_key.h"
 
 namespace backinstock::store::etcd {
 namespace {
 
 std::string SitePrefix(absl::string_view site) {
   return absl::StrCat(kRootPrefix, "sites/", site, "/");
+}
+
+// An open index key's last part: 64 lower-case hex digits.
+bool IsDigest(absl::string_view part) {
+  if (part.size() != 64) return false;
+  for (char c : part) {
+    if (!absl::ascii_isdigit(c) && (c < 'a' || c > 'f')) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -36,7 +47,11 @@ std::string RequestKey(absl::string_view site, absl::string_view id) {
 }
 
 std::string OpenIndexKey(absl::string_view site, absl::string_view open_request_key) {
-  return absl::StrCat(SitePrefix(site), "open/", open_request_key);
+  return absl::StrCat(SitePrefix(site), "open/", Sha256Hex(open_request_key));
+}
+
+std::string ClaimKey(absl::string_view site, absl::string_view id) {
+  return absl::StrCat(SitePrefix(site), "claims/", id);
 }
 
 std::string CounterKey(absl::string_view site) { return absl::StrCat(SitePrefix(site), "count"); }
@@ -56,8 +71,11 @@ ParsedKey ParseKey(absl::string_view key) {
   } else if (parts.size() == 3 && parts[1] == "requests" && !parts[2].empty()) {
     parsed.kind = ParsedKey::Kind::kRequest;
     parsed.id = std::string(parts[2]);
-  } else if (parts.size() == 3 && parts[1] == "open") {
+  } else if (parts.size() == 3 && parts[1] == "open" && IsDigest(parts[2])) {
     parsed.kind = ParsedKey::Kind::kOpenIndex;
+  } else if (parts.size() == 3 && parts[1] == "claims" && !parts[2].empty()) {
+    parsed.kind = ParsedKey::Kind::kClaim;
+    parsed.id = std::string(parts[2]);
   }
   return parsed;
 }

@@ -2,10 +2,13 @@
 // lives under one prefix so that one watch sees every change:
 //   /backinstock/v1/sites/<site>/settings          StoredSettings
 //   /backinstock/v1/sites/<site>/requests/<id>     StoredRequest
-//   /backinstock/v1/sites/<site>/open/<open key>   id of the open request
+//   /backinstock/v1/sites/<site>/open/<sha256 hex>  id of the open request
+//   /backinstock/v1/sites/<site>/claims/<id>       writer; on the claiming
+//                                                  replica's lease
 //   /backinstock/v1/sites/<site>/count             "<count> <writer>"
 // Site names are 1-64 of [A-Za-z0-9._-] (SPEC), ids are GUIDs and open keys
-// hex digests, so no part can contain the '/' separator.
+// hex digests (of the open request key, whose email may hold '/' and is
+// personal data), so no part can contain the '/' separator.
 #ifndef BACKINSTOCK_SERVER_STORE_ETCD_KEYS_H_
 #define BACKINSTOCK_SERVER_STORE_ETCD_KEYS_H_
 
@@ -24,15 +27,18 @@ std::string PrefixEnd(absl::string_view prefix);
 
 std::string SettingsKey(absl::string_view site);
 std::string RequestKey(absl::string_view site, absl::string_view id);
+// `open_request_key` is store::OpenRequestKey's; the key holds its SHA-256.
 std::string OpenIndexKey(absl::string_view site, absl::string_view open_request_key);
+// Exists while a live replica has request `id` PROCESSING (see ReplicaLease).
+std::string ClaimKey(absl::string_view site, absl::string_view id);
 std::string CounterKey(absl::string_view site);
 
 // What a key under kRootPrefix names.
 struct ParsedKey {
-  enum class Kind { kUnknown, kSettings, kRequest, kOpenIndex, kCounter };
+  enum class Kind { kUnknown, kSettings, kRequest, kOpenIndex, kClaim, kCounter };
   Kind kind = Kind::kUnknown;
   std::string site;
-  std::string id;  // kRequest: the request id
+  std::string id;  // kRequest, kClaim: the request id
 };
 ParsedKey ParseKey(absl::string_view key);
 

@@ -1,0 +1,176 @@
+// Claim keys in-process, over a real cluster: a move into PROCESSING writes
+// the request's claim key on the replica's lease, a move out of it (or a
+// delete) removes it, in the same transaction; when the lease goes, another
+// backend's sweeper settles the orphan FAILED, once, and the owner's late
+// settle loses.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <functional>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "server/store/catalog_key.h"
+#include "server/store/etcd/etcd_backend.h"
+#include "server/store/etcd/keys.h"
+#include "server/store/etcd/txn.h"
+#include "tests/support/etcd_cluster.h"
+
+namespace backinstock::testing {
+namespace {
+
+using store::NotificationRequestRecord;
+using store::RequestEvent;
+using store::etcd::ClaimKey;
+using store::etcd::EtcdBackend;
+using store::etcd::EtcdClient;
+using store::etcd::EtcdOptions;
+using store::etcd::OpenIndexKey;
+using Request = v1::BackInStockNotificationRequest;
+
+constexpr char kSite[] = "shop-claims";
+
+NotificationRequestRecord NewRecord(const std::string& id, const std::string& email) {
+  NotificationRequestRecord record;
+  record.revision = 1;
+  record.request.set_id(id);
+  record.request.set_email(email);
+  record.request.mutable_catalog_reference()->set_catalog_item_id("sku");
+  record.request.mutable_catalog_reference()->set_app_id("215238eb-22a5-4c36-9e7b-e7c08025e04e");
+  record.request.set_status(Request::RECEIVED);
+  return record;
+}
+
+NotificationRequestRecord Next(const store::RecordPtr& current, Request::Status status) {
+  NotificationRequestRecord next = *current;
+  next.revision = current->revision + 1;
+  next.request.set_status(status);
+  return next;
+}
+
+class EtcdClaimKeysTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(EtcdCluster::Available()) << "etcd is not installed (make deps)";
+    auto cluster = EtcdCluster::Start(3);
+    ASSERT_TRUE(cluster.ok()) << cluster.status();
+    cluster_ = *std::move(cluster);
+    for (int i = 0; i < 3; ++i) options_.endpoints.push_back(cluster_->ClientAddress(i));
+    options_.lease_ttl = absl::Seconds(2);
+    auto client = EtcdClient::Connect(options_);
+    ASSERT_TRUE(client.ok()) << client.status();
+    client_ = *std::move(client);
+  }
+
+  // The key as etcd holds it now (linearizable read), or nullopt.
+  absl::optional<mvccpb::KeyValue> Read(const std::string& key) {
+    auto read = client_->Range(store::etcd::GetRequest(key));
+    EXPECT_TRUE(read.ok()) << read.status();
+    if (!read.ok() || read->kvs().empty()) return absl::nullopt;
+    return read->kvs(0);
+  }
+
+  std::string IndexKeyOf(const NotificationRequestRecord& record) {
+    return OpenIndexKey(kSite, store::OpenRequestKeyOf(record.request));
+  }
+
+  std::unique_ptr<EtcdCluster> cluster_;
+  EtcdOptions options_;
+  std::unique_ptr<EtcdClient> client_;
+};
+
+TEST_F(EtcdClaimKeysTest, ClaimKeyExistsExactlyWhileTheRequestIsProcessing) {
+  auto backend = EtcdBackend::Open(options_);
+  ASSERT_TRUE(backend.ok()) << backend.status();
+  auto store = (*backend)->NewRequestStore();
+  auto lease = (*backend)->lease()->Current();
+  ASSERT_TRUE(lease.ok()) << lease.status();
+
+  ASSERT_TRUE(store->Create(kSite, NewRecord("r1", "r1@e.co"), 100).ok());
+  EXPECT_FALSE(Read(ClaimKey(kSite, "r1")));
+  EXPECT_TRUE(Read(IndexKeyOf(NewRecord("r1", "r1@e.co"))));
+
+  ASSERT_TRUE(store->CompareAndSwap(kSite, 1, Next(*store->Get(kSite, "r1"), Request::PROCESSING)).ok());
+  auto claim = Read(ClaimKey(kSite, "r1"));
+  ASSERT_TRUE(claim);
+  EXPECT_EQ(claim->lease(), *lease);
+  EXPECT_FALSE(claim->value().empty());
+  EXPECT_TRUE((*backend)->cache()->HasClaim(kSite, "r1"));
+  // Claimed and its record written in one transaction.
+  auto record = Read(store::etcd::RequestKey(kSite, "r1"));
+  ASSERT_TRUE(record);
+  EXPECT_EQ(claim->mod_revision(), record->mod_revision());
+
+  ASSERT_TRUE(store->CompareAndSwap(kSite, 2, Next(*store->Get(kSite, "r1"), Request::NOTIFICATION_SENT)).ok());
+  EXPECT_FALSE(Read(ClaimKey(kSite, "r1")));
+  EXPECT_FALSE((*backend)->cache()->HasClaim(kSite, "r1"));
+  EXPECT_FALSE(Read(IndexKeyOf(NewRecord("r1", "r1@e.co"))));
+
+  // Deleting a PROCESSING request releases its claim too.
+  ASSERT_TRUE(store->Create(kSite, NewRecord("r2", "r2@e.co"), 100).ok());
+  ASSERT_TRUE(store->CompareAndSwap(kSite, 1, Next(*store->Get(kSite, "r2"), Request::PROCESSING)).ok());
+  EXPECT_TRUE(Read(ClaimKey(kSite, "r2")));
+  ASSERT_TRUE(store->Delete(kSite, "r2", 2).ok());
+  EXPECT_FALSE(Read(ClaimKey(kSite, "r2")));
+  EXPECT_FALSE((*backend)->cache()->HasClaim(kSite, "r2"));
+  // Nothing was orphaned along the way.
+  EXPECT_EQ((*backend)->sweeper()->settled(), 0);
+}
+
+TEST_F(EtcdClaimKeysTest, AClaimWhoseLeaseIsGoneIsSettledFailedOnceAndTheOwnerLoses) {
+  auto owner = EtcdBackend::Open(options_);
+  ASSERT_TRUE(owner.ok()) << owner.status();
+  auto other = EtcdBackend::Open(options_);
+  ASSERT_TRUE(other.ok()) << other.status();
+  auto owner_store = (*owner)->NewRequestStore();
+  auto other_store = (*other)->NewRequestStore();
+
+  absl::Mutex mu;
+  std::vector<int64_t> updates;  // revisions of r1 in UPDATED events on `other`
+  auto subscription = other_store->Watch(kSite, [&](const RequestEvent& event) {
+    absl::MutexLock lock(&mu);
+    if (event.type == RequestEvent::Type::kUpdated) updates.push_back(event.record->revision);
+  });
+
+  ASSERT_TRUE(owner_store->Create(kSite, NewRecord("r1", "r1@e.co"), 100).ok());
+  ASSERT_TRUE(owner_store->CompareAndSwap(kSite, 1, Next(*owner_store->Get(kSite, "r1"), Request::PROCESSING)).ok());
+  // The owner's lease goes as it would if the owner died (etcd deletes its
+  // keys); revoking does that now instead of after the TTL.
+  auto lease = (*owner)->lease()->Current();
+  ASSERT_TRUE(lease.ok());
+  ASSERT_TRUE(client_->LeaseRevoke(*lease).ok());
+
+  absl::StatusOr<store::RecordPtr> settled;
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  for (;;) {
+    settled = other_store->Get(kSite, "r1");
+    ASSERT_TRUE(settled.ok());
+    if ((*settled)->request.status() != Request::PROCESSING || absl::Now() > deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ((*settled)->request.status(), Request::FAILED);
+  EXPECT_TRUE((*settled)->request.auto_notified().value());
+  EXPECT_EQ((*settled)->revision, 3);
+  // Settled once, by one of the two sweepers, and streamed as an update.
+  EXPECT_EQ((*owner)->sweeper()->settled() + (*other)->sweeper()->settled(), 1);
+  {
+    absl::MutexLock lock(&mu);
+    EXPECT_EQ(updates, (std::vector<int64_t>{2, 3}));
+  }
+  EXPECT_FALSE(Read(IndexKeyOf(NewRecord("r1", "r1@e.co"))));
+
+  // The owner settling late loses: the request is no longer at revision 2.
+  NotificationRequestRecord sent = **settled;
+  sent.revision = 3;
+  sent.request.set_status(Request::NOTIFICATION_SENT);
+  EXPECT_EQ(owner_store->CompareAndSwap(kSite, 2, sent).code(), absl::StatusCode::kAborted);
+
+  // The item and email are free again.
+  auto again = other_store->Create(kSite, NewRecord("r2", "r1@e.co"), 100);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->outcome, store::CreateResult::Outcome::kCreated);
+  subscription.reset();
+}
+
+}  // namespace
+}  // namespace backinstock::testing
