@@ -396,7 +396,7 @@ TEST(Journal, ConcurrentWritersShareOneSync) {
   TempDir dir("journal");
   auto sync = std::make_shared<HeldSync>();
   JournalOptions options = NoBackgroundCompaction();
-  options.committers = 1;
+  options.syncs = 1;
   options.sync_data = [sync](const File& file, const std::string& path) { return (*sync)(file, path); };
   State state;
   auto journal = OpenInto(dir.path(), &state, options);
@@ -431,7 +431,7 @@ TEST(Journal, WhileEveryCommitterSyncsTheNextWritersShareOneSync) {
   TempDir dir("journal");
   auto sync = std::make_shared<HeldSync>();
   JournalOptions options = NoBackgroundCompaction();
-  options.committers = 2;
+  options.syncs = 2;
   options.sync_data = [sync](const File& file, const std::string& path) { return (*sync)(file, path); };
   State state;
   auto journal = OpenInto(dir.path(), &state, options);
@@ -507,7 +507,7 @@ TEST(Journal, ALaterBatchIsAcknowledgedWithoutWaitingForAnEarlierSync) {
   TempDir dir("journal");
   auto sync = std::make_shared<HoldWhileArmed>();
   JournalOptions options = NoBackgroundCompaction();
-  options.committers = 2;
+  options.syncs = 2;
   options.sync_data = [sync](const File& file, const std::string& path) { return (*sync)(file, path); };
   State state;
   {

@@ -23,13 +23,19 @@ absl::StatusOr<std::unique_ptr<Journal>> Journal::Open(const std::string& dir,
   if (options.segment_bytes < 1024) {
     return absl::InvalidArgumentError("journal segment size must be at least 1024 bytes");
   }
-  if (options.committers < 1) return absl::InvalidArgumentError("a journal needs a committer");
+  if (options.syncs < 1) return absl::InvalidArgumentError("a journal needs at least one sync");
   if (!options.sync_data) options.sync_data = SyncData;
   std::unique_ptr<Journal> journal(new Journal(dir, std::move(options)));
   if (absl::Status recovered = journal->Recover(apply); !recovered.ok()) return recovered;
   Journal* self = journal.get();
-  for (size_t i = 0; i < static_cast<size_t>(journal->options_.committers); ++i) {
-    journal->committers_.emplace_back([self, i] { self->CommitLoop(i); });
+  {
+    absl::MutexLock lock(&journal->mu_);
+    for (int i = journal->options_.syncs - 1; i >= 0; --i) {
+      journal->free_syncs_.push_back(static_cast<size_t>(i));
+    }
+  }
+  for (int i = 0; i < journal->options_.syncs; ++i) {
+    journal->committers_.emplace_back([self] { self->CommitLoop(); });
   }
   if (journal->options_.background_compaction) {
     journal->compactor_ = std::thread([self] { self->CompactLoop(); });
@@ -181,7 +187,7 @@ absl::StatusOr<std::shared_ptr<Journal::Segment>> Journal::OpenSegment(const std
   auto segment = std::make_shared<Segment>();
   segment->path = path;
   segment->writer = std::move(writer);
-  for (int i = 0; i < options_.committers; ++i) {
+  for (int i = 0; i < options_.syncs; ++i) {
     absl::StatusOr<File> syncer = OpenForWrite(path, OpenMode::kAppend);
     if (!syncer.ok()) return syncer.status();
     segment->syncers.push_back(*std::move(syncer));
@@ -264,6 +270,28 @@ absl::Status Journal::Append(RecordType type, absl::string_view key, absl::strin
   encoded.reserve(EncodedSize(key, value));
   EncodeRecord(type, key, value, &encoded);
 
+  // Alone (a sync is free, nobody is queued, nobody is writing): write and
+  // sync the record on this thread, without waking anyone.
+  if (io_mu_.TryLock()) {
+    std::optional<size_t> slot;
+    {
+      absl::MutexLock lock(&mu_);
+      if (failure_.ok() && !stopping_ && pending_.empty() && !free_syncs_.empty()) {
+        slot = free_syncs_.back();
+        free_syncs_.pop_back();
+      }
+    }
+    if (!slot) {
+      io_mu_.Unlock();
+    } else {
+      const Written written = WriteLocked(encoded, /*refused=*/false);
+      io_mu_.Unlock();
+      return SyncWritten(written, *slot, 1);
+    }
+  }
+
+  // Otherwise join the batch being gathered; a committer takes it as soon as
+  // a sync is free.
   std::shared_ptr<Batch> batch;
   {
     absl::MutexLock lock(&mu_);
@@ -285,12 +313,12 @@ absl::Status Journal::Append(RecordType type, absl::string_view key, absl::strin
   return batch->status;
 }
 
-void Journal::CommitLoop(size_t committer) {
+void Journal::CommitLoop() {
   for (;;) {
     {
       absl::MutexLock lock(&mu_);
       auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return !pending_.empty() || stopping_;
+        return (!pending_.empty() && !free_syncs_.empty()) || (stopping_ && pending_.empty());
       };
       mu_.Await(absl::Condition(&ready));
       if (pending_.empty()) return;  // stopping, and everything is written
@@ -298,60 +326,71 @@ void Journal::CommitLoop(size_t committer) {
     std::string bytes;
     std::shared_ptr<Batch> batch;
     uint64_t count = 0;
-    bool refused = false;  // a failure came first: the batch is not written
-    std::shared_ptr<Segment> segment;
-    absl::Status written;
-    absl::Status rotated;
-    bool first_failure = false;
+    size_t slot = 0;
+    Written written;
     {
-      // Taking the batch and writing it under io_mu_ keeps batches in the
+      // Taking the batch and writing it under io_mu_ keeps records in the
       // file in the order they were taken; the sync happens outside it.
       absl::MutexLock io(&io_mu_);
+      bool refused = false;
       {
         absl::MutexLock lock(&mu_);
-        if (pending_.empty()) continue;  // another committer took it
+        // Another committer, or an append on its own, got there first.
+        if (pending_.empty() || free_syncs_.empty()) continue;
         bytes.swap(pending_);
         batch = std::exchange(filling_, std::make_shared<Batch>());
         count = std::exchange(pending_records_, 0);
+        slot = free_syncs_.back();
+        free_syncs_.pop_back();
         refused = !failure_.ok();
       }
-      if (!refused) {
-        segment = active_;
-        written = WriteAll(segment->writer, bytes, segment->path);
-        if (written.ok()) {
-          active_size_ += static_cast<int64_t>(bytes.size());
-          if (active_size_ >= options_.segment_bytes) rotated = RotateLocked();
-        } else {
-          // Before io_mu_ is released: nothing may follow a record that may
-          // be torn.
-          first_failure = MarkFailed(written);
-        }
-      }
+      written = WriteLocked(bytes, refused);
     }
-    // The batch is durable once its own sync returns OK: that sync covers it
-    // and every batch written before it (same file, or a closed segment that
-    // rotation synced).
-    absl::Status synced = refused ? absl::OkStatus() : written;
-    if (!refused && synced.ok()) {
-      synced = options_.sync_data(segment->syncers[committer], segment->path);
-      if (!synced.ok()) first_failure = MarkFailed(synced);
-    }
-    const bool durable = !refused && synced.ok();
-    if (durable && !rotated.ok()) first_failure = MarkFailed(rotated);
-    // Writers learn of a failure only after on_failure has run (the server
-    // leaves its load balancer's rotation first).
-    if (!durable || !rotated.ok()) ReportFailure(first_failure, durable ? rotated : synced);
-    {
-      absl::MutexLock lock(&mu_);
-      if (durable) {
-        stats_.appends += count;
-        ++stats_.syncs;
-      } else {
-        batch->status = NotWritable(dir_, failure_);
-      }
-    }
+    batch->status = SyncWritten(written, slot, count);
     batch->done.Set();
   }
+}
+
+Journal::Written Journal::WriteLocked(absl::string_view bytes, bool refused) {
+  Written result;
+  result.refused = refused;
+  if (refused) return result;  // after a failure nothing more is written
+  result.segment = active_;
+  result.written = WriteAll(active_->writer, bytes, active_->path);
+  if (!result.written.ok()) {
+    // Before io_mu_ is released: nothing may follow a record that may be torn.
+    result.first_failure = MarkFailed(result.written);
+    return result;
+  }
+  active_size_ += static_cast<int64_t>(bytes.size());
+  if (active_size_ >= options_.segment_bytes) result.rotated = RotateLocked();
+  return result;
+}
+
+absl::Status Journal::SyncWritten(const Written& written, size_t slot, uint64_t records) {
+  // Durable once this sync returns OK: it covers these records and all
+  // written before them (same file, or a closed segment that rotation synced).
+  absl::Status synced = written.refused ? absl::OkStatus() : written.written;
+  bool first_failure = written.first_failure;
+  if (!written.refused && synced.ok()) {
+    synced = options_.sync_data(written.segment->syncers[slot], written.segment->path);
+    if (!synced.ok()) first_failure = MarkFailed(synced);
+  }
+  const bool durable = !written.refused && synced.ok();
+  if (durable && !written.rotated.ok()) first_failure = MarkFailed(written.rotated);
+  // Writers learn of a failure only after on_failure has run (the server
+  // leaves its load balancer's rotation first).
+  if (!durable || !written.rotated.ok()) {
+    ReportFailure(first_failure, durable ? written.rotated : synced);
+  }
+  absl::MutexLock lock(&mu_);
+  free_syncs_.push_back(slot);
+  if (!durable) return NotWritable(dir_, failure_);
+  stats_.appends += records;
+  ++stats_.syncs;
+  // A batch whose own sync succeeded is durable, even when the rotation
+  // after it failed; only later appends are refused.
+  return absl::OkStatus();
 }
 
 bool Journal::MarkFailed(const absl::Status& problem) {

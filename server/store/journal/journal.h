@@ -6,18 +6,20 @@
 // function, then appends one record per mutation. Append returns only once the
 // record is on stable storage (written and fdatasync'ed).
 //
-// Group commit: appends from many threads gather in a batch; a committer
-// thread takes the whole batch, writes it with one write(2) and syncs it with
-// one fdatasync, and the batch's writers, waiting on the batch's own event,
-// are all woken with one system call. Several committers (options) may sync
-// at once: batches are written to the file strictly in order, one at a time,
-// but a batch's sync does not wait for the previous batch's sync to return,
-// and the kernel merges the cache flushes of overlapping syncs. On a disk
-// whose flush takes milliseconds this is what keeps writers from queueing
-// behind one sync after another. Each committer syncs through a file
-// descriptor of its own, so a write-back error is reported to every sync in
-// flight (Linux reports it once per open file description), never swallowed
-// by a concurrent one.
+// Group commit: up to `syncs` fdatasyncs run at once, each through a file
+// descriptor of its own (so a write-back error is reported to every sync in
+// flight: Linux reports it once per open file description, and one sync
+// cannot swallow another's). Records reach the file strictly in order, one
+// write at a time, but a sync does not wait for the previous one to return,
+// and the kernel merges the cache flushes of overlapping syncs: on a disk
+// whose flush takes milliseconds, this is what keeps writers from queueing
+// behind one sync after another.
+//  - An append that finds a sync free and nobody queued writes and syncs its
+//    own record on its own thread: no hand-off, no wake-up.
+//  - Otherwise it joins the batch being gathered, and waits on the batch's
+//    event. As soon as a sync is free, a committer thread takes the whole
+//    batch, writes it with one write(2), syncs it with one fdatasync, and
+//    wakes all of its writers with one system call.
 //
 // The store must append a key's mutations in the order it applies them (for
 // example by holding a per-key lock from Append to applying), and apply a
@@ -57,13 +59,17 @@ struct JournalOptions {
   // max(segment_bytes, size of the last snapshot): compaction work stays
   // proportional to the writes, and replay reads at most about twice the state.
   bool background_compaction = true;
-  // Committer threads: how many batches may be syncing at once (at least 1).
-  int committers = 4;
+  // How many syncs may run at once (at least 1); as many committer threads
+  // take batches when appends find every sync busy. Two measured best (see
+  // docs/performance.md): a second sync in flight takes writers out of the
+  // queue behind the first, while more split batches into ever smaller ones
+  // and spend more CPU per write on fdatasync than they save in waiting.
+  int syncs = 2;
   // Makes a segment's appended data durable; fdatasync unless a test injects a
-  // slow or failing one. Called from several committers at once, each with a
+  // slow or failing one. Called from several threads at once, each with a
   // descriptor of its own.
   std::function<absl::Status(const File& file, const std::string& path)> sync_data;
-  // Called once, from a committer thread, when a write or sync fails and the
+  // Called once, from the thread that saw it, when a write or sync fails and the
   // journal stops accepting writes (for example to take the server out of
   // its load balancer's rotation), before any writer is told of the failure.
   // Must not call back into the journal.
@@ -131,9 +137,9 @@ class Journal {
  private:
   Journal(std::string dir, JournalOptions options);
 
-  // The active segment as the committers use it: one descriptor to write
-  // through, and one per committer to sync through. Shared, so that a sync in
-  // flight keeps its descriptor open across a rotation.
+  // The active segment: one descriptor to write through, and one per sync
+  // slot to sync through. Shared, so that a sync in flight keeps its
+  // descriptor open across a rotation.
   struct Segment {
     std::string path;
     File writer;
@@ -150,7 +156,20 @@ class Journal {
   absl::StatusOr<std::shared_ptr<Segment>> OpenSegment(const std::string& path, File writer) const;
   absl::Status CreateSegment(uint64_t number) ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_);
   absl::Status RotateLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_);
-  void CommitLoop(size_t committer);
+  // What writing a batch (or one record) under io_mu_ did.
+  struct Written {
+    bool refused = false;  // an earlier failure: nothing was written
+    absl::Status written;
+    absl::Status rotated;
+    bool first_failure = false;  // `written` failed, and is the journal's first failure
+    std::shared_ptr<Segment> segment;
+  };
+  Written WriteLocked(absl::string_view bytes, bool refused) ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_);
+  // Syncs what WriteLocked wrote through sync slot `slot`, reports a failure,
+  // frees the slot; the status for the writers of those `records`.
+  absl::Status SyncWritten(const Written& written, size_t slot, uint64_t records)
+      ABSL_LOCKS_EXCLUDED(mu_, io_mu_);
+  void CommitLoop();
   // Makes `problem` the journal's sticky failure; true for the first one.
   bool MarkFailed(const absl::Status& problem) ABSL_LOCKS_EXCLUDED(mu_);
   // Runs on_failure for the first failure (`first`), or waits until it ran.
@@ -165,7 +184,7 @@ class Journal {
   // Lock order: compact_mu_, then io_mu_, then mu_.
   absl::Mutex compact_mu_ ABSL_ACQUIRED_BEFORE(io_mu_);  // one compaction at a time
 
-  // The active segment: written by one committer at a time, switched by
+  // The active segment: written by one thread at a time, switched by
   // rotation. Batches are taken from `pending_` under io_mu_ too, so they
   // reach the file in the order they were taken.
   absl::Mutex io_mu_ ABSL_ACQUIRED_BEFORE(mu_);
@@ -173,10 +192,11 @@ class Journal {
   int64_t active_size_ ABSL_GUARDED_BY(io_mu_) = 0;
 
   mutable absl::Mutex mu_;
-  std::string pending_ ABSL_GUARDED_BY(mu_);   // encoded records waiting for the committer
+  std::string pending_ ABSL_GUARDED_BY(mu_);   // encoded records waiting for a committer
   uint64_t pending_records_ ABSL_GUARDED_BY(mu_) = 0;
   // The batch the pending records belong to (never null).
   std::shared_ptr<Batch> filling_ ABSL_GUARDED_BY(mu_) = std::make_shared<Batch>();
+  std::vector<size_t> free_syncs_ ABSL_GUARDED_BY(mu_);  // sync slots not in use
   absl::Status failure_ ABSL_GUARDED_BY(mu_);           // sticky write or sync failure
   bool failure_reported_ ABSL_GUARDED_BY(mu_) = false;  // on_failure has returned
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
