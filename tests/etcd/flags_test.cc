@@ -1,4 +1,4 @@
-// --store and --etcd_endpoints are checked before the server starts.
+// --store, --etcd_endpoints and --etcd_lease_ttl are checked before the server starts.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -43,6 +43,11 @@ TEST_F(EtcdFlagsTest, BadStoreSettingsAreRefusedAtStartup) {
   std::tie(code, err) = Run({"--store=etcd", "--etcd_endpoints=127.0.0.1"});
   EXPECT_NE(code, 0);
   EXPECT_NE(err.find("is not host:port"), std::string::npos) << err;
+
+  // etcd grants no lease shorter than 2 s.
+  std::tie(code, err) = Run({"--store=etcd", "--etcd_endpoints=127.0.0.1:2379", "--etcd_lease_ttl=1s"});
+  EXPECT_NE(code, 0);
+  EXPECT_NE(err.find("--etcd_lease_ttl must be at least 2s"), std::string::npos) << err;
 }
 
 TEST_F(EtcdFlagsTest, TheEnvironmentSelectsTheStoreToo) {
