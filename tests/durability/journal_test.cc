@@ -560,6 +560,51 @@ TEST(Journal, AFailedSyncFailsTheWriteAndEveryLaterOne) {
   EXPECT_EQ(state.count("later"), 0u);
 }
 
+TEST(Journal, ASyncFailingAmongConcurrentWritersLosesNoAcknowledgedWrite) {
+  TempDir dir("journal");
+  // The 40th sync after opening fails; every later one would succeed.
+  auto syncs = std::make_shared<std::atomic<int>>(0);
+  auto reported = std::make_shared<std::atomic<int>>(0);
+  auto told_before_reported = std::make_shared<std::atomic<bool>>(false);
+  JournalOptions options = NoBackgroundCompaction(4096);  // rotations too
+  options.sync_data = [syncs](const File& file, const std::string& path) {
+    if (++*syncs == 40) return absl::InternalError("cannot fdatasync " + path + ": Input/output error");
+    return SyncData(file, path);
+  };
+  options.on_failure = [reported](const absl::Status&) { ++*reported; };
+  State state;
+  std::vector<std::string> acknowledged;
+  absl::Mutex mu;
+  {
+    auto journal = OpenInto(dir.path(), &state, options);
+    ASSERT_TRUE(journal.ok());
+    std::vector<std::thread> writers;
+    for (int t = 0; t < 8; ++t) {
+      writers.emplace_back([&, t] {
+        for (int i = 0; i < 60; ++i) {
+          const std::string key = absl::StrCat("t", t, "-", i);
+          const absl::Status put = (*journal)->Put(key, std::string(50, 'x'));
+          if (put.ok()) {
+            absl::MutexLock lock(&mu);
+            acknowledged.push_back(key);
+            continue;
+          }
+          EXPECT_EQ(put.code(), absl::StatusCode::kUnavailable) << put;
+          if (reported->load() != 1) *told_before_reported = true;
+        }
+      });
+    }
+    for (auto& writer : writers) writer.join();
+  }
+  EXPECT_EQ(reported->load(), 1) << "reported once";
+  EXPECT_FALSE(told_before_reported->load()) << "no writer is told before on_failure ran";
+  EXPECT_LT(acknowledged.size(), 480u) << "the failure refused the writes after it";
+  options.sync_data = nullptr;
+  auto journal = OpenInto(dir.path(), &state, options);
+  ASSERT_TRUE(journal.ok()) << journal.status();
+  for (const std::string& key : acknowledged) EXPECT_EQ(state.count(key), 1u) << key;
+}
+
 TEST(Journal, BackgroundCompactionKeepsEveryWrite) {
   TempDir dir("journal");
   State state;
