@@ -20,3 +20,7 @@ backinstock_test(notification_requests_e2e_test
   notification_requests/watch_e2e_test.cc)
 
 backinstock_test(notification_requests_process_test notification_requests/server_flags_test.cc)
+
+# The query evaluation against a naive filter + full sort reference on random
+# data (issue 6: the evaluator reads in place and keeps only a page).
+backinstock_test(query_reference_test query/page_reference_test.cc)

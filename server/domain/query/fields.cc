@@ -9,6 +9,13 @@ constexpr absl::string_view kNames[kFieldCount] = {"id",          "contactId",  
                                                    "autoNotified", "createdDate", "itemUrl"};
 
 int64_t TimestampNanos(const google::protobuf::Timestamp& timestamp) {
+  // Every stored date (and any within ~285 years of 1970) is exact in int64
+  // nanoseconds; only dates beyond need absl's saturating arithmetic.
+  constexpr int64_t kExactSeconds = 9'000'000'000;
+  if (timestamp.seconds() > -kExactSeconds && timestamp.seconds() < kExactSeconds &&
+      timestamp.nanos() >= 0 && timestamp.nanos() < 1'000'000'000) {
+    return timestamp.seconds() * 1'000'000'000 + timestamp.nanos();
+  }
   const absl::Time time =
       absl::FromUnixSeconds(timestamp.seconds()) + absl::Nanoseconds(timestamp.nanos());
   return absl::ToUnixNanos(time);
@@ -32,11 +39,15 @@ bool IsTextField(Field field) {
 bool IsOrderedField(Field field) { return IsTextField(field) || field == Field::kCreatedDate; }
 
 Value FieldValue(const v1::BackInStockNotificationRequest& request, Field field) {
+  return ToValue(FieldViewOf(request, field));
+}
+
+FieldView FieldViewOf(const v1::BackInStockNotificationRequest& request, Field field) {
   switch (field) {
     case Field::kId:
-      return request.id();
+      return absl::string_view(request.id());
     case Field::kContactId:
-      return request.contact_id();
+      return absl::string_view(request.contact_id());
     case Field::kStatus:
       return static_cast<int64_t>(request.status());
     case Field::kAutoNotified:
@@ -46,9 +57,22 @@ Value FieldValue(const v1::BackInStockNotificationRequest& request, Field field)
       if (!request.has_created_date()) return std::monostate{};
       return TimestampNanos(request.created_date());
     case Field::kItemUrl:
-      return request.item_url();
+      return absl::string_view(request.item_url());
   }
   return std::monostate{};
+}
+
+Value ToValue(const FieldView& view) {
+  switch (view.index()) {
+    case 1:
+      return std::get<bool>(view);
+    case 2:
+      return std::get<int64_t>(view);
+    case 3:
+      return std::string(std::get<absl::string_view>(view));
+    default:
+      return std::monostate{};
+  }
 }
 
 bool FieldExists(const v1::BackInStockNotificationRequest& request, Field field) {
@@ -69,7 +93,13 @@ bool FieldExists(const v1::BackInStockNotificationRequest& request, Field field)
   return false;
 }
 
-int CompareValues(const Value& a, const Value& b) {
+namespace {
+
+// One rule for Values and views: both variants hold absent, bool, int64 and
+// text at the same indexes, and text compares as bytes either way.
+template <typename A, typename B>
+int Compare(const std::variant<std::monostate, bool, int64_t, A>& a,
+            const std::variant<std::monostate, bool, int64_t, B>& b) {
   if (a.index() != b.index()) return a.index() < b.index() ? -1 : 1;
   switch (a.index()) {
     case 0:
@@ -83,11 +113,19 @@ int CompareValues(const Value& a, const Value& b) {
       return x == y ? 0 : (x < y ? -1 : 1);
     }
     default: {
-      const int c = std::get<std::string>(a).compare(std::get<std::string>(b));
+      const int c = absl::string_view(std::get<A>(a)).compare(absl::string_view(std::get<B>(b)));
       return c < 0 ? -1 : (c > 0 ? 1 : 0);
     }
   }
 }
+
+}  // namespace
+
+int CompareValues(const Value& a, const Value& b) { return Compare(a, b); }
+
+int CompareViews(const FieldView& a, const FieldView& b) { return Compare(a, b); }
+
+int CompareViewToValue(const FieldView& a, const Value& b) { return Compare(a, b); }
 
 bool ValueFitsField(const Value& value, Field field) {
   switch (field) {

@@ -32,6 +32,12 @@ inline constexpr int kFieldCount = 6;
 // stored ones); autoNotified false before true.
 using Value = std::variant<std::monostate, bool, int64_t, std::string>;
 
+// A field's value read in place: text as a view into the request (valid while
+// the request lives and is not modified), otherwise as in Value. The query
+// path compares and sorts on views so that scanning a site copies no strings;
+// a Value is built only for what outlives the scan (a page's anchors).
+using FieldView = std::variant<std::monostate, bool, int64_t, absl::string_view>;
+
 // The JSON field name ("contactId") of a field, and back (exact match).
 absl::string_view FieldName(Field field);
 std::optional<Field> ParseFieldName(absl::string_view name);
@@ -45,11 +51,22 @@ bool IsOrderedField(Field field);
 // itemUrl is ""); autoNotified and createdDate are absent when unset.
 Value FieldValue(const v1::BackInStockNotificationRequest& request, Field field);
 
+// FieldValue without the copy; the same kinds in the same alternatives.
+FieldView FieldViewOf(const v1::BackInStockNotificationRequest& request, Field field);
+
+// The Value a view stands for (copies text).
+Value ToValue(const FieldView& view);
+
 // Whether the field is set: non-empty text, a status, a set wrapper or date.
 bool FieldExists(const v1::BackInStockNotificationRequest& request, Field field);
 
 // <0, 0, >0. Values of different kinds order by kind (absent first).
 int CompareValues(const Value& a, const Value& b);
+
+// CompareValues with a view on either side; same results as comparing the
+// Values the views stand for.
+int CompareViews(const FieldView& a, const FieldView& b);
+int CompareViewToValue(const FieldView& a, const Value& b);
 
 // Whether `value` is of the kind `field` takes (absent allowed where the field
 // may be unset); used to check decoded cursors.

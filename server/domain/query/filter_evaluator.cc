@@ -9,30 +9,31 @@ bool Holds(const Condition& condition, const v1::BackInStockNotificationRequest&
   if (condition.op == Operator::kExists) {
     return FieldExists(request, condition.field) == std::get<bool>(condition.operands.front());
   }
-  const Value value = FieldValue(request, condition.field);
+  // A view, not a Value: this runs for every request a query scans.
+  const FieldView value = FieldViewOf(request, condition.field);
   const bool absent = std::holds_alternative<std::monostate>(value);
   switch (condition.op) {
     case Operator::kEq:
-      return !absent && CompareValues(value, condition.operands.front()) == 0;
+      return !absent && CompareViewToValue(value, condition.operands.front()) == 0;
     case Operator::kNe:
-      return absent || CompareValues(value, condition.operands.front()) != 0;
+      return absent || CompareViewToValue(value, condition.operands.front()) != 0;
     case Operator::kIn:
       if (absent) return false;
       for (const Value& operand : condition.operands) {
-        if (CompareValues(value, operand) == 0) return true;
+        if (CompareViewToValue(value, operand) == 0) return true;
       }
       return false;
     case Operator::kStartsWith:
-      return !absent && absl::StartsWith(std::get<std::string>(value),
+      return !absent && absl::StartsWith(std::get<absl::string_view>(value),
                                          std::get<std::string>(condition.operands.front()));
     case Operator::kGt:
-      return !absent && CompareValues(value, condition.operands.front()) > 0;
+      return !absent && CompareViewToValue(value, condition.operands.front()) > 0;
     case Operator::kGte:
-      return !absent && CompareValues(value, condition.operands.front()) >= 0;
+      return !absent && CompareViewToValue(value, condition.operands.front()) >= 0;
     case Operator::kLt:
-      return !absent && CompareValues(value, condition.operands.front()) < 0;
+      return !absent && CompareViewToValue(value, condition.operands.front()) < 0;
     case Operator::kLte:
-      return !absent && CompareValues(value, condition.operands.front()) <= 0;
+      return !absent && CompareViewToValue(value, condition.operands.front()) <= 0;
     case Operator::kExists:
       break;
   }

@@ -7,9 +7,13 @@
 namespace backinstock::domain::query {
 namespace {
 
+// A match on the page's side of the anchor. The first sort key is read once
+// here because it decides almost every comparison; later keys (ties) are read
+// in place when needed. Nothing is copied out of the request.
 struct Candidate {
   size_t index;
-  std::vector<Value> values;
+  const v1::BackInStockNotificationRequest* request;
+  FieldView first;
 };
 
 bool SameValues(const std::vector<Value>& a, const std::vector<Value>& b) {
@@ -31,58 +35,79 @@ Page SelectPage(const std::vector<const v1::BackInStockNotificationRequest*>& re
                 const Filter& filter, const SortOrder& order, int limit,
                 const std::optional<Anchor>& from) {
   const bool backward = from && from->backward;
-  // Candidates are the matches on the page's side of the anchor; `others`
-  // counts the matches on the far side.
-  std::vector<Candidate> candidates;
+  const size_t take = static_cast<size_t>(limit);
+
+  // <0 when `a` comes first in `order`. The order is total (it ends with the
+  // unique id), so which selection algorithm runs cannot change the page.
+  auto compare = [&order](const Candidate& a, const Candidate& b) {
+    const int c = CompareViews(a.first, b.first);
+    if (c != 0) return order.front().descending ? -c : c;
+    for (size_t k = 1; k < order.size(); ++k) {
+      const int d = CompareViews(FieldViewOf(*a.request, order[k].field),
+                                 FieldViewOf(*b.request, order[k].field));
+      if (d != 0) return order[k].descending ? -d : d;
+    }
+    return 0;
+  };
+  auto before = [&compare](const Candidate& a, const Candidate& b) { return compare(a, b) < 0; };
+  // Forward pages keep the first `limit` candidates, backward pages the last:
+  // `preferred(a, b)` says a would be kept over b. The kept ones form a heap
+  // on it, whose top is the least preferred (the one to drop next), so memory
+  // stays at one page however large the site.
+  auto preferred = [&compare, backward](const Candidate& a, const Candidate& b) {
+    return backward ? compare(a, b) > 0 : compare(a, b) < 0;
+  };
+
+  // `kept` are the best candidates so far (the matches on the page's side of
+  // the anchor), `candidates` counts them all, `others` counts the matches on
+  // the far side.
+  const Field first_field = order.front().field;
+  std::vector<Candidate> kept;
+  kept.reserve(take);
+  size_t candidates = 0;
   size_t others = 0;
   for (size_t i = 0; i < requests.size(); ++i) {
-    if (!Matches(filter, *requests[i])) continue;
-    std::vector<Value> values = SortValues(order, *requests[i]);
-    bool on_page_side = true;
+    const v1::BackInStockNotificationRequest& request = *requests[i];
+    if (!Matches(filter, request)) continue;
     if (from) {
-      const int c = CompareSortValues(order, values, from->position);
-      on_page_side = backward ? (c < 0 || (c == 0 && from->inclusive))
-                              : (c > 0 || (c == 0 && from->inclusive));
+      const int c = CompareRequestToPosition(order, request, from->position);
+      const bool on_page_side = backward ? (c < 0 || (c == 0 && from->inclusive))
+                                         : (c > 0 || (c == 0 && from->inclusive));
+      if (!on_page_side) {
+        ++others;
+        continue;
+      }
     }
-    if (on_page_side) {
-      candidates.push_back({i, std::move(values)});
-    } else {
-      ++others;
+    ++candidates;
+    Candidate candidate{i, &request, FieldViewOf(request, first_field)};
+    if (kept.size() < take) {
+      kept.push_back(candidate);
+      std::push_heap(kept.begin(), kept.end(), preferred);
+    } else if (take > 0 && preferred(candidate, kept.front())) {
+      std::pop_heap(kept.begin(), kept.end(), preferred);
+      kept.back() = candidate;
+      std::push_heap(kept.begin(), kept.end(), preferred);
     }
   }
-
-  // Forward pages take the first `limit` candidates, backward pages the last.
-  auto before = [&order](const Candidate& a, const Candidate& b) {
-    return CompareSortValues(order, a.values, b.values) < 0;
-  };
-  auto after = [&order](const Candidate& a, const Candidate& b) {
-    return CompareSortValues(order, a.values, b.values) > 0;
-  };
-  const size_t take = std::min(candidates.size(), static_cast<size_t>(limit));
-  const bool more_on_page_side = candidates.size() > take;
-  if (backward) {
-    std::partial_sort(candidates.begin(), candidates.begin() + take, candidates.end(), after);
-    candidates.resize(take);
-    std::reverse(candidates.begin(), candidates.end());
-  } else {
-    std::partial_sort(candidates.begin(), candidates.begin() + take, candidates.end(), before);
-    candidates.resize(take);
-  }
+  std::sort(kept.begin(), kept.end(), before);
+  const bool more_on_page_side = candidates > kept.size();
 
   Page page;
-  for (const Candidate& candidate : candidates) page.items.push_back(candidate.index);
+  page.items.reserve(kept.size());
+  for (const Candidate& candidate : kept) page.items.push_back(candidate.index);
   const bool has_after = backward ? others > 0 : more_on_page_side;
   const bool has_before = backward ? more_on_page_side : others > 0;
+  // Values are built only for the anchors, which outlive the requests' views.
   if (has_after) {
     // After the last item; on an empty page, the far side of the anchor.
-    page.next = candidates.empty()
+    page.next = kept.empty()
                     ? Anchor{false, !from->inclusive, from->position}
-                    : Anchor{false, false, candidates.back().values};
+                    : Anchor{false, false, SortValues(order, *kept.back().request)};
   }
   if (has_before) {
-    page.prev = candidates.empty()
+    page.prev = kept.empty()
                     ? Anchor{true, !from->inclusive, from->position}
-                    : Anchor{true, false, candidates.front().values};
+                    : Anchor{true, false, SortValues(order, *kept.front().request)};
   }
   return page;
 }

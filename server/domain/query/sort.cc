@@ -59,4 +59,23 @@ int CompareSortValues(const SortOrder& order, const std::vector<Value>& a,
   return 0;
 }
 
+int CompareRequests(const SortOrder& order, const v1::BackInStockNotificationRequest& a,
+                    const v1::BackInStockNotificationRequest& b) {
+  for (const SortKey& key : order) {
+    const int c = CompareViews(FieldViewOf(a, key.field), FieldViewOf(b, key.field));
+    if (c != 0) return key.descending ? -c : c;
+  }
+  return 0;
+}
+
+int CompareRequestToPosition(const SortOrder& order,
+                             const v1::BackInStockNotificationRequest& request,
+                             const std::vector<Value>& position) {
+  for (size_t i = 0; i < order.size(); ++i) {
+    const int c = CompareViewToValue(FieldViewOf(request, order[i].field), position[i]);
+    if (c != 0) return order[i].descending ? -c : c;
+  }
+  return 0;
+}
+
 }  // namespace backinstock::domain::query

@@ -39,6 +39,14 @@ std::vector<Value> SortValues(const SortOrder& order,
 int CompareSortValues(const SortOrder& order, const std::vector<Value>& a,
                       const std::vector<Value>& b);
 
+// The same comparisons read in place from the requests (no Values built):
+// <0 when `a` comes before `b` (or before `position`, SortValues of `order`).
+int CompareRequests(const SortOrder& order, const v1::BackInStockNotificationRequest& a,
+                    const v1::BackInStockNotificationRequest& b);
+int CompareRequestToPosition(const SortOrder& order,
+                             const v1::BackInStockNotificationRequest& request,
+                             const std::vector<Value>& position);
+
 }  // namespace backinstock::domain::query
 
 #endif  // BACKINSTOCK_SERVER_DOMAIN_QUERY_SORT_H_
