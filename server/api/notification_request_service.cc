@@ -61,13 +61,18 @@ grpc::ServerUnaryReactor* NotificationRequestService::QueryBackInStockNotificati
     grpc::CallbackServerContext* context,
     const v1::QueryBackInStockNotificationRequestsRequest* request,
     v1::QueryBackInStockNotificationRequestsResponse* response) {
-  return Unary(*gate_, context, [this, request, response](const auth::Caller& caller) -> absl::Status {
-    absl::StatusOr<v1::QueryBackInStockNotificationRequestsResponse> page =
-        requests_->Query(caller.site, request->query());
-    if (!page.ok()) return page.status();
-    *response = *std::move(page);
-    return absl::OkStatus();
-  });
+  // Off the callback threads: a page of a site near the cap scans all of its
+  // requests, and two such scans would otherwise hold up every other call.
+  return Unary(
+      *gate_, context,
+      [this, request, response](const auth::Caller& caller) -> absl::Status {
+        absl::StatusOr<v1::QueryBackInStockNotificationRequestsResponse> page =
+            requests_->Query(caller.site, request->query());
+        if (!page.ok()) return page.status();
+        *response = *std::move(page);
+        return absl::OkStatus();
+      },
+      Offload{&queries_, "QUERY_QUEUE_FULL"});
 }
 
 grpc::ServerUnaryReactor*

@@ -1,7 +1,8 @@
 // The gRPC adaptor of BackInStockNotificationRequestService: admit, decode,
 // call the domain, encode. ReportItemsBackInStock runs the notifier, so it is
-// handed to a small work queue and its reply sent from there; every other
-// handler answers on the callback thread.
+// handed to a small work queue and its reply sent from there; a query scans up
+// to the per-site cap of requests (milliseconds for a large site), so it has a
+// queue of its own; every other handler answers on the callback thread.
 #ifndef BACKINSTOCK_SERVER_API_NOTIFICATION_REQUEST_SERVICE_H_
 #define BACKINSTOCK_SERVER_API_NOTIFICATION_REQUEST_SERVICE_H_
 
@@ -20,6 +21,10 @@ struct NotificationRequestServiceOptions {
   // beyond that is refused with RESOURCE_EXHAUSTED (REPORT_QUEUE_FULL).
   int report_threads = 2;
   size_t max_queued_reports = 64;
+  // Threads that run queries, and queries that may wait for one; a query
+  // beyond that is refused with RESOURCE_EXHAUSTED (QUERY_QUEUE_FULL).
+  int query_threads = 2;
+  size_t max_queued_queries = 128;
   // Events one watcher may fall behind before it is ended (WATCHER_TOO_SLOW).
   size_t max_queued_events = 1024;
 };
@@ -39,6 +44,7 @@ class NotificationRequestService final
         streams_(streams),
         blocking_writes_(blocking_writes),
         options_(options),
+        queries_(options.query_threads, options.max_queued_queries),
         reports_(options.report_threads, options.max_queued_reports) {}
 
   grpc::ServerUnaryReactor* CreateBackInStockNotificationRequest(
@@ -81,7 +87,9 @@ class NotificationRequestService final
   StreamTracker* streams_;
   WorkQueue* blocking_writes_;  // null: the store never blocks; run inline
   const NotificationRequestServiceOptions options_;
-  WorkQueue reports_;  // last: destroyed first, finishing the reports it accepted
+  // Last: destroyed first, finishing the queries and reports they accepted.
+  WorkQueue queries_;
+  WorkQueue reports_;
 };
 
 }  // namespace backinstock::api

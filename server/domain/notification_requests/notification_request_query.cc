@@ -74,6 +74,7 @@ absl::StatusOr<v1::QueryBackInStockNotificationRequestsResponse> NotificationReq
 
   const query::Page page = query::SelectPage(requests, *filter, state.order, state.limit, from);
   v1::QueryBackInStockNotificationRequestsResponse response;
+  response.mutable_requests()->Reserve(static_cast<int>(page.items.size()));
   for (size_t index : page.items) *response.add_requests() = *requests[index];
   v1::PagingMetadata* metadata = response.mutable_metadata();
   metadata->set_count(static_cast<int32_t>(page.items.size()));
