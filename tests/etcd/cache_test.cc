@@ -8,7 +8,10 @@
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "server/store/etcd/etcd_backend.h"
+#include "server/store/etcd/etcd_cache.h"
+#include "server/store/etcd/etcd_client.h"
 #include "tests/support/etcd_cluster.h"
 
 namespace backinstock::testing {
@@ -233,6 +236,29 @@ TEST(EtcdCacheTest, CapAndDuplicateRulesHoldAcrossTwoBackends) {
   ASSERT_TRUE(store_two->CompareAndSwap(kSite, 1, Next(*current, Request::PROCESSING)).ok());
   EXPECT_EQ(store_one->CompareAndSwap(kSite, 1, Next(*current, Request::PROCESSING)).code(),
             absl::StatusCode::kAborted);
+}
+
+TEST(EtcdCacheTest, StopsWhileTheOnlyMemberItFollowsIsDown) {
+  ASSERT_TRUE(EtcdCluster::Available()) << "etcd is not installed (make deps)";
+  auto cluster = EtcdCluster::Start(3);
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  EtcdOptions options;
+  options.endpoints = {(*cluster)->ClientAddress(0)};
+  auto client = store::etcd::EtcdClient::Connect(options);
+  ASSERT_TRUE(client.ok()) << client.status();
+  auto cache = store::etcd::EtcdCache::Start(client->get(), absl::Seconds(30));
+  ASSERT_TRUE(cache.ok()) << cache.status();
+  ASSERT_TRUE((*cluster)->Kill(0).ok());
+  // Wait until the cache is opening its next stream, which waits for the dead
+  // member to come back.
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while ((*cache)->watch_attempts() < 2 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_GE((*cache)->watch_attempts(), 2);
+  // Stopping cancels that wait: this returns rather than hanging the server's
+  // shutdown (the test's timeout is the failure otherwise).
+  cache->reset();
 }
 
 }  // namespace

@@ -190,16 +190,24 @@ bool EtcdCache::WatchOnce() {
   // Wait for a member to be reachable rather than fail at once: the loop
   // would only come back here.
   context.set_wait_for_ready(true);
-  auto stream = client_->watch_stub()->Watch(&context);
+  // The context is published before the call starts: opening the stream
+  // waits for a member to be reachable, possibly forever, and the destructor
+  // must be able to cancel that wait (a context cancelled before its call
+  // starts cancels the call as soon as it does).
   {
     absl::MutexLock lock(&stream_mu_);
     stream_context_ = &context;
-    stream_ = stream.get();
-    stream_created_ = false;
   }
   {
     absl::MutexLock lock(&mu_);
     if (stopping_) context.TryCancel();
+  }
+  watch_attempts_.fetch_add(1);
+  auto stream = client_->watch_stub()->Watch(&context);
+  {
+    absl::MutexLock lock(&stream_mu_);
+    stream_ = stream.get();
+    stream_created_ = false;
   }
   int64_t start = 0;
   {

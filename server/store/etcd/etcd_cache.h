@@ -107,6 +107,8 @@ class EtcdCache {
 
   // How often the watch had to start over from a full read (compaction).
   int64_t full_reloads() const { return full_reloads_.load(); }
+  // How many watch streams the cache has opened (1 while the first one lives).
+  int64_t watch_attempts() const { return watch_attempts_.load(); }
 
  private:
   struct SiteRequests {
@@ -172,6 +174,7 @@ class EtcdCache {
   std::function<void()> on_orphans_ ABSL_GUARDED_BY(orphans_mu_);
 
   std::atomic<int64_t> full_reloads_{0};
+  std::atomic<int64_t> watch_attempts_{0};
   std::thread thread_;
 };
 
