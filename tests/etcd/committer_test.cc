@@ -167,5 +167,31 @@ TEST_F(CommitterTest, CommittedButNotSeenByThisReplicaIsUnavailableSayingCommitt
   EXPECT_TRUE((*cache)->WaitForRevision(committed, absl::Seconds(30)));
 }
 
+TEST_F(CommitterTest, AWriteEtcdRefusesIsNotSentAgain) {
+  auto client = Connect(AllMembers());
+  ASSERT_NE(client, nullptr);
+  auto cache = EtcdCache::Start(client.get(), absl::Seconds(30));
+  ASSERT_TRUE(cache.ok()) << cache.status();
+  int attempts = 0;
+  auto send = [&](const etcdserverpb::TxnRequest& txn) {
+    ++attempts;
+    return client->Txn(txn);
+  };
+  Committer committer(client.get(), cache->get(), absl::Seconds(8), send);
+  const std::string writer = committer.NewWriter();
+  // A put on a lease etcd does not have (as a claim on a lease that expired):
+  // etcd's applier refuses it, so the outcome is known at once.
+  etcdserverpb::TxnRequest txn = FirstSettingsWrite("shop-refused", writer);
+  txn.mutable_success(0)->mutable_request_put()->set_lease(0x7e57);
+  auto outcome = committer.Commit(txn, writer);
+  ASSERT_FALSE(outcome.ok());
+  EXPECT_EQ(attempts, 1) << "a refused write was sent again";
+  EXPECT_EQ(outcome.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(errors::ReasonOf(outcome.status()), "STORAGE_UNAVAILABLE");
+  EXPECT_TRUE(absl::StrContains(outcome.status().message(), "lease not found"))
+      << outcome.status();
+  EXPECT_EQ(ModRevision(*client, SettingsKey("shop-refused")), 0);
+}
+
 }  // namespace
 }  // namespace backinstock::testing

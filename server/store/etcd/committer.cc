@@ -153,9 +153,17 @@ absl::StatusOr<Committer::Outcome> Committer::Commit(const etcdserverpb::TxnRequ
       return StorageUnavailable(
           absl::UnavailableError(absl::StrCat("etcd has no quorum: ", last.message())));
     }
+    // Refused by etcd itself (for example a claim on a lease that expired):
+    // nothing applied, and sending it again would be refused again. Only an
+    // earlier attempt of unknown outcome is left to look for.
+    const bool rejected = EtcdClient::Rejected(last);
+    if (rejected && !maybe_applied) {
+      return StorageUnavailable(
+          absl::UnavailableError(absl::StrCat("etcd refused the write: ", last.message())));
+    }
     // Unknown outcome: learn the cluster's revision now, let the cache catch
     // up to it, and look for our nonce.
-    maybe_applied = true;
+    if (!rejected) maybe_applied = true;
     absl::StatusOr<int64_t> now = client_->CurrentRevision();
     for (absl::Duration pause = absl::Milliseconds(50);
          !now.ok() && !EtcdClient::RefusedBeforeApply(now.status()) &&
@@ -180,6 +188,12 @@ absl::StatusOr<Committer::Outcome> Committer::Commit(const etcdserverpb::TxnRequ
       outcome.succeeded = true;
       outcome.revision = seen;
       return outcome;
+    }
+    if (rejected) {
+      return StorageUnavailable(absl::UnavailableError(absl::StrCat(
+          "etcd refused the write, and an earlier attempt of unknown outcome had not applied "
+          "when read back: ",
+          last.message())));
     }
     // Not applied as of a revision read after the failure: sending again is
     // safe (if the first attempt still applies later, the resend's compares

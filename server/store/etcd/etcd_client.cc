@@ -185,4 +185,20 @@ bool EtcdClient::RefusedBeforeApply(const absl::Status& status) {
          absl::StrContains(status.message(), "no leader");
 }
 
+bool EtcdClient::Rejected(const absl::Status& status) {
+  // etcd answers UNAVAILABLE, DEADLINE_EXCEEDED and the like when a request
+  // may still apply; these codes are only ever its verdict on the request.
+  switch (status.code()) {
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kNotFound:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kOutOfRange:
+    case absl::StatusCode::kPermissionDenied:
+    case absl::StatusCode::kUnauthenticated:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace backinstock::store::etcd

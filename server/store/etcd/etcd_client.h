@@ -56,6 +56,11 @@ class EtcdClient {
   // Whether an etcd error says the write was refused before it could apply
   // (the member has no leader), as opposed to an unknown outcome.
   static bool RefusedBeforeApply(const absl::Status& status);
+  // Whether etcd answered and refused the request itself (a put on a lease
+  // it no longer has, an invalid transaction, a permission): it was decided
+  // by the applier and changed nothing, so its outcome is known, and sending
+  // it again unchanged would only be refused again.
+  static bool Rejected(const absl::Status& status);
 
  private:
   EtcdClient(std::string target, std::shared_ptr<grpc::Channel> channel, absl::Duration timeout);

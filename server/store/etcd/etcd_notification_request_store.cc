@@ -57,7 +57,7 @@ absl::StatusOr<CreateResult> EtcdNotificationRequestStore::Create(
       AddGet(read.add_success(), index_key);
       AddGet(read.add_success(), counter_key);
       absl::StatusOr<etcdserverpb::TxnResponse> state = client_->Txn(read);
-      if (!state.ok()) return state.status();
+      if (!state.ok()) return StorageUnavailable(state.status());
       if (const mvccpb::KeyValue* index = RangeResult(*state, 0); open && index != nullptr) {
         return CreateResult{CreateResult::Outcome::kDuplicate, index->value()};
       }
@@ -111,7 +111,7 @@ absl::StatusOr<int64_t> EtcdNotificationRequestStore::ModRevisionAt(absl::string
   // may lag behind what the caller saw elsewhere; etcd decides.
   absl::StatusOr<etcdserverpb::RangeResponse> read =
       client_->Range(GetRequest(RequestKey(site, id)));
-  if (!read.ok()) return read.status();
+  if (!read.ok()) return StorageUnavailable(read.status());
   if (read->kvs().empty()) return NotFound(id);
   absl::StatusOr<NotificationRequestRecord> stored = DecodeRequest(read->kvs(0).value(), nullptr);
   if (!stored.ok()) return stored.status();
