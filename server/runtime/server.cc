@@ -87,8 +87,10 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const Serve
 
 // Takes the server out of rotation when a journal fails (disk full, I/O
 // error): every write would get UNAVAILABLE until a restart, so load balancers
-// should send traffic elsewhere. Shared with the journals' committer threads,
-// which may report before the server is built or while it is torn down.
+// should send traffic elsewhere. Shared with the journals, which report from
+// whichever thread saw the failure (a committer, or a writer syncing its own
+// record while it holds a site lock: Fail must stay short and never call back
+// into a store), possibly before the server is built or while it is torn down.
 class StorageHealth {
  public:
   void Fail(const absl::Status& failure) {
