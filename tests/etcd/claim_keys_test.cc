@@ -10,8 +10,11 @@
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
+#include "server/errors/error.h"
 #include "server/store/catalog_key.h"
+#include "server/store/etcd/committer.h"
 #include "server/store/etcd/etcd_backend.h"
+#include "server/store/etcd/etcd_notification_request_store.h"
 #include "server/store/etcd/keys.h"
 #include "server/store/etcd/txn.h"
 #include "tests/support/etcd_cluster.h"
@@ -151,8 +154,16 @@ TEST_F(EtcdClaimKeysTest, AClaimWhoseLeaseIsGoneIsSettledFailedOnceAndTheOwnerLo
   ASSERT_EQ((*settled)->request.status(), Request::FAILED);
   EXPECT_TRUE((*settled)->request.auto_notified().value());
   EXPECT_EQ((*settled)->revision, 3);
-  // Settled once, by one of the two sweepers, and streamed as an update.
-  EXPECT_EQ((*owner)->sweeper()->settled() + (*other)->sweeper()->settled(), 1);
+  // Settled once, by one of the two sweepers, and streamed as an update. The
+  // sweeper counts after its own cache caught up, which may be after the
+  // other replica's cache showed FAILED: wait for the count, then check that
+  // it is exactly one.
+  auto sweeps = [&] { return (*owner)->sweeper()->settled() + (*other)->sweeper()->settled(); };
+  const absl::Time counted_by = absl::Now() + absl::Seconds(30);
+  while (sweeps() == 0 && absl::Now() < counted_by) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(sweeps(), 1);
   {
     absl::MutexLock lock(&mu);
     EXPECT_EQ(updates, (std::vector<int64_t>{2, 3}));
@@ -170,6 +181,49 @@ TEST_F(EtcdClaimKeysTest, AClaimWhoseLeaseIsGoneIsSettledFailedOnceAndTheOwnerLo
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->outcome, store::CreateResult::Outcome::kCreated);
   subscription.reset();
+}
+
+TEST_F(EtcdClaimKeysTest, AReleaseThatCannotBeWrittenAbandonsTheLeaseSoTheRequestIsNotStuck) {
+  auto backend = EtcdBackend::Open(options_);
+  ASSERT_TRUE(backend.ok()) << backend.status();
+  auto store = (*backend)->NewRequestStore();
+  auto first_lease = (*backend)->lease()->Current();
+  ASSERT_TRUE(first_lease.ok()) << first_lease.status();
+  ASSERT_TRUE(store->Create(kSite, NewRecord("r1", "r1@e.co"), 100).ok());
+  ASSERT_TRUE(store->CompareAndSwap(kSite, 1, Next(*store->Get(kSite, "r1"), Request::PROCESSING)).ok());
+
+  // The report's settle finds etcd unreachable for its whole budget: every
+  // Txn times out without applying (the read-back finds nothing).
+  store::etcd::Committer unreachable(
+      client_.get(), (*backend)->cache(), absl::Seconds(1),
+      [](const etcdserverpb::TxnRequest&) -> absl::StatusOr<etcdserverpb::TxnResponse> {
+        return absl::DeadlineExceededError("etcd txn: Deadline Exceeded (injected)");
+      });
+  store::etcd::EtcdNotificationRequestStore settling(client_.get(), (*backend)->cache(),
+                                                     &unreachable, (*backend)->lease());
+  const absl::Status settled =
+      settling.CompareAndSwap(kSite, 2, Next(*store->Get(kSite, "r1"), Request::NOTIFICATION_SENT));
+  ASSERT_FALSE(settled.ok());
+  EXPECT_EQ(errors::ReasonOf(settled), "STORAGE_UNAVAILABLE");
+
+  // The claim key was on a lease this live replica renews: left alone, the
+  // request would stay PROCESSING for as long as the process runs. The lease
+  // is abandoned instead, so it expires and the sweeper settles the request.
+  absl::StatusOr<store::RecordPtr> now;
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  for (;;) {
+    now = store->Get(kSite, "r1");
+    ASSERT_TRUE(now.ok());
+    if ((*now)->request.status() != Request::PROCESSING || absl::Now() > deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ((*now)->request.status(), Request::FAILED);
+  EXPECT_TRUE((*now)->request.auto_notified().value());
+  EXPECT_FALSE(Read(ClaimKey(kSite, "r1")));
+  // New claims go on a new lease.
+  auto second_lease = (*backend)->lease()->Current();
+  ASSERT_TRUE(second_lease.ok()) << second_lease.status();
+  EXPECT_NE(*second_lease, *first_lease);
 }
 
 }  // namespace

@@ -129,7 +129,10 @@ TEST_F(EtcdClaimRecoveryTest, RequestsClaimedByAKilledReplicaBecomeFailedAndReop
     EXPECT_EQ(request->status(), NotificationRequest::FAILED);
     EXPECT_TRUE(request->has_auto_notified() && request->auto_notified().value()) << id;
   }
-  EXPECT_NE(B().process->Stderr().find("marked FAILED, not resent"), std::string::npos);
+  // The log is written in batches by a thread of its own: wait for the line.
+  EXPECT_TRUE(Within(absl::Seconds(30), [&] {
+    return B().process->Stderr().find("marked FAILED, not resent") != std::string::npos;
+  })) << B().process->Stderr();
   // Nothing was sent: A never got a line out, B never resent.
   EXPECT_TRUE(OutboxIds(B()).empty());
 

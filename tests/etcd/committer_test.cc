@@ -160,9 +160,7 @@ TEST_F(CommitterTest, CommittedButNotSeenByThisReplicaIsUnavailableSayingCommitt
   auto info = errors::ErrorInfoOf(outcome.status());
   ASSERT_TRUE(info.has_value());
   EXPECT_EQ(info->metadata().at("committed_revision"), absl::StrCat(committed));
-  // Once its member is back, the cache catches up with the write. (This also
-  // lets the cache stop: a watch waiting for a dead member cannot be
-  // cancelled before its stream exists.)
+  // Once its member is back, the cache catches up with the write.
   ASSERT_TRUE(cluster_->Restart(follower).ok());
   EXPECT_TRUE((*cache)->WaitForRevision(committed, absl::Seconds(30)));
 }

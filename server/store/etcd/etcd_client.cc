@@ -148,11 +148,12 @@ absl::StatusOr<etcdserverpb::LeaseGrantResponse> EtcdClient::LeaseGrant(
   return response;
 }
 
-absl::StatusOr<int64_t> EtcdClient::LeaseKeepAlive(int64_t id) const {
+absl::StatusOr<int64_t> EtcdClient::LeaseKeepAlive(int64_t id, absl::Duration timeout) const {
   // etcd renews leases only over a stream; one short stream per renewal,
-  // under the usual deadline, cannot hang on a member that went away.
+  // under a deadline, cannot hang on a member that went away.
   grpc::ClientContext context;
   Prepare(&context);
+  context.set_deadline(absl::ToChronoTime(absl::Now() + std::min(timeout, call_timeout_)));
   auto stream = lease_->LeaseKeepAlive(&context);
   etcdserverpb::LeaseKeepAliveRequest request;
   request.set_id(id);

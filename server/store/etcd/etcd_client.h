@@ -41,9 +41,10 @@ class EtcdClient {
   absl::StatusOr<int64_t> CurrentRevision() const;
 
   // Leases: grant one of `ttl_seconds`; renew one (its new TTL in seconds,
-  // 0 when it has expired); revoke one (its keys go with it).
+  // 0 when it has expired) within `timeout` at most (a renewal that hangs
+  // must not outlive the lease it renews); revoke one (its keys go with it).
   absl::StatusOr<etcdserverpb::LeaseGrantResponse> LeaseGrant(int64_t ttl_seconds) const;
-  absl::StatusOr<int64_t> LeaseKeepAlive(int64_t id) const;
+  absl::StatusOr<int64_t> LeaseKeepAlive(int64_t id, absl::Duration timeout) const;
   absl::Status LeaseRevoke(int64_t id) const;
 
   // For watch streams: the stub, and a context with the same leader check

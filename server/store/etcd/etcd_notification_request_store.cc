@@ -1,6 +1,5 @@
 #include "server/store/etcd/etcd_notification_request_store.h"
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "server/store/catalog_key.h"
 #include "server/store/etcd/codec.h"
@@ -174,10 +173,22 @@ absl::Status EtcdNotificationRequestStore::CompareAndSwap(absl::string_view site
 
   absl::StatusOr<Committer::Outcome> outcome = committer_->Commit(txn, writer);
   if (!outcome.ok()) {
-    // etcd refuses a put on a lease it no longer has (it expired while this
-    // replica could not renew it): get a new one before the next claim.
-    if (claims && absl::StrContains(outcome.status().message(), "lease not found")) {
+    // A claim or a release that failed may leave a claim key on this
+    // replica's lease that no report will ever remove: a claim of unknown
+    // outcome (or committed but not yet seen here) that the report skips, a
+    // release that could not be written. While the lease is renewed nobody
+    // would sweep it, and the request would stay PROCESSING for as long as
+    // this process runs. So the lease is abandoned instead: etcd lets it
+    // expire after its TTL, and the sweepers settle whatever it still holds
+    // as FAILED (never sent twice). Reports still running here settle their
+    // own claims meanwhile, and new claims go on a new lease. (For a claim,
+    // this also covers etcd refusing a put on a lease it no longer has.)
+    if (claims) {
       lease_->Lost(lease);
+    } else if (releases) {
+      if (absl::StatusOr<int64_t> current = lease_->Current(); current.ok()) {
+        lease_->Lost(*current);
+      }
     }
     return outcome.status();
   }

@@ -125,7 +125,9 @@ void ReplicaLease::Run() {
       }
     } else {
       const absl::Time sent = absl::Now();
-      absl::StatusOr<int64_t> ttl = client_->LeaseKeepAlive(id);
+      // Bounded by the period, so a hung renewal leaves time for another
+      // attempt before the lease runs out.
+      absl::StatusOr<int64_t> ttl = client_->LeaseKeepAlive(id, period);
       if (ttl.ok() && *ttl > 0) {
         {
           absl::MutexLock lock(&mu_);
