@@ -12,36 +12,18 @@
 #include "server/store/etcd/etcd_backend.h"
 #include "server/store/etcd/etcd_cache.h"
 #include "server/store/etcd/etcd_client.h"
+#include "tests/etcd/request_records.h"
 #include "tests/support/etcd_cluster.h"
 
 namespace backinstock::testing {
 namespace {
 
-using store::NotificationRequestRecord;
 using store::RequestEvent;
 using store::etcd::EtcdBackend;
 using store::etcd::EtcdOptions;
 using Request = v1::BackInStockNotificationRequest;
 
 constexpr char kSite[] = "shop-cache";
-
-NotificationRequestRecord NewRecord(const std::string& id, const std::string& email) {
-  NotificationRequestRecord record;
-  record.revision = 1;
-  record.request.set_id(id);
-  record.request.set_email(email);
-  record.request.mutable_catalog_reference()->set_catalog_item_id("sku");
-  record.request.mutable_catalog_reference()->set_app_id("215238eb-22a5-4c36-9e7b-e7c08025e04e");
-  record.request.set_status(Request::RECEIVED);
-  return record;
-}
-
-NotificationRequestRecord Next(const store::RecordPtr& current, Request::Status status) {
-  NotificationRequestRecord next = *current;
-  next.revision = current->revision + 1;
-  next.request.set_status(status);
-  return next;
-}
 
 // Every event a subscriber got, in order, as "<type> <id> r<revision>".
 class Recorder {

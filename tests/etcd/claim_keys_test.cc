@@ -17,6 +17,7 @@
 #include "server/store/etcd/etcd_notification_request_store.h"
 #include "server/store/etcd/keys.h"
 #include "server/store/etcd/txn.h"
+#include "tests/etcd/request_records.h"
 #include "tests/support/etcd_cluster.h"
 
 namespace backinstock::testing {
@@ -33,22 +34,19 @@ using Request = v1::BackInStockNotificationRequest;
 
 constexpr char kSite[] = "shop-claims";
 
-NotificationRequestRecord NewRecord(const std::string& id, const std::string& email) {
-  NotificationRequestRecord record;
-  record.revision = 1;
-  record.request.set_id(id);
-  record.request.set_email(email);
-  record.request.mutable_catalog_reference()->set_catalog_item_id("sku");
-  record.request.mutable_catalog_reference()->set_app_id("215238eb-22a5-4c36-9e7b-e7c08025e04e");
-  record.request.set_status(Request::RECEIVED);
-  return record;
-}
-
-NotificationRequestRecord Next(const store::RecordPtr& current, Request::Status status) {
-  NotificationRequestRecord next = *current;
-  next.revision = current->revision + 1;
-  next.request.set_status(status);
-  return next;
+// The request once it is no longer PROCESSING (a sweeper settled it), or as
+// it still is after 30 s.
+absl::StatusOr<store::RecordPtr> AwaitNotProcessing(store::NotificationRequestStore& store,
+                                                    const std::string& id) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  for (;;) {
+    absl::StatusOr<store::RecordPtr> record = store.Get(kSite, id);
+    if (!record.ok() || (*record)->request.status() != Request::PROCESSING ||
+        absl::Now() > deadline) {
+      return record;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 class EtcdClaimKeysTest : public ::testing::Test {
@@ -143,14 +141,8 @@ TEST_F(EtcdClaimKeysTest, AClaimWhoseLeaseIsGoneIsSettledFailedOnceAndTheOwnerLo
   ASSERT_TRUE(lease.ok());
   ASSERT_TRUE(client_->LeaseRevoke(*lease).ok());
 
-  absl::StatusOr<store::RecordPtr> settled;
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  for (;;) {
-    settled = other_store->Get(kSite, "r1");
-    ASSERT_TRUE(settled.ok());
-    if ((*settled)->request.status() != Request::PROCESSING || absl::Now() > deadline) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  absl::StatusOr<store::RecordPtr> settled = AwaitNotProcessing(*other_store, "r1");
+  ASSERT_TRUE(settled.ok()) << settled.status();
   ASSERT_EQ((*settled)->request.status(), Request::FAILED);
   EXPECT_TRUE((*settled)->request.auto_notified().value());
   EXPECT_EQ((*settled)->revision, 3);
@@ -209,14 +201,8 @@ TEST_F(EtcdClaimKeysTest, AReleaseThatCannotBeWrittenAbandonsTheLeaseSoTheReques
   // The claim key was on a lease this live replica renews: left alone, the
   // request would stay PROCESSING for as long as the process runs. The lease
   // is abandoned instead, so it expires and the sweeper settles the request.
-  absl::StatusOr<store::RecordPtr> now;
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  for (;;) {
-    now = store->Get(kSite, "r1");
-    ASSERT_TRUE(now.ok());
-    if ((*now)->request.status() != Request::PROCESSING || absl::Now() > deadline) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  absl::StatusOr<store::RecordPtr> now = AwaitNotProcessing(*store, "r1");
+  ASSERT_TRUE(now.ok()) << now.status();
   ASSERT_EQ((*now)->request.status(), Request::FAILED);
   EXPECT_TRUE((*now)->request.auto_notified().value());
   EXPECT_FALSE(Read(ClaimKey(kSite, "r1")));
