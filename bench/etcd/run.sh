@@ -112,8 +112,10 @@ chmod 600 "$KEYS"
 start replica "$SERVER" --keys_file="$KEYS" --listen=127.0.0.1:0 --audit_log=/dev/null \
   --store=etcd --etcd_endpoints="$ENDPOINTS"
 REPLICA=$ADDRESS
+REPLICA_PID=$PID
 start memory "$SERVER" --keys_file="$KEYS" --listen=127.0.0.1:0 --audit_log=/dev/null
 MEMORY=$ADDRESS
+MEMORY_PID=$PID
 
 # The load tool's lane i calls site (i + sequence * in_flight) % sites with
 # kind (i + sequence) % 2. With as many sites as lanes, lane i owns site i and
@@ -129,6 +131,18 @@ load() {  # load FILE TARGET RPC [IN_FLIGHT SITES]
     --channels="$CHANNELS" --sites="${5:-$SITES}" --warmup="$WARMUP" --duration="$DURATION" \
     --json > "$1" || rc=$?
   (( rc == 0 || rc == 3 )) || { echo "etcd mode: load $3 on $2 failed ($rc)" >&2; exit 1; }
+}
+# Server CPU time (user + system) in clock ticks, as bench/run.sh measures it:
+# far steadier than throughput when other work shares the machine.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+read_load() {  # read_load FILE TARGET PID: GetSettings load, with the server's CPU time
+  local before after
+  before=$(cpu_ticks "$3")
+  load "$1.load" "$2" get_settings
+  after=$(cpu_ticks "$3")
+  "$PYTHON" -c 'import json, sys; d = json.load(open(sys.argv[1])); d["cpu_ticks"] = int(sys.argv[2]); d["ticks_per_s"] = int(sys.argv[3]); print(json.dumps(d))' \
+    "$1.load" $((after - before)) "$(getconf CLK_TCK)" > "$1"
+  rm -f "$1.load"
 }
 put() {  # put FILE [--txn]
   local rc=0
@@ -160,14 +174,14 @@ for ((round = 1; round <= ROUNDS; round++)); do
     put "$OUT/runs/put.$round.json"
     write "$OUT/runs/write.$round.json"
     put "$OUT/runs/txn.$round.json" --txn
-    load "$OUT/runs/read_memory.$round.json" "$MEMORY" get_settings
-    load "$OUT/runs/read.$round.json" "$REPLICA" get_settings
+    read_load "$OUT/runs/read_memory.$round.json" "$MEMORY" "$MEMORY_PID"
+    read_load "$OUT/runs/read.$round.json" "$REPLICA" "$REPLICA_PID"
   else
     put "$OUT/runs/txn.$round.json" --txn
     write "$OUT/runs/write.$round.json"
     put "$OUT/runs/put.$round.json"
-    load "$OUT/runs/read.$round.json" "$REPLICA" get_settings
-    load "$OUT/runs/read_memory.$round.json" "$MEMORY" get_settings
+    read_load "$OUT/runs/read.$round.json" "$REPLICA" "$REPLICA_PID"
+    read_load "$OUT/runs/read_memory.$round.json" "$MEMORY" "$MEMORY_PID"
   fi
 done
 
@@ -200,4 +214,13 @@ for label, target, base, goal, what in (
         verdict = f"goal >= {goal:.2f}: " + ("meets" if ratio >= goal else "below")
     print(f"{label:<11} {what}: {t:,.0f}/s vs {b:,.0f}/s = {ratio:.2f} "
           f"({verdict}; median of {len(ratios)} rounds)")
+    if "cpu_ticks" in run(target, 1):
+        # Warm-up included: CPU over every call the load made.
+        def cpu_us(name):
+            ticks = sum(run(name, r)["cpu_ticks"] for r in range(1, rounds + 1))
+            calls = sum(run(name, r)["total_calls"] for r in range(1, rounds + 1))
+            return ticks / run(name, 1)["ticks_per_s"] / max(1, calls) * 1e6
+        ours, theirs = cpu_us(target), cpu_us(base)
+        print(f"{'':<11} server CPU per call: {ours:.1f} us vs {theirs:.1f} us = "
+              f"{ours / theirs if theirs else 0:.2f}x (all rounds)")
 PY

@@ -190,25 +190,6 @@ bool EtcdCache::WatchOnce() {
   // Wait for a member to be reachable rather than fail at once: the loop
   // would only come back here.
   context.set_wait_for_ready(true);
-  // The context is published before the call starts: opening the stream
-  // waits for a member to be reachable, possibly forever, and the destructor
-  // must be able to cancel that wait (a context cancelled before its call
-  // starts cancels the call as soon as it does).
-  {
-    absl::MutexLock lock(&stream_mu_);
-    stream_context_ = &context;
-  }
-  {
-    absl::MutexLock lock(&mu_);
-    if (stopping_) context.TryCancel();
-  }
-  watch_attempts_.fetch_add(1);
-  auto stream = client_->watch_stub()->Watch(&context);
-  {
-    absl::MutexLock lock(&stream_mu_);
-    stream_ = stream.get();
-    stream_created_ = false;
-  }
   int64_t start = 0;
   {
     absl::MutexLock lock(&mu_);
@@ -219,36 +200,50 @@ bool EtcdCache::WatchOnce() {
   watch->set_key(std::string(kRootPrefix));
   watch->set_range_end(PrefixEnd(kRootPrefix));
   watch->set_start_revision(start);
+
+  // Responses arrive on gRPC's callback threads, one at a time and in order.
+  // Written there, read here after AwaitDone (which orders the two).
   bool compacted = false;
+  auto stream = std::make_shared<WatchStream>(
+      &context, [this, &compacted](const etcdserverpb::WatchResponse& response) {
+        if (response.compact_revision() != 0) {
+          compacted = true;
+          return false;
+        }
+        if (response.canceled()) return false;
+        if (response.created()) {
+          stream_created_.store(true);
+          SetFollowing(true);
+          return true;
+        }
+        Apply(response);
+        return true;
+      });
+  // Published before the call starts: opening the stream waits for a member
+  // to be reachable, possibly forever, and the destructor must be able to
+  // cancel that wait (a context cancelled before its call starts cancels the
+  // call as soon as it does).
   {
     absl::MutexLock lock(&stream_mu_);
-    stream->Write(create);
+    stream_context_ = &context;
+    stream_ = stream;
+    stream_created_.store(false);
   }
-  etcdserverpb::WatchResponse response;
-  while (stream->Read(&response)) {
-    if (response.compact_revision() != 0) {
-      compacted = true;
-      break;
-    }
-    if (response.canceled()) break;
-    if (response.created()) {
-      {
-        absl::MutexLock lock(&stream_mu_);
-        stream_created_ = true;
-      }
-      SetFollowing(true);
-      continue;
-    }
-    Apply(response);
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) context.TryCancel();
   }
+  watch_attempts_.fetch_add(1);
+  stream->Start(client_->watch_stub(), create);
+  stream->AwaitEnded();
   {
     absl::MutexLock lock(&stream_mu_);
     stream_context_ = nullptr;
     stream_ = nullptr;
-    stream_created_ = false;
+    stream_created_.store(false);
   }
   context.TryCancel();
-  stream->Finish().IgnoreError();
+  stream->AwaitDone();
   return compacted;
 }
 
@@ -479,11 +474,16 @@ std::unique_ptr<Subscription> EtcdCache::WatchRequests(
 }
 
 void EtcdCache::RequestProgress() {
-  absl::MutexLock lock(&stream_mu_);
-  if (stream_ == nullptr || !stream_created_) return;
+  std::shared_ptr<WatchStream> stream;
+  {
+    absl::MutexLock lock(&stream_mu_);
+    if (stream_ == nullptr || !stream_created_.load()) return;
+    stream = stream_;
+  }
+  // Sent without stream_mu_: gRPC may run the stream's callbacks inline.
   etcdserverpb::WatchRequest progress;
   progress.mutable_progress_request();
-  stream_->Write(progress);
+  stream->Send(progress);
 }
 
 bool EtcdCache::WaitForRevision(int64_t revision, absl::Duration timeout) {

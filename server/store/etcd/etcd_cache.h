@@ -28,6 +28,7 @@
 #include "absl/types/optional.h"
 #include "etcd/etcdserver/etcdserverpb/rpc.grpc.pb.h"
 #include "server/store/etcd/etcd_client.h"
+#include "server/store/etcd/watch_stream.h"
 #include "server/store/notification_request_store.h"
 #include "server/store/settings_store.h"
 
@@ -162,9 +163,10 @@ class EtcdCache {
   // The watch stream in progress, for cancelling it and asking for progress.
   absl::Mutex stream_mu_;
   grpc::ClientContext* stream_context_ ABSL_GUARDED_BY(stream_mu_) = nullptr;
-  grpc::ClientReaderWriter<etcdserverpb::WatchRequest, etcdserverpb::WatchResponse>* stream_
-      ABSL_GUARDED_BY(stream_mu_) = nullptr;
-  bool stream_created_ ABSL_GUARDED_BY(stream_mu_) = false;
+  std::shared_ptr<WatchStream> stream_ ABSL_GUARDED_BY(stream_mu_);
+  // Set from gRPC's callback threads, which must never need stream_mu_ (a
+  // TryCancel under it may run them inline).
+  std::atomic<bool> stream_created_{false};
 
   absl::Mutex health_mu_;
   HealthCallback on_health_ ABSL_GUARDED_BY(health_mu_);

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/notification.h"
 #include "server/store/etcd/keys.h"
 
 namespace backinstock::store::etcd {
@@ -19,6 +20,23 @@ namespace {
 absl::Status FromGrpc(const grpc::Status& status, absl::string_view what) {
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
                       absl::StrCat("etcd ", what, ": ", status.error_message()));
+}
+
+// Runs one unary call on gRPC's callback API and waits for it here, on an
+// absl::Notification. A thread blocked in a synchronous gRPC call polls
+// gRPC's process-wide event set and so ends up doing the server's network
+// work too, with extra thread hand-offs; the write pool's threads wait on
+// etcd all the time, so they must not.
+template <typename Start>
+grpc::Status CallAndWait(Start start) {
+  absl::Notification done;
+  grpc::Status status;
+  start([&](grpc::Status result) {
+    status = std::move(result);
+    done.Notify();
+  });
+  done.WaitForNotification();
+  return status;
 }
 
 absl::StatusOr<std::string> ResolveOne(absl::string_view endpoint) {
@@ -108,7 +126,9 @@ absl::StatusOr<etcdserverpb::TxnResponse> EtcdClient::Txn(
   grpc::ClientContext context;
   Prepare(&context);
   etcdserverpb::TxnResponse response;
-  grpc::Status status = kv_->Txn(&context, request, &response);
+  grpc::Status status = CallAndWait([&](auto on_done) {
+    kv_->async()->Txn(&context, &request, &response, std::move(on_done));
+  });
   if (!status.ok()) return FromGrpc(status, "txn");
   return response;
 }
@@ -118,7 +138,9 @@ absl::StatusOr<etcdserverpb::RangeResponse> EtcdClient::Range(
   grpc::ClientContext context;
   Prepare(&context);
   etcdserverpb::RangeResponse response;
-  grpc::Status status = kv_->Range(&context, request, &response);
+  grpc::Status status = CallAndWait([&](auto on_done) {
+    kv_->async()->Range(&context, &request, &response, std::move(on_done));
+  });
   if (!status.ok()) return FromGrpc(status, "range");
   return response;
 }
@@ -140,7 +162,9 @@ absl::StatusOr<etcdserverpb::LeaseGrantResponse> EtcdClient::LeaseGrant(
   etcdserverpb::LeaseGrantRequest request;
   request.set_ttl(ttl_seconds);
   etcdserverpb::LeaseGrantResponse response;
-  grpc::Status status = lease_->LeaseGrant(&context, request, &response);
+  grpc::Status status = CallAndWait([&](auto on_done) {
+    lease_->async()->LeaseGrant(&context, &request, &response, std::move(on_done));
+  });
   if (!status.ok()) return FromGrpc(status, "lease grant");
   if (!response.error().empty()) {
     return absl::UnavailableError(absl::StrCat("etcd lease grant: ", response.error()));
@@ -176,7 +200,9 @@ absl::Status EtcdClient::LeaseRevoke(int64_t id) const {
   etcdserverpb::LeaseRevokeRequest request;
   request.set_id(id);
   etcdserverpb::LeaseRevokeResponse response;
-  grpc::Status status = lease_->LeaseRevoke(&context, request, &response);
+  grpc::Status status = CallAndWait([&](auto on_done) {
+    lease_->async()->LeaseRevoke(&context, &request, &response, std::move(on_done));
+  });
   if (!status.ok()) return FromGrpc(status, "lease revoke");
   return absl::OkStatus();
 }
