@@ -1,6 +1,7 @@
 #include "server/store/etcd/replica_lease.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -51,7 +52,7 @@ ReplicaLease::~ReplicaLease() {
   {
     absl::MutexLock lock(&mu_);
     id = id_;
-    alive = id_ != 0 && absl::Now() < alive_until_;
+    alive = id_ != 0 && std::chrono::steady_clock::now() < alive_until_;
   }
   if (!alive) return;
   if (absl::Status revoked = client_->LeaseRevoke(id);
@@ -69,7 +70,7 @@ void ReplicaLease::SetHealthCallback(HealthCallback callback) {
 
 absl::StatusOr<int64_t> ReplicaLease::Current() const {
   absl::MutexLock lock(&mu_);
-  if (id_ == 0 || absl::Now() >= alive_until_) {
+  if (id_ == 0 || std::chrono::steady_clock::now() >= alive_until_) {
     return absl::UnavailableError(
         "this replica holds no live etcd lease, so it cannot claim requests for sending");
   }
@@ -85,13 +86,13 @@ void ReplicaLease::Lost(int64_t id) {
 }
 
 absl::Status ReplicaLease::Grant() {
-  const absl::Time sent = absl::Now();
+  const auto sent = std::chrono::steady_clock::now();
   absl::StatusOr<etcdserverpb::LeaseGrantResponse> granted = client_->LeaseGrant(ttl_seconds_);
   if (!granted.ok()) return granted.status();
   {
     absl::MutexLock lock(&mu_);
     id_ = granted->id();
-    alive_until_ = sent + absl::Seconds(granted->ttl());
+    alive_until_ = sent + std::chrono::seconds(granted->ttl());
   }
   logging::Info("etcd lease granted", {{"lease", granted->id()}, {"ttl_s", granted->ttl()}});
   return absl::OkStatus();
@@ -102,7 +103,7 @@ void ReplicaLease::Run() {
   const absl::Duration period = absl::Seconds(ttl_seconds_) / 3;
   for (;;) {
     int64_t id = 0;
-    absl::Time alive_until;
+    std::chrono::steady_clock::time_point alive_until;
     {
       absl::MutexLock lock(&mu_);
       if (stopping_) return;
@@ -110,7 +111,7 @@ void ReplicaLease::Run() {
       alive_until = alive_until_;
     }
     absl::Duration wait = period;
-    if (id == 0 || absl::Now() >= alive_until) {
+    if (id == 0 || std::chrono::steady_clock::now() >= alive_until) {
       if (id != 0) {
         logging::Warning("etcd lease not renewed within its TTL; granting a new one",
                          {{"lease", id}});
@@ -124,14 +125,14 @@ void ReplicaLease::Run() {
         wait = std::min(period, kRetry);
       }
     } else {
-      const absl::Time sent = absl::Now();
+      const auto sent = std::chrono::steady_clock::now();
       // Bounded by the period, so a hung renewal leaves time for another
       // attempt before the lease runs out.
       absl::StatusOr<int64_t> ttl = client_->LeaseKeepAlive(id, period);
       if (ttl.ok() && *ttl > 0) {
         {
           absl::MutexLock lock(&mu_);
-          if (id_ == id) alive_until_ = sent + absl::Seconds(*ttl);
+          if (id_ == id) alive_until_ = sent + std::chrono::seconds(*ttl);
         }
         Report(true);
       } else if (ttl.ok()) {

@@ -11,6 +11,7 @@
 #ifndef BACKINSTOCK_SERVER_STORE_ETCD_REPLICA_LEASE_H_
 #define BACKINSTOCK_SERVER_STORE_ETCD_REPLICA_LEASE_H_
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -70,7 +71,10 @@ class ReplicaLease {
   int64_t id_ ABSL_GUARDED_BY(mu_) = 0;  // 0: none
   // When the lease expires at the latest as far as this replica knows:
   // the send time of the last successful grant or renewal plus its TTL.
-  absl::Time alive_until_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  // On the monotonic clock: a step of the wall clock must neither make a dead
+  // lease look alive nor abandon a live one.
+  std::chrono::steady_clock::time_point alive_until_ ABSL_GUARDED_BY(mu_) =
+      std::chrono::steady_clock::time_point::min();
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool wake_ ABSL_GUARDED_BY(mu_) = false;  // Lost(): grant again now
 
