@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <random>
+#include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -24,6 +26,7 @@ using Request = v1::BackInStockNotificationRequest;
 class FakeNotifier : public notify::Notifier {
  public:
   absl::Status Notify(const notify::Notification& notification) override {
+    if (before_send_) std::exchange(before_send_, nullptr)();
     absl::MutexLock lock(&mu_);
     sent_.push_back(notification.request.id());
     if (notification.request.email().rfind("fail", 0) == 0) {
@@ -35,10 +38,13 @@ class FakeNotifier : public notify::Notifier {
     absl::MutexLock lock(&mu_);
     return sent_;
   }
+  // Runs once, before the next notification is recorded.
+  void BeforeNextSend(std::function<void()> action) { before_send_ = std::move(action); }
 
  private:
   absl::Mutex mu_;
   std::vector<std::string> sent_;
+  std::function<void()> before_send_;
 };
 
 class ManagerTest : public ::testing::Test {
@@ -107,6 +113,27 @@ TEST_F(ManagerTest, ReportSettlesEveryTargetOnceAndFailuresAreFailed) {
   ASSERT_TRUE(manager_.Report("s", report).ok());
   ASSERT_TRUE(manager_.Report("s", ReportOf(ids)).ok());
   EXPECT_EQ(notifier_.sent().size(), 5u);
+}
+
+TEST_F(ManagerTest, ARequestSettledElsewhereWhileItsBatchIsSentIsNotSent) {
+  std::vector<std::string> ids;
+  for (const char* email : {"a@x.io", "b@x.io", "c@x.io"}) ids.push_back(Create(1, email)->id());
+  // The whole batch (3) is claimed before the first notification; meanwhile
+  // the third is settled by someone else, as an etcd sweeper does when this
+  // replica's claims were lost.
+  notifier_.BeforeNextSend([&] {
+    store::RecordPtr claimed = *store_.Get("s", ids[2]);
+    ASSERT_EQ(claimed->request.status(), Request::PROCESSING);
+    store::NotificationRequestRecord failed = *claimed;
+    failed.revision = claimed->revision + 1;
+    failed.request.set_status(Request::FAILED);
+    failed.request.mutable_auto_notified()->set_value(true);
+    ASSERT_TRUE(store_.CompareAndSwap("s", claimed->revision, failed).ok());
+  });
+  ASSERT_TRUE(manager_.Report("s", ReportOf(ids)).ok());
+  EXPECT_EQ(notifier_.sent(), (std::vector<std::string>{ids[0], ids[1]}));
+  EXPECT_EQ(manager_.Get("s", ids[2])->status(), Request::FAILED);
+  EXPECT_EQ(manager_.Get("s", ids[1])->status(), Request::NOTIFICATION_SENT);
 }
 
 TEST_F(ManagerTest, CountsMatchAFullScanThroughRandomChanges) {

@@ -111,6 +111,15 @@ absl::Status NotificationRequestManager::Report(absl::string_view site,
     }
     // Every claimed request is settled, whatever happens to the others.
     for (store::RecordPtr& record : claimed) {
+      // A claim can be lost while the batch is being sent: the request was
+      // deleted, or (etcd) this replica lost its lease and another settled
+      // it FAILED. Send only what is still ours as far as the store shows.
+      absl::StatusOr<store::RecordPtr> current = store_->Get(site, record->request.id());
+      if (!current.ok() || (*current)->revision != record->revision) {
+        logging::Warning("claimed notification request changed before it was sent; not sent",
+                         {{"site", site}, {"request_id", record->request.id()}});
+        continue;
+      }
       notification.request = record->request;
       const absl::Status sent = notifier_->Notify(notification);
       if (!sent.ok()) {
