@@ -230,9 +230,23 @@ TEST(EtcdCacheTest, StopsWhileTheOnlyMemberItFollowsIsDown) {
   ASSERT_TRUE(client.ok()) << client.status();
   auto cache = store::etcd::EtcdCache::Start(client->get(), absl::Seconds(30));
   ASSERT_TRUE(cache.ok()) << cache.status();
+  {
+    // Its stream is up: a write through the other members reaches it.
+    EtcdOptions writer_options;
+    writer_options.endpoints = {(*cluster)->ClientAddress(1), (*cluster)->ClientAddress(2)};
+    auto writer = EtcdBackend::Open(writer_options);
+    ASSERT_TRUE(writer.ok()) << writer.status();
+    auto settings = (*writer)->NewSettingsStore();
+    store::SettingsRecord record;
+    record.revision = 1;
+    record.states.push_back({"215238eb-22a5-4c36-9e7b-e7c08025e04e", true});
+    ASSERT_TRUE(settings->CompareAndSwap("shop-stop", 0, record).ok());
+    ASSERT_TRUE((*cache)->WaitForRevision((*writer)->cache()->applied_revision(),
+                                          absl::Seconds(30)));
+  }
   ASSERT_TRUE((*cluster)->Kill(0).ok());
-  // Wait until the cache is opening its next stream, which waits for the dead
-  // member to come back.
+  // Wait until the cache, its stream broken, is opening the next one, which
+  // waits for the dead member to come back.
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
   while ((*cache)->watch_attempts() < 2 && absl::Now() < deadline) {
     absl::SleepFor(absl::Milliseconds(10));
