@@ -49,55 +49,16 @@ SERVER=$BUILD/server/backinstock-server
 BASELINE=$BUILD/bench/backinstock-bench-baseline
 LOAD=$BUILD/bench/backinstock-bench-load
 for binary in "$SERVER" "$BASELINE" "$LOAD" "$BUILD/bench/backinstock-bench-store" \
-              "$BUILD/bench/backinstock-bench-auth" "$BUILD/bench/backinstock-bench-memory"; do
+              "$BUILD/bench/backinstock-bench-auth" "$BUILD/bench/backinstock-bench-memory" \
+              "$BUILD/bench/backinstock-bench-query"; do
   [[ -x $binary ]] || { echo "bench: $binary is missing; build first (make bench)" >&2; exit 2; }
 done
-# The query micro-benchmark came after the Makefile's list of bench targets:
-# built here when missing.
 QUERY_BENCH=$BUILD/bench/backinstock-bench-query
-[[ -x $QUERY_BENCH ]] || cmake --build "$BUILD" -j "$(nproc)" --target backinstock-bench-query > /dev/null
 mkdir -p "$OUT/runs"
 STARTED=$SECONDS
 
-# --- Processes started here are stopped on any exit. ----------------------
-PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT
-
-# start NAME COMMAND...: runs COMMAND with stdout on a FIFO and blocks on the
-# FIFO until the readiness line "... listening on HOST:PORT" arrives (no
-# sleeping); sets ADDRESS and PID. Fails with the log's tail if the process
-# exits first.
-start() {
-  local name=$1 line fd
-  shift
-  mkfifo "$OUT/$name.stdout"
-  "$@" > "$OUT/$name.stdout" 2> "$OUT/$name.log" &
-  PID=$!
-  PIDS+=("$PID")
-  exec {fd}< "$OUT/$name.stdout"
-  ADDRESS=
-  while IFS= read -r -t 60 line <&"$fd"; do
-    if [[ $line == *" listening on "* ]]; then ADDRESS=${line##* listening on }; break; fi
-  done
-  if [[ -z $ADDRESS ]]; then
-    exec {fd}<&-
-    echo "bench: $name did not start:" >&2
-    tail -n 5 "$OUT/$name.log" >&2
-    return 1
-  fi
-  # Keep draining stdout so that the process never blocks on a full pipe.
-  cat <&"$fd" > "$OUT/$name.out" &
-  PIDS+=("$!")
-  exec {fd}<&-
-}
-
-# Server CPU time (user + system) in clock ticks.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# PIDS and cleanup on exit, start (readiness on a FIFO), cpu_ticks.
+source "$ROOT/bench/lib.sh"
 
 # --- Keys made for this run only. ------------------------------------------
 secret() { openssl rand -base64 48 | tr '+/' '-_' | tr -d '=\n'; }

@@ -42,13 +42,8 @@ if [[ ! -x $PUT ]]; then
 fi
 mkdir -p "$OUT/runs"
 
-PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT
+# PIDS and cleanup on exit, start (readiness on a FIFO), cpu_ticks.
+source "$ROOT/bench/lib.sh"
 
 # Free loopback ports, chosen now (the kernel's ephemeral range).
 free_ports() {
@@ -82,28 +77,6 @@ done
 ETCDCTL_API=3 etcdctl --endpoints="$ENDPOINTS" --command-timeout=60s \
   endpoint health > "$OUT/etcd-health.txt" 2>&1
 
-# start NAME COMMAND...: as bench/run.sh: wait for the readiness line on a FIFO.
-start() {
-  local name=$1 line fd
-  shift
-  mkfifo "$OUT/$name.stdout"
-  "$@" > "$OUT/$name.stdout" 2> "$OUT/$name.log" &
-  PID=$!
-  PIDS+=("$PID")
-  exec {fd}< "$OUT/$name.stdout"
-  ADDRESS=
-  while IFS= read -r -t 60 line <&"$fd"; do
-    if [[ $line == *" listening on "* ]]; then ADDRESS=${line##* listening on }; break; fi
-  done
-  if [[ -z $ADDRESS ]]; then
-    echo "etcd mode: $name did not start:" >&2
-    tail -n 5 "$OUT/$name.log" >&2
-    return 1
-  fi
-  cat <&"$fd" > "$OUT/$name.out" &
-  PIDS+=("$!")
-  exec {fd}<&-
-}
 secret() { openssl rand -base64 48 | tr '+/' '-_' | tr -d '=\n'; }
 KEYS=$OUT/keys.json
 printf '{"identity_keys": {"bench-identity": "%s"}, "elevation_keys": {"bench-elevation": "%s"}}\n' \
@@ -132,9 +105,6 @@ load() {  # load FILE TARGET RPC [IN_FLIGHT SITES]
     --json > "$1" || rc=$?
   (( rc == 0 || rc == 3 )) || { echo "etcd mode: load $3 on $2 failed ($rc)" >&2; exit 1; }
 }
-# Server CPU time (user + system) in clock ticks, as bench/run.sh measures it:
-# far steadier than throughput when other work shares the machine.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 read_load() {  # read_load FILE TARGET PID: GetSettings load, with the server's CPU time
   local before after
   before=$(cpu_ticks "$3")
