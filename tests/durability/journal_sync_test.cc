@@ -78,60 +78,28 @@ class HeldSync {
   int entered_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-TEST(Journal, ConcurrentWritersShareOneSync) {
+// With `syncs` sync slots: one writer per slot holds its sync, eight more
+// writers arrive meanwhile, and all eight share the next sync.
+void ExpectQueuedWritersShareOneSync(int syncs) {
   TempDir dir("journal");
   auto sync = std::make_shared<HeldSync>();
-  JournalOptions options = ThroughSync(sync, 1);
   State state;
-  auto journal = OpenInto(dir.path(), &state, options);
+  auto journal = OpenInto(dir.path(), &state, ThroughSync(sync, syncs));
   ASSERT_TRUE(journal.ok());
   const int after_open = sync->entered();
 
-  // The first writer's sync is held; eight more writers queue behind it.
+  // One writer after the other, each gets a slot of its own, whose sync is
+  // held: the next sync starts while the ones before are still running.
   sync->Hold();
   std::atomic<int> acknowledged{0};
   std::vector<std::thread> writers;
-  writers.emplace_back([&] {
-    if ((*journal)->Put("first", "x").ok()) ++acknowledged;
-  });
-  sync->AwaitEntered(after_open + 1);
-  for (int i = 0; i < 8; ++i) {
-    writers.emplace_back([&, i] {
-      if ((*journal)->Put(absl::StrCat("w", i), "x").ok()) ++acknowledged;
-    });
-  }
-  ASSERT_TRUE(Eventually([&] { return (*journal)->Stats().queued == 8; }));
-  EXPECT_EQ(acknowledged.load(), 0) << "nothing is acknowledged before its sync";
-  sync->Release();
-  for (auto& writer : writers) writer.join();
-
-  EXPECT_EQ(acknowledged.load(), 9);
-  const JournalStats stats = (*journal)->Stats();
-  EXPECT_EQ(stats.appends, 9u);
-  EXPECT_EQ(stats.syncs, 2u) << "the eight queued writers shared one sync";
-}
-
-TEST(Journal, WhileEveryCommitterSyncsTheNextWritersShareOneSync) {
-  TempDir dir("journal");
-  auto sync = std::make_shared<HeldSync>();
-  JournalOptions options = ThroughSync(sync, 2);
-  State state;
-  auto journal = OpenInto(dir.path(), &state, options);
-  ASSERT_TRUE(journal.ok());
-  const int after_open = sync->entered();
-
-  // Two writers, one after the other, each get a committer of their own: the
-  // second sync starts while the first is still running.
-  sync->Hold();
-  std::atomic<int> acknowledged{0};
-  std::vector<std::thread> writers;
-  for (int i = 0; i < 2; ++i) {
+  for (int i = 0; i < syncs; ++i) {
     writers.emplace_back([&, i] {
       if ((*journal)->Put(absl::StrCat("syncing", i), "x").ok()) ++acknowledged;
     });
     sync->AwaitEntered(after_open + i + 1);
   }
-  // Both committers are busy: eight more writers gather into one batch.
+  // Every slot is busy: eight more writers gather into one batch.
   for (int i = 0; i < 8; ++i) {
     writers.emplace_back([&, i] {
       if ((*journal)->Put(absl::StrCat("w", i), "x").ok()) ++acknowledged;
@@ -142,10 +110,17 @@ TEST(Journal, WhileEveryCommitterSyncsTheNextWritersShareOneSync) {
   sync->Release();
   for (auto& writer : writers) writer.join();
 
-  EXPECT_EQ(acknowledged.load(), 10);
+  EXPECT_EQ(acknowledged.load(), syncs + 8);
   const JournalStats stats = (*journal)->Stats();
-  EXPECT_EQ(stats.appends, 10u);
-  EXPECT_EQ(stats.syncs, 3u) << "the eight queued writers shared one sync";
+  EXPECT_EQ(stats.appends, static_cast<uint64_t>(syncs + 8));
+  EXPECT_EQ(stats.syncs, static_cast<uint64_t>(syncs + 1))
+      << "the eight queued writers shared one sync";
+}
+
+TEST(Journal, ConcurrentWritersShareOneSync) { ExpectQueuedWritersShareOneSync(1); }
+
+TEST(Journal, WhileEveryCommitterSyncsTheNextWritersShareOneSync) {
+  ExpectQueuedWritersShareOneSync(2);
 }
 
 // Holds the syncs that start while it is armed; later ones run at once.
