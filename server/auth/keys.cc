@@ -18,6 +18,22 @@ namespace backinstock::auth {
 namespace {
 
 constexpr absl::string_view kPublicKeyPemBegin = "-----BEGIN PUBLIC KEY-----";
+constexpr absl::string_view kAnyPemBegin = "-----BEGIN ";
+
+// True when every character is in the base64url alphabet, with optional
+// trailing '=' padding. Abseil's decoder skips whitespace, so without this a
+// pasted PEM block (private key included) could decode into a "secret".
+bool IsStrictBase64Url(absl::string_view text) {
+  size_t end = text.size();
+  while (end > 0 && text[end - 1] == '=') --end;
+  for (size_t i = 0; i < end; ++i) {
+    const char c = text[i];
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
 
 // True when `pem` holds exactly an EC public key on P-256 (what ES256 needs).
 bool IsP256PublicKey(const std::string& pem) {
@@ -59,6 +75,17 @@ absl::StatusOr<KeySet> ParseKeySet(const nlohmann::json& root, const char* name)
       }
       set.emplace(kid, std::move(encoded));
       continue;
+    }
+    if (absl::StartsWith(encoded, kAnyPemBegin)) {
+      // Most likely a private key pasted by mistake: say so without echoing it.
+      return absl::InvalidArgumentError(absl::StrCat(
+          "keys file: ", name, ".", kid,
+          " is a PEM block but not a PUBLIC KEY; the keys file holds only public keys and "
+          "HMAC secrets (never a private key)"));
+    }
+    if (!IsStrictBase64Url(encoded)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("keys file: ", name, ".", kid, " is not valid base64url"));
     }
     while (!encoded.empty() && encoded.back() == '=') encoded.pop_back();
     std::string secret;

@@ -42,6 +42,30 @@ TEST(Keys, RefusesBadFiles) {
   }
 }
 
+TEST(Keys, RefusesPemThatIsNotAPublicKeyAndWhitespaceInSecrets) {
+  // The body is pure base64url, so a decoder that skips whitespace and takes
+  // '-' as a digit would read this whole private-key block as a 50-odd byte
+  // secret (this happened to a random key in CI).
+  const std::string body = B64(std::string(48, 'k'));
+  const std::string good = B64(std::string(32, 'k'));
+  for (const std::string& value : {
+           "-----BEGIN PRIVATE KEY-----\\n" + body + "\\n-----END PRIVATE KEY-----\\n",
+           "-----BEGIN EC PRIVATE KEY-----\\n" + body + "\\n-----END EC PRIVATE KEY-----\\n",
+           good.substr(0, 20) + " " + good.substr(20),
+           good.substr(0, 20) + "\\n" + good.substr(20),
+           good + "==x",
+       }) {
+    absl::StatusOr<Keys> keys = ParseKeys(R"({"identity_keys": {"a": ")" + value + "\"}}");
+    EXPECT_EQ(keys.status().code(), absl::StatusCode::kInvalidArgument) << value;
+  }
+  absl::StatusOr<Keys> keys = ParseKeys(
+      R"({"identity_keys": {"a": "-----BEGIN PRIVATE KEY-----\n)" + body + R"(\n-----END"}})");
+  ASSERT_FALSE(keys.ok());
+  EXPECT_NE(keys.status().message().find("never a private key"), std::string::npos)
+      << keys.status();
+  EXPECT_EQ(keys.status().message().find(body), std::string::npos) << "the key must not be echoed";
+}
+
 TEST(Keys, DevelopmentMarker) {
   absl::StatusOr<Keys> keys = ParseKeys(R"({"development_only": true, "identity_keys": {"a": ")" +
                                         B64(std::string(32, 'k')) + "\"}}");
