@@ -27,3 +27,10 @@ target_link_libraries(etcd_claims_test PRIVATE backinstock_etcd_test_support)
 
 backinstock_test(etcd_claim_keys_test etcd/claim_keys_test.cc)
 target_link_libraries(etcd_claim_keys_test PRIVATE backinstock_etcd_test_support backinstock_etcd_store)
+
+# Group commit: the batcher against a scripted etcd, then against a real one.
+backinstock_test(etcd_txn_batcher_test etcd/txn_batcher_test.cc)
+target_link_libraries(etcd_txn_batcher_test PRIVATE backinstock_etcd_store)
+
+backinstock_test(etcd_txn_batcher_etcd_test etcd/txn_batcher_etcd_test.cc)
+target_link_libraries(etcd_txn_batcher_etcd_test PRIVATE backinstock_etcd_test_support backinstock_etcd_store)

@@ -58,6 +58,10 @@ ABSL_FLAG(absl::Duration, etcd_lease_ttl, absl::Seconds(10),
           "with --store=etcd: TTL of the replica's etcd lease (whole seconds, at least 2s); "
           "requests a dead replica left PROCESSING are marked FAILED about this long after it "
           "died");
+ABSL_FLAG(int32_t, etcd_txns_in_flight, 4,
+          "with --store=etcd: etcd transactions a replica keeps outstanding before it groups "
+          "further concurrent writes on disjoint keys into one transaction of nested ones (etcd "
+          ">= 3.3); 0 sends every write alone, however many are outstanding");
 
 namespace backinstock::runtime {
 namespace {
@@ -188,6 +192,10 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
   // etcd grants nothing shorter (with its default election timeout of 1 s).
   if (config.etcd_lease_ttl < absl::Seconds(2)) {
     return absl::InvalidArgumentError("--etcd_lease_ttl must be at least 2s");
+  }
+  config.etcd_txns_in_flight = absl::GetFlag(FLAGS_etcd_txns_in_flight);
+  if (config.etcd_txns_in_flight < 0) {
+    return absl::InvalidArgumentError("--etcd_txns_in_flight must be 0 or more");
   }
   return config;
 }

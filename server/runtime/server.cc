@@ -159,6 +159,7 @@ class ServerImpl final : public Server {
       store::etcd::EtcdOptions options;
       options.endpoints = config_.etcd_endpoints;
       options.lease_ttl = config_.etcd_lease_ttl;
+      options.txns_in_flight = config_.etcd_txns_in_flight;
       absl::StatusOr<std::unique_ptr<store::etcd::EtcdBackend>> etcd =
           store::etcd::EtcdBackend::Open(options);
       if (!etcd.ok()) return etcd.status();

@@ -42,6 +42,9 @@ struct ServerConfig {
   // TTL of each replica's etcd lease: how soon after a replica dies the
   // requests it left PROCESSING are settled by the others.
   absl::Duration etcd_lease_ttl = absl::Seconds(10);
+  // etcd transactions outstanding before concurrent writes are grouped into
+  // one (0: never grouped).
+  int etcd_txns_in_flight = 4;
 };
 
 }  // namespace backinstock::runtime

@@ -187,7 +187,7 @@ TEST_F(EtcdClaimKeysTest, AReleaseThatCannotBeWrittenAbandonsTheLeaseSoTheReques
   // The report's settle finds etcd unreachable for its whole budget: every
   // Txn times out without applying (the read-back finds nothing).
   store::etcd::Committer unreachable(
-      client_.get(), (*backend)->cache(), absl::Seconds(1),
+      client_.get(), (*backend)->cache(), /*txns_in_flight=*/0, absl::Seconds(1),
       [](const etcdserverpb::TxnRequest&) -> absl::StatusOr<etcdserverpb::TxnResponse> {
         return absl::DeadlineExceededError("etcd txn: Deadline Exceeded (injected)");
       });

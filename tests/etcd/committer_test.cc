@@ -94,7 +94,7 @@ TEST_F(CommitterTest, ResendRefusedBecauseTheFirstAttemptAppliedLateIsSuccess) {
     if (!late.ok() || !late->succeeded()) return absl::InternalError("late apply failed");
     return client->Txn(txn);
   };
-  Committer committer(client.get(), cache->get(), absl::Seconds(8), send);
+  Committer committer(client.get(), cache->get(), /*txns_in_flight=*/0, absl::Seconds(8), send);
   const std::string writer = committer.NewWriter();
   auto outcome = committer.Commit(FirstSettingsWrite("shop-late", writer), writer);
   ASSERT_TRUE(outcome.ok()) << outcome.status();
@@ -122,7 +122,7 @@ TEST_F(CommitterTest, ResendRefusedBecauseOfAnotherWriteStaysAFailure) {
     if (!theirs.ok() || !theirs->succeeded()) return absl::InternalError("other write failed");
     return client->Txn(txn);
   };
-  Committer committer(client.get(), cache->get(), absl::Seconds(8), send);
+  Committer committer(client.get(), cache->get(), /*txns_in_flight=*/0, absl::Seconds(8), send);
   committer_ptr = &committer;
   const std::string writer = committer.NewWriter();
   auto outcome = committer.Commit(FirstSettingsWrite("shop-taken", writer), writer);
@@ -147,7 +147,7 @@ TEST_F(CommitterTest, CommittedButNotSeenByThisReplicaIsUnavailableSayingCommitt
   ASSERT_TRUE(cache.ok()) << cache.status();
   // Without its member the cache cannot follow; the two others keep a quorum.
   ASSERT_TRUE(cluster_->Kill(follower).ok());
-  Committer committer(writes.get(), cache->get(), absl::Seconds(1));
+  Committer committer(writes.get(), cache->get(), /*txns_in_flight=*/0, absl::Seconds(1));
   const std::string writer = committer.NewWriter();
   auto outcome = committer.Commit(FirstSettingsWrite("shop-unseen", writer), writer);
   ASSERT_FALSE(outcome.ok());
@@ -175,7 +175,7 @@ TEST_F(CommitterTest, AWriteEtcdRefusesIsNotSentAgain) {
     ++attempts;
     return client->Txn(txn);
   };
-  Committer committer(client.get(), cache->get(), absl::Seconds(8), send);
+  Committer committer(client.get(), cache->get(), /*txns_in_flight=*/0, absl::Seconds(8), send);
   const std::string writer = committer.NewWriter();
   // A put on a lease etcd does not have (as a claim on a lease that expired):
   // etcd's applier refuses it, so the outcome is known at once.

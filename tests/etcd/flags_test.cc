@@ -1,4 +1,4 @@
-// --store, --etcd_endpoints and --etcd_lease_ttl are checked before the server starts.
+// --store, --etcd_endpoints, --etcd_lease_ttl and --etcd_txns_in_flight are checked before the server starts.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -48,6 +48,11 @@ TEST_F(EtcdFlagsTest, BadStoreSettingsAreRefusedAtStartup) {
   std::tie(code, err) = Run({"--store=etcd", "--etcd_endpoints=127.0.0.1:2379", "--etcd_lease_ttl=1s"});
   EXPECT_NE(code, 0);
   EXPECT_NE(err.find("--etcd_lease_ttl must be at least 2s"), std::string::npos) << err;
+
+  std::tie(code, err) =
+      Run({"--store=etcd", "--etcd_endpoints=127.0.0.1:2379", "--etcd_txns_in_flight=-1"});
+  EXPECT_NE(code, 0);
+  EXPECT_NE(err.find("--etcd_txns_in_flight must be 0 or more"), std::string::npos) << err;
 }
 
 TEST_F(EtcdFlagsTest, TheEnvironmentSelectsTheStoreToo) {

@@ -39,11 +39,19 @@ absl::Status CommittedButNotSeen(int64_t revision) {
 
 }  // namespace
 
-Committer::Committer(const EtcdClient* client, EtcdCache* cache, absl::Duration budget,
-                     SendTxn send)
+Committer::Committer(const EtcdClient* client, EtcdCache* cache, int txns_in_flight,
+                     absl::Duration budget, SendTxn send)
     : client_(client), cache_(cache), budget_(budget), send_(std::move(send)) {
   if (!send_) {
     send_ = [client](const etcdserverpb::TxnRequest& txn) { return client->Txn(txn); };
+    if (txns_in_flight > 0) {
+      TxnBatcher::Limits limits;
+      limits.max_in_flight = txns_in_flight;
+      batcher_ = std::make_unique<TxnBatcher>(std::move(send_), limits);
+      send_ = [batcher = batcher_.get()](const etcdserverpb::TxnRequest& txn) {
+        return batcher->Commit(txn);
+      };
+    }
   }
   unsigned char bytes[12];
   if (RAND_bytes(bytes, sizeof(bytes)) != 1) {

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -20,6 +21,7 @@
 #include "etcd/etcdserver/etcdserverpb/rpc.pb.h"
 #include "server/store/etcd/etcd_cache.h"
 #include "server/store/etcd/etcd_client.h"
+#include "server/store/etcd/txn_batcher.h"
 
 namespace backinstock::store::etcd {
 
@@ -33,8 +35,10 @@ class Committer {
   using SendTxn = std::function<absl::StatusOr<etcdserverpb::TxnResponse>(
       const etcdserverpb::TxnRequest&)>;
 
-  Committer(const EtcdClient* client, EtcdCache* cache, absl::Duration budget = absl::Seconds(8),
-            SendTxn send = nullptr);
+  // Without `send`, transactions go through a TxnBatcher that groups
+  // concurrent ones once `txns_in_flight` are outstanding (0: never).
+  Committer(const EtcdClient* client, EtcdCache* cache, int txns_in_flight = 0,
+            absl::Duration budget = absl::Seconds(8), SendTxn send = nullptr);
 
   void SetHealthCallback(HealthCallback callback) { on_health_ = std::move(callback); }
 
@@ -77,6 +81,7 @@ class Committer {
   const EtcdClient* client_;
   EtcdCache* cache_;
   absl::Duration budget_;
+  std::unique_ptr<TxnBatcher> batcher_;
   SendTxn send_;
   std::string replica_;
   std::atomic<uint64_t> next_{1};

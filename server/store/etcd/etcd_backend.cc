@@ -13,7 +13,8 @@ absl::StatusOr<std::unique_ptr<EtcdBackend>> EtcdBackend::Open(const EtcdOptions
       EtcdCache::Start(backend->client_.get(), startup_timeout);
   if (!cache.ok()) return cache.status();
   backend->cache_ = *std::move(cache);
-  backend->committer_ = std::make_unique<Committer>(backend->client_.get(), backend->cache_.get());
+  backend->committer_ = std::make_unique<Committer>(backend->client_.get(), backend->cache_.get(),
+                                                    options.txns_in_flight);
   absl::StatusOr<std::unique_ptr<ReplicaLease>> lease =
       ReplicaLease::Start(backend->client_.get(), options.lease_ttl, deadline);
   if (!lease.ok()) return lease.status();

@@ -29,6 +29,9 @@ struct EtcdOptions {
   // Time-to-live of the replica's lease (whole seconds, at least etcd's
   // minimum of 2 s): how long after a replica dies its claims expire.
   absl::Duration lease_ttl = absl::Seconds(10);
+  // Transactions outstanding before concurrent ones on disjoint keys are
+  // sent as one (see txn_batcher.h); 0 sends each alone.
+  int txns_in_flight = 4;
 };
 
 class EtcdClient {
