@@ -107,6 +107,13 @@ absl::StatusOr<bool> SettingsManager::IsCollecting(absl::string_view site,
   if (!normalized || !IsSupported(*normalized)) return false;
   absl::StatusOr<store::SettingsRecord> record = store_->Get(site);
   if (!record.ok()) return record.status();
+  if (CollectingIn(*record, *normalized)) return true;
+  // About to refuse: make sure this is not a replica's stale view of a Start
+  // made through another one. If the store cannot catch up (no quorum), its
+  // view stands: a Create could not be written then anyway.
+  if (!store_->CatchUp().ok()) return false;
+  record = store_->Get(site);
+  if (!record.ok()) return record.status();
   return CollectingIn(*record, *normalized);
 }
 

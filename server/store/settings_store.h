@@ -58,6 +58,13 @@ class SettingsStore {
   // `on_change` runs under the store's locks: it must return quickly.
   virtual std::unique_ptr<Subscription> Watch(
       absl::string_view site, std::function<void(const SettingsRecord&)> on_change) = 0;
+
+  // Brings this process's view up to everything committed before the call.
+  // A no-op where the store is the only copy; a replica over a shared store
+  // (etcd) waits until its cache has applied the cluster's current revision.
+  // Called before refusing on what Get returned, so that a change made
+  // through another replica an instant earlier is not refused on a stale view.
+  virtual absl::Status CatchUp() const { return absl::OkStatus(); }
 };
 
 }  // namespace backinstock::store

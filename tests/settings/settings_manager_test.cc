@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
+
 #include "server/domain/guid.h"
 #include "server/errors/error.h"
 #include "server/store/memory_settings_store.h"
@@ -98,6 +101,61 @@ TEST_F(SettingsManagerTest, IsCollecting) {
   EXPECT_FALSE(*manager_.IsCollecting("s", "00000000-0000-0000-0000-000000000000"));
   EXPECT_FALSE(*manager_.IsCollecting("s", "junk"));
   EXPECT_FALSE(*manager_.IsCollecting("other-site", kStores));
+}
+
+// A replica's view of a shared store: Get answers from a snapshot that only
+// CatchUp refreshes (or, with `reachable` false, cannot refresh).
+class LaggingStore : public store::SettingsStore {
+ public:
+  absl::Status CompareAndSwap(absl::string_view site, int64_t expected_revision,
+                              const store::SettingsRecord& next) override {
+    return latest_.CompareAndSwap(site, expected_revision, next);
+  }
+  std::unique_ptr<store::Subscription> Watch(
+      absl::string_view site, std::function<void(const store::SettingsRecord&)> on_change) override {
+    return latest_.Watch(site, std::move(on_change));
+  }
+  absl::StatusOr<store::SettingsRecord> Get(absl::string_view site) const override {
+    auto it = seen_.find(std::string(site));
+    return it == seen_.end() ? store::SettingsRecord{} : it->second;
+  }
+  absl::Status CatchUp() const override {
+    ++catch_ups;
+    if (!reachable) return absl::UnavailableError("no quorum");
+    for (const std::string site : {"s", "other-site"}) {
+      absl::StatusOr<store::SettingsRecord> latest = latest_.Get(site);
+      if (latest.ok()) seen_[site] = *latest;
+    }
+    return absl::OkStatus();
+  }
+  bool reachable = true;
+  mutable int catch_ups = 0;
+
+ private:
+  store::MemorySettingsStore latest_;
+  mutable std::map<std::string, store::SettingsRecord> seen_;
+};
+
+TEST(SettingsManagerCatchUp, ARefusalIsConfirmedAgainstTheLatestState) {
+  LaggingStore store;
+  SettingsManager manager(&store, {kStores, kOther});
+  // Started "through another replica": the store has it, this view does not.
+  store::SettingsRecord started;
+  started.revision = 1;
+  started.states.push_back({kStores, true});
+  ASSERT_TRUE(store.CompareAndSwap("s", 0, started).ok());
+
+  store.reachable = false;
+  EXPECT_FALSE(*manager.IsCollecting("s", kStores)) << "without a quorum the view stands";
+  store.reachable = true;
+  EXPECT_TRUE(*manager.IsCollecting("s", kStores));
+  const int catch_ups = store.catch_ups;
+  EXPECT_TRUE(*manager.IsCollecting("s", kStores));
+  EXPECT_EQ(store.catch_ups, catch_ups) << "a yes needs no confirmation";
+  EXPECT_FALSE(*manager.IsCollecting("s", "junk"));
+  EXPECT_EQ(store.catch_ups, catch_ups) << "nor does an app that is not supported";
+  EXPECT_FALSE(*manager.IsCollecting("s", kOther));
+  EXPECT_EQ(store.catch_ups, catch_ups + 1);
 }
 
 TEST_F(SettingsManagerTest, RemovedAppsDisappearFromTheView) {

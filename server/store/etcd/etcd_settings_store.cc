@@ -13,6 +13,18 @@ absl::StatusOr<SettingsRecord> EtcdSettingsStore::Get(absl::string_view site) co
   return entry ? entry->record : SettingsRecord{};
 }
 
+absl::Status EtcdSettingsStore::CatchUp() const {
+  // A healthy watch applies a revision within milliseconds of its commit.
+  constexpr absl::Duration kCatchUpWait = absl::Seconds(1);
+  absl::StatusOr<int64_t> now = client_->CurrentRevision();
+  if (!now.ok()) return StorageUnavailable(now.status());
+  if (!cache_->WaitForRevision(*now, kCatchUpWait)) {
+    return StorageUnavailable(absl::UnavailableError(
+        absl::StrCat("this replica's cache did not reach etcd revision ", *now, " in time")));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<int64_t> EtcdSettingsStore::ModRevisionAt(absl::string_view site,
                                                          int64_t expected_revision) const {
   if (auto entry = cache_->Settings(site); entry && entry->record.revision == expected_revision) {

@@ -22,6 +22,9 @@ class EtcdSettingsStore final : public SettingsStore {
                               const SettingsRecord& next) override;
   std::unique_ptr<Subscription> Watch(
       absl::string_view site, std::function<void(const SettingsRecord&)> on_change) override;
+  // One linearizable read of etcd's revision, then a wait (at most 1 s) for
+  // the cache to apply it; UNAVAILABLE when either fails.
+  absl::Status CatchUp() const override;
 
  private:
   // The etcd mod_revision of the site's key when it holds `expected_revision`
