@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 
 #include "tests/support/test_server.h"
@@ -14,7 +15,10 @@ namespace backinstock::testing {
 class TempDir {
  public:
   explicit TempDir(const std::string& stem) : path_(TempPath(stem)) {
-    std::filesystem::create_directories(path_);
+    // Never reuse a directory: a journal left in it would be replayed.
+    if (!std::filesystem::create_directories(path_)) {
+      throw std::runtime_error("temporary directory already exists: " + path_);
+    }
   }
   ~TempDir() {
     std::error_code ignored;

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -22,6 +23,7 @@ const std::string kRead(kSettingsRead);
 class SettingsE2eTest : public ::testing::Test {
  protected:
   SettingsE2eTest() : server_(TestConfig(audit_path_)), calls_(server_.channel()) {}
+  ~SettingsE2eTest() override { std::remove(audit_path_.c_str()); }
 
   // The site's state as its owner sees it.
   v1::BackInStockSettings Owner(const std::string& site) {

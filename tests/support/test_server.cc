@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <random>
 #include <stdexcept>
 
 #include "absl/strings/str_cat.h"
@@ -43,9 +44,20 @@ void Authorize(grpc::ClientContext& context, const std::string& identity_token,
 }
 
 std::string TempPath(const std::string& stem) {
+  // The pid alone is not enough: pids are recycled within minutes on a busy
+  // machine, and a test that crashed or was killed leaves its files behind.
+  // Audit logs and outboxes are opened for appending and TempDir takes an
+  // existing directory as it is, so a name reused from a dead process would
+  // hand a test someone else's lines or journal. A random per-process token
+  // makes the name new.
+  static const std::string token = [] {
+    std::random_device device;
+    return absl::StrCat(absl::Hex(device(), absl::kZeroPad8), absl::Hex(device(), absl::kZeroPad8));
+  }();
   static std::atomic<int> counter{0};
   const char* dir = std::getenv("TMPDIR");
-  return absl::StrCat(dir ? dir : "/tmp", "/backinstock-", stem, "-", getpid(), "-", counter++);
+  return absl::StrCat(dir ? dir : "/tmp", "/backinstock-", stem, "-", getpid(), "-", token, "-",
+                      counter++);
 }
 
 }  // namespace backinstock::testing

@@ -38,7 +38,8 @@ class TestServer {
 void Authorize(grpc::ClientContext& context, const std::string& identity_token,
                const std::optional<std::string>& elevation_token = std::nullopt);
 
-// A unique temporary path (nothing is created).
+// A temporary path no other process, live or dead, has used (nothing is
+// created).
 std::string TempPath(const std::string& stem);
 
 }  // namespace backinstock::testing
