@@ -7,9 +7,10 @@
 #          same number of writes in flight (goal: ratio >= 0.70)
 #   read:  replica GetSettings (served from its cache) vs the memory server
 #          (goal: ratio >= 0.80)
-# and, to show where a write's gap comes from, etcd's own guarded Txn (shaped
-# like the replica's) at the same in-flight count.
-# Prints three table lines; everything measured is kept under OUT_DIR/etcd/.
+# and, as references, etcd's own guarded Txn (shaped like the replica's) at the
+# same in-flight count, and a second replica with group commit off
+# (--etcd_txns_in_flight=0).
+# Prints four table lines; everything measured is kept under OUT_DIR/etcd/.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -86,6 +87,11 @@ start replica "$SERVER" --keys_file="$KEYS" --listen=127.0.0.1:0 --audit_log=/de
   --store=etcd --etcd_endpoints="$ENDPOINTS"
 REPLICA=$ADDRESS
 REPLICA_PID=$PID
+# The same replica with group commit off (every Txn sent alone): a reference
+# line showing what grouping gains.
+start replica-alone "$SERVER" --keys_file="$KEYS" --listen=127.0.0.1:0 --audit_log=/dev/null \
+  --store=etcd --etcd_endpoints="$ENDPOINTS" --etcd_txns_in_flight=0
+REPLICA_ALONE=$ADDRESS
 start memory "$SERVER" --keys_file="$KEYS" --listen=127.0.0.1:0 --audit_log=/dev/null
 MEMORY=$ADDRESS
 MEMORY_PID=$PID
@@ -120,19 +126,23 @@ put() {  # put FILE [--txn]
     --keys="$WRITE_SITES" --warmup="$WARMUP" --duration="$DURATION" "${@:2}" > "$1" || rc=$?
   (( rc == 0 || rc == 3 )) || { echo "etcd mode: etcd put load failed ($rc)" >&2; exit 1; }
 }
-# etcd's current revision: every committed write adds one, so the difference
-# over a load run is the number of writes the replica really made (a Start on
-# a site already collecting answers without writing).
-revision() {
-  ETCDCTL_API=3 etcdctl --endpoints="${ENDPOINTS%%,*}" endpoint status -w json |
-    "$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)[0]["Status"]["header"]["revision"])'
+# Settings writes committed so far: the sum of the settings keys' versions
+# (etcd adds one to a key's version at each put). The difference over a load
+# run is the number of writes the replica really made (a Start on a site
+# already collecting answers without writing). Not etcd's revision: a group
+# of writes the replica sends as one transaction commits at one revision.
+settings_writes() {
+  ETCDCTL_API=3 etcdctl --endpoints="${ENDPOINTS%%,*}" get --prefix /backinstock/v1/sites/ -w json |
+    "$PYTHON" -c 'import base64, json, sys
+kvs = json.load(sys.stdin).get("kvs", [])
+print(sum(kv.get("version", 0) for kv in kvs if base64.b64decode(kv["key"]).endswith(b"/settings")))'
 }
-write() {  # write FILE: the replica's Start/Stop load, with the etcd writes it made
+write() {  # write FILE [TARGET]: a replica's Start/Stop load, with the etcd writes it made
   local before after
-  before=$(revision)
-  load "$1.load" "$REPLICA" "start_collecting=1,stop_collecting=1" "$WRITE_IN_FLIGHT" \
+  before=$(settings_writes)
+  load "$1.load" "${2:-$REPLICA}" "start_collecting=1,stop_collecting=1" "$WRITE_IN_FLIGHT" \
     "$WRITE_SITES"
-  after=$(revision)
+  after=$(settings_writes)
   "$PYTHON" -c 'import json, sys; d = json.load(open(sys.argv[1])); d["etcd_writes"] = int(sys.argv[2]); print(json.dumps(d))' \
     "$1.load" $((after - before)) > "$1"
   rm -f "$1.load"
@@ -144,9 +154,11 @@ for ((round = 1; round <= ROUNDS; round++)); do
     put "$OUT/runs/put.$round.json"
     write "$OUT/runs/write.$round.json"
     put "$OUT/runs/txn.$round.json" --txn
+    write "$OUT/runs/write_alone.$round.json" "$REPLICA_ALONE"
     read_load "$OUT/runs/read_memory.$round.json" "$MEMORY" "$MEMORY_PID"
     read_load "$OUT/runs/read.$round.json" "$REPLICA" "$REPLICA_PID"
   else
+    write "$OUT/runs/write_alone.$round.json" "$REPLICA_ALONE"
     put "$OUT/runs/txn.$round.json" --txn
     write "$OUT/runs/write.$round.json"
     put "$OUT/runs/put.$round.json"
@@ -164,7 +176,7 @@ def run(name, r):
         return json.load(f)
 def rate(name, r):
     d = run(name, r)
-    if name == "write":
+    if name.startswith("write"):
         # Calls that changed nothing wrote nothing: count the etcd writes made
         # (warm-up included, so scaled by the share of calls that wrote).
         return d["throughput_per_s"] * d["etcd_writes"] / max(1, d["total_calls"])
@@ -173,6 +185,8 @@ for label, target, base, goal, what in (
     ("etcd write", "write", "put", 0.70, "replica writes (Start/Stop that changed state) vs etcd Put"),
     ("etcd read", "read", "read_memory", 0.80, "replica GetSettings (cache) vs memory store"),
     ("etcd txn", "txn", "put", None, "etcd's own guarded Txn vs etcd Put (reference, no goal)"),
+    ("etcd alone", "write_alone", "put", None,
+     "replica writes with group commit off (--etcd_txns_in_flight=0) vs etcd Put (reference)"),
 ):
     ratios = [rate(target, r) / rate(base, r) for r in range(1, rounds + 1) if rate(base, r) > 0]
     t = statistics.median(rate(target, r) for r in range(1, rounds + 1))

@@ -89,9 +89,13 @@ absl::StatusOr<etcdserverpb::TxnResponse> TxnBatcher::Commit(
   {
     absl::MutexLock lock(&mu_);
     queue_.push_back(&me);
-    // Either a leader answered us, or we are first in line and may send.
+    // Either a leader answered us, or we are first in line and may send. (A
+    // member taken into a batch has left the queue: it waits for `done`. The
+    // emptiness check matters: front() of an empty deque may still read the
+    // slot that held us.)
     auto answered_or_first = [this, &me]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return me.done || (queue_.front() == &me && in_flight_ < limits_.max_in_flight);
+      return me.done || (!queue_.empty() && queue_.front() == &me &&
+                         in_flight_ < limits_.max_in_flight);
     };
     mu_.Await(absl::Condition(&answered_or_first));
     if (me.done) return std::move(me.result);
