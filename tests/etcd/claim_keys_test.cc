@@ -41,7 +41,11 @@ absl::StatusOr<store::RecordPtr> AwaitNotProcessing(store::NotificationRequestSt
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
   for (;;) {
     absl::StatusOr<store::RecordPtr> record = store.Get(kSite, id);
-    if (!record.ok() || (*record)->request.status() != Request::PROCESSING ||
+    // NOT_FOUND: this replica's cache has not seen the request yet (it was
+    // written through another one).
+    const bool not_seen_yet = absl::IsNotFound(record.status());
+    if ((!record.ok() && !not_seen_yet) ||
+        (record.ok() && (*record)->request.status() != Request::PROCESSING) ||
         absl::Now() > deadline) {
       return record;
     }
