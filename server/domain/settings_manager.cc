@@ -109,9 +109,10 @@ absl::StatusOr<bool> SettingsManager::IsCollecting(absl::string_view site,
   if (!record.ok()) return record.status();
   if (CollectingIn(*record, *normalized)) return true;
   // About to refuse: make sure this is not a replica's stale view of a Start
-  // made through another one. If the store cannot catch up (no quorum), its
-  // view stands: a Create could not be written then anyway.
-  if (!store_->CatchUp().ok()) return false;
+  // made through another one. If the store cannot tell (no quorum, or this
+  // replica far behind), say so (UNAVAILABLE, retryable) rather than give a
+  // refusal a client would not retry.
+  if (absl::Status caught_up = store_->CatchUp(); !caught_up.ok()) return caught_up;
   record = store_->Get(site);
   if (!record.ok()) return record.status();
   return CollectingIn(*record, *normalized);

@@ -35,7 +35,8 @@ class SettingsManager {
 
   // Whether `app_id` (any case) collects requests on `site`; false for an app
   // that is not supported. A "no" is confirmed against the store's latest
-  // state (SettingsStore::CatchUp) before it is given.
+  // state (SettingsStore::CatchUp) before it is given; when it cannot be,
+  // the store's error (UNAVAILABLE) is returned instead.
   absl::StatusOr<bool> IsCollecting(absl::string_view site, absl::string_view app_id) const;
 
   // The settings a caller sees for a stored record: one state per supported

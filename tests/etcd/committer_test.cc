@@ -9,10 +9,12 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "server/errors/error.h"
 #include "server/store/etcd/codec.h"
 #include "server/store/etcd/committer.h"
@@ -130,6 +132,70 @@ TEST_F(CommitterTest, ResendRefusedBecauseOfAnotherWriteStaysAFailure) {
   EXPECT_EQ(attempts, 2);
   EXPECT_FALSE(outcome->succeeded);
   EXPECT_FALSE(outcome->response.succeeded());
+}
+
+TEST_F(CommitterTest, AGroupWhoseAnswerIsLostIsResolvedWriteByWrite) {
+  auto client = Connect(AllMembers());
+  ASSERT_NE(client, nullptr);
+  auto cache = EtcdCache::Start(client.get(), absl::Seconds(30));
+  ASSERT_TRUE(cache.ok()) << cache.status();
+  ASSERT_TRUE(client->Txn(FirstSettingsWrite("shop-g-taken", "someone-else")).ok());
+
+  // The first call (the plug) waits until the others queue behind it; the
+  // group that follows applies in etcd, but its answer is lost.
+  absl::Mutex mu;
+  int calls = 0;
+  bool released = false;
+  auto send = [&](const etcdserverpb::TxnRequest& txn)
+      -> absl::StatusOr<etcdserverpb::TxnResponse> {
+    auto response = client->Txn(txn);
+    absl::MutexLock lock(&mu);
+    ++calls;
+    if (calls == 1) mu.Await(absl::Condition(&released));
+    if (calls == 2) {
+      EXPECT_EQ(txn.success_size(), 3) << "the three queued writes, as one group";
+      EXPECT_TRUE(response.ok()) << response.status();
+      return absl::DeadlineExceededError("etcd txn: Deadline Exceeded (injected after apply)");
+    }
+    return response;
+  };
+  Committer committer(client.get(), cache->get(), /*txns_in_flight=*/1, absl::Seconds(8), send);
+  ASSERT_NE(committer.batcher(), nullptr);
+
+  auto commit = [&](const std::string& site) {
+    const std::string writer = committer.NewWriter();
+    return committer.Commit(FirstSettingsWrite(site, writer), writer);
+  };
+  std::thread plug([&] { EXPECT_TRUE(commit("shop-g-plug").ok()); });
+  {
+    absl::MutexLock lock(&mu);
+    mu.Await(absl::Condition(+[](int* n) { return *n == 1; }, &calls));
+  }
+  const std::vector<std::string> sites = {"shop-g-a", "shop-g-taken", "shop-g-b"};
+  std::vector<absl::StatusOr<Committer::Outcome>> outcomes(sites.size(),
+                                                         absl::UnknownError("unset"));
+  std::vector<std::thread> writers;
+  for (size_t i = 0; i < sites.size(); ++i) {
+    writers.emplace_back([&, i] { outcomes[i] = commit(sites[i]); });
+  }
+  while (committer.batcher()->waiting() < sites.size()) std::this_thread::yield();
+  {
+    absl::MutexLock lock(&mu);
+    released = true;
+  }
+  plug.join();
+  for (std::thread& writer : writers) writer.join();
+
+  // The two that applied are found by their nonces; the one that lost its
+  // compare is sent again (it was not found) and refused again, as alone.
+  for (size_t i : {0u, 2u}) {
+    ASSERT_TRUE(outcomes[i].ok()) << sites[i] << ": " << outcomes[i].status();
+    EXPECT_TRUE(outcomes[i]->succeeded) << sites[i];
+    EXPECT_EQ(outcomes[i]->revision, ModRevision(*client, SettingsKey(sites[i])));
+  }
+  ASSERT_TRUE(outcomes[1].ok()) << outcomes[1].status();
+  EXPECT_FALSE(outcomes[1]->succeeded);
+  EXPECT_FALSE(outcomes[1]->response.succeeded());
 }
 
 TEST_F(CommitterTest, CommittedButNotSeenByThisReplicaIsUnavailableSayingCommitted) {

@@ -16,7 +16,7 @@ using v1::WatchNotificationRequestEventsResponse;
 
 // Polls `condition` until it holds or 30 s pass: one replica learns another's
 // writes through its watch, within milliseconds normally but later on a
-// loaded machine. Returns the last answer.
+// loaded machine. Returns whether it held in time.
 template <typename Condition>
 bool Eventually(Condition condition) {
   const absl::Time deadline = absl::Now() + absl::Seconds(30);

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <utility>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -46,14 +47,13 @@ bool IsBatch(const TxnRequest& txn) {
 class ScriptedEtcd {
  public:
   absl::StatusOr<TxnResponse> Send(const TxnRequest& txn) {
-    bool hold = false;
-    {
-      absl::MutexLock lock(&mu_);
-      received_.push_back(txn);
-      hold = received_.size() == 1 && hold_first_;
-    }
-    if (hold) release_.WaitForNotification();
     absl::MutexLock lock(&mu_);
+    received_.push_back(txn);
+    if (std::exchange(hold_next_, false)) {
+      holding_ = true;
+      mu_.Await(absl::Condition(&released_));
+      holding_ = false;
+    }
     if (IsBatch(txn) && !batch_error_.ok()) return batch_error_;
     std::vector<const TxnRequest*> members;
     if (IsBatch(txn)) {
@@ -86,8 +86,20 @@ class ScriptedEtcd {
     return response;
   }
 
-  void HoldFirst() { hold_first_ = true; }
-  void Release() { release_.Notify(); }
+  // The next call waits in etcd until Release.
+  void HoldNext() {
+    absl::MutexLock lock(&mu_);
+    hold_next_ = true;
+    released_ = false;
+  }
+  void AwaitHolding() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(&holding_));
+  }
+  void Release() {
+    absl::MutexLock lock(&mu_);
+    released_ = true;
+  }
   void FailBatchesWith(absl::Status status) {
     absl::MutexLock lock(&mu_);
     batch_error_ = std::move(status);
@@ -98,9 +110,10 @@ class ScriptedEtcd {
   }
 
  private:
-  bool hold_first_ = false;
-  absl::Notification release_;
   absl::Mutex mu_;
+  bool hold_next_ = false;
+  bool holding_ = false;
+  bool released_ = false;
   std::vector<TxnRequest> received_;
   int64_t revision_ = 100;
   absl::Status batch_error_;
@@ -111,9 +124,9 @@ class ScriptedEtcd {
 // Returns each key's answer, in the order of `keys`.
 std::vector<absl::StatusOr<TxnResponse>> SendBehindAPlug(ScriptedEtcd& etcd, TxnBatcher& batcher,
                                                        const std::vector<std::string>& keys) {
-  etcd.HoldFirst();
+  etcd.HoldNext();
   std::thread plug([&] { EXPECT_TRUE(batcher.Commit(Write("plug")).ok()); });
-  while (etcd.received().empty()) std::this_thread::yield();
+  etcd.AwaitHolding();
   std::vector<absl::StatusOr<TxnResponse>> answers(keys.size(), absl::UnknownError("unset"));
   std::vector<std::thread> senders;
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -197,6 +210,41 @@ TEST(TxnBatcher, ARefusedBatchIsSentMemberByMemberSoOnlyTheCulpritFails) {
   EXPECT_EQ(batcher.stats().fallbacks, 1u);
 }
 
+TEST(TxnBatcher, AGroupRefusedForItsSizeMakesLaterGroupsSmaller) {
+  ScriptedEtcd etcd;
+  TxnBatcher batcher = MakeBatcher(etcd);
+  etcd.FailBatchesWith(absl::InvalidArgumentError("etcdserver: too many operations in txn request"));
+  std::vector<std::string> keys;
+  for (int i = 0; i < 6; ++i) keys.push_back(absl::StrCat("k", i));
+  for (const auto& answer : SendBehindAPlug(etcd, batcher, keys)) ASSERT_TRUE(answer.ok());
+  EXPECT_EQ(etcd.received().size(), 1u + 1u + 6u) << "the plug, the refused group, six alone";
+
+  etcd.FailBatchesWith(absl::OkStatus());
+  for (auto& key : keys) key += "-again";
+  for (const auto& answer : SendBehindAPlug(etcd, batcher, keys)) ASSERT_TRUE(answer.ok());
+  std::vector<TxnRequest> received = etcd.received();
+  for (size_t i = 9; i < received.size(); ++i) {
+    EXPECT_LE(IsBatch(received[i]) ? received[i].success_size() : 1, 3) << "half the refused 6";
+  }
+  EXPECT_EQ(received.size(), 9u + 2u) << "3 + 3";
+}
+
+TEST(TxnBatcher, AWriteStillQueuedAtItsDeadlineLeavesUnsent) {
+  ScriptedEtcd etcd;
+  TxnBatcher batcher = MakeBatcher(etcd);
+  etcd.HoldNext();
+  std::thread plug([&] { EXPECT_TRUE(batcher.Commit(Write("plug")).ok()); });
+  etcd.AwaitHolding();
+  absl::StatusOr<TxnResponse> late =
+      batcher.Commit(Write("late"), absl::Now() + absl::Milliseconds(50));
+  EXPECT_TRUE(TxnBatcher::IsNotSent(late.status())) << late.status();
+  EXPECT_EQ(batcher.waiting(), 0u);
+  etcd.Release();
+  plug.join();
+  EXPECT_EQ(etcd.received().size(), 1u) << "only the plug reached etcd";
+  EXPECT_TRUE(batcher.Commit(Write("next")).ok()) << "the queue still works";
+}
+
 TEST(TxnBatcher, AnUnknownOutcomeReachesEveryMember) {
   ScriptedEtcd etcd;
   TxnBatcher batcher = MakeBatcher(etcd);
@@ -273,7 +321,7 @@ TEST(TxnBatcher, ManyWritersOnFewKeysEachGetTheirOwnAnswer) {
   TxnBatcher batcher(echo, limits);
   batcher_ptr = &batcher;
   constexpr int kThreads = 16;
-  constexpr int kWrites = 300;
+  constexpr int kWrites = 100;
   std::atomic<int> wrong{0};
   std::vector<std::thread> writers;
   for (int t = 0; t < kThreads; ++t) {

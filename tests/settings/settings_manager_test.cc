@@ -146,7 +146,8 @@ TEST(SettingsManagerCatchUp, ARefusalIsConfirmedAgainstTheLatestState) {
   ASSERT_TRUE(store.CompareAndSwap("s", 0, started).ok());
 
   store.reachable = false;
-  EXPECT_FALSE(*manager.IsCollecting("s", kStores)) << "without a quorum the view stands";
+  EXPECT_EQ(manager.IsCollecting("s", kStores).status().code(), absl::StatusCode::kUnavailable)
+      << "a refusal that cannot be confirmed is not given";
   store.reachable = true;
   EXPECT_TRUE(*manager.IsCollecting("s", kStores));
   const int catch_ups = store.catch_ups;

@@ -44,14 +44,11 @@ Committer::Committer(const EtcdClient* client, EtcdCache* cache, int txns_in_fli
     : client_(client), cache_(cache), budget_(budget), send_(std::move(send)) {
   if (!send_) {
     send_ = [client](const etcdserverpb::TxnRequest& txn) { return client->Txn(txn); };
-    if (txns_in_flight > 0) {
-      TxnBatcher::Limits limits;
-      limits.max_in_flight = txns_in_flight;
-      batcher_ = std::make_unique<TxnBatcher>(std::move(send_), limits);
-      send_ = [batcher = batcher_.get()](const etcdserverpb::TxnRequest& txn) {
-        return batcher->Commit(txn);
-      };
-    }
+  }
+  if (txns_in_flight > 0) {
+    TxnBatcher::Limits limits;
+    limits.max_in_flight = txns_in_flight;
+    batcher_ = std::make_unique<TxnBatcher>(send_, limits);
   }
   unsigned char bytes[12];
   if (RAND_bytes(bytes, sizeof(bytes)) != 1) {
@@ -136,12 +133,19 @@ absl::StatusOr<Committer::Outcome> Committer::Commit(const etcdserverpb::TxnRequ
     return std::min(limit, started + kElectionWait);
   };
   for (;;) {
-    absl::StatusOr<etcdserverpb::TxnResponse> response = send_(txn);
+    absl::StatusOr<etcdserverpb::TxnResponse> response =
+        batcher_ ? batcher_->Commit(txn, deadline) : send_(txn);
     if (response.ok()) {
       SetWritable(true);
       return Acknowledged(*std::move(response), writer, maybe_applied, deadline);
     }
     last = response.status();
+    if (TxnBatcher::IsNotSent(last)) {
+      // Queued behind other writes for the whole budget: this attempt never
+      // reached etcd.
+      return StorageUnavailable(absl::UnavailableError(absl::StrCat(
+          last.message(), maybe_applied ? "; an earlier attempt has an unknown outcome" : "")));
+    }
     if (EtcdClient::RefusedBeforeApply(last)) {
       // The member has no leader, so nothing was proposed and sending again
       // is safe. An election (the leader was lost) takes about one election

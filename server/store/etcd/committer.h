@@ -35,8 +35,9 @@ class Committer {
   using SendTxn = std::function<absl::StatusOr<etcdserverpb::TxnResponse>(
       const etcdserverpb::TxnRequest&)>;
 
-  // Without `send`, transactions go through a TxnBatcher that groups
-  // concurrent ones once `txns_in_flight` are outstanding (0: never).
+  // Transactions reach etcd through `send` (client->Txn unless given), and
+  // through a TxnBatcher that groups concurrent ones once `txns_in_flight`
+  // are outstanding (0: no batcher, each sent alone).
   Committer(const EtcdClient* client, EtcdCache* cache, int txns_in_flight = 0,
             absl::Duration budget = absl::Seconds(8), SendTxn send = nullptr);
 
@@ -64,6 +65,8 @@ class Committer {
   absl::StatusOr<Outcome> Commit(const etcdserverpb::TxnRequest& txn, const std::string& writer);
 
   EtcdCache* cache() const { return cache_; }
+  // Null when transactions are never grouped.
+  const TxnBatcher* batcher() const { return batcher_.get(); }
 
   // Another sign that a quorum is back (the watch, which needs a leader, runs
   // again): the next failure is reported afresh. No callback.

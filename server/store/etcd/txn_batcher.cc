@@ -1,8 +1,11 @@
 #include "server/store/etcd/txn_batcher.h"
 
+#include <algorithm>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "server/logging/log.h"
 #include "server/store/etcd/etcd_client.h"
 
 namespace backinstock::store::etcd {
@@ -12,7 +15,9 @@ struct TxnBatcher::Pending {
   absl::flat_hash_set<std::string> keys;
   bool batchable = false;
   size_t bytes = 0;
-  bool done = false;  // under mu_; `result` is final once it is set
+  bool taken = false;       // under mu_: in a batch (left the queue)
+  bool done = false;        // under mu_; `result` is final once it is set
+  bool send_alone = false;  // set with `done`: the batch was refused, send on your own
   absl::StatusOr<etcdserverpb::TxnResponse> result = absl::UnknownError("not sent");
 };
 
@@ -50,6 +55,12 @@ bool KeysOfOps(const google::protobuf::RepeatedPtrField<etcdserverpb::RequestOp>
   return true;
 }
 
+// etcd's refusals of a group for its size (--max-txn-ops, --max-request-bytes).
+bool RefusedForSize(const absl::Status& status) {
+  return absl::StrContains(status.message(), "too many operations") ||
+         absl::StrContains(status.message(), "request is too large");
+}
+
 bool Disjoint(const absl::flat_hash_set<std::string>& a, const absl::flat_hash_set<std::string>& b) {
   for (const std::string& key : b) {
     if (a.contains(key)) return false;
@@ -66,7 +77,32 @@ bool KeysOfTxn(const etcdserverpb::TxnRequest& txn, absl::flat_hash_set<std::str
   return KeysOfOps(txn.success(), keys) && KeysOfOps(txn.failure(), keys);
 }
 
-TxnBatcher::TxnBatcher(Send send, Limits limits) : send_(std::move(send)), limits_(limits) {}
+TxnBatcher::TxnBatcher(Send send, Limits limits)
+    : send_(std::move(send)), limits_(limits), max_batch_(std::max<size_t>(1, limits.max_batch)) {
+  // Nothing could ever be sent with no call allowed in flight.
+  limits_.max_in_flight = std::max(1, limits_.max_in_flight);
+}
+
+absl::Status TxnBatcher::NotSent(absl::Duration waited) {
+  absl::Status status = absl::UnavailableError(absl::StrCat(
+      "the etcd write was not sent: it waited ", absl::FormatDuration(waited),
+      ", its whole budget, behind other writes"));
+  status.SetPayload(kNotSentPayload, absl::Cord("1"));
+  return status;
+}
+
+bool TxnBatcher::IsNotSent(const absl::Status& status) {
+  return status.GetPayload(kNotSentPayload).has_value();
+}
+
+absl::StatusOr<etcdserverpb::TxnResponse> TxnBatcher::SendAlone(
+    const etcdserverpb::TxnRequest& txn) {
+  {
+    absl::MutexLock lock(&mu_);
+    ++stats_.calls;
+  }
+  return send_(txn);
+}
 
 TxnBatcher::Stats TxnBatcher::stats() const {
   absl::MutexLock lock(&mu_);
@@ -79,7 +115,8 @@ size_t TxnBatcher::waiting() const {
 }
 
 absl::StatusOr<etcdserverpb::TxnResponse> TxnBatcher::Commit(
-    const etcdserverpb::TxnRequest& txn) {
+    const etcdserverpb::TxnRequest& txn, absl::Time deadline) {
+  const absl::Time queued_at = absl::Now();
   Pending me;
   me.txn = &txn;
   me.batchable = KeysOfTxn(txn, &me.keys);
@@ -97,13 +134,23 @@ absl::StatusOr<etcdserverpb::TxnResponse> TxnBatcher::Commit(
       return me.done || (!queue_.empty() && queue_.front() == &me &&
                          in_flight_ < limits_.max_in_flight);
     };
-    mu_.Await(absl::Condition(&answered_or_first));
-    if (me.done) return std::move(me.result);
-    batch = TakeBatch();
-    ++in_flight_;
-    ++stats_.calls;
-    if (batch.size() > 1) stats_.batched += batch.size();
+    if (!mu_.AwaitWithDeadline(absl::Condition(&answered_or_first), deadline) && !me.taken) {
+      // Still queued, so never sent: known not to have applied.
+      queue_.erase(std::find(queue_.begin(), queue_.end(), &me));
+      return NotSent(absl::Now() - queued_at);
+    }
+    // Taken into a batch: its call is bounded by the client's own deadline.
+    if (me.taken) mu_.Await(absl::Condition(&me.done));
+    if (me.done) {
+      if (!me.send_alone) return std::move(me.result);
+    } else {
+      batch = TakeBatch();
+      ++in_flight_;
+      ++stats_.calls;
+      if (batch.size() > 1) stats_.batched += batch.size();
+    }
   }
+  if (batch.empty()) return SendAlone(txn);  // our batch was refused
 
   if (batch.size() == 1) {
     me.result = send_(txn);
@@ -111,26 +158,31 @@ absl::StatusOr<etcdserverpb::TxnResponse> TxnBatcher::Commit(
     SendBatch(batch);
   }
 
-  absl::MutexLock lock(&mu_);
-  --in_flight_;
-  for (Pending* pending : batch) pending->done = true;
+  {
+    absl::MutexLock lock(&mu_);
+    --in_flight_;
+    for (Pending* pending : batch) pending->done = true;
+  }
+  if (me.send_alone) return SendAlone(txn);
   return std::move(me.result);
 }
 
 std::vector<TxnBatcher::Pending*> TxnBatcher::TakeBatch() {
   std::vector<Pending*> batch{queue_.front()};
   queue_.pop_front();
-  const Pending* lead = batch.front();
+  Pending* lead = batch.front();
+  lead->taken = true;
   if (!lead->batchable) return batch;
 
   absl::flat_hash_set<std::string> taken = lead->keys;
   size_t bytes = lead->bytes;
-  for (auto it = queue_.begin(); it != queue_.end() && batch.size() < limits_.max_batch;) {
+  for (auto it = queue_.begin(); it != queue_.end() && batch.size() < max_batch_;) {
     Pending* pending = *it;
     if (pending->batchable && bytes + pending->bytes <= limits_.max_bytes &&
         Disjoint(taken, pending->keys)) {
       taken.insert(pending->keys.begin(), pending->keys.end());
       bytes += pending->bytes;
+      pending->taken = true;
       batch.push_back(pending);
       it = queue_.erase(it);
     } else {
@@ -148,14 +200,19 @@ void TxnBatcher::SendBatch(const std::vector<Pending*>& batch) {
   absl::StatusOr<etcdserverpb::TxnResponse> response = send_(combined);
 
   if (!response.ok() && EtcdClient::Rejected(response.status())) {
-    // Nothing applied; one member (or the batch's size) is at fault, so let
-    // each have its own answer.
-    {
-      absl::MutexLock lock(&mu_);
-      ++stats_.fallbacks;
-      stats_.calls += batch.size();
+    // Nothing applied; one member (or the batch's size) is at fault, so each
+    // member sends its own transaction, from its own thread, at once.
+    for (Pending* pending : batch) pending->send_alone = true;
+    absl::MutexLock lock(&mu_);
+    ++stats_.fallbacks;
+    if (RefusedForSize(response.status()) && max_batch_ > 1) {
+      // etcd runs with lower limits than ours: stay under them from now on.
+      max_batch_ = std::max<size_t>(1, batch.size() / 2);
+      logging::Warning("etcd refused a group of transactions for its size; grouping fewer",
+                       {{"group", static_cast<int64_t>(batch.size())},
+                        {"now_at_most", static_cast<int64_t>(max_batch_)},
+                        {"error", std::string(response.status().message())}});
     }
-    for (Pending* pending : batch) pending->result = send_(*pending->txn);
     return;
   }
   if (!response.ok()) {

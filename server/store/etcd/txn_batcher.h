@@ -18,9 +18,11 @@
 //
 // Failures: a call whose outcome is unknown (or refused for lack of a leader)
 // answers every member with that status, and each caller's committer resolves
-// its own write by its nonce as usual. A batch etcd refuses outright (too
-// large, or one member names a lease that expired) applied nothing, so each
-// member is then sent alone and gets its own verdict.
+// its own write by its nonce as usual. A batch etcd refuses outright (one
+// member names a lease that expired, or the group exceeds etcd's limits)
+// applied nothing, so each member then sends its own transaction, from its
+// own thread, and gets its own verdict; a refusal for size also halves the
+// largest group from then on.
 #ifndef BACKINSTOCK_SERVER_STORE_ETCD_TXN_BATCHER_H_
 #define BACKINSTOCK_SERVER_STORE_ETCD_TXN_BATCHER_H_
 
@@ -34,6 +36,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "etcd/etcdserver/etcdserverpb/rpc.pb.h"
 
 namespace backinstock::store::etcd {
@@ -46,8 +49,9 @@ class TxnBatcher {
   struct Limits {
     // Calls to etcd outstanding at once before transactions start to queue.
     int max_in_flight = 4;
-    // Nested transactions per batch; etcd refuses more than --max-txn-ops
-    // (128 by default) operations in one branch.
+    // Nested transactions per batch. etcd refuses more than --max-txn-ops
+    // (128 by default) operations in a branch, nested ones included (a
+    // nested transaction gets what its parent has left: 128 - 64 here).
     size_t max_batch = 64;
     // Serialized size of a batch; etcd refuses requests over
     // --max-request-bytes (1.5 MiB by default).
@@ -57,8 +61,12 @@ class TxnBatcher {
   TxnBatcher(Send send, Limits limits);
 
   // Sends `txn` (alone or in a batch) and returns its own response. Blocks
-  // the calling thread; safe to call from many threads at once.
-  absl::StatusOr<etcdserverpb::TxnResponse> Commit(const etcdserverpb::TxnRequest& txn);
+  // the calling thread; safe to call from many threads at once. A
+  // transaction still queued at `deadline` leaves the queue unsent, with a
+  // status IsNotSent recognises (it is known not to have applied).
+  absl::StatusOr<etcdserverpb::TxnResponse> Commit(const etcdserverpb::TxnRequest& txn,
+                                                   absl::Time deadline = absl::InfiniteFuture());
+  static bool IsNotSent(const absl::Status& status);
 
   struct Stats {
     uint64_t calls = 0;       // requests sent to etcd
@@ -71,6 +79,10 @@ class TxnBatcher {
 
  private:
   struct Pending;
+  static constexpr char kNotSentPayload[] = "backinstock.store.etcd/not-sent";
+
+  static absl::Status NotSent(absl::Duration waited);
+  absl::StatusOr<etcdserverpb::TxnResponse> SendAlone(const etcdserverpb::TxnRequest& txn);
 
   // Pops the batch led by the queue's front (the caller), under mu_.
   std::vector<Pending*> TakeBatch() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -78,11 +90,13 @@ class TxnBatcher {
   void SendBatch(const std::vector<Pending*>& batch);
 
   const Send send_;
-  const Limits limits_;
+  Limits limits_;
 
   mutable absl::Mutex mu_;
   std::deque<Pending*> queue_ ABSL_GUARDED_BY(mu_);
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  // limits_.max_batch, lowered when etcd refuses a group for its size.
+  size_t max_batch_ ABSL_GUARDED_BY(mu_);
   Stats stats_ ABSL_GUARDED_BY(mu_);
 };
 
