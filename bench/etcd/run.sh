@@ -83,8 +83,11 @@ KEYS=$OUT/keys.json
 printf '{"identity_keys": {"bench-identity": "%s"}, "elevation_keys": {"bench-elevation": "%s"}}\n' \
   "$(secret)" "$(secret)" > "$KEYS"
 chmod 600 "$KEYS"
+# BENCH_ETCD_REPLICA_FLAGS: extra flags for the measured replica (for example
+# --etcd_txns_in_flight=2 to tune grouping).
+# shellcheck disable=SC2086
 start replica "$SERVER" --keys_file="$KEYS" --listen=127.0.0.1:0 --audit_log=/dev/null \
-  --store=etcd --etcd_endpoints="$ENDPOINTS"
+  --store=etcd --etcd_endpoints="$ENDPOINTS" ${BENCH_ETCD_REPLICA_FLAGS:-}
 REPLICA=$ADDRESS
 REPLICA_PID=$PID
 # The same replica with group commit off (every Txn sent alone): a reference

@@ -58,7 +58,7 @@ ABSL_FLAG(absl::Duration, etcd_lease_ttl, absl::Seconds(10),
           "with --store=etcd: TTL of the replica's etcd lease (whole seconds, at least 2s); "
           "requests a dead replica left PROCESSING are marked FAILED about this long after it "
           "died");
-ABSL_FLAG(int32_t, etcd_txns_in_flight, 4,
+ABSL_FLAG(int32_t, etcd_txns_in_flight, 1,
           "with --store=etcd: etcd transactions a replica keeps outstanding before it groups "
           "further concurrent writes on disjoint keys into one transaction of nested ones (etcd "
           ">= 3.3); 0 sends every write alone, however many are outstanding");

@@ -44,7 +44,7 @@ struct ServerConfig {
   absl::Duration etcd_lease_ttl = absl::Seconds(10);
   // etcd transactions outstanding before concurrent writes are grouped into
   // one (0: never grouped).
-  int etcd_txns_in_flight = 4;
+  int etcd_txns_in_flight = 1;
 };
 
 }  // namespace backinstock::runtime

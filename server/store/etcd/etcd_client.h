@@ -31,7 +31,7 @@ struct EtcdOptions {
   absl::Duration lease_ttl = absl::Seconds(10);
   // Transactions outstanding before concurrent ones on disjoint keys are
   // sent as one (see txn_batcher.h); 0 sends each alone.
-  int txns_in_flight = 4;
+  int txns_in_flight = 1;
 };
 
 class EtcdClient {

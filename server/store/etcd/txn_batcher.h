@@ -48,7 +48,7 @@ class TxnBatcher {
 
   struct Limits {
     // Calls to etcd outstanding at once before transactions start to queue.
-    int max_in_flight = 4;
+    int max_in_flight = 1;
     // Nested transactions per batch. etcd refuses more than --max-txn-ops
     // (128 by default) operations in a branch, nested ones included (a
     // nested transaction gets what its parent has left: 128 - 64 here).
