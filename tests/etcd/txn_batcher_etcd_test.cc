@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
 #include "server/store/etcd/etcd_client.h"
 #include "server/store/etcd/txn.h"
 #include "server/store/etcd/txn_batcher.h"
