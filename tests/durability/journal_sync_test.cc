@@ -17,22 +17,13 @@
 #include "server/store/journal/journal.h"
 #include "tests/durability/journal_test_util.h"
 #include "tests/durability/temp_dir.h"
+#include "tests/support/eventually.h"
 
 namespace backinstock::store::journal {
 namespace {
 
+using testing::Eventually;
 using testing::TempDir;
-
-// Waits for a state another thread brings about (never for a duration).
-template <typename Predicate>
-bool Eventually(Predicate predicate) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(60);
-  while (!predicate()) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(1));
-  }
-  return true;
-}
 
 // Options whose syncs go through `sync`, with up to `syncs` in flight.
 template <typename Sync>
@@ -105,7 +96,8 @@ void ExpectQueuedWritersShareOneSync(int syncs) {
       if ((*journal)->Put(absl::StrCat("w", i), "x").ok()) ++acknowledged;
     });
   }
-  ASSERT_TRUE(Eventually([&] { return (*journal)->Stats().queued == 8; }));
+  ASSERT_TRUE(Eventually([&] { return (*journal)->Stats().queued == 8; }, absl::Seconds(60),
+                         absl::Milliseconds(1)));
   EXPECT_EQ(acknowledged.load(), 0) << "nothing is acknowledged before its sync";
   sync->Release();
   for (auto& writer : writers) writer.join();

@@ -70,6 +70,16 @@ class CommitterTest : public ::testing::Test {
     return members;
   }
 
+  // A client of every member and a replica cache over it (the tests that
+  // inject failures only through the committer's seam).
+  void ConnectAll() {
+    client_ = Connect(AllMembers());
+    ASSERT_NE(client_, nullptr);
+    auto cache = EtcdCache::Start(client_.get(), absl::Seconds(30));
+    ASSERT_TRUE(cache.ok()) << cache.status();
+    cache_ = *std::move(cache);
+  }
+
   void SetUp() override {
     ASSERT_TRUE(EtcdCluster::Available()) << "etcd is not installed (make deps)";
     auto cluster = EtcdCluster::Start(3);
@@ -78,13 +88,13 @@ class CommitterTest : public ::testing::Test {
   }
 
   std::unique_ptr<EtcdCluster> cluster_;
+  std::unique_ptr<EtcdClient> client_;  // after ConnectAll
+  std::unique_ptr<EtcdCache> cache_;
 };
 
 TEST_F(CommitterTest, ResendRefusedBecauseTheFirstAttemptAppliedLateIsSuccess) {
-  auto client = Connect(AllMembers());
-  ASSERT_NE(client, nullptr);
-  auto cache = EtcdCache::Start(client.get(), absl::Seconds(30));
-  ASSERT_TRUE(cache.ok()) << cache.status();
+  ASSERT_NO_FATAL_FAILURE(ConnectAll());
+  EtcdClient* client = client_.get();
   int attempts = 0;
   // Attempt 1 loses its response (and has not applied yet when the committer
   // reads back). Before attempt 2 arrives, attempt 1 applies after all: the
@@ -96,7 +106,7 @@ TEST_F(CommitterTest, ResendRefusedBecauseTheFirstAttemptAppliedLateIsSuccess) {
     if (!late.ok() || !late->succeeded()) return absl::InternalError("late apply failed");
     return client->Txn(txn);
   };
-  Committer committer(client.get(), cache->get(), /*txns_in_flight=*/0, absl::Seconds(8), send);
+  Committer committer(client, cache_.get(), /*txns_in_flight=*/0, absl::Seconds(8), send);
   const std::string writer = committer.NewWriter();
   auto outcome = committer.Commit(FirstSettingsWrite("shop-late", writer), writer);
   ASSERT_TRUE(outcome.ok()) << outcome.status();
@@ -104,14 +114,12 @@ TEST_F(CommitterTest, ResendRefusedBecauseTheFirstAttemptAppliedLateIsSuccess) {
   EXPECT_TRUE(outcome->succeeded) << "the resend failed on our own write and was reported failed";
   EXPECT_EQ(outcome->revision, ModRevision(*client, SettingsKey("shop-late")));
   // Read-your-writes holds: the cache has the write.
-  EXPECT_GE((*cache)->applied_revision(), outcome->revision);
+  EXPECT_GE(cache_->applied_revision(), outcome->revision);
 }
 
 TEST_F(CommitterTest, ResendRefusedBecauseOfAnotherWriteStaysAFailure) {
-  auto client = Connect(AllMembers());
-  ASSERT_NE(client, nullptr);
-  auto cache = EtcdCache::Start(client.get(), absl::Seconds(30));
-  ASSERT_TRUE(cache.ok()) << cache.status();
+  ASSERT_NO_FATAL_FAILURE(ConnectAll());
+  EtcdClient* client = client_.get();
   int attempts = 0;
   Committer* committer_ptr = nullptr;
   // Attempt 1 loses its response and never applies; another writer takes
@@ -124,7 +132,7 @@ TEST_F(CommitterTest, ResendRefusedBecauseOfAnotherWriteStaysAFailure) {
     if (!theirs.ok() || !theirs->succeeded()) return absl::InternalError("other write failed");
     return client->Txn(txn);
   };
-  Committer committer(client.get(), cache->get(), /*txns_in_flight=*/0, absl::Seconds(8), send);
+  Committer committer(client, cache_.get(), /*txns_in_flight=*/0, absl::Seconds(8), send);
   committer_ptr = &committer;
   const std::string writer = committer.NewWriter();
   auto outcome = committer.Commit(FirstSettingsWrite("shop-taken", writer), writer);
@@ -135,10 +143,8 @@ TEST_F(CommitterTest, ResendRefusedBecauseOfAnotherWriteStaysAFailure) {
 }
 
 TEST_F(CommitterTest, AGroupWhoseAnswerIsLostIsResolvedWriteByWrite) {
-  auto client = Connect(AllMembers());
-  ASSERT_NE(client, nullptr);
-  auto cache = EtcdCache::Start(client.get(), absl::Seconds(30));
-  ASSERT_TRUE(cache.ok()) << cache.status();
+  ASSERT_NO_FATAL_FAILURE(ConnectAll());
+  EtcdClient* client = client_.get();
   ASSERT_TRUE(client->Txn(FirstSettingsWrite("shop-g-taken", "someone-else")).ok());
 
   // The first call (the plug) waits until the others queue behind it; the
@@ -159,7 +165,7 @@ TEST_F(CommitterTest, AGroupWhoseAnswerIsLostIsResolvedWriteByWrite) {
     }
     return response;
   };
-  Committer committer(client.get(), cache->get(), /*txns_in_flight=*/1, absl::Seconds(8), send);
+  Committer committer(client, cache_.get(), /*txns_in_flight=*/1, absl::Seconds(8), send);
   ASSERT_NE(committer.batcher(), nullptr);
 
   auto commit = [&](const std::string& site) {
@@ -232,16 +238,14 @@ TEST_F(CommitterTest, CommittedButNotSeenByThisReplicaIsUnavailableSayingCommitt
 }
 
 TEST_F(CommitterTest, AWriteEtcdRefusesIsNotSentAgain) {
-  auto client = Connect(AllMembers());
-  ASSERT_NE(client, nullptr);
-  auto cache = EtcdCache::Start(client.get(), absl::Seconds(30));
-  ASSERT_TRUE(cache.ok()) << cache.status();
+  ASSERT_NO_FATAL_FAILURE(ConnectAll());
+  EtcdClient* client = client_.get();
   int attempts = 0;
   auto send = [&](const etcdserverpb::TxnRequest& txn) {
     ++attempts;
     return client->Txn(txn);
   };
-  Committer committer(client.get(), cache->get(), /*txns_in_flight=*/0, absl::Seconds(8), send);
+  Committer committer(client, cache_.get(), /*txns_in_flight=*/0, absl::Seconds(8), send);
   const std::string writer = committer.NewWriter();
   // A put on a lease etcd does not have (as a claim on a lease that expired):
   // etcd's applier refuses it, so the outcome is known at once.

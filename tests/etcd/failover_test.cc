@@ -14,6 +14,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "server/errors/error.h"
 #include "tests/etcd/replicas.h"
+#include "tests/support/eventually.h"
 
 namespace backinstock::testing {
 namespace {
@@ -21,17 +22,6 @@ namespace {
 bool Collecting(const v1::BackInStockSettings& settings) {
   for (const auto& state : settings.collection_states()) {
     if (state.app_id() == kStoresApp) return state.collecting_requests();
-  }
-  return false;
-}
-
-// Re-asks `probe` until it returns true (a replica's cache applies another
-// replica's writes a moment later); false after `attempts` tries.
-template <typename Probe>
-bool Eventually(Probe probe, int attempts = 1000) {
-  for (int i = 0; i < attempts; ++i) {
-    if (probe()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return false;
 }
@@ -102,13 +92,13 @@ TEST_F(EtcdReplicasTest, KillingOneEtcdMemberDuringLoadLosesNoAcknowledgedWrite)
     });
   }
 
-  ASSERT_TRUE(Eventually([&] { return acked.load() >= 40; }, 3000));
+  ASSERT_TRUE(Eventually([&] { return acked.load() >= 40; }));
   auto leader = cluster_->Leader();
   ASSERT_TRUE(leader.ok()) << leader.status();
   ASSERT_TRUE(cluster_->Kill(*leader).ok());  // the leader: an election, the worst single loss
   killed.store(true);
   // Calls recover: the load goes on through the remaining two members.
-  const bool recovered = Eventually([&] { return acked_after_kill.load() >= 80; }, 3000);
+  const bool recovered = Eventually([&] { return acked_after_kill.load() >= 80; });
   stop.store(true);
   for (auto& thread : threads) thread.join();
   ASSERT_TRUE(recovered) << "acknowledged after the kill: " << acked_after_kill.load()

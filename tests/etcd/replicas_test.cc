@@ -8,24 +8,12 @@
 
 #include "absl/synchronization/barrier.h"
 #include "tests/etcd/replicas.h"
+#include "tests/support/eventually.h"
 
 namespace backinstock::testing {
 namespace {
 
 using v1::WatchNotificationRequestEventsResponse;
-
-// Polls `condition` until it holds or 30 s pass: one replica learns another's
-// writes through its watch, within milliseconds normally but later on a
-// loaded machine. Returns whether it held in time.
-template <typename Condition>
-bool Eventually(Condition condition) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  while (!condition()) {
-    if (absl::Now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
-}
 
 bool Collecting(const v1::BackInStockSettings& settings) {
   for (const auto& state : settings.collection_states()) {

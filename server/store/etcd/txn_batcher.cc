@@ -69,6 +69,14 @@ bool Disjoint(const absl::flat_hash_set<std::string>& a, const absl::flat_hash_s
   return true;
 }
 
+// Nothing could ever be sent with no call allowed in flight, nor grouped
+// with groups of none.
+TxnBatcher::Limits AtLeastOne(TxnBatcher::Limits limits) {
+  limits.max_in_flight = std::max(1, limits.max_in_flight);
+  limits.max_batch = std::max<size_t>(1, limits.max_batch);
+  return limits;
+}
+
 }  // namespace
 
 bool KeysOfTxn(const etcdserverpb::TxnRequest& txn, absl::flat_hash_set<std::string>* keys) {
@@ -79,10 +87,7 @@ bool KeysOfTxn(const etcdserverpb::TxnRequest& txn, absl::flat_hash_set<std::str
 }
 
 TxnBatcher::TxnBatcher(Send send, Limits limits)
-    : send_(std::move(send)), limits_(limits), max_batch_(std::max<size_t>(1, limits.max_batch)) {
-  // Nothing could ever be sent with no call allowed in flight.
-  limits_.max_in_flight = std::max(1, limits_.max_in_flight);
-}
+    : send_(std::move(send)), limits_(AtLeastOne(limits)), max_batch_(limits_.max_batch) {}
 
 absl::Status TxnBatcher::NotSent(absl::Duration waited) {
   absl::Status status = absl::UnavailableError(absl::StrCat(

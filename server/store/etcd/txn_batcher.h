@@ -90,7 +90,7 @@ class TxnBatcher {
   void SendBatch(const std::vector<Pending*>& batch);
 
   const Send send_;
-  Limits limits_;
+  const Limits limits_;
 
   mutable absl::Mutex mu_;
   std::deque<Pending*> queue_ ABSL_GUARDED_BY(mu_);
