@@ -5,7 +5,8 @@
 //    key choice and both signature checks);
 //  - odd: the rest is "<header JSON>\n<payload JSON>", signed here with the
 //    HS256 key, so that the claim checks behind the signature are reached.
-// Property: a token that verifies has claims within the documented bounds.
+// Property: a token that verifies has claims within the documented bounds
+// (dates included: issued by now, not expired, elevation lifetime <= 300 s).
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
@@ -41,17 +42,29 @@ const KeySet& Keys() {
   return *keys;
 }
 
+// Issued no later than `now`, expiring after it, and not before the epoch.
+bool DatesHold(int64_t iat, int64_t exp, int64_t now) {
+  return iat >= 0 && iat <= now && exp > now;
+}
+
 void Verify(absl::string_view token) {
-  const absl::Time now = absl::FromUnixSeconds(1'700'000'000);
+  const int64_t now_s = 1'700'000'000;
+  const absl::Time now = absl::FromUnixSeconds(now_s);
   auto identity = backinstock::auth::VerifyIdentityToken(token, Keys(), now);
-  if (identity.ok() && (!backinstock::auth::IsValidSiteId(identity->site) || identity->sub.empty())) {
+  if (identity.ok() && (!backinstock::auth::IsValidSiteId(identity->site) || identity->sub.empty() ||
+                        !DatesHold(identity->iat, identity->exp, now_s))) {
     std::abort();
   }
   auto elevation = backinstock::auth::VerifyElevationToken(token, Keys(), now);
-  if (elevation.ok() &&
-      (elevation->exp - elevation->iat > backinstock::auth::kMaxElevationLifetimeSeconds ||
-       !backinstock::auth::IsValidSiteId(elevation->site))) {
-    std::abort();
+  if (elevation.ok()) {
+    // Checked without overflow, whatever dates got through.
+    int64_t lifetime = 0;
+    if (!DatesHold(elevation->iat, elevation->exp, now_s) ||
+        __builtin_sub_overflow(elevation->exp, elevation->iat, &lifetime) ||
+        lifetime > backinstock::auth::kMaxElevationLifetimeSeconds ||
+        !backinstock::auth::IsValidSiteId(elevation->site)) {
+      std::abort();
+    }
   }
 }
 

@@ -34,6 +34,8 @@ struct IdentityClaims {
   Role role = Role::kVisitor;
   int64_t iat = 0;
   int64_t exp = 0;
+  // The key that verified the token: a stream ends when a reload removes it.
+  std::string kid;
 };
 
 struct ElevationClaims {
@@ -43,17 +45,19 @@ struct ElevationClaims {
   std::string jti;
   int64_t iat = 0;
   int64_t exp = 0;
+  std::string kid;  // as in IdentityClaims
 };
 
 struct VerifierOptions {
   // Tolerated difference between the issuer's clock and ours, applied to exp,
-  // nbf and (for elevation tokens) iat.
+  // nbf and iat (a token issued in the future is not valid yet).
   absl::Duration clock_skew = absl::ZeroDuration();
 };
 
 // UNAUTHENTICATED with reason TOKEN_INVALID (malformed, bad signature, unknown
-// kid, wrong alg or audience, missing or mistyped claim) or TOKEN_EXPIRED
-// (expired or not yet valid).
+// kid, wrong alg or audience, missing or mistyped claim, a NumericDate that is
+// negative or after year 9999) or TOKEN_EXPIRED (expired, or not yet valid:
+// `nbf` or `iat` ahead of the clock by more than the skew).
 absl::StatusOr<IdentityClaims> VerifyIdentityToken(absl::string_view token, const KeySet& keys,
                                                    absl::Time now,
                                                    const VerifierOptions& options = {});

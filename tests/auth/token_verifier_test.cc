@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -73,6 +75,36 @@ TEST(IdentityToken, NotYetValid) {
   absl::Status status = Identity(SignIdentity(claims));
   EXPECT_EQ(status.code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(errors::ReasonOf(status), "TOKEN_EXPIRED");
+}
+
+TEST(IdentityToken, IssuedInTheFutureIsNotYetValid) {
+  // Tried as a new user would: a token minted an hour ahead.
+  json claims = IdentityClaimsJson("s", "user", "u", kNow + absl::Hours(1));
+  absl::Status status = Identity(SignIdentity(claims));
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(errors::ReasonOf(status), "TOKEN_EXPIRED");
+  // Within the clock skew it is the issuer's clock running a little ahead.
+  claims = IdentityClaimsJson("s", "user", "u", kNow + absl::Seconds(5));
+  EXPECT_EQ(errors::ReasonOf(Identity(SignIdentity(claims))), "TOKEN_EXPIRED");
+  EXPECT_TRUE(VerifyIdentityToken(SignIdentity(claims), TestKeys().identity, kNow,
+                                  VerifierOptions{absl::Seconds(10)})
+                  .ok());
+}
+
+TEST(IdentityToken, NumericDatesOutOfRangeAreInvalid) {
+  json base = IdentityClaimsJson("s", "user", "u", kNow);
+  for (const char* claim : {"iat", "exp", "nbf"}) {
+    for (int64_t value : {int64_t{-1}, std::numeric_limits<int64_t>::min(),
+                          int64_t{253'402'300'800}, std::numeric_limits<int64_t>::max()}) {
+      json claims = base;
+      claims[claim] = value;
+      EXPECT_EQ(errors::ReasonOf(Identity(SignIdentity(claims))), "TOKEN_INVALID")
+          << claim << " = " << value;
+    }
+  }
+  json claims = base;
+  claims["exp"] = int64_t{253'402'300'799};  // 9999-12-31T23:59:59Z is the last date accepted
+  EXPECT_TRUE(Identity(SignIdentity(claims)).ok());
 }
 
 TEST(IdentityToken, NbfInThePastIsFine) {
@@ -237,6 +269,15 @@ TEST(ElevationToken, FailuresAreElevationInvalid) {
   EXPECT_EQ(reason(ElevationClaimsJson("s", {"p"}, "b", kNow - absl::Minutes(5))),
             "ELEVATION_INVALID")
       << "expired";
+  c = base;
+  // exp - iat overflows int64 and wrapped to a negative "lifetime".
+  c["iat"] = std::numeric_limits<int64_t>::min() + 100;
+  EXPECT_EQ(reason(c), "ELEVATION_INVALID") << "iat far negative";
+  c["iat"] = int64_t{-1};
+  EXPECT_EQ(reason(c), "ELEVATION_INVALID") << "iat negative";
+  c = base;
+  c["exp"] = std::numeric_limits<int64_t>::max();
+  EXPECT_EQ(reason(c), "ELEVATION_INVALID") << "exp absurdly far";
   c = base;
   c["aud"] = "backinstock";
   EXPECT_EQ(reason(c), "ELEVATION_INVALID") << "wrong audience";
