@@ -19,9 +19,11 @@ class AuthInterceptor : public grpc::experimental::Interceptor {
   AuthInterceptor(const Authorizer* authorizer, CallRegistry* registry, AuditLog* audit,
                   std::string method, const void* call)
       : authorizer_(authorizer), registry_(registry), audit_(audit), method_(std::move(method)),
-        call_(call) {}
+        call_(call) {
+    registry_->Hold(call_);
+  }
 
-  ~AuthInterceptor() override { registry_->Erase(call_); }
+  ~AuthInterceptor() override { registry_->Release(call_); }
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(

@@ -1,7 +1,12 @@
 // Hands each call's authorization decision from the interceptor, which makes
-// it, to the gate, which enforces it. gRPC 1.51 gives interceptors no way to
-// attach data to a call, so decisions are kept by server context address for
-// exactly the life of the call's interceptor.
+// it, to the gate, which enforces it, and to the call log. gRPC 1.51 gives
+// interceptors no way to attach data to a call, so decisions are kept by
+// server context address.
+//
+// Every interceptor that reads a call's decision holds the call from its
+// creation to its destruction, and the decision stays until the last holder
+// lets go: gRPC destroys a call's interceptors in an order of its own, and the
+// call log of a cancelled call is written from its destructor.
 #ifndef BACKINSTOCK_SERVER_AUTH_CALL_REGISTRY_H_
 #define BACKINSTOCK_SERVER_AUTH_CALL_REGISTRY_H_
 
@@ -18,18 +23,25 @@ namespace backinstock::auth {
 
 class CallRegistry {
  public:
+  void Hold(const void* call);
+  void Release(const void* call);
+  // Records the decision of a call (held or not: an unheld one is kept
+  // until Erase).
   void Put(const void* call, std::shared_ptr<const Decision> decision);
   void Erase(const void* call);
   // The decision recorded for `call`, or null when none was.
   std::shared_ptr<const Decision> Find(const void* call) const;
 
  private:
+  struct Entry {
+    std::shared_ptr<const Decision> decision;
+    int holders = 0;
+  };
   // Sharded so that concurrent calls rarely share a lock.
   static constexpr size_t kShards = 16;
   struct Shard {
     mutable absl::Mutex mu;
-    absl::flat_hash_map<const void*, std::shared_ptr<const Decision>> decisions
-        ABSL_GUARDED_BY(mu);
+    absl::flat_hash_map<const void*, Entry> entries ABSL_GUARDED_BY(mu);
   };
   Shard& ShardFor(const void* call) const {
     return shards_[absl::Hash<const void*>{}(call) % kShards];

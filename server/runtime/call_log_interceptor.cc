@@ -14,13 +14,19 @@ using grpc::experimental::InterceptionHookPoints;
 
 class CallLogInterceptor : public grpc::experimental::Interceptor {
  public:
-  CallLogInterceptor(const auth::CallRegistry* registry, std::string method, const void* call)
-      : registry_(registry), method_(std::move(method)), call_(call), start_(absl::Now()) {}
+  // Holds the call in the registry, so that its decision (and so its site)
+  // is still there when the destructor logs a cancelled call, whichever
+  // interceptor gRPC destroys first.
+  CallLogInterceptor(auth::CallRegistry* registry, std::string method, const void* call)
+      : registry_(registry), method_(std::move(method)), call_(call), start_(absl::Now()) {
+    registry_->Hold(call_);
+  }
 
   // A call that ends without sending a status (the client went away) is
   // logged as CANCELLED.
   ~CallLogInterceptor() override {
     if (!logged_) Emit(grpc::Status::CANCELLED);
+    registry_->Release(call_);
   }
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
@@ -45,7 +51,7 @@ class CallLogInterceptor : public grpc::experimental::Interceptor {
                            {"latency_ms", latency_ms}});
   }
 
-  const auth::CallRegistry* registry_;
+  auth::CallRegistry* registry_;
   const std::string method_;
   const void* call_;
   const absl::Time start_;

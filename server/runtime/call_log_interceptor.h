@@ -11,13 +11,13 @@ namespace backinstock::runtime {
 class CallLogInterceptorFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
   // `registry` (for the caller's verified site) must outlive the server.
-  explicit CallLogInterceptorFactory(const auth::CallRegistry* registry) : registry_(registry) {}
+  explicit CallLogInterceptorFactory(auth::CallRegistry* registry) : registry_(registry) {}
 
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override;
 
  private:
-  const auth::CallRegistry* registry_;
+  auth::CallRegistry* registry_;
 };
 
 }  // namespace backinstock::runtime
