@@ -103,13 +103,13 @@ grpc::ServerWriteReactor<v1::WatchNotificationRequestEventsResponse>*
 NotificationRequestService::WatchNotificationRequestEvents(
     grpc::CallbackServerContext* context,
     const v1::WatchNotificationRequestEventsRequest* request) {
-  absl::StatusOr<auth::Caller> caller = gate_->Admit(context);
-  if (!caller.ok()) {
+  absl::StatusOr<auth::Gate::AdmittedStream> admitted = gate_->AdmitStream(context);
+  if (!admitted.ok()) {
     return new FinishedWriteReactor<v1::WatchNotificationRequestEventsResponse>(
-        errors::ToGrpcStatus(caller.status()));
+        errors::ToGrpcStatus(admitted.status()));
   }
-  return RequestEventsWatchReactor::Start(caller->site, store_, streams_,
-                                          options_.max_queued_events);
+  return RequestEventsWatchReactor::Start(admitted->caller.site, admitted->credentials, store_,
+                                          streams_, options_.max_queued_events);
 }
 
 }  // namespace backinstock::api

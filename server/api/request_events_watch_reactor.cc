@@ -1,6 +1,7 @@
 #include "server/api/request_events_watch_reactor.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/errors/error.h"
 #include "server/errors/grpc_status.h"
@@ -21,13 +22,13 @@ grpc::Status TooSlow(size_t max_queued) {
 }  // namespace
 
 grpc::ServerWriteReactor<Response>* RequestEventsWatchReactor::Start(
-    const std::string& site, store::NotificationRequestStore* store, StreamTracker* streams,
-    size_t max_queued) {
-  auto* reactor = new RequestEventsWatchReactor(streams, max_queued);
-  if (!streams->Add(reactor)) {
-    // Shutting down: end at once, cleanly.
+    const std::string& site, const auth::StreamCredentials& credentials,
+    store::NotificationRequestStore* store, StreamTracker* streams, size_t max_queued) {
+  auto* reactor = new RequestEventsWatchReactor(credentials, streams, max_queued);
+  if (std::optional<grpc::Status> refused = streams->Add(reactor, site, credentials)) {
+    // Shutting down (OK) or over a cap: end at once.
     absl::MutexLock lock(&reactor->mu_);
-    reactor->FinishLocked(grpc::Status::OK);
+    reactor->FinishLocked(*refused);
     return reactor;
   }
   reactor->subscription_ = store->Watch(
@@ -62,12 +63,16 @@ Response RequestEventsWatchReactor::ToResponse(const store::RequestEvent& event)
 
 void RequestEventsWatchReactor::OnEvent(const store::RequestEvent& event) {
   absl::MutexLock lock(&mu_);
-  if (finished_ || too_slow_ || closing_) return;
+  if (finished_ || ending_) return;
+  // The tracker ends expired streams from a timer, which may run late: an
+  // event is never sent on credentials that have lapsed.
+  if (absl::Status valid = credentials_.CheckTime(absl::Now()); !valid.ok()) {
+    EndLocked(errors::ToGrpcStatus(valid));
+    return;
+  }
   if (queue_.size() >= max_queued_) {
     // Never make the writer wait: drop this watcher instead.
-    too_slow_ = true;
-    queue_.clear();
-    if (!writing_) FinishLocked(TooSlow(max_queued_));
+    EndLocked(TooSlow(max_queued_));
     return;
   }
   queue_.push_back(event);
@@ -85,10 +90,10 @@ void RequestEventsWatchReactor::WriteNextLocked() {
 void RequestEventsWatchReactor::OnWriteDone(bool ok) {
   absl::MutexLock lock(&mu_);
   writing_ = false;
-  if (!ok || closing_) {
+  if (!ok) {
     FinishLocked(grpc::Status::OK);
-  } else if (too_slow_) {
-    FinishLocked(TooSlow(max_queued_));
+  } else if (ending_) {
+    FinishLocked(*ending_);
   } else if (!queue_.empty()) {
     WriteNextLocked();
   }
@@ -99,11 +104,16 @@ void RequestEventsWatchReactor::OnCancel() {
   FinishLocked(grpc::Status::OK);
 }
 
-void RequestEventsWatchReactor::Close() {
+void RequestEventsWatchReactor::End(const grpc::Status& status) {
   absl::MutexLock lock(&mu_);
-  closing_ = true;
+  EndLocked(status);
+}
+
+void RequestEventsWatchReactor::EndLocked(const grpc::Status& status) {
+  if (ending_) return;  // the first reason to end stands
+  ending_ = status;
   queue_.clear();
-  if (!writing_) FinishLocked(grpc::Status::OK);
+  if (!writing_) FinishLocked(status);
 }
 
 void RequestEventsWatchReactor::FinishLocked(const grpc::Status& status) {

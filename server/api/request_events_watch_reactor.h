@@ -2,12 +2,14 @@
 // settings, where only the latest value does), so events wait in a bounded
 // per-watcher queue. Writers never wait for a watcher: one that falls
 // `max_queued` events behind is ended with RESOURCE_EXHAUSTED (reason
-// WATCHER_TOO_SLOW) and may reconnect and re-read with a query.
+// WATCHER_TOO_SLOW) and may reconnect and re-read with a query. Nothing is
+// sent once the credentials the stream was admitted with have lapsed.
 #ifndef BACKINSTOCK_SERVER_API_REQUEST_EVENTS_WATCH_REACTOR_H_
 #define BACKINSTOCK_SERVER_API_REQUEST_EVENTS_WATCH_REACTOR_H_
 
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <grpcpp/support/server_callback.h>
@@ -16,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "backinstock/v1/notification_requests.pb.h"
 #include "server/api/stream_tracker.h"
+#include "server/auth/stream_credentials.h"
 #include "server/store/notification_request_store.h"
 
 namespace backinstock::api {
@@ -28,25 +31,28 @@ class RequestEventsWatchReactor final
   // metadata goes out once the subscription is in place, so a client that has
   // received it knows it will see every later change.
   static grpc::ServerWriteReactor<v1::WatchNotificationRequestEventsResponse>* Start(
-      const std::string& site, store::NotificationRequestStore* store, StreamTracker* streams,
-      size_t max_queued);
+      const std::string& site, const auth::StreamCredentials& credentials,
+      store::NotificationRequestStore* store, StreamTracker* streams, size_t max_queued);
 
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
   void OnDone() override;
-  void Close() override;
+  void End(const grpc::Status& status) override;
 
   // The wire form of one event.
   static v1::WatchNotificationRequestEventsResponse ToResponse(const store::RequestEvent& event);
 
  private:
-  RequestEventsWatchReactor(StreamTracker* streams, size_t max_queued)
-      : streams_(streams), max_queued_(max_queued) {}
+  RequestEventsWatchReactor(const auth::StreamCredentials& credentials, StreamTracker* streams,
+                            size_t max_queued)
+      : credentials_(credentials), streams_(streams), max_queued_(max_queued) {}
 
   void OnEvent(const store::RequestEvent& event) ABSL_LOCKS_EXCLUDED(mu_);
   void WriteNextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void EndLocked(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void FinishLocked(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  const auth::StreamCredentials credentials_;
   StreamTracker* const streams_;
   const size_t max_queued_;
   std::unique_ptr<store::Subscription> subscription_;
@@ -56,8 +62,9 @@ class RequestEventsWatchReactor final
   v1::WatchNotificationRequestEventsResponse response_ ABSL_GUARDED_BY(mu_);
   bool wrote_ ABSL_GUARDED_BY(mu_) = false;     // a write (which carries metadata) began
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
-  bool too_slow_ ABSL_GUARDED_BY(mu_) = false;  // the queue overflowed
-  bool closing_ ABSL_GUARDED_BY(mu_) = false;
+  // Set by End(), by an overflowing queue (WATCHER_TOO_SLOW) or by lapsed
+  // credentials: the stream finishes with this once no write is in flight.
+  std::optional<grpc::Status> ending_ ABSL_GUARDED_BY(mu_);
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
 };
 

@@ -55,12 +55,13 @@ grpc::ServerUnaryReactor* SettingsService::StopCollectingRequests(
 
 grpc::ServerWriteReactor<v1::WatchSettingsResponse>* SettingsService::WatchSettings(
     grpc::CallbackServerContext* context, const v1::WatchSettingsRequest* request) {
-  absl::StatusOr<auth::Caller> caller = gate_->Admit(context);
-  if (!caller.ok()) {
+  absl::StatusOr<auth::Gate::AdmittedStream> admitted = gate_->AdmitStream(context);
+  if (!admitted.ok()) {
     return new FinishedWriteReactor<v1::WatchSettingsResponse>(
-        errors::ToGrpcStatus(caller.status()));
+        errors::ToGrpcStatus(admitted.status()));
   }
-  return SettingsWatchReactor::Start(caller->site, settings_, store_, streams_);
+  return SettingsWatchReactor::Start(admitted->caller.site, admitted->credentials, settings_,
+                                     store_, streams_);
 }
 
 }  // namespace backinstock::api

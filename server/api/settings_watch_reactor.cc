@@ -1,15 +1,19 @@
 #include "server/api/settings_watch_reactor.h"
 
+#include "absl/time/clock.h"
+#include "server/errors/grpc_status.h"
+
 namespace backinstock::api {
 
 grpc::ServerWriteReactor<v1::WatchSettingsResponse>* SettingsWatchReactor::Start(
-    const std::string& site, const domain::SettingsManager* settings, store::SettingsStore* store,
+    const std::string& site, const auth::StreamCredentials& credentials,
+    const domain::SettingsManager* settings, store::SettingsStore* store,
     StreamTracker* streams) {
-  auto* reactor = new SettingsWatchReactor(settings, streams);
-  if (!streams->Add(reactor)) {
-    // Shutting down: end at once, cleanly.
+  auto* reactor = new SettingsWatchReactor(credentials, settings, streams);
+  if (std::optional<grpc::Status> refused = streams->Add(reactor, site, credentials)) {
+    // Shutting down (OK) or over a cap: end at once.
     absl::MutexLock lock(&reactor->mu_);
-    reactor->FinishLocked();
+    reactor->FinishLocked(*refused);
     return reactor;
   }
   // The store calls back with the current record first, then every change.
@@ -20,7 +24,15 @@ grpc::ServerWriteReactor<v1::WatchSettingsResponse>* SettingsWatchReactor::Start
 
 void SettingsWatchReactor::OnChange(const store::SettingsRecord& record) {
   absl::MutexLock lock(&mu_);
-  if (finished_ || record.revision <= last_revision_) return;
+  if (finished_ || ending_ || record.revision <= last_revision_) return;
+  // The tracker ends expired streams from a timer, which may run late: a
+  // change is never sent on credentials that have lapsed.
+  if (absl::Status valid = credentials_.CheckTime(absl::Now()); !valid.ok()) {
+    pending_.reset();
+    ending_ = errors::ToGrpcStatus(valid);
+    if (!writing_) FinishLocked(*ending_);
+    return;
+  }
   last_revision_ = record.revision;
   pending_ = record;
   if (!writing_) WriteNextLocked();
@@ -36,8 +48,10 @@ void SettingsWatchReactor::WriteNextLocked() {
 void SettingsWatchReactor::OnWriteDone(bool ok) {
   absl::MutexLock lock(&mu_);
   writing_ = false;
-  if (!ok || closing_) {
-    FinishLocked();
+  if (!ok) {
+    FinishLocked(grpc::Status::OK);
+  } else if (ending_) {
+    FinishLocked(*ending_);
   } else if (pending_) {
     WriteNextLocked();
   }
@@ -45,19 +59,21 @@ void SettingsWatchReactor::OnWriteDone(bool ok) {
 
 void SettingsWatchReactor::OnCancel() {
   absl::MutexLock lock(&mu_);
-  FinishLocked();
+  FinishLocked(grpc::Status::OK);
 }
 
-void SettingsWatchReactor::Close() {
+void SettingsWatchReactor::End(const grpc::Status& status) {
   absl::MutexLock lock(&mu_);
-  closing_ = true;
-  if (!writing_) FinishLocked();
+  if (ending_) return;  // the first reason to end stands
+  ending_ = status;
+  pending_.reset();
+  if (!writing_) FinishLocked(status);
 }
 
-void SettingsWatchReactor::FinishLocked() {
+void SettingsWatchReactor::FinishLocked(const grpc::Status& status) {
   if (finished_) return;
   finished_ = true;
-  Finish(grpc::Status::OK);
+  Finish(status);
 }
 
 void SettingsWatchReactor::OnDone() {

@@ -4,6 +4,9 @@
 #include <initializer_list>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "server/logging/log.h"
 #include "server/logging/timestamp.h"
 
 namespace backinstock::auth {
@@ -102,7 +105,8 @@ std::string FormatAuditLine(const AuditRecord& record) {
   const std::initializer_list<std::pair<absl::string_view, const std::string*>> fields = {
       {"caller_role", &record.caller_role}, {"caller_sub", &record.caller_sub},
       {"code", &record.code},               {"elevated_by", &record.elevated_by},
-      {"jti", &record.jti},                 {"method", &record.method},
+      {"event", &record.event},             {"jti", &record.jti},
+      {"method", &record.method},
       {"reason", &record.reason},           {"site", &record.site},
   };
   // One allocation: the skeleton, the values, and some room for escapes (a
@@ -122,6 +126,35 @@ std::string FormatAuditLine(const AuditRecord& record) {
   logging::AppendTimestamp(record.time, &line);
   line.append("\"}");
   return line;
+}
+
+void AuditLog::RecordDenied(const AuditRecord& record) {
+  if (writer_->TryWrite(FormatAuditLine(record))) return;
+  const uint64_t dropped = ++dropped_denied_;
+  if (dropped == 1 || dropped % 10000 == 0) {
+    logging::Warning("audit log is full: lines of denied calls are dropped (and counted)",
+                     {{"dropped", static_cast<int64_t>(dropped)}});
+  }
+}
+
+absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(
+    const std::string& path, std::function<void(const absl::Status&)> on_health,
+    size_t max_pending) {
+  logging::LineWriter::Options options;
+  options.max_pending = max_pending;
+  options.on_health = std::move(on_health);
+  // Still one JSON object per line, so that the file stays machine-readable.
+  options.dropped_line = [](uint64_t dropped) {
+    std::string line = absl::StrCat(R"({"audit":true,"denied_lines_dropped":)", dropped,
+                                    R"(,"time":")");
+    logging::AppendTimestamp(absl::Now(), &line);
+    line.append("\"}");
+    return line;
+  };
+  absl::StatusOr<std::unique_ptr<logging::LineWriter>> writer =
+      logging::LineWriter::Open(path, std::move(options));
+  if (!writer.ok()) return writer.status();
+  return std::make_unique<AuditLog>(*std::move(writer));
 }
 
 }  // namespace backinstock::auth

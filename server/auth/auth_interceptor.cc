@@ -17,13 +17,17 @@ using grpc::experimental::InterceptionHookPoints;
 class AuthInterceptor : public grpc::experimental::Interceptor {
  public:
   AuthInterceptor(const Authorizer* authorizer, CallRegistry* registry, AuditLog* audit,
-                  std::string method, const void* call)
+                  std::string method, const void* call, bool server_streaming)
       : authorizer_(authorizer), registry_(registry), audit_(audit), method_(std::move(method)),
-        call_(call) {
+        call_(call), server_streaming_(server_streaming) {
     registry_->Hold(call_);
   }
 
-  ~AuthInterceptor() override { registry_->Release(call_); }
+  ~AuthInterceptor() override {
+    // A call that ends without sending a status still owes its line.
+    if (reserved_ > 0) Audit(grpc::Status::CANCELLED);
+    registry_->Release(call_);
+  }
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(
@@ -52,9 +56,33 @@ class AuthInterceptor : public grpc::experimental::Interceptor {
         credentials.elevation.emplace_back(value.data(), value.size());
       }
     }
-    decision_ = std::make_shared<const Decision>(
-        authorizer_->Decide(method_, credentials, absl::Now()));
+    Decision decision = authorizer_->Decide(method_, credentials, absl::Now());
+    if (decision.status.ok() && decision.elevation) ReserveAuditLines(decision);
+    decision_ = std::make_shared<const Decision>(std::move(decision));
     registry_->Put(call_, decision_);
+    if (server_streaming_ && reserved_ > 0) {
+      // An elevated stream may run for as long as its credentials last:
+      // it is on record from the start, not only once it ends.
+      AuditRecord record = RecordOf(*decision_);
+      record.event = "start";
+      audit_->RecordReserved(record);
+      --reserved_;
+    }
+  }
+
+  // A call with a verified elevation owes audit lines (a stream two: start
+  // and end). Room for them is set aside now; when there is none (the log is
+  // stalled or failing) the call is refused rather than run unrecorded.
+  void ReserveAuditLines(Decision& decision) {
+    const size_t lines = server_streaming_ ? 2 : 1;
+    if (audit_->Reserve(lines)) {
+      reserved_ = lines;
+      return;
+    }
+    decision.status = errors::Error(
+        absl::StatusCode::kUnavailable, "AUDIT_UNAVAILABLE",
+        "the audit log cannot record this elevated call now; try again shortly");
+    decision.elevated = false;
   }
 
   // gRPC 1.51's callback handlers answer a request message they cannot parse
@@ -81,26 +109,39 @@ class AuthInterceptor : public grpc::experimental::Interceptor {
                          absl::StrCat("the request message is not a valid encoding of ", type));
   }
 
-  // One line for every call that was denied here or that used elevation.
-  void Audit(const grpc::Status& sent) {
-    if (!decision_) return;
-    const bool denied = !decision_->status.ok();
-    if (!denied && !decision_->elevation) return;
+  // Who called, as verified (never unverified claims).
+  AuditRecord RecordOf(const Decision& decision) const {
     AuditRecord record;
     record.time = absl::Now();
     record.method = method_;
-    if (decision_->identity) {
-      record.site = decision_->identity->site;
-      record.caller_sub = decision_->identity->sub;
-      record.caller_role = std::string(RoleName(decision_->identity->role));
+    if (decision.identity) {
+      record.site = decision.identity->site;
+      record.caller_sub = decision.identity->sub;
+      record.caller_role = std::string(RoleName(decision.identity->role));
     }
-    if (decision_->elevation) {
-      record.elevated_by = decision_->elevation->sub;
-      record.jti = decision_->elevation->jti;
+    if (decision.elevation) {
+      record.elevated_by = decision.elevation->sub;
+      record.jti = decision.elevation->jti;
     }
+    return record;
+  }
+
+  // One line for every call that was denied here or that used elevation.
+  // Neither kind ever waits on the audit sink (audit_log.h).
+  void Audit(const grpc::Status& sent) {
+    if (!decision_) return;
+    const bool denied = !decision_->status.ok();
+    if (!denied && reserved_ == 0) return;
+    AuditRecord record = RecordOf(*decision_);
     record.code = errors::CodeName(static_cast<absl::StatusCode>(sent.error_code()));
     if (denied) record.reason = errors::ReasonOf(decision_->status);
-    audit_->Record(record);
+    if (reserved_ > 0) {
+      audit_->RecordReserved(record);
+      audit_->Release(reserved_ - 1);
+      reserved_ = 0;
+    } else {
+      audit_->RecordDenied(record);
+    }
   }
 
   const Authorizer* authorizer_;
@@ -108,7 +149,9 @@ class AuthInterceptor : public grpc::experimental::Interceptor {
   AuditLog* audit_;
   const std::string method_;
   const void* call_;
+  const bool server_streaming_;
   std::shared_ptr<const Decision> decision_;
+  size_t reserved_ = 0;  // audit lines set aside for this call, not yet written
 };
 
 }  // namespace
@@ -117,8 +160,10 @@ grpc::experimental::Interceptor* AuthInterceptorFactory::CreateServerInterceptor
     grpc::experimental::ServerRpcInfo* info) {
   // Health checks and reflection are public infrastructure: not intercepted.
   if (!authorizer_->IsGated(info->method())) return nullptr;
-  return new AuthInterceptor(authorizer_, registry_, audit_, info->method(),
-                             static_cast<const void*>(info->server_context()));
+  return new AuthInterceptor(
+      authorizer_, registry_, audit_, info->method(),
+      static_cast<const void*>(info->server_context()),
+      info->type() == grpc::experimental::ServerRpcInfo::Type::SERVER_STREAMING);
 }
 
 }  // namespace backinstock::auth

@@ -40,6 +40,8 @@ Decision Authorizer::Decide(absl::string_view method_path, const CallCredentials
   const MethodRule rule = permissions_.Lookup(method_path);
   decision.permission = rule.permission;
   std::shared_ptr<const Keys> keys = keys_->Current();
+  decision.keys = keys;
+  decision.clock_skew = options_.clock_skew;
 
   // 1. Identity.
   if (credentials.authorization.empty()) {

@@ -38,6 +38,10 @@ struct Decision {
   std::optional<IdentityClaims> identity;
   std::optional<ElevationClaims> elevation;
   bool elevated = false;
+  // The key set the tokens were verified with, and the clock skew allowed:
+  // what a long-lived stream needs to tell when its credentials lapse.
+  std::shared_ptr<const Keys> keys;
+  absl::Duration clock_skew;
 
   Caller ToCaller() const;
 };

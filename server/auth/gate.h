@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "server/auth/authorizer.h"
 #include "server/auth/call_registry.h"
+#include "server/auth/stream_credentials.h"
 
 namespace backinstock::auth {
 
@@ -19,7 +20,18 @@ class Gate {
   // The admitted caller, or the error the call must end with.
   absl::StatusOr<Caller> Admit(const grpc::ServerContextBase* context) const;
 
+  // For a server stream: the caller and the credentials that keep the
+  // stream authorized (it must end when they lapse).
+  struct AdmittedStream {
+    Caller caller;
+    StreamCredentials credentials;
+  };
+  absl::StatusOr<AdmittedStream> AdmitStream(const grpc::ServerContextBase* context) const;
+
  private:
+  absl::StatusOr<std::shared_ptr<const Decision>> Admitted(
+      const grpc::ServerContextBase* context) const;
+
   const CallRegistry* registry_;
 };
 

@@ -1,5 +1,7 @@
 #include "server/logging/line_writer.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -15,24 +17,41 @@ namespace {
 // (the profile in docs/performance.md); a quiet one sees lines this late at most.
 constexpr absl::Duration kLinger = absl::Milliseconds(10);
 constexpr size_t kWakeBatch = 256;
+// How soon a batch the sink refused is tried again.
+constexpr absl::Duration kRetry = absl::Seconds(1);
+
+std::string DefaultDroppedLine(uint64_t dropped) {
+  return absl::StrCat("log writer: ", dropped, " lines dropped under load");
+}
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<LineWriter>> LineWriter::Open(const std::string& path,
                                                              WhenFull when_full,
                                                              size_t max_pending) {
-  if (path == "-") return std::make_unique<LineWriter>(stderr, false, when_full, max_pending);
+  Options options;
+  options.when_full = when_full;
+  options.max_pending = max_pending;
+  return Open(path, std::move(options));
+}
+
+absl::StatusOr<std::unique_ptr<LineWriter>> LineWriter::Open(const std::string& path,
+                                                             Options options) {
+  if (path == "-") return std::make_unique<LineWriter>(stderr, false, std::move(options));
   std::FILE* out = std::fopen(path.c_str(), "ae");
   if (out == nullptr) {
     return absl::FailedPreconditionError(
         absl::StrCat("cannot open ", path, " for appending: ", std::strerror(errno)));
   }
-  return std::make_unique<LineWriter>(out, true, when_full, max_pending);
+  return std::make_unique<LineWriter>(out, true, std::move(options));
 }
 
 LineWriter::LineWriter(std::FILE* out, bool owns, WhenFull when_full, size_t max_pending)
-    : out_(out), owns_(owns), when_full_(when_full), max_pending_(max_pending),
-      wake_threshold_(std::max<size_t>(1, std::min(kWakeBatch, max_pending / 2))) {
+    : LineWriter(out, owns, Options{when_full, max_pending, nullptr, nullptr}) {}
+
+LineWriter::LineWriter(std::FILE* out, bool owns, Options options)
+    : out_(out), owns_(owns), options_(std::move(options)),
+      wake_threshold_(std::max<size_t>(1, std::min(kWakeBatch, options_.max_pending / 2))) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -47,14 +66,14 @@ LineWriter::~LineWriter() {
 
 void LineWriter::Write(std::string line) {
   absl::MutexLock lock(&mu_);
-  if (pending_.size() >= max_pending_) {
-    if (when_full_ == WhenFull::kDrop) {
+  if (UsedLocked() >= options_.max_pending) {
+    if (options_.when_full == WhenFull::kDrop) {
       ++dropped_;
       return;
     }
     mu_.Await(absl::Condition(
         +[](LineWriter* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
-          return self->pending_.size() < self->max_pending_;
+          return self->UsedLocked() < self->options_.max_pending;
         },
         this));
   }
@@ -62,14 +81,47 @@ void LineWriter::Write(std::string line) {
   ++queued_;
 }
 
-void LineWriter::Flush() {
+bool LineWriter::TryWrite(std::string line) {
+  absl::MutexLock lock(&mu_);
+  if (UsedLocked() >= options_.max_pending) {
+    ++dropped_;
+    return false;
+  }
+  pending_.push_back(std::move(line));
+  ++queued_;
+  return true;
+}
+
+bool LineWriter::Reserve(size_t lines) {
+  absl::MutexLock lock(&mu_);
+  if (!healthy_ || UsedLocked() + lines > options_.max_pending) return false;
+  reserved_ += lines;
+  return true;
+}
+
+void LineWriter::WriteReserved(std::string line) {
+  absl::MutexLock lock(&mu_);
+  if (reserved_ > 0) --reserved_;
+  pending_.push_back(std::move(line));
+  ++queued_;
+}
+
+void LineWriter::Release(size_t lines) {
+  absl::MutexLock lock(&mu_);
+  reserved_ -= std::min(reserved_, lines);
+}
+
+bool LineWriter::Flush(absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
   std::pair<LineWriter*, uint64_t> target(this, queued_);
   ++flushes_waiting_;  // wakes the writer without waiting for a full batch
-  mu_.Await(absl::Condition(
-      +[](std::pair<LineWriter*, uint64_t>* t) { return t->first->written_ >= t->second; },
-      &target));
+  const bool flushed = mu_.AwaitWithTimeout(
+      absl::Condition(
+          +[](std::pair<LineWriter*, uint64_t>* t) { return t->first->written_ >= t->second; },
+          &target),
+      timeout);
   --flushes_waiting_;
+  return flushed;
 }
 
 uint64_t LineWriter::dropped() const {
@@ -77,54 +129,106 @@ uint64_t LineWriter::dropped() const {
   return dropped_;
 }
 
+bool LineWriter::healthy() const {
+  absl::MutexLock lock(&mu_);
+  return healthy_;
+}
+
+bool LineWriter::WriteOut(const std::string& bytes, size_t* offset, std::string* error) {
+  const int fd = fileno(out_);
+  while (*offset < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + *offset, bytes.size() - *offset);
+    if (n > 0) {
+      *offset += static_cast<size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      *error = n < 0 ? std::strerror(errno) : "write(2) wrote nothing";
+      return false;
+    }
+  }
+  return true;
+}
+
+void LineWriter::ReportHealth(bool healthy, const std::string& error) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (healthy_ == healthy) return;
+    healthy_ = healthy;
+  }
+  if (!options_.on_health) return;
+  options_.on_health(healthy ? absl::OkStatus()
+                             : absl::UnavailableError(absl::StrCat("write failed: ", error)));
+}
+
 void LineWriter::Run() {
   std::vector<std::string> batch;
-  std::string buffer;
+  std::string buffer;     // the batch being written, newlines included
+  size_t offset = 0;      // how much of `buffer` the sink has taken
+  size_t batch_lines = 0;
   uint64_t reported_dropped = 0;
   for (;;) {
-    bool stop = false;
-    uint64_t dropped = 0;
-    {
+    bool last_try = false;
+    if (offset < buffer.size()) {
+      // The sink refused the last batch: try it again after a pause (once
+      // more when stopping). New lines wait, so the queue fills and callers
+      // see it full instead of their lines vanishing.
       absl::MutexLock lock(&mu_);
-      // Idle until a line arrives, then gather more for up to kLinger.
-      mu_.Await(absl::Condition(
-          +[](LineWriter* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
-            return self->stopping_ || !self->pending_.empty();
-          },
-          this));
-      mu_.AwaitWithTimeout(
-          absl::Condition(
-              +[](LineWriter* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
-                return self->stopping_ || self->flushes_waiting_ > 0 ||
-                       self->pending_.size() >= self->wake_threshold_;
-              },
-              this),
-          kLinger);
-      batch.swap(pending_);
-      stop = stopping_ && batch.empty();
-      dropped = dropped_;
+      mu_.AwaitWithTimeout(absl::Condition(&stopping_), kRetry);
+      last_try = stopping_;
+    } else {
+      uint64_t dropped = 0;
+      bool stop = false;
+      {
+        absl::MutexLock lock(&mu_);
+        // Idle until a line arrives, then gather more for up to kLinger.
+        mu_.Await(absl::Condition(
+            +[](LineWriter* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
+              return self->stopping_ || !self->pending_.empty();
+            },
+            this));
+        mu_.AwaitWithTimeout(
+            absl::Condition(
+                +[](LineWriter* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
+                  return self->stopping_ || self->flushes_waiting_ > 0 ||
+                         self->pending_.size() >= self->wake_threshold_;
+                },
+                this),
+            kLinger);
+        batch.swap(pending_);
+        stop = stopping_ && batch.empty();
+        last_try = stopping_;
+        dropped = dropped_;
+      }
+      buffer.clear();
+      offset = 0;
+      // Say so when lines were dropped, so that a gap in the log is explained.
+      if (dropped > reported_dropped) {
+        const std::function<std::string(uint64_t)>& line =
+            options_.dropped_line ? options_.dropped_line : DefaultDroppedLine;
+        absl::StrAppend(&buffer, line(dropped - reported_dropped), "\n");
+        reported_dropped = dropped;
+      }
+      // One write for the whole batch.
+      for (const std::string& line : batch) absl::StrAppend(&buffer, line, "\n");
+      batch_lines = batch.size();
+      batch.clear();
+      if (stop && buffer.empty()) return;
     }
-    // Say so when lines were dropped, so that a gap in the log is explained.
-    if (dropped > reported_dropped) {
-      std::fprintf(out_, "log writer: %llu lines dropped under load\n",
-                   static_cast<unsigned long long>(dropped - reported_dropped));
-      reported_dropped = dropped;
+    std::string error;
+    if (WriteOut(buffer, &offset, &error)) {
+      {
+        absl::MutexLock lock(&mu_);
+        written_ += batch_lines;
+      }
+      batch_lines = 0;
+      buffer.clear();
+      offset = 0;
+      ReportHealth(true, "");
+    } else {
+      ReportHealth(false, error);
+      if (last_try) return;  // stopping, and the sink still refuses: the rest is lost
     }
-    if (stop) {
-      std::fflush(out_);
-      return;
-    }
-    // One write for the whole batch: stderr is unbuffered, so writing line by
-    // line would cost two write(2) calls per line.
-    buffer.clear();
-    for (const std::string& line : batch) absl::StrAppend(&buffer, line, "\n");
-    std::fwrite(buffer.data(), 1, buffer.size(), out_);
-    std::fflush(out_);
-    {
-      absl::MutexLock lock(&mu_);
-      written_ += batch.size();
-    }
-    batch.clear();
   }
 }
 

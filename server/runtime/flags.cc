@@ -39,6 +39,9 @@ ABSL_FLAG(int32_t, max_message_bytes, 1 << 20, "largest request or response mess
 ABSL_FLAG(int32_t, max_concurrent_streams, 100, "most concurrent calls per client connection");
 ABSL_FLAG(int32_t, max_metadata_bytes, 16 << 10, "largest total size of a call's headers");
 ABSL_FLAG(int64_t, max_requests_per_site, 100000, "most notification requests one site may hold");
+ABSL_FLAG(int64_t, max_watch_streams_per_site, 100,
+          "most watch streams (settings and request events together) one site may hold open");
+ABSL_FLAG(int64_t, max_watch_streams, 10000, "most watch streams the server holds open");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "how long calls in flight may run on after SIGTERM/SIGINT");
 ABSL_FLAG(absl::Duration, clock_skew, absl::ZeroDuration(),
@@ -158,6 +161,13 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
   if (config.max_concurrent_streams < 1) return absl::InvalidArgumentError("--max_concurrent_streams must be at least 1");
   if (config.max_metadata_bytes < 1024) return absl::InvalidArgumentError("--max_metadata_bytes must be at least 1024");
   if (config.max_requests_per_site < 1) return absl::InvalidArgumentError("--max_requests_per_site must be at least 1");
+
+  const int64_t watch_per_site = absl::GetFlag(FLAGS_max_watch_streams_per_site);
+  const int64_t watch_total = absl::GetFlag(FLAGS_max_watch_streams);
+  if (watch_per_site < 1) return absl::InvalidArgumentError("--max_watch_streams_per_site must be at least 1");
+  if (watch_total < 1) return absl::InvalidArgumentError("--max_watch_streams must be at least 1");
+  config.max_watch_streams_per_site = static_cast<size_t>(watch_per_site);
+  config.max_watch_streams = static_cast<size_t>(watch_total);
 
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   config.clock_skew = absl::GetFlag(FLAGS_clock_skew);

@@ -137,13 +137,19 @@ void LogRecovery(store::journal::Journal& journal, size_t entries, absl::string_
                  {"journal_records", static_cast<int64_t>(recovery.journal_records)}});
 }
 
+constexpr char kAuditHealth[] = "backinstock.audit";
+constexpr absl::Duration kAuditFlushTimeout = absl::Seconds(5);
+
 // Writers that may wait on storage at once, and how many more may queue.
 constexpr int kBlockingWriteThreads = 32;
 constexpr size_t kMaxQueuedWrites = 4096;
 
 class ServerImpl final : public Server {
  public:
-  explicit ServerImpl(ServerConfig config) : config_(std::move(config)), gate_(&registry_) {}
+  explicit ServerImpl(ServerConfig config)
+      : config_(std::move(config)),
+        gate_(&registry_),
+        streams_(api::StreamLimits{config_.max_watch_streams_per_site, config_.max_watch_streams}) {}
 
   ~ServerImpl() override {
     Shutdown();
@@ -182,10 +188,10 @@ class ServerImpl final : public Server {
     keys_ = std::make_shared<auth::KeyRing>(config_.keys);
     authorizer_ = std::make_unique<auth::Authorizer>(
         keys_, *std::move(permissions), auth::VerifierOptions{config_.clock_skew});
-    absl::StatusOr<std::unique_ptr<logging::LineWriter>> audit_writer =
-        logging::LineWriter::Open(config_.audit_log, logging::LineWriter::WhenFull::kBlock);
-    if (!audit_writer.ok()) return audit_writer.status();
-    audit_ = std::make_unique<auth::AuditLog>(*std::move(audit_writer));
+    absl::StatusOr<std::unique_ptr<auth::AuditLog>> audit = auth::AuditLog::Open(
+        config_.audit_log, [this](const absl::Status& health) { OnAuditHealth(health); });
+    if (!audit.ok()) return audit.status();
+    audit_ = *std::move(audit);
     // A journal or etcd makes writes wait on I/O: they run on a pool of their
     // own so that gRPC's few callback threads stay free and concurrent writes
     // share fsyncs / round trips. Memory writes never wait and run inline.
@@ -233,6 +239,10 @@ class ServerImpl final : public Server {
       return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen));
     }
     server_->GetHealthCheckService()->SetServingStatus(true);
+    {
+      absl::MutexLock lock(&mu_);
+      server_->GetHealthCheckService()->SetServingStatus(kAuditHealth, audit_->healthy());
+    }
     if (!config_.data_dir.empty() && !etcd_) storage_health_->Attach(server_.get());
     if (etcd_) {
       // "backinstock.store" in grpc.health.v1 says whether writes can reach an
@@ -247,6 +257,21 @@ class ServerImpl final : public Server {
   }
 
   int port() const override { return port_; }
+
+  // "backinstock.audit" in grpc.health.v1 says whether the audit log is being
+  // written; while it is not, elevated calls are refused (AUDIT_UNAVAILABLE)
+  // and the rest go on, so the server itself ("") keeps serving.
+  void OnAuditHealth(const absl::Status& health) {
+    if (health.ok()) {
+      logging::Info("audit log writable again");
+    } else {
+      logging::Error("audit log cannot be written: elevated calls are refused until it can",
+                     {{"error", health.message()}});
+    }
+    absl::MutexLock lock(&mu_);
+    if (shut_down_ || !server_) return;
+    server_->GetHealthCheckService()->SetServingStatus(kAuditHealth, health.ok());
+  }
 
   // The notification request service: store, notifier, cursor key, manager.
   absl::Status InitNotificationRequests() {
@@ -296,7 +321,8 @@ class ServerImpl final : public Server {
     const absl::Time deadline = absl::Now() + config_.shutdown_grace;
     streams_.CloseAll();
     server_->Shutdown(absl::ToChronoTime(deadline));
-    audit_->Flush();
+    // A stalled or failing audit sink must not hold the exit forever.
+    if (!audit_->Flush(kAuditFlushTimeout)) logging::Error("audit log not flushed at shutdown");
     logging::Flush();
   }
 
@@ -309,6 +335,10 @@ class ServerImpl final : public Server {
     absl::StatusOr<auth::Keys> keys = auth::LoadKeysFile(config_.keys_file);
     if (!keys.ok()) return keys.status();
     keys_->Replace(*std::move(keys));
+    // Streams outlive the calls that admitted them: end those whose key is gone.
+    if (size_t ended = streams_.EndUnverifiable(*keys_->Current()); ended > 0) {
+      logging::Info("streams ended: their key was removed", {{"streams", int64_t(ended)}});
+    }
     return absl::OkStatus();
   }
 

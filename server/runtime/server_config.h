@@ -28,6 +28,9 @@ struct ServerConfig {
   int max_concurrent_streams = 100;
   int max_metadata_bytes = 16 << 10;
   int64_t max_requests_per_site = 100000;
+  // Open watch streams (both kinds together) allowed per site and per server.
+  size_t max_watch_streams_per_site = 100;
+  size_t max_watch_streams = 10000;
   absl::Duration shutdown_grace = absl::Seconds(10);
   absl::Duration clock_skew = absl::ZeroDuration();
   // Where the default notifier appends its JSON lines; "-" is stdout.

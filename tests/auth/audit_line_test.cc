@@ -27,6 +27,7 @@ std::string ReferenceLine(const AuditRecord& record) {
       {"jti", record.jti},
       {"code", record.code},
       {"reason", record.reason},
+      {"event", record.event},
   };
   return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -44,6 +45,7 @@ AuditRecord RecordOf(const std::string& value) {
   record.jti = "j" + value;
   record.code = "c" + value;
   record.reason = "x" + value;
+  record.event = "v" + value;
   return record;
 }
 
@@ -56,9 +58,10 @@ void ExpectFields(const nlohmann::json& parsed, const std::string& value) {
   EXPECT_EQ(parsed.at("jti"), "j" + value);
   EXPECT_EQ(parsed.at("code"), "c" + value);
   EXPECT_EQ(parsed.at("reason"), "x" + value);
+  EXPECT_EQ(parsed.at("event"), "v" + value);
   EXPECT_EQ(parsed.at("audit"), true);
   EXPECT_EQ(parsed.at("time"), "2026-11-29T14:05:23.456Z");
-  EXPECT_EQ(parsed.size(), 10u);
+  EXPECT_EQ(parsed.size(), 11u);
 }
 
 // A line is one line of valid JSON with no raw control byte in it.
@@ -143,7 +146,7 @@ TEST(AuditLine, EmptyRecordHasEveryKey) {
   record.time = absl::UnixEpoch();
   const std::string line = FormatAuditLine(record);
   EXPECT_EQ(line,
-            R"({"audit":true,"caller_role":"","caller_sub":"","code":"","elevated_by":"",)"
+            R"({"audit":true,"caller_role":"","caller_sub":"","code":"","elevated_by":"","event":"",)"
             R"("jti":"","method":"","reason":"","site":"","time":"1970-01-01T00:00:00.000Z"})");
 }
 
