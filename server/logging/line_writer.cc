@@ -1,5 +1,7 @@
 #include "server/logging/line_writer.h"
 
+#include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +21,9 @@ constexpr absl::Duration kLinger = absl::Milliseconds(10);
 constexpr size_t kWakeBatch = 256;
 // How soon a batch the sink refused is tried again.
 constexpr absl::Duration kRetry = absl::Seconds(1);
+// How long a stopping writer waits on a sink that takes nothing (a pipe
+// nobody reads) before it gives up on what is left.
+constexpr absl::Duration kStallAtStop = absl::Seconds(2);
 
 std::string DefaultDroppedLine(uint64_t dropped) {
   return absl::StrCat("log writer: ", dropped, " lines dropped under load");
@@ -52,6 +57,13 @@ LineWriter::LineWriter(std::FILE* out, bool owns, WhenFull when_full, size_t max
 LineWriter::LineWriter(std::FILE* out, bool owns, Options options)
     : out_(out), owns_(owns), options_(std::move(options)),
       wake_threshold_(std::max<size_t>(1, std::min(kWakeBatch, options_.max_pending / 2))) {
+  // A file of our own is written without blocking, so that a sink that takes
+  // nothing (a FIFO nobody reads) cannot hold the writer, and so shutdown,
+  // forever. stderr is left alone: its file description is shared with others.
+  if (owns_) {
+    const int fd = fileno(out_);
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  }
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -136,12 +148,30 @@ bool LineWriter::healthy() const {
 
 bool LineWriter::WriteOut(const std::string& bytes, size_t* offset, std::string* error) {
   const int fd = fileno(out_);
+  absl::Time stalled_since = absl::InfiniteFuture();
   while (*offset < bytes.size()) {
     const ssize_t n = ::write(fd, bytes.data() + *offset, bytes.size() - *offset);
     if (n > 0) {
       *offset += static_cast<size_t>(n);
+      stalled_since = absl::InfiniteFuture();
     } else if (n < 0 && errno == EINTR) {
       continue;
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      // Stalled, not failed: wait for room (the queue fills meanwhile), but
+      // not past a bounded wait once the writer is stopping.
+      const absl::Time now = absl::Now();
+      if (stalled_since == absl::InfiniteFuture()) stalled_since = now;
+      bool stopping = false;
+      {
+        absl::MutexLock lock(&mu_);
+        stopping = stopping_;
+      }
+      if (stopping && now - stalled_since > kStallAtStop) {
+        *error = "the sink took nothing while the writer was stopping";
+        return false;
+      }
+      pollfd ready{fd, POLLOUT, 0};
+      poll(&ready, 1, 100);
     } else {
       *error = n < 0 ? std::strerror(errno) : "write(2) wrote nothing";
       return false;

@@ -11,7 +11,9 @@
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -135,6 +137,10 @@ TEST_F(AuditPressureTest, AStalledAuditSinkFreezesNoCall) {
   EXPECT_TRUE(Eventually([&] {
     return absl::StrContains(server->Stderr(), "audit log is full");
   })) << server->Stderr();
+  // Nor does it hold the exit: SIGTERM still ends the process.
+  absl::StatusOr<int> exit = server->Stop(SIGTERM, absl::Seconds(60));
+  ASSERT_TRUE(exit.ok()) << exit.status();
+  EXPECT_TRUE(WIFEXITED(*exit) && WEXITSTATUS(*exit) == 0) << *exit;
   close(reader);
 }
 
