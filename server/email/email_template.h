@@ -20,6 +20,15 @@ inline constexpr size_t kMaxFooterChars = 1000;
 // Not in the SPEC: a logo address longer than this is not a logo.
 inline constexpr size_t kMaxLogoUrlChars = 2048;
 
+// ErrorInfo reasons of ValidateEmailTemplate.
+inline constexpr char kReasonTooLong[] = "VALUE_TOO_LONG";
+inline constexpr char kReasonInvalidText[] = "INVALID_TEXT";  // invalid UTF-8, control characters
+inline constexpr char kReasonLineBreak[] = "LINE_BREAK_NOT_ALLOWED";
+inline constexpr char kReasonInvalidEmail[] = "INVALID_EMAIL";
+inline constexpr char kReasonInvalidColor[] = "INVALID_COLOR";
+inline constexpr char kReasonInvalidUrl[] = "INVALID_URL";
+inline constexpr char kReasonInvalidTemplate[] = "INVALID_TEMPLATE";
+
 // The template of a site that never changed it: revision 0 and the SPEC's
 // default texts.
 v1::EmailTemplate DefaultEmailTemplate();
