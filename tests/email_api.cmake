@@ -29,3 +29,4 @@ target_compile_definitions(email_ctl_test PRIVATE BACKINSTOCKCTL_BINARY="$<TARGE
 add_dependencies(email_ctl_test backinstockctl)
 backinstock_test(email_etcd_test email_api/email_etcd_test.cc)
 target_link_libraries(email_etcd_test PRIVATE backinstock_etcd_test_support)
+backinstock_test(email_e2e_test email_api/email_e2e_test.cc)

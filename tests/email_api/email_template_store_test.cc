@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "server/store/durable_email_template_store.h"
 #include "server/store/etcd/etcd_backend.h"
@@ -31,10 +32,12 @@ EmailTemplateRecord Record(int64_t revision, const std::string& subject) {
   return record;
 }
 
-// A unique site per test: the etcd cluster is shared by a whole suite.
+// A unique site per test: the etcd cluster is shared by a whole suite. Site
+// names are [A-Za-z0-9._-] (typed suites are named "Suite/0").
 std::string Site(absl::string_view suffix = "") {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  return absl::StrCat(info->test_suite_name(), ".", info->name(), suffix);
+  return absl::StrReplaceAll(absl::StrCat(info->test_suite_name(), ".", info->name(), suffix),
+                             {{"/", "-"}});
 }
 
 void ExpectSame(const EmailTemplateRecord& actual, const EmailTemplateRecord& expected) {
@@ -60,23 +63,32 @@ struct DurableBackend {
   }
 };
 
-// One single-member cluster for the whole program: starting etcd per test
-// would dominate the run.
-EtcdCluster* SharedCluster() {
-  static EtcdCluster* cluster = [] {
-    auto started = EtcdCluster::Start(1);
-    EXPECT_TRUE(started.ok()) << started.status();
-    return started.ok() ? started->release() : nullptr;
-  }();
-  return cluster;
-}
+// One single-member cluster for the whole program (starting etcd per test
+// would dominate the run), stopped by the test environment at the end.
+class SharedEtcd : public ::testing::Environment {
+ public:
+  static EtcdCluster* Get() {
+    if (!cluster_) {
+      auto started = EtcdCluster::Start(1);
+      EXPECT_TRUE(started.ok()) << started.status();
+      if (started.ok()) cluster_ = *std::move(started);
+    }
+    return cluster_.get();
+  }
+  void TearDown() override { cluster_.reset(); }
+
+ private:
+  static std::unique_ptr<EtcdCluster> cluster_;
+};
+std::unique_ptr<EtcdCluster> SharedEtcd::cluster_;
+const auto* const kSharedEtcd = ::testing::AddGlobalTestEnvironment(new SharedEtcd);
 
 struct EtcdBackendHolder {
   static constexpr bool kSlow = true;
   std::unique_ptr<store::etcd::EtcdBackend> backend;
   std::unique_ptr<EmailTemplateStore> Open() {
     EXPECT_TRUE(EtcdCluster::Available()) << "etcd is not installed (make deps)";
-    EtcdCluster* cluster = SharedCluster();
+    EtcdCluster* cluster = SharedEtcd::Get();
     if (cluster == nullptr) return nullptr;
     store::etcd::EtcdOptions options;
     options.endpoints = {cluster->ClientAddress(0)};
