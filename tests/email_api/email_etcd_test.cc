@@ -3,6 +3,8 @@
 // watch), guard them by revision, and keep them across a replica restart.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "tests/email_api/email_calls.h"
 #include "tests/etcd/replicas.h"
 #include "tests/support/eventually.h"
