@@ -87,9 +87,10 @@ std::vector<std::string> TextTokens(absl::string_view text) {
 }
 
 // A display name: a quoted string (quotes and backslashes escaped) when it
-// is printable ASCII, else encoded words (RFC 2047 5(3)).
+// is printable ASCII (where "=?" is never decoded, RFC 2047 5(3)), else
+// encoded words.
 std::vector<std::string> DisplayNameTokens(absl::string_view name) {
-  if (IsPrintableAscii(name) && !absl::StrContains(name, "=?")) {
+  if (IsPrintableAscii(name)) {
     std::string quoted = "\"";
     for (char c : name) {
       if (c == '"' || c == '\\') quoted += '\\';
