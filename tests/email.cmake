@@ -21,3 +21,5 @@ target_link_libraries(email_smtp_test PRIVATE backinstock_email_test_support)
 
 backinstock_test(email_screenshot_test email/screenshot_test.cc)
 target_link_libraries(email_screenshot_test PRIVATE backinstock_email_test_support)
+
+backinstock_test(email_smtp_flags_test email/smtp_flags_test.cc)

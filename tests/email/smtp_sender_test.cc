@@ -173,6 +173,77 @@ TEST(SmtpSender, EnvelopeAddressesCannotInjectCommands) {
   EXPECT_TRUE(relay->Messages().empty());
 }
 
+// Every text field and item detail hostile at once, through the relay: the
+// template refuses line breaks in one-line fields; what it accepts and what
+// the item carries arrives escaped in the HTML, literal in the text, and no
+// value adds a header line.
+TEST(SmtpSender, HostileValuesArriveEscapedWithNoInjectedHeader) {
+  auto relay = StartRelay();
+  ASSERT_NE(relay, nullptr);
+  auto sender = MakeSmtpSender(ConfigFor(*relay));
+  ASSERT_TRUE(sender.ok());
+  const std::string script = "<script>alert('x')</script>";
+  const std::string injection = "\r\nBcc: evil@example.com\r\nX-Injected: yes";
+
+  RenderInput input;
+  v1::EmailTemplate& t = input.email_template;
+  t = DefaultEmailTemplate();
+  using Setter = void (v1::EmailTemplate::*)(const std::string&);
+  for (Setter set : std::vector<Setter>{&v1::EmailTemplate::set_sender_name, &v1::EmailTemplate::set_subject,
+                   &v1::EmailTemplate::set_heading, &v1::EmailTemplate::set_button_text}) {
+    v1::EmailTemplate poisoned = t;
+    (poisoned.*set)("Hi" + injection);
+    RenderInput refused = input;
+    refused.email_template = poisoned;
+    EXPECT_EQ(RenderEmail(refused).status().code(), absl::StatusCode::kInvalidArgument);
+  }
+  t.set_sender_name("\"Acme\" " + script);
+  t.set_subject("{{item.name}} " + script + " \"now\"");
+  t.set_heading(script + "{{item.name}}");
+  t.set_body(script + "\n\n{{item.name}} {{item.price}} {{params.p}}" + injection);
+  t.set_button_text(script);
+  t.set_footer(script + injection);
+  input.item.set_name("Mug " + script + injection);
+  input.item.set_price("1<b>" + injection);
+  input.item.mutable_image()->set_url("javascript:alert(1)");
+  input.item.mutable_image()->set_alt_text("\" onerror=\"alert(1)" + injection);
+  input.item_url = "javascript:alert(document.cookie)";
+  input.customer_email = "ann@example.com";
+  input.params["p"] = script + injection;
+  absl::StatusOr<RenderedEmail> email = RenderEmail(input);
+  ASSERT_TRUE(email.ok()) << email.status();
+  MessageHeaders h;
+  h.from_address = kFrom;
+  h.sender_name = t.sender_name();
+  h.to = "ann@example.com";
+  h.message_id = MessageIdFor("req-hostile", kFrom);
+  h.date = absl::Now();
+  absl::StatusOr<std::string> message = BuildMimeMessage(*email, h);
+  ASSERT_TRUE(message.ok()) << message.status();
+  ASSERT_TRUE((*sender)->Send(kFrom, "ann@example.com", *message).ok());
+
+  ASSERT_EQ(relay->Messages().size(), 1u);
+  const nlohmann::json m = Check(relay->Messages()[0]);
+  EXPECT_EQ(m["header_names"].get<std::vector<std::string>>(),
+            (std::vector<std::string>{"From", "To", "Subject", "Date", "Message-ID",
+                                      "MIME-Version", "Content-Type"}));
+  EXPECT_EQ(m["defects"], nlohmann::json::array());
+  EXPECT_EQ(m["from_display_name"], t.sender_name());
+  EXPECT_EQ(m["to"], nlohmann::json::array({"ann@example.com"}));
+  EXPECT_EQ(m["subject"], "Mug " + script + "  Bcc: evil@example.com  X-Injected: yes " +
+                              script + " \"now\"");
+  ASSERT_EQ(m["parts"].size(), 2u);
+  const std::string text = m["parts"][0]["content"];
+  const std::string html = m["parts"][1]["content"];
+  EXPECT_THAT(text, HasSubstr(script));
+  EXPECT_THAT(html, Not(HasSubstr("<script")));
+  EXPECT_THAT(html, HasSubstr("&lt;script&gt;"));
+  EXPECT_THAT(html, Not(HasSubstr("javascript")));
+  EXPECT_THAT(html, Not(HasSubstr("\" onerror")));
+  EXPECT_THAT(html, Not(HasSubstr("<b>")));
+  EXPECT_THAT(text, Not(HasSubstr("javascript")));  // no link to a non-http URL
+}
+
 TEST(ValidateSmtpConfig, TheFlagsRules) {
   SmtpConfig config;
   EXPECT_TRUE(ValidateSmtpConfig(config).ok());  // no relay
