@@ -56,8 +56,11 @@ TEST(RenderEmail, PlaceholdersEverywhere) {
              "[{{params.missing}}].");
   t.set_button_text("Get {{item.name}}");
   t.set_footer("Sent to {{ customer.email }}");
+  t.set_sender_name("{{params.shop}} Store");
   input.params["coupon"] = "SAVE10";
+  input.params["shop"] = "Acme\r\nBcc: x@example.com";
   const RenderedEmail email = Render(input);
+  EXPECT_EQ(email.sender_name, "Acme  Bcc: x@example.com Store");
   EXPECT_EQ(email.subject, "Blue Mug for ann@example.com (SAVE10)");
   EXPECT_THAT(email.text, AllOf(HasSubstr("Hello ann@example.com"),
                                 HasSubstr("Price 12.50 at https://shop.example.com/mug?ref=email&x=1, "

@@ -214,7 +214,7 @@ TEST(SmtpSender, HostileValuesArriveEscapedWithNoInjectedHeader) {
   ASSERT_TRUE(email.ok()) << email.status();
   MessageHeaders h;
   h.from_address = kFrom;
-  h.sender_name = t.sender_name();
+  h.sender_name = email->sender_name;
   h.to = "ann@example.com";
   h.message_id = MessageIdFor("req-hostile", kFrom);
   h.date = absl::Now();
