@@ -132,6 +132,17 @@ TEST(BuildMimeMessage, AsciiSpecialsInTheNameAreQuoted) {
   EXPECT_EQ(m["to"], nlohmann::json::array({"ann@example.com"}));
 }
 
+TEST(BuildMimeMessage, LongWordsAreEncodedToFold) {
+  RenderedEmail email = Email();
+  email.subject = "Sale " + std::string(300, 's');
+  MessageHeaders h = Headers();
+  h.sender_name = "Shop " + std::string(300, 'n');
+  const nlohmann::json m = Parse(*BuildMimeMessage(email, h));
+  EXPECT_EQ(m["subject"], email.subject);
+  EXPECT_EQ(m["from_display_name_rfc2047"], h.sender_name);
+  EXPECT_LE(m["longest_line"].get<int>(), 78);
+}
+
 TEST(BuildMimeMessage, NoReplyToWhenEmpty) {
   MessageHeaders h = Headers();
   h.reply_to.clear();
