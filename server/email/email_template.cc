@@ -49,6 +49,18 @@ bool IsAscii(absl::string_view text) {
   return true;
 }
 
+// RFC 3986's characters: unreserved, reserved and '%'. Quotes, angle
+// brackets, spaces and non-ASCII must be percent-encoded in a URL.
+bool HasOnlyUriCharacters(absl::string_view url) {
+  for (unsigned char c : url) {
+    if (!(absl::ascii_isalnum(c) || absl::string_view("-._~:/?#[]@!$&'()*+,;=%").find(c) !=
+                                        absl::string_view::npos)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 bool IsBrandColor(absl::string_view color) {
   if (color.size() != 7 || color[0] != '#') return false;
   for (char c : color.substr(1)) {
@@ -111,7 +123,7 @@ absl::Status ValidateEmailTemplate(const v1::EmailTemplate& t) {
   }
   if (!t.logo_url().empty()) {
     if (t.logo_url().size() > kMaxLogoUrlChars || !absl::StartsWithIgnoreCase(t.logo_url(), "https://") ||
-        !domain::IsHttpUrl(t.logo_url())) {
+        !HasOnlyUriCharacters(t.logo_url()) || !domain::IsHttpUrl(t.logo_url())) {
       return errors::InvalidField(
           "logo_url", absl::StrCat(errors::Quoted(t.logo_url()), " is not an https URL"),
           kReasonInvalidUrl);

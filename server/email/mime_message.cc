@@ -72,31 +72,33 @@ std::string FoldedHeader(absl::string_view name, const std::vector<std::string>&
   return out;
 }
 
+// A word short enough to start a folded header line.
+bool FitsOnALine(const std::string& word) { return word.size() <= kMaxHeaderLine - 10; }
+
 // Free text (a Subject): as it is when it is printable ASCII that cannot be
 // mistaken for encoded words and has no word too long to fold, else encoded
 // words.
 std::vector<std::string> TextTokens(absl::string_view text) {
   if (IsPrintableAscii(text) && !absl::StrContains(text, "=?")) {
     std::vector<std::string> words = absl::StrSplit(text, ' ');
-    if (std::all_of(words.begin(), words.end(),
-                    [](const std::string& w) { return w.size() <= kMaxHeaderLine - 10; })) {
-      return words;
-    }
+    if (std::all_of(words.begin(), words.end(), FitsOnALine)) return words;
   }
   return EncodedWords(text);
 }
 
 // A display name: a quoted string (quotes and backslashes escaped) when it
-// is printable ASCII, else encoded words (RFC 2047 5(3)).
+// is printable ASCII (where "=?" is never decoded, RFC 2047 5(3)) with no
+// word too long to fold, else encoded words.
 std::vector<std::string> DisplayNameTokens(absl::string_view name) {
-  if (IsPrintableAscii(name) && !absl::StrContains(name, "=?")) {
+  if (IsPrintableAscii(name)) {
     std::string quoted = "\"";
     for (char c : name) {
       if (c == '"' || c == '\\') quoted += '\\';
       quoted += c;
     }
     quoted += '"';
-    return absl::StrSplit(quoted, ' ');
+    std::vector<std::string> words = absl::StrSplit(quoted, ' ');
+    if (std::all_of(words.begin(), words.end(), FitsOnALine)) return words;
   }
   return EncodedWords(name);
 }

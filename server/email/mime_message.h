@@ -14,7 +14,7 @@ namespace backinstock::email {
 
 struct MessageHeaders {
   std::string from_address;  // --mail_from
-  std::string sender_name;   // display name (the template's sender_name)
+  std::string sender_name;   // display name: RenderedEmail::sender_name
   std::string to;
   std::string reply_to;      // may be empty
   std::string message_id;    // "<id@domain>", see MessageIdFor

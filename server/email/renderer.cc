@@ -163,6 +163,7 @@ absl::StatusOr<RenderedEmail> RenderEmail(const RenderInput& input) {
 
   RenderedEmail email;
   email.subject = *subject;
+  email.sender_name = *sender;
   mstch::map context{
       {"subject", *subject},
       {"sender_name", *sender},

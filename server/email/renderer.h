@@ -24,6 +24,9 @@ struct RenderedEmail {
   std::string subject;  // decoded text, one line
   std::string html;     // the text/html part
   std::string text;     // the text/plain part
+  // The template's sender_name with its placeholders substituted: the From
+  // display name (MessageHeaders::sender_name).
+  std::string sender_name;
 };
 
 // Renders `input`. The template is validated first (the same errors as
