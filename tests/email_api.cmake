@@ -30,3 +30,6 @@ add_dependencies(email_ctl_test backinstockctl)
 backinstock_test(email_etcd_test email_api/email_etcd_test.cc)
 target_link_libraries(email_etcd_test PRIVATE backinstock_etcd_test_support)
 backinstock_test(email_e2e_test email_api/email_e2e_test.cc)
+# SendTestEmail through the aiosmtpd relay of tests/support (email.cmake).
+backinstock_test(email_send_e2e_test email_api/email_send_e2e_test.cc)
+target_link_libraries(email_send_e2e_test PRIVATE backinstock_email_test_support)

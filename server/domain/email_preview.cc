@@ -89,7 +89,7 @@ absl::StatusOr<std::string> TestEmailSender::Send(absl::string_view site,
   if (!id.ok()) return id.status();
   email::MessageHeaders headers;
   headers.from_address = mail_from_;
-  headers.sender_name = input.email_template.sender_name();
+  headers.sender_name = rendered->sender_name;
   headers.to = request.to();
   headers.reply_to = input.email_template.reply_to();
   headers.message_id = email::MessageIdFor(*id, mail_from_);
