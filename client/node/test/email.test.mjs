@@ -52,8 +52,13 @@ test('update by field mask, preview, and a refused placeholder', async () => {
   assert.equal(errorInfo(error).reason, 'INVALID_TEMPLATE');
   assert.deepEqual(badRequest(error).fieldViolations.map((v) => v.field), ['template.footer']);
 
+  // Another editor saves on top of revision 1; an editor still holding 1 is told.
+  const second = await call(email, 'UpdateEmailTemplate', {
+    template: { heading: 'Second edit' }, updateMask: { paths: ['heading'] }, expectedRevision: '1',
+  });
+  assert.equal(second.template.revision, '2');
   const stale = await call(email, 'UpdateEmailTemplate', {
-    template: { heading: 'Too late' }, updateMask: { paths: ['heading'] }, expectedRevision: '0',
+    template: { heading: 'Too late' }, updateMask: { paths: ['heading'] }, expectedRevision: '1',
   }).then(() => assert.fail('should fail'), (e) => e);
   assert.equal(stale.code, status.ABORTED);
   assert.equal(errorInfo(stale).reason, 'REVISION_MISMATCH');
