@@ -13,6 +13,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "server/store/durable_email_template_store.h"
 #include "server/store/etcd/etcd_backend.h"
+#include "server/store/etcd/keys.h"
 #include "server/store/memory_email_template_store.h"
 #include "tests/durability/temp_dir.h"
 #include "tests/support/etcd_cluster.h"
@@ -216,6 +217,15 @@ TEST(DurableEmailTemplateStore, AValueThatDoesNotDecodeIsDataLoss) {
       store::DurableEmailTemplateStore::EncodeValue(Record(7, "seven")));
   ASSERT_TRUE(round_trip.ok()) << round_trip.status();
   ExpectSame(*round_trip, Record(7, "seven"));
+}
+
+TEST(EtcdEmailTemplateStore, TheKeyIsTheSitesOwnAndParsesBack) {
+  const std::string key = store::etcd::EmailTemplateKey("shop.example-1");
+  EXPECT_EQ(key, "/backinstock/v1/sites/shop.example-1/email_template");
+  store::etcd::ParsedKey parsed = store::etcd::ParseKey(key);
+  EXPECT_EQ(parsed.kind, store::etcd::ParsedKey::Kind::kEmailTemplate);
+  EXPECT_EQ(parsed.site, "shop.example-1");
+  EXPECT_EQ(store::etcd::ParseKey(key + "/x").kind, store::etcd::ParsedKey::Kind::kUnknown);
 }
 
 TEST(EtcdEmailTemplateStore, OneReplicaSeesAnotherReplicasWritesThroughItsWatch) {
