@@ -3,7 +3,7 @@ FROM debian:12-slim AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       cmake make g++ pkg-config libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev \
       protobuf-compiler grpc-proto libjwt-dev nlohmann-json3-dev libssl-dev \
-      golang-github-gogo-googleapis-dev \
+      golang-github-gogo-googleapis-dev libcurl4-openssl-dev libmstch-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -12,7 +12,7 @@ RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DBACKINSTOCK_BUILD_TESTS=OF
 
 FROM debian:12-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libgrpc++1.51 libprotobuf32 libjwt0 ca-certificates \
+      libgrpc++1.51 libprotobuf32 libjwt0 libcurl4 ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home /var/lib/backinstock backinstock \
     && mkdir -p /var/lib/backinstock && chown backinstock /var/lib/backinstock

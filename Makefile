@@ -14,7 +14,8 @@ APT_PACKAGES := cmake make g++ pkg-config libgrpc++-dev protobuf-compiler-grpc l
   golang-github-gogo-googleapis-dev libgtest-dev libgmock-dev libbenchmark-dev \
   python3-grpcio python3-protobuf docker-compose openssl \
   etcd-server etcd-client golang-etcd-server-dev golang-github-gogo-protobuf-dev \
-  zlib1g-dev clang libclang-rt-14-dev ccache
+  zlib1g-dev clang libclang-rt-14-dev ccache \
+  libcurl4-openssl-dev libmstch-dev python3-aiosmtpd chromium
 
 .PHONY: all deps build run test test-fast test-sanitize clean
 

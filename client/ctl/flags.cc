@@ -30,6 +30,7 @@ constexpr FlagSpec kFlags[] = {
     {"request", false, "JSON",
      "The request message in proto3 JSON (lowerCamelCase names); @FILE reads a file, @- stdin."},
     {"max_messages", false, "N", "Stop after N messages (default: until interrupted)."},
+    {"html_out", false, "FILE", "render-email-preview: write the HTML part to FILE."},
     // Tokens.
     {"keys_file", false, "PATH", "The keys file the server uses.", "BACKINSTOCK_KEYS_FILE"},
     {"kid", false, "KID", "The key to sign with (default: the only key of its set)."},
@@ -37,7 +38,7 @@ constexpr FlagSpec kFlags[] = {
     {"role", false, "ROLE", "identity: visitor, member, user or app."},
     {"perms", false, "P1,P2",
      "elevation: permissions granted, full names or SETTINGS_READ, SETTINGS_MODIFY, "
-     "REQUESTS_CREATE, REQUESTS_READ, REQUESTS_MODIFY."},
+     "REQUESTS_CREATE, REQUESTS_READ, REQUESTS_MODIFY, EMAIL_MANAGE."},
     {"sub", false, "SUBJECT", "The token's subject (default: backinstockctl)."},
     {"ttl", false, "DURATION", "Lifetime (default 1h for identity, 60s for elevation; at most 300s)."},
 };

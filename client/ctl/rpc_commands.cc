@@ -2,9 +2,13 @@
 // in kebab-case (shortened for the notification requests service, which says
 // "back-in-stock-notification-request" in every name); the RPC's own name is
 // accepted too.
+#include <fstream>
+#include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "backinstock/client/email_client.h"
 #include "backinstock/client/notification_requests_client.h"
 #include "backinstock/client/settings_client.h"
 #include "client/ctl/command.h"
@@ -15,11 +19,13 @@ namespace {
 
 using client::CallOptions;
 using client::ConnectionOptions;
+using client::EmailClient;
 using client::NotificationRequestsClient;
 using client::SettingsClient;
 
 constexpr char kSettings[] = "backinstock.v1.BackInStockSettingsService/";
 constexpr char kRequests[] = "backinstock.v1.BackInStockNotificationRequestService/";
+constexpr char kEmail[] = "backinstock.v1.BackInStockEmailService/";
 
 SettingsClient Settings(const ConnectionOptions& options) {
   return SettingsClient(client::MakeSettingsConnection(options));
@@ -27,6 +33,10 @@ SettingsClient Settings(const ConnectionOptions& options) {
 
 NotificationRequestsClient Requests(const ConnectionOptions& options) {
   return NotificationRequestsClient(client::MakeNotificationRequestsConnection(options));
+}
+
+EmailClient Email(const ConnectionOptions& options) {
+  return EmailClient(client::MakeEmailConnection(options));
 }
 
 std::vector<std::string> Flags(std::vector<std::string> extra) {
@@ -69,6 +79,32 @@ Command Stream(std::string name, std::string rpc, std::string summary, std::stri
     return RunStream<Request, Response>(name, args, words, start);
   };
   return command;
+}
+
+// render-email-preview: like any unary command, except that --html_out=FILE
+// writes the HTML part to FILE (to open in a browser) instead of printing it
+// inside the JSON.
+int RunPreview(const std::string& name, const Args& args, const std::vector<std::string>& words) {
+  v1::RenderEmailPreviewRequest request;
+  int exit_code = kExitOk;
+  absl::StatusOr<Prepared> prepared = Prepare(name, args, words, "", &request, &exit_code);
+  if (!prepared.ok()) return exit_code;
+  absl::StatusOr<v1::RenderEmailPreviewResponse> response =
+      Email(prepared->connection).RenderEmailPreview(request, prepared->call);
+  if (!response.ok()) return PrintUnary(name, response.status());
+  if (std::optional<std::string> path = args.Get("html_out")) {
+    std::ofstream out(*path, std::ios::binary | std::ios::trunc);
+    out << response->html();
+    out.close();
+    if (!out) {
+      std::cerr << "backinstockctl " << name << ": cannot write " << *path << "\n";
+      return kExitFailure;
+    }
+    std::cerr << "backinstockctl " << name << ": wrote the HTML part (" << response->html().size()
+              << " bytes) to " << *path << "\n";
+    response->clear_html();
+  }
+  return PrintUnary(name, &*response);
 }
 
 }  // namespace
@@ -189,6 +225,59 @@ std::vector<Command> RpcCommands() {
       "interrupted (Ctrl-C), --max_messages lines, or the server shuts down.",
       [](const ConnectionOptions& o, const v1::WatchNotificationRequestEventsRequest& r,
          const CallOptions& c) { return Requests(o).WatchNotificationRequestEvents(r, c); }));
+
+  // --- BackInStockEmailService ---
+  commands.push_back(Unary<v1::GetEmailTemplateRequest, v1::GetEmailTemplateResponse>(
+      "get-email-template", std::string(kEmail) + "GetEmailTemplate", "", "",
+      "Print the site's notification email template.",
+      "Prints the caller's site's email template (the default one, revision 0, until it is\n"
+      "first changed). Needs ECOM.MANAGE_BACK_IN_STOCK_EMAIL: a user or app token, or\n"
+      "--elevation_token.",
+      [](const ConnectionOptions& o, const v1::GetEmailTemplateRequest& r, const CallOptions& c) {
+        return Email(o).GetEmailTemplate(r, c);
+      }));
+  commands.push_back(Unary<v1::UpdateEmailTemplateRequest, v1::UpdateEmailTemplateResponse>(
+      "update-email-template", std::string(kEmail) + "UpdateEmailTemplate", "", "",
+      "Change fields of the site's email template.",
+      "Changes the fields named in updateMask and nothing else, and prints the template, for\n"
+      "example\n"
+      "  --request '{\"template\": {\"senderName\": \"Acme\", \"subject\": \"{{item.name}} is back\"},\n"
+      "             \"updateMask\": \"senderName,subject\", \"expectedRevision\": \"1\"}'\n"
+      "expectedRevision (optional) must be the stored revision, else ABORTED /\n"
+      "REVISION_MISMATCH. Same permission as get-email-template. Not retried.",
+      [](const ConnectionOptions& o, const v1::UpdateEmailTemplateRequest& r,
+         const CallOptions& c) { return Email(o).UpdateEmailTemplate(r, c); }));
+  {
+    Command preview;
+    preview.name = "render-email-preview";
+    preview.rpc = std::string(kEmail) + "RenderEmailPreview";
+    preview.summary = "Render the email for an item without sending it.";
+    preview.description =
+        "Renders the stored template (or the request's \"template\") for an item and prints\n"
+        "the subject, the HTML part and the text part, for example\n"
+        "  --request '{\"itemDetails\": {\"name\": \"Mug\", \"price\": \"12.50\"},\n"
+        "             \"itemUrl\": \"https://shop.example.com/mug\"}' --html_out=preview.html\n"
+        "--html_out=FILE writes the HTML part to FILE (open it in a browser) instead of\n"
+        "printing it. Same permission as get-email-template.";
+    preview.flags = Flags({"html_out"});
+    preview.run = [name = preview.name](const Args& args, const std::vector<std::string>& words) {
+      return RunPreview(name, args, words);
+    };
+    commands.push_back(std::move(preview));
+  }
+  commands.push_back(Unary<v1::SendTestEmailRequest, v1::SendTestEmailResponse>(
+      "send-test-email", std::string(kEmail) + "SendTestEmail", "[TO]", "to",
+      "Send the site's email to an address through the server's relay.",
+      "Renders the stored template for an item and sends it to TO through the server's mail\n"
+      "relay (--smtp_url), waiting for the relay's answer; prints the Message-ID, e.g.\n"
+      "  send-test-email me@example.com \\\n"
+      "    --request '{\"itemDetails\": {\"name\": \"Mug\", \"price\": \"12.50\"}}'\n"
+      "Errors: FAILED_PRECONDITION / SMTP_NOT_CONFIGURED (no relay), UNAVAILABLE /\n"
+      "SMTP_UNAVAILABLE (unreachable or a temporary 4xx), FAILED_PRECONDITION /\n"
+      "SMTP_REJECTED (a permanent 5xx, smtpCode in the details). Not retried.",
+      [](const ConnectionOptions& o, const v1::SendTestEmailRequest& r, const CallOptions& c) {
+        return Email(o).SendTestEmail(r, c);
+      }));
   return commands;
 }
 

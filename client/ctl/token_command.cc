@@ -44,7 +44,7 @@ absl::StatusOr<std::vector<std::string>> Permissions(absl::string_view csv) {
   static constexpr std::pair<absl::string_view, absl::string_view> kShort[] = {
       {"SETTINGS_READ", auth::kSettingsRead},     {"SETTINGS_MODIFY", auth::kSettingsModify},
       {"REQUESTS_CREATE", auth::kRequestsCreate}, {"REQUESTS_READ", auth::kRequestsRead},
-      {"REQUESTS_MODIFY", auth::kRequestsModify}};
+      {"REQUESTS_MODIFY", auth::kRequestsModify}, {"EMAIL_MANAGE", auth::kEmailManage}};
   std::vector<std::string> perms;
   for (absl::string_view name : absl::StrSplit(csv, ',', absl::SkipWhitespace())) {
     for (const auto& [alias, full] : kShort) {

@@ -5,6 +5,7 @@ namespace {
 
 constexpr absl::string_view kSettings = "backinstock.v1.BackInStockSettingsService";
 constexpr absl::string_view kRequests = "backinstock.v1.BackInStockNotificationRequestService";
+constexpr absl::string_view kEmail = "backinstock.v1.BackInStockEmailService";
 
 // A call is idempotent when repeating it leaves the same state and answer as
 // making it once; only those are safe to resend after an UNAVAILABLE that may
@@ -32,6 +33,16 @@ constexpr MethodIdempotency kTable[] = {
     // gRPC retries a stream only before the server has answered anything, so
     // no event was delivered yet: the retried watch is just a later fresh one.
     {kRequests, "WatchNotificationRequestEvents", true},
+
+    {kEmail, "GetEmailTemplate", true},
+    // The same fields set again leave the same template, but an update with
+    // expected_revision that applied the first time would answer
+    // REVISION_MISMATCH when resent: the caller re-reads and decides.
+    {kEmail, "UpdateEmailTemplate", false},
+    // Renders without storing anything.
+    {kEmail, "RenderEmailPreview", true},
+    // A resend could deliver a second email.
+    {kEmail, "SendTestEmail", false},
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "backinstock/v1/email.pb.h"
 #include "backinstock/v1/notification_requests.pb.h"
 #include "backinstock/v1/options.pb.h"
 #include "backinstock/v1/settings.pb.h"
@@ -18,6 +19,7 @@ absl::StatusOr<MethodPermissions> MethodPermissions::FromDescriptors() {
   const google::protobuf::FileDescriptor* files[] = {
       v1::GetSettingsRequest::descriptor()->file(),
       v1::GetBackInStockNotificationRequestRequest::descriptor()->file(),
+      v1::GetEmailTemplateRequest::descriptor()->file(),
   };
   MethodPermissions table;
   for (const auto* file : files) {

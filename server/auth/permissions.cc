@@ -23,7 +23,7 @@ absl::string_view RoleName(Role role) {
 bool IsKnownPermission(absl::string_view permission) {
   return permission == kSettingsRead || permission == kSettingsModify ||
          permission == kRequestsCreate || permission == kRequestsRead ||
-         permission == kRequestsModify;
+         permission == kRequestsModify || permission == kEmailManage;
 }
 
 bool RoleHolds(Role role, absl::string_view permission) {

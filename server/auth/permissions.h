@@ -15,6 +15,7 @@ inline constexpr absl::string_view kRequestsCreate =
 inline constexpr absl::string_view kRequestsRead = "ECOM.READ_BACK_IN_STOCK_NOTIFICATION_REQUESTS";
 inline constexpr absl::string_view kRequestsModify =
     "ECOM.MODIFY_BACK_IN_STOCK_NOTIFICATION_REQUESTS";
+inline constexpr absl::string_view kEmailManage = "ECOM.MANAGE_BACK_IN_STOCK_EMAIL";
 
 // The caller's role, from the identity token's `role` claim.
 enum class Role { kVisitor, kMember, kUser, kApp };
@@ -23,11 +24,12 @@ enum class Role { kVisitor, kMember, kUser, kApp };
 std::optional<Role> ParseRole(absl::string_view name);
 absl::string_view RoleName(Role role);
 
-// True for the five permission names above.
+// True for the six permission names above.
 bool IsKnownPermission(absl::string_view permission);
 
 // Whether `role` holds `permission` without elevation: visitors and members
-// hold SETTINGS_READ and REQUESTS_CREATE; users and apps hold all five.
+// hold SETTINGS_READ and REQUESTS_CREATE; users and apps hold all six
+// (EMAIL_MANAGE included: the email is the site owner's to design).
 bool RoleHolds(Role role, absl::string_view permission);
 
 }  // namespace backinstock::auth

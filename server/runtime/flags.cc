@@ -66,6 +66,20 @@ ABSL_FLAG(int32_t, etcd_txns_in_flight, 1,
           "further concurrent writes on disjoint keys into one transaction of nested ones (etcd "
           ">= 3.3); 0 sends every write alone, however many are outstanding");
 
+ABSL_FLAG(std::string, smtp_url, "",
+          "mail relay for notification emails: smtp://host:port or smtps://host:port (implicit "
+          "TLS); empty: no relay");
+ABSL_FLAG(std::string, smtp_starttls, "opportunistic",
+          "with an smtp:// relay: off, opportunistic (STARTTLS when offered) or required");
+ABSL_FLAG(std::string, smtp_username, "", "user name for SMTP AUTH; empty: no AUTH");
+ABSL_FLAG(std::string, smtp_password_file, "",
+          "file holding the SMTP AUTH password (one trailing line break is ignored)");
+ABSL_FLAG(std::string, mail_from, "",
+          "envelope sender and From address of notification emails (required with --smtp_url); "
+          "its domain names the Message-IDs");
+ABSL_FLAG(absl::Duration, smtp_timeout, absl::Seconds(30),
+          "longest one SMTP exchange may take (connecting: at most 10s of it)");
+
 namespace backinstock::runtime {
 namespace {
 
@@ -90,6 +104,31 @@ absl::StatusOr<std::string> ReadCursorSecret(const std::string& path) {
                                                    " bytes; at least 32 are needed"));
   }
   return secret;
+}
+
+absl::StatusOr<email::SmtpConfig> SmtpConfigFromFlags() {
+  email::SmtpConfig smtp;
+  smtp.url = absl::GetFlag(FLAGS_smtp_url);
+  smtp.starttls = absl::GetFlag(FLAGS_smtp_starttls);
+  smtp.username = absl::GetFlag(FLAGS_smtp_username);
+  smtp.mail_from = absl::GetFlag(FLAGS_mail_from);
+  smtp.timeout = absl::GetFlag(FLAGS_smtp_timeout);
+  if (const std::string path = absl::GetFlag(FLAGS_smtp_password_file); !path.empty()) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      return absl::InvalidArgumentError(absl::StrCat("--smtp_password_file: cannot read ", path));
+    }
+    std::stringstream contents;
+    contents << in.rdbuf();
+    smtp.password = contents.str();
+    if (absl::EndsWith(smtp.password, "\n")) smtp.password.pop_back();
+    if (absl::EndsWith(smtp.password, "\r")) smtp.password.pop_back();
+    if (smtp.password.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("--smtp_password_file: ", path, " is empty"));
+    }
+  }
+  if (absl::Status valid = email::ValidateSmtpConfig(smtp); !valid.ok()) return valid;
+  return smtp;
 }
 
 }  // namespace
@@ -207,6 +246,9 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
   if (config.etcd_txns_in_flight < 0) {
     return absl::InvalidArgumentError("--etcd_txns_in_flight must be 0 or more");
   }
+  absl::StatusOr<email::SmtpConfig> smtp = SmtpConfigFromFlags();
+  if (!smtp.ok()) return smtp.status();
+  config.smtp = *std::move(smtp);
   return config;
 }
 

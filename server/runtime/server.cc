@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.pb.h"
+#include "server/api/email_service.h"
 #include "server/api/notification_request_service.h"
 #include "server/api/settings_service.h"
 #include "server/api/stream_tracker.h"
@@ -26,14 +27,18 @@
 #include "server/auth/call_registry.h"
 #include "server/auth/gate.h"
 #include "server/auth/method_permissions.h"
+#include "server/domain/email_preview.h"
+#include "server/domain/email_template_manager.h"
 #include "server/domain/notification_requests/notification_request_manager.h"
 #include "server/domain/settings_manager.h"
 #include "server/logging/log.h"
 #include "server/notify/json_lines_notifier.h"
 #include "server/runtime/call_log_interceptor.h"
+#include "server/store/durable_email_template_store.h"
 #include "server/store/durable_notification_request_store.h"
 #include "server/store/durable_settings_store.h"
 #include "server/store/etcd/etcd_backend.h"
+#include "server/store/memory_email_template_store.h"
 #include "server/store/memory_notification_request_store.h"
 #include "server/store/memory_settings_store.h"
 
@@ -143,6 +148,11 @@ constexpr absl::Duration kAuditFlushTimeout = absl::Seconds(5);
 // Writers that may wait on storage at once, and how many more may queue.
 constexpr int kBlockingWriteThreads = 32;
 constexpr size_t kMaxQueuedWrites = 4096;
+// Test emails wait on the relay (seconds at worst): a couple at a time is
+// plenty for a merchant clicking "send a test", and the sender serialises
+// its SMTP session anyway.
+constexpr int kEmailSendThreads = 2;
+constexpr size_t kMaxQueuedEmailSends = 32;
 
 class ServerImpl final : public Server {
  public:
@@ -201,6 +211,7 @@ class ServerImpl final : public Server {
     settings_service_ = std::make_unique<api::SettingsService>(
         &gate_, settings_.get(), settings_store_.get(), &streams_, blocking_writes_.get());
     if (absl::Status requests = InitNotificationRequests(); !requests.ok()) return requests;
+    if (absl::Status email = InitEmail(); !email.ok()) return email;
 
     absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = Credentials(config_);
     if (!credentials.ok()) return credentials.status();
@@ -216,6 +227,7 @@ class ServerImpl final : public Server {
     builder.AddListeningPort(config_.listen, *credentials, &port_);
     builder.RegisterService(settings_service_.get());
     builder.RegisterService(requests_service_.get());
+    builder.RegisterService(email_service_.get());
     builder.SetMaxReceiveMessageSize(config_.max_message_bytes);
     builder.SetMaxSendMessageSize(config_.max_message_bytes);
     builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, config_.max_concurrent_streams);
@@ -309,6 +321,35 @@ class ServerImpl final : public Server {
     return absl::OkStatus();
   }
 
+  // The email service: template store, manager, relay, test sends.
+  absl::Status InitEmail() {
+    if (etcd_) {
+      email_template_store_ = etcd_->NewEmailTemplateStore();
+    } else if (!config_.data_dir.empty()) {
+      absl::StatusOr<std::unique_ptr<store::DurableEmailTemplateStore>> durable =
+          store::DurableEmailTemplateStore::Open(absl::StrCat(config_.data_dir, "/email_templates"),
+                                                 JournalOptionsFor(config_, storage_health_));
+      if (!durable.ok()) return durable.status();
+      LogRecovery((*durable)->journal(), (*durable)->SiteCount(), "email_templates");
+      email_template_store_ = *std::move(durable);
+    } else {
+      email_template_store_ = std::make_unique<store::MemoryEmailTemplateStore>();
+    }
+    email_templates_ = std::make_unique<domain::EmailTemplateManager>(email_template_store_.get());
+    if (!config_.smtp.url.empty()) {
+      absl::StatusOr<std::unique_ptr<email::MailSender>> sender = email::MakeSmtpSender(config_.smtp);
+      if (!sender.ok()) return sender.status();
+      mail_sender_ = *std::move(sender);
+    }
+    test_email_sender_ = std::make_unique<domain::TestEmailSender>(
+        email_templates_.get(), mail_sender_.get(), config_.smtp.mail_from);
+    email_sends_ = std::make_unique<api::WorkQueue>(kEmailSendThreads, kMaxQueuedEmailSends);
+    email_service_ = std::make_unique<api::EmailService>(
+        &gate_, email_templates_.get(), test_email_sender_.get(), email_sends_.get(),
+        blocking_writes_.get());
+    return absl::OkStatus();
+  }
+
   void Shutdown() override {
     {
       absl::MutexLock lock(&mu_);
@@ -365,6 +406,13 @@ class ServerImpl final : public Server {
   // Declared before server_, so destroyed after it: server shutdown waits for
   // the reports in progress to reply, then the service's work queue joins.
   std::unique_ptr<api::NotificationRequestService> requests_service_;
+  std::unique_ptr<store::EmailTemplateStore> email_template_store_;
+  std::unique_ptr<domain::EmailTemplateManager> email_templates_;
+  std::unique_ptr<email::MailSender> mail_sender_;  // null without --smtp_url
+  std::unique_ptr<domain::TestEmailSender> test_email_sender_;
+  // Before server_ like the services: joins once every test send answered.
+  std::unique_ptr<api::WorkQueue> email_sends_;
+  std::unique_ptr<api::EmailService> email_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 

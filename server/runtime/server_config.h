@@ -8,6 +8,7 @@
 
 #include "absl/time/time.h"
 #include "server/auth/keys.h"
+#include "server/email/smtp_sender.h"
 
 namespace backinstock::runtime {
 
@@ -48,6 +49,8 @@ struct ServerConfig {
   // etcd transactions outstanding before concurrent writes are grouped into
   // one (0: never grouped).
   int etcd_txns_in_flight = 1;
+  // The mail relay (SPEC 8.2); an empty url means none is configured.
+  email::SmtpConfig smtp;
 };
 
 }  // namespace backinstock::runtime

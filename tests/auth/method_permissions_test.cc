@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "backinstock/v1/email.pb.h"
 #include "backinstock/v1/notification_requests.pb.h"
 #include "backinstock/v1/settings.pb.h"
 #include "google/protobuf/descriptor.h"
@@ -17,7 +18,8 @@ namespace {
 std::vector<const google::protobuf::MethodDescriptor*> AllMethods() {
   std::vector<const google::protobuf::MethodDescriptor*> methods;
   for (const auto* file : {v1::GetSettingsRequest::descriptor()->file(),
-                           v1::GetBackInStockNotificationRequestRequest::descriptor()->file()}) {
+                           v1::GetBackInStockNotificationRequestRequest::descriptor()->file(),
+                           v1::GetEmailTemplateRequest::descriptor()->file()}) {
     for (int s = 0; s < file->service_count(); ++s) {
       for (int m = 0; m < file->service(s)->method_count(); ++m) {
         methods.push_back(file->service(s)->method(m));
@@ -31,7 +33,7 @@ TEST(MethodPermissions, EveryMethodOfEveryServiceDeclaresAKnownPermission) {
   absl::StatusOr<MethodPermissions> table = MethodPermissions::FromDescriptors();
   ASSERT_TRUE(table.ok()) << table.status();
   const auto methods = AllMethods();
-  ASSERT_EQ(methods.size(), 12u);  // 4 settings + 8 notification request RPCs
+  ASSERT_EQ(methods.size(), 16u);  // 4 settings + 8 notification request + 4 email RPCs
   for (const auto* method : methods) {
     const std::string path = absl::StrCat("/", method->service()->full_name(), "/", method->name());
     MethodRule rule = table->Lookup(path);
@@ -65,6 +67,10 @@ TEST(MethodPermissions, SpecTable) {
        kRequestsModify},
       {"/backinstock.v1.BackInStockNotificationRequestService/ReportItemsBackInStock",
        kRequestsModify},
+      {"/backinstock.v1.BackInStockEmailService/GetEmailTemplate", kEmailManage},
+      {"/backinstock.v1.BackInStockEmailService/UpdateEmailTemplate", kEmailManage},
+      {"/backinstock.v1.BackInStockEmailService/RenderEmailPreview", kEmailManage},
+      {"/backinstock.v1.BackInStockEmailService/SendTestEmail", kEmailManage},
   };
   for (const auto& [path, permission] : expected) {
     EXPECT_EQ(table.Lookup(path).permission, permission) << path;

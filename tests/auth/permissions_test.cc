@@ -7,7 +7,7 @@ namespace {
 
 TEST(Permissions, RoleTable) {
   const absl::string_view all[] = {kSettingsRead, kSettingsModify, kRequestsCreate, kRequestsRead,
-                                   kRequestsModify};
+                                   kRequestsModify, kEmailManage};
   for (Role role : {Role::kUser, Role::kApp}) {
     for (absl::string_view p : all) EXPECT_TRUE(RoleHolds(role, p)) << RoleName(role) << " " << p;
   }
@@ -17,6 +17,7 @@ TEST(Permissions, RoleTable) {
     EXPECT_FALSE(RoleHolds(role, kSettingsModify));
     EXPECT_FALSE(RoleHolds(role, kRequestsRead));
     EXPECT_FALSE(RoleHolds(role, kRequestsModify));
+    EXPECT_FALSE(RoleHolds(role, kEmailManage));
   }
   EXPECT_FALSE(RoleHolds(Role::kUser, "ECOM.SOMETHING_ELSE"));
   EXPECT_FALSE(RoleHolds(Role::kUser, ""));

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "backinstock/v1/email.pb.h"
 #include "backinstock/v1/notification_requests.pb.h"
 #include "backinstock/v1/settings.pb.h"
 #include "nlohmann/json.hpp"
@@ -62,7 +63,8 @@ TEST_F(CtlTest, EveryRpcOfEveryServiceIsACommandWithHelp) {
   int methods = 0;
   for (const google::protobuf::FileDescriptor* file :
        {v1::GetSettingsRequest::descriptor()->file(),
-        v1::GetBackInStockNotificationRequestRequest::descriptor()->file()}) {
+        v1::GetBackInStockNotificationRequestRequest::descriptor()->file(),
+        v1::GetEmailTemplateRequest::descriptor()->file()}) {
     for (int s = 0; s < file->service_count(); ++s) {
       for (int m = 0; m < file->service(s)->method_count(); ++m) {
         const auto* method = file->service(s)->method(m);
@@ -76,7 +78,7 @@ TEST_F(CtlTest, EveryRpcOfEveryServiceIsACommandWithHelp) {
       }
     }
   }
-  EXPECT_EQ(methods, 12);
+  EXPECT_EQ(methods, 16);
   Completed token_help = Ctl({"token", "--help"});
   EXPECT_EQ(token_help.exit_code, 0);
   EXPECT_THAT(token_help.out, HasSubstr("--keys_file"));

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "backinstock/v1/email.pb.h"
 #include "backinstock/v1/notification_requests.pb.h"
 #include "backinstock/v1/settings.pb.h"
 #include "client/src/service_config.h"
@@ -28,7 +29,8 @@ std::set<std::string> AllMethods() {
   // Every service of every file of the API, whatever it is called.
   for (const google::protobuf::FileDescriptor* file :
        {v1::GetSettingsRequest::descriptor()->file(),
-        v1::GetBackInStockNotificationRequestRequest::descriptor()->file()}) {
+        v1::GetBackInStockNotificationRequestRequest::descriptor()->file(),
+        v1::GetEmailTemplateRequest::descriptor()->file()}) {
     for (int s = 0; s < file->service_count(); ++s) {
       const google::protobuf::ServiceDescriptor* service = file->service(s);
       for (int i = 0; i < service->method_count(); ++i) {
@@ -45,7 +47,7 @@ TEST(IdempotencyTableTest, CoversEveryMethodOfEveryServiceOnce) {
     listed.insert(absl::StrCat(m.service, "/", m.method));
   }
   const std::set<std::string> all = AllMethods();
-  EXPECT_EQ(all.size(), 12u);
+  EXPECT_EQ(all.size(), 16u);
   EXPECT_THAT(listed, UnorderedElementsAreArray(all));
 }
 
@@ -56,7 +58,8 @@ TEST(IdempotencyTableTest, WritesWithoutDeduplicationAreNotIdempotent) {
   }
   EXPECT_EQ(not_idempotent,
             (std::set<std::string>{"CreateBackInStockNotificationRequest",
-                                   "DeleteBackInStockNotificationRequest", "ReportItemsBackInStock"}));
+                                   "DeleteBackInStockNotificationRequest", "ReportItemsBackInStock",
+                                   "UpdateEmailTemplate", "SendTestEmail"}));
 }
 
 TEST(ServiceConfigTest, RetriesExactlyTheIdempotentMethodsOnUnavailable) {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "backinstock/v1/email.pb.h"
 #include "backinstock/v1/notification_requests.pb.h"
 #include "backinstock/v1/settings.pb.h"
 #include "google/protobuf/descriptor.h"
@@ -23,7 +24,8 @@ namespace {
 std::vector<std::string> AllMethodPaths() {
   std::vector<std::string> paths;
   for (const auto* file : {v1::GetSettingsRequest::descriptor()->file(),
-                           v1::GetBackInStockNotificationRequestRequest::descriptor()->file()}) {
+                           v1::GetBackInStockNotificationRequestRequest::descriptor()->file(),
+                           v1::GetEmailTemplateRequest::descriptor()->file()}) {
     for (int s = 0; s < file->service_count(); ++s) {
       const auto* service = file->service(s);
       for (int m = 0; m < service->method_count(); ++m) {
@@ -62,7 +64,7 @@ TEST(Gating, EveryMethodOfEveryServiceRefusesCallsWithoutToken) {
   TestServer server;
   grpc::GenericStub stub(server.channel());
   const std::vector<std::string> paths = AllMethodPaths();
-  ASSERT_EQ(paths.size(), 12u);
+  ASSERT_EQ(paths.size(), 16u);
   for (const std::string& path : paths) {
     absl::Status status = CallRaw(stub, path, {});
     EXPECT_EQ(status.code(), absl::StatusCode::kUnauthenticated) << path << ": " << status;
@@ -128,13 +130,15 @@ TEST(Infrastructure, ReflectionListsAndDescribesEveryService) {
   EXPECT_TRUE(status.ok()) << status.error_message();
   for (const char* expected : {"backinstock.v1.BackInStockSettingsService",
                                "backinstock.v1.BackInStockNotificationRequestService",
+                               "backinstock.v1.BackInStockEmailService",
                                "grpc.health.v1.Health"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), expected), names.end()) << expected;
   }
 
   namespace refl = grpc::reflection::v1alpha;
   auto stub = refl::ServerReflection::NewStub(server.channel());
-  for (const char* symbol : {"backinstock.v1.BackInStockSettingsService", "grpc.health.v1.Health"}) {
+  for (const char* symbol : {"backinstock.v1.BackInStockSettingsService",
+                             "backinstock.v1.BackInStockEmailService", "grpc.health.v1.Health"}) {
     grpc::ClientContext context;
     auto stream = stub->ServerReflectionInfo(&context);
     refl::ServerReflectionRequest request;

@@ -30,13 +30,15 @@ let services;
 function loadServices() {
   if (!services) {
     const definition = protoLoader.loadSync(
-      ['backinstock/v1/settings.proto', 'backinstock/v1/notification_requests.proto'],
+      ['backinstock/v1/settings.proto', 'backinstock/v1/notification_requests.proto',
+        'backinstock/v1/email.proto'],
       { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true,
         includeDirs: INCLUDE_DIRS });
     const v1 = grpc.loadPackageDefinition(definition).backinstock.v1;
     services = {
       settings: v1.BackInStockSettingsService,
       notificationRequests: v1.BackInStockNotificationRequestService,
+      email: v1.BackInStockEmailService,
     };
   }
   return services;
@@ -75,7 +77,7 @@ function identityInterceptor(identityToken) {
   });
 }
 
-// Clients of both services for `target` ("host:port"). Options:
+// Clients of every service for `target` ("host:port"). Options:
 //   identityToken  sent with every call
 //   tls            { rootCerts, privateKey, certChain } (Buffers, all optional): TLS
 //   channelOptions gRPC channel options
@@ -85,10 +87,11 @@ function connect(target, { identityToken, tls, channelOptions } = {}) {
     : grpc.credentials.createInsecure();
   const options = { ...(channelOptions || {}) };
   if (identityToken) options.interceptors = [identityInterceptor(identityToken)];
-  const { settings, notificationRequests } = loadServices();
+  const { settings, notificationRequests, email } = loadServices();
   return {
     settings: new settings(target, credentials, options),
     notificationRequests: new notificationRequests(target, credentials, options),
+    email: new email(target, credentials, options),
   };
 }
 

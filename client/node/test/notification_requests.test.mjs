@@ -15,7 +15,7 @@ function clients(site, role) {
   return c;
 }
 after(async () => {
-  for (const c of opened) { c.settings.close(); c.notificationRequests.close(); }
+  for (const c of opened) { c.settings.close(); c.notificationRequests.close(); c.email.close(); }
   await server.stop();
 });
 

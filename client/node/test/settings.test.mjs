@@ -17,7 +17,7 @@ function clients(site, role) {
 
 before(async () => { server = await startServer(); });
 after(async () => {
-  for (const c of opened) { c.settings.close(); c.notificationRequests.close(); }
+  for (const c of opened) { c.settings.close(); c.notificationRequests.close(); c.email.close(); }
   await server.stop();
 });
 

@@ -230,7 +230,11 @@ absl::Status ValidateReport(const v1::ReportItemsBackInStockRequest& report) {
       return errors::InvalidField(absl::StrCat("request_ids[", i, "]"), "an id must not be empty");
     }
   }
-  const auto& parameters = report.extra_automation_template_parameters();
+  return ValidateTemplateParameters(report.extra_automation_template_parameters());
+}
+
+absl::Status ValidateTemplateParameters(
+    const google::protobuf::Map<std::string, std::string>& parameters) {
   if (parameters.size() > static_cast<size_t>(kMaxTemplateParameters)) {
     return errors::InvalidField("extra_automation_template_parameters",
                                 absl::StrCat(parameters.size(), " parameters given; at most ",

@@ -59,6 +59,11 @@ absl::StatusOr<v1::BackInStockNotificationRequest> ValidateCreate(
 // 100, non-empty), template parameters.
 absl::Status ValidateReport(const v1::ReportItemsBackInStockRequest& report);
 
+// Checks extra_automation_template_parameters (of a report or an email
+// preview): at most 50, names of 1 to 100 characters, values of at most 4 KiB.
+absl::Status ValidateTemplateParameters(
+    const google::protobuf::Map<std::string, std::string>& parameters);
+
 // Checks a request id argument ("id" is its field path): required.
 absl::Status ValidateIdArgument(absl::string_view id);
 

@@ -60,6 +60,10 @@ std::unique_ptr<NotificationRequestStore> EtcdBackend::NewRequestStore() {
                                                         committer_.get(), lease_.get());
 }
 
+std::unique_ptr<EmailTemplateStore> EtcdBackend::NewEmailTemplateStore() {
+  return std::make_unique<EtcdEmailTemplateStore>(client_.get(), cache_.get(), committer_.get());
+}
+
 void EtcdBackend::SetHealthCallback(std::function<void(bool writable)> callback) {
   {
     absl::MutexLock lock(&mu_);

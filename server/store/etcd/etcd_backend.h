@@ -12,6 +12,7 @@
 #include "server/store/etcd/committer.h"
 #include "server/store/etcd/etcd_cache.h"
 #include "server/store/etcd/etcd_client.h"
+#include "server/store/etcd/etcd_email_template_store.h"
 #include "server/store/etcd/etcd_notification_request_store.h"
 #include "server/store/etcd/etcd_settings_store.h"
 #include "server/store/etcd/replica_lease.h"
@@ -30,6 +31,7 @@ class EtcdBackend {
   // The stores over this backend; they must be destroyed before it.
   std::unique_ptr<SettingsStore> NewSettingsStore();
   std::unique_ptr<NotificationRequestStore> NewRequestStore();
+  std::unique_ptr<EmailTemplateStore> NewEmailTemplateStore();
   EtcdCache* cache() { return cache_.get(); }
   ReplicaLease* lease() { return lease_.get(); }
   ClaimSweeper* sweeper() { return sweeper_.get(); }

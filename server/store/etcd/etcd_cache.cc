@@ -7,6 +7,7 @@
 #include "server/logging/log.h"
 #include "server/store/catalog_key.h"
 #include "server/store/etcd/codec.h"
+#include "server/store/etcd/email_template_codec.h"
 #include "server/store/etcd/keys.h"
 
 namespace backinstock::store::etcd {
@@ -393,6 +394,20 @@ void EtcdCache::ApplyKv(State& state, const mvccpb::KeyValue& kv, bool deleted, 
       UpdateOrphan(site, key.id);
       return;
     }
+    case ParsedKey::Kind::kEmailTemplate: {
+      if (deleted) {
+        state.email_templates.erase(key.site);
+        return;
+      }
+      absl::StatusOr<EmailTemplateRecord> record = DecodeEmailTemplate(kv.value(), &writer);
+      if (!record.ok()) {
+        logging::Warning("etcd: skipping undecodable email template", {{"key", kv.key()}});
+        return;
+      }
+      NoteWriter(writer, kv.mod_revision());
+      state.email_templates[key.site] = EmailTemplateEntry{*std::move(record), kv.mod_revision()};
+      return;
+    }
     case ParsedKey::Kind::kOpenIndex:
     case ParsedKey::Kind::kUnknown:
       return;  // the index lives in etcd for the Txn guards; the cache keeps its own
@@ -420,6 +435,14 @@ EtcdCache::CounterEntry EtcdCache::Counter(absl::string_view site) const {
   absl::ReaderMutexLock lock(&mu_);
   auto s = state_.requests.find(site);
   return s == state_.requests.end() ? CounterEntry{} : s->second.counter;
+}
+
+absl::optional<EtcdCache::EmailTemplateEntry> EtcdCache::EmailTemplate(
+    absl::string_view site) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = state_.email_templates.find(site);
+  if (it == state_.email_templates.end()) return absl::nullopt;
+  return it->second;
 }
 
 std::vector<RecordPtr> EtcdCache::Requests(absl::string_view site) const {

@@ -27,6 +27,7 @@
 #include "absl/time/time.h"
 #include "absl/types/optional.h"
 #include "etcd/etcdserver/etcdserverpb/rpc.grpc.pb.h"
+#include "server/store/email_template_store.h"
 #include "server/store/etcd/etcd_client.h"
 #include "server/store/etcd/watch_stream.h"
 #include "server/store/notification_request_store.h"
@@ -43,6 +44,10 @@ class EtcdCache {
   struct RequestEntry {
     RecordPtr record;
     int64_t mod_revision = 0;
+  };
+  struct EmailTemplateEntry {
+    EmailTemplateRecord record;
+    int64_t mod_revision = 0;  // of the etcd key
   };
   struct CounterEntry {
     int64_t count = 0;
@@ -64,6 +69,8 @@ class EtcdCache {
   absl::optional<RequestEntry> Request(absl::string_view site, absl::string_view id) const
       ABSL_LOCKS_EXCLUDED(mu_);
   CounterEntry Counter(absl::string_view site) const ABSL_LOCKS_EXCLUDED(mu_);
+  absl::optional<EmailTemplateEntry> EmailTemplate(absl::string_view site) const
+      ABSL_LOCKS_EXCLUDED(mu_);
   std::vector<RecordPtr> Requests(absl::string_view site) const ABSL_LOCKS_EXCLUDED(mu_);
   std::vector<int64_t> CountOpen(absl::string_view site,
                                  const std::vector<std::string>& catalog_keys) const
@@ -124,6 +131,8 @@ class EtcdCache {
   struct State {
     absl::flat_hash_map<std::string, SettingsEntry> settings;
     absl::flat_hash_map<std::string, SiteRequests> requests;
+    // Nobody watches templates: a full reload replaces them silently.
+    absl::flat_hash_map<std::string, EmailTemplateEntry> email_templates;
   };
 
   explicit EtcdCache(const EtcdClient* client) : client_(client) {}

@@ -56,6 +56,10 @@ std::string ClaimKey(absl::string_view site, absl::string_view id) {
 
 std::string CounterKey(absl::string_view site) { return absl::StrCat(SitePrefix(site), "count"); }
 
+std::string EmailTemplateKey(absl::string_view site) {
+  return absl::StrCat(SitePrefix(site), "email_template");
+}
+
 ParsedKey ParseKey(absl::string_view key) {
   ParsedKey parsed;
   if (!absl::ConsumePrefix(&key, kRootPrefix) || !absl::ConsumePrefix(&key, "sites/")) {
@@ -68,6 +72,8 @@ ParsedKey ParseKey(absl::string_view key) {
     parsed.kind = ParsedKey::Kind::kSettings;
   } else if (parts.size() == 2 && parts[1] == "count") {
     parsed.kind = ParsedKey::Kind::kCounter;
+  } else if (parts.size() == 2 && parts[1] == "email_template") {
+    parsed.kind = ParsedKey::Kind::kEmailTemplate;
   } else if (parts.size() == 3 && parts[1] == "requests" && !parts[2].empty()) {
     parsed.kind = ParsedKey::Kind::kRequest;
     parsed.id = std::string(parts[2]);

@@ -6,6 +6,7 @@
 //   /backinstock/v1/sites/<site>/claims/<id>       writer; on the claiming
 //                                                  replica's lease
 //   /backinstock/v1/sites/<site>/count             "<count> <writer>"
+//   /backinstock/v1/sites/<site>/email_template    StoredEmailTemplate
 // Site names are 1-64 of [A-Za-z0-9._-] (SPEC), ids are GUIDs and open keys
 // hex digests (of the open request key, whose email may hold '/' and is
 // personal data), so no part can contain the '/' separator.
@@ -32,10 +33,11 @@ std::string OpenIndexKey(absl::string_view site, absl::string_view open_request_
 // Exists while a live replica has request `id` PROCESSING (see ReplicaLease).
 std::string ClaimKey(absl::string_view site, absl::string_view id);
 std::string CounterKey(absl::string_view site);
+std::string EmailTemplateKey(absl::string_view site);
 
 // What a key under kRootPrefix names.
 struct ParsedKey {
-  enum class Kind { kUnknown, kSettings, kRequest, kOpenIndex, kClaim, kCounter };
+  enum class Kind { kUnknown, kSettings, kRequest, kOpenIndex, kClaim, kCounter, kEmailTemplate };
   Kind kind = Kind::kUnknown;
   std::string site;
   std::string id;  // kRequest, kClaim: the request id

@@ -10,6 +10,7 @@ failed call decoded from its ``grpc-status-details-bin`` trailer.
     channel = backinstock_client.connect("127.0.0.1:50051", identity_token=token)
     clients = backinstock_client.Clients(channel)
     settings = clients.settings.GetSettings(settings_pb2.GetSettingsRequest())
+    template = clients.email.GetEmailTemplate(email_pb2.GetEmailTemplateRequest())
 """
 
 from backinstock_client.channel import Clients, connect, elevation

@@ -2,7 +2,7 @@
 
 import grpc
 
-from backinstock.v1 import notification_requests_pb2_grpc, settings_pb2_grpc
+from backinstock.v1 import email_pb2_grpc, notification_requests_pb2_grpc, settings_pb2_grpc
 
 
 class _Details(grpc.ClientCallDetails):
@@ -67,9 +67,10 @@ def elevation(elevation_token):
 
 
 class Clients:
-    """The stubs of both services over one channel."""
+    """The stubs of every service over one channel."""
 
     def __init__(self, channel):
         self.settings = settings_pb2_grpc.BackInStockSettingsServiceStub(channel)
         self.notification_requests = (
             notification_requests_pb2_grpc.BackInStockNotificationRequestServiceStub(channel))
+        self.email = email_pb2_grpc.BackInStockEmailServiceStub(channel)

@@ -1,0 +1,62 @@
+// The email template store with a data directory: MemoryEmailTemplateStore
+// for reads, a journal of its own (<data_dir>/email_templates) for
+// durability. As with settings, a CompareAndSwap returns OK only once its
+// record is fsync'ed, and only then do readers see it; a restart replays the
+// journal (and its snapshots) and so restores every acknowledged template.
+//
+// On disk: one kPut record per committed write, key = site, value = the
+// whole template as a serialized v1.EmailTemplate whose `revision` is the
+// record's.
+#ifndef BACKINSTOCK_SERVER_STORE_DURABLE_EMAIL_TEMPLATE_STORE_H_
+#define BACKINSTOCK_SERVER_STORE_DURABLE_EMAIL_TEMPLATE_STORE_H_
+
+#include <array>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "server/store/email_template_store.h"
+#include "server/store/journal/journal.h"
+#include "server/store/memory_email_template_store.h"
+
+namespace backinstock::store {
+
+class DurableEmailTemplateStore final : public EmailTemplateStore {
+ public:
+  // Opens the journal in `dir` and replays it. Fails (DATA_LOSS naming file
+  // and offset) on a damaged snapshot or journal.
+  static absl::StatusOr<std::unique_ptr<DurableEmailTemplateStore>> Open(
+      const std::string& dir, journal::JournalOptions options = {});
+
+  absl::StatusOr<EmailTemplateRecord> Get(absl::string_view site) const override;
+  // UNAVAILABLE (reason STORAGE_UNAVAILABLE) when the record cannot be made
+  // durable; the write then has no visible effect.
+  absl::Status CompareAndSwap(absl::string_view site, int64_t expected_revision,
+                              const EmailTemplateRecord& next) override;
+
+  size_t SiteCount() const { return memory_.SiteCount(); }
+  journal::Journal& journal() { return *journal_; }
+
+  // The journal value of a record, and back.
+  static std::string EncodeValue(const EmailTemplateRecord& record);
+  static absl::StatusOr<EmailTemplateRecord> DecodeValue(absl::string_view value);
+
+ private:
+  DurableEmailTemplateStore() = default;
+
+  absl::Mutex& LockFor(absl::string_view site);
+
+  // A site's lock is held from the check through the journal sync to the
+  // apply, which keeps each site's journal in commit order. Template writes
+  // are rare, so a few stripes suffice.
+  static constexpr size_t kSiteLocks = 256;
+
+  MemoryEmailTemplateStore memory_;
+  std::unique_ptr<journal::Journal> journal_;
+  std::array<absl::Mutex, kSiteLocks> site_locks_;
+};
+
+}  // namespace backinstock::store
+
+#endif  // BACKINSTOCK_SERVER_STORE_DURABLE_EMAIL_TEMPLATE_STORE_H_
