@@ -6,6 +6,7 @@ backinstock_test(durability_test
   durability/record_test.cc
   durability/journal_test.cc
   durability/journal_sync_test.cc
+  durability/journal_recovery_test.cc
   durability/durable_settings_store_test.cc
   durability/memory_restore_test.cc
   durability/durable_notification_request_store_test.cc)

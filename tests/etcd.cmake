@@ -34,3 +34,15 @@ target_link_libraries(etcd_txn_batcher_test PRIVATE backinstock_etcd_store)
 
 backinstock_test(etcd_txn_batcher_etcd_test etcd/txn_batcher_etcd_test.cc)
 target_link_libraries(etcd_txn_batcher_etcd_test PRIVATE backinstock_etcd_test_support backinstock_etcd_store)
+
+# Refused Creates share their confirming etcd reads (no etcd needed).
+backinstock_test(etcd_shared_catch_up_test etcd/shared_catch_up_test.cc)
+target_link_libraries(etcd_shared_catch_up_test PRIVATE backinstock_etcd_store)
+
+# SIGTERM while writes wait on a hung etcd cluster: exit within the grace period plus a bound.
+backinstock_test(etcd_shutdown_test etcd/shutdown_test.cc)
+target_link_libraries(etcd_shutdown_test PRIVATE backinstock_etcd_test_support)
+
+# A flood of refused Creates and another site's write latency (reported, not asserted).
+backinstock_test(etcd_refused_create_flood_test etcd/refused_create_flood_test.cc)
+target_link_libraries(etcd_refused_create_flood_test PRIVATE backinstock_etcd_test_support)

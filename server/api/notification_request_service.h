@@ -77,6 +77,10 @@ class NotificationRequestService final
   WatchNotificationRequestEvents(grpc::CallbackServerContext* context,
                                  const v1::WatchNotificationRequestEventsRequest* request) override;
 
+  // At shutdown, once the grace period is over: queries and reports still
+  // queued are answered UNAVAILABLE without starting (WorkQueue::RefuseQueued).
+  size_t RefuseQueuedWork() { return queries_.RefuseQueued() + reports_.RefuseQueued(); }
+
  private:
   // Create, Delete and Mark run here when the store blocks on writes.
   Offload Writes() const { return Offload{blocking_writes_}; }

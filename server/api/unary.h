@@ -52,6 +52,13 @@ grpc::ServerUnaryReactor* Unary(const auth::Gate& gate, grpc::CallbackServerCont
   const bool queued = offload.queue->TrySubmit(
       [reactor, admitted = *std::move(caller), body = std::forward<Body>(body)]() mutable {
         reactor->Finish(errors::ToGrpcStatus(body(admitted)));
+      },
+      // Still queued when the shutdown grace ran out: it never started, so
+      // it changed nothing, and the client may retry elsewhere.
+      [reactor] {
+        reactor->Finish(errors::ToGrpcStatus(
+            errors::Error(absl::StatusCode::kUnavailable, "SHUTTING_DOWN",
+                          "the server is shutting down; the call was not started")));
       });
   if (!queued) {
     reactor->Finish(errors::ToGrpcStatus(

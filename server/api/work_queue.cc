@@ -14,11 +14,30 @@ WorkQueue::~WorkQueue() {
   for (std::thread& thread : threads_) thread.join();
 }
 
-bool WorkQueue::TrySubmit(std::function<void()> job) {
+bool WorkQueue::TrySubmit(std::function<void()> job, std::function<void()> refuse) {
   absl::MutexLock lock(&mu_);
   if (stopping_ || jobs_.size() >= max_pending_) return false;
-  jobs_.push_back(std::move(job));
+  jobs_.push_back(Job{std::move(job), std::move(refuse)});
   return true;
+}
+
+size_t WorkQueue::RefuseQueued() {
+  std::vector<std::function<void()>> refusals;
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    std::deque<Job> kept;
+    for (Job& job : jobs_) {
+      if (job.refuse) {
+        refusals.push_back(std::move(job.refuse));
+      } else {
+        kept.push_back(std::move(job));
+      }
+    }
+    jobs_.swap(kept);
+  }
+  for (const std::function<void()>& refuse : refusals) refuse();
+  return refusals.size();
 }
 
 void WorkQueue::Run() {
@@ -30,7 +49,7 @@ void WorkQueue::Run() {
       // Accepted jobs always run, even when stopping: each one owes a call
       // its reply.
       if (jobs_.empty()) return;
-      job = std::move(jobs_.front());
+      job = std::move(jobs_.front().run);
       jobs_.pop_front();
     }
     job();

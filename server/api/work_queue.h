@@ -25,9 +25,23 @@ class WorkQueue {
   WorkQueue& operator=(const WorkQueue&) = delete;
 
   // Queues `job`; false (and `job` is dropped) when the queue is full.
-  bool TrySubmit(std::function<void()> job) ABSL_LOCKS_EXCLUDED(mu_);
+  // `refuse`, when given, answers the job's call instead of running it if
+  // the queue is drained by RefuseQueued first.
+  bool TrySubmit(std::function<void()> job, std::function<void()> refuse = nullptr)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // At shutdown, once the grace period is over: every queued job that has
+  // not started and has a refusal is answered with it (outside the lock, on
+  // this thread), and later submissions are refused. Jobs without one, and
+  // jobs already running, still run. Returns how many were refused.
+  size_t RefuseQueued() ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
+  struct Job {
+    std::function<void()> run;
+    std::function<void()> refuse;
+  };
+
   void Run() ABSL_LOCKS_EXCLUDED(mu_);
   bool HasJobOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return stopping_ || !jobs_.empty();
@@ -35,7 +49,7 @@ class WorkQueue {
 
   const size_t max_pending_;
   absl::Mutex mu_;
-  std::deque<std::function<void()>> jobs_ ABSL_GUARDED_BY(mu_);
+  std::deque<Job> jobs_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
 };

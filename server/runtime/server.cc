@@ -11,9 +11,11 @@
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/notification.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.pb.h"
@@ -361,10 +363,30 @@ class ServerImpl final : public Server {
     server_->GetHealthCheckService()->SetServingStatus(false);
     const absl::Time deadline = absl::Now() + config_.shutdown_grace;
     streams_.CloseAll();
+    // When the grace period is over, work that is still waiting (for example
+    // on an unreachable etcd) must not hold the process for its deadlines.
+    absl::Notification finished;
+    std::thread enforcer([this, deadline, &finished] {
+      if (!finished.WaitForNotificationWithDeadline(deadline)) RefuseWaitingWork();
+    });
     server_->Shutdown(absl::ToChronoTime(deadline));
+    finished.Notify();
+    enforcer.join();
     // A stalled or failing audit sink must not hold the exit forever.
     if (!audit_->Flush(kAuditFlushTimeout)) logging::Error("audit log not flushed at shutdown");
     logging::Flush();
+  }
+
+  // Queued calls that have not started are answered UNAVAILABLE; etcd calls
+  // in flight are cancelled and later ones fail at once, so running work ends
+  // within moments.
+  void RefuseWaitingWork() {
+    size_t refused = 0;
+    if (blocking_writes_) refused += blocking_writes_->RefuseQueued();
+    if (requests_service_) refused += requests_service_->RefuseQueuedWork();
+    if (etcd_) etcd_->Abort();
+    logging::Warning("shutdown grace period over: queued calls refused, store calls cancelled",
+                     {{"refused", static_cast<int64_t>(refused)}});
   }
 
   void Wait() override {

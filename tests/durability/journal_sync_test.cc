@@ -25,50 +25,6 @@ namespace {
 using testing::Eventually;
 using testing::TempDir;
 
-// Options whose syncs go through `sync`, with up to `syncs` in flight.
-template <typename Sync>
-JournalOptions ThroughSync(std::shared_ptr<Sync> sync, int syncs) {
-  JournalOptions options = NoBackgroundCompaction();
-  options.syncs = syncs;
-  options.sync_data = [sync](const File& file, const std::string& path) {
-    return (*sync)(file, path);
-  };
-  return options;
-}
-
-class HeldSync {
- public:
-  absl::Status operator()(const File& file, const std::string& path) {
-    absl::MutexLock lock(&mu_);
-    ++entered_;
-    auto released = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !held_; };
-    mu_.Await(absl::Condition(&released));
-    return SyncData(file, path);
-  }
-  void Hold() {
-    absl::MutexLock lock(&mu_);
-    held_ = true;
-  }
-  void Release() {
-    absl::MutexLock lock(&mu_);
-    held_ = false;
-  }
-  void AwaitEntered(int count) {
-    absl::MutexLock lock(&mu_);
-    auto reached = [this, count]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return entered_ >= count; };
-    mu_.Await(absl::Condition(&reached));
-  }
-  int entered() {
-    absl::MutexLock lock(&mu_);
-    return entered_;
-  }
-
- private:
-  absl::Mutex mu_;
-  bool held_ ABSL_GUARDED_BY(mu_) = false;
-  int entered_ ABSL_GUARDED_BY(mu_) = 0;
-};
-
 // With `syncs` sync slots: one writer per slot holds its sync, eight more
 // writers arrive meanwhile, and all eight share the next sync.
 void ExpectQueuedWritersShareOneSync(int syncs) {

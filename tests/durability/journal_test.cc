@@ -88,9 +88,10 @@ TEST(Journal, DropsATornFinalRecordAtEveryCutAndKeepsGoing) {
     for (int i = 0; i < 4; ++i) ASSERT_TRUE((*journal)->Put(absl::StrCat("k", i), "v").ok());
   }
   const std::string whole = ReadBytes(segment);
-  const std::vector<size_t> offsets = RecordOffsets(whole);  // header, k0..k3, end
-  ASSERT_EQ(offsets.size(), 6u);
-  const size_t last_start = offsets[4];
+  // header, then a batch frame and its record for each of k0..k3, end
+  const std::vector<size_t> offsets = RecordOffsets(whole);
+  ASSERT_EQ(offsets.size(), 10u);
+  const size_t last_start = offsets[7];  // the last batch
   for (size_t cut = last_start + 1; cut < whole.size(); ++cut) {
     WriteBytes(segment, whole.substr(0, cut));
     {
@@ -155,15 +156,18 @@ TEST(Journal, ACorruptRecordInTheMiddleStopsStartupNamingFileAndOffset) {
   }
   const std::string whole = ReadBytes(segment);
   const std::vector<size_t> offsets = RecordOffsets(whole);
-  // Damage the body of the third data record, then the header of the second.
-  for (size_t at : {offsets[3] + 14, offsets[2] + 1}) {
+  // Damage the body of the third data record, then the header of the
+  // second: each was acknowledged (later batches say so), and the error
+  // names the batch holding it. Records are at odd indexes, each after its
+  // batch's frame.
+  for (size_t at : {offsets[6] + 14, offsets[4] + 1}) {
     std::string damaged = whole;
     damaged[at] = static_cast<char>(damaged[at] ^ 0x01);
     WriteBytes(segment, damaged);
     auto journal = OpenInto(dir.path(), &state);
     ASSERT_FALSE(journal.ok());
     EXPECT_EQ(journal.status().code(), absl::StatusCode::kDataLoss);
-    const size_t record_start = at == offsets[3] + 14 ? offsets[3] : offsets[2];
+    const size_t record_start = at == offsets[6] + 14 ? offsets[5] : offsets[3];
     EXPECT_TRUE(absl::StrContains(journal.status().message(),
                                   absl::StrCat(segment, ": byte offset ", record_start)))
         << journal.status();

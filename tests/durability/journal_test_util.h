@@ -4,9 +4,12 @@
 
 #include <map>
 #include <memory>
+#include <utility>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "server/store/journal/files.h"
 #include "server/store/journal/journal.h"
 
 namespace backinstock::store::journal {
@@ -33,6 +36,51 @@ inline JournalOptions NoBackgroundCompaction(int64_t segment_bytes = 16 << 20) {
   options.background_compaction = false;
   return options;
 }
+
+// Options whose syncs go through `sync`, with up to `syncs` in flight.
+template <typename Sync>
+JournalOptions ThroughSync(std::shared_ptr<Sync> sync, int syncs) {
+  JournalOptions options = NoBackgroundCompaction();
+  options.syncs = syncs;
+  options.sync_data = [sync](const File& file, const std::string& path) {
+    return (*sync)(file, path);
+  };
+  return options;
+}
+
+// A sync that can be held, to line writers up behind it.
+class HeldSync {
+ public:
+  absl::Status operator()(const File& file, const std::string& path) {
+    absl::MutexLock lock(&mu_);
+    ++entered_;
+    auto released = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !held_; };
+    mu_.Await(absl::Condition(&released));
+    return SyncData(file, path);
+  }
+  void Hold() {
+    absl::MutexLock lock(&mu_);
+    held_ = true;
+  }
+  void Release() {
+    absl::MutexLock lock(&mu_);
+    held_ = false;
+  }
+  void AwaitEntered(int count) {
+    absl::MutexLock lock(&mu_);
+    auto reached = [this, count]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return entered_ >= count; };
+    mu_.Await(absl::Condition(&reached));
+  }
+  int entered() {
+    absl::MutexLock lock(&mu_);
+    return entered_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  bool held_ ABSL_GUARDED_BY(mu_) = false;
+  int entered_ ABSL_GUARDED_BY(mu_) = 0;
+};
 
 }  // namespace backinstock::store::journal
 

@@ -257,5 +257,39 @@ TEST(EtcdCacheTest, StopsWhileTheOnlyMemberItFollowsIsDown) {
   cache->reset();
 }
 
+TEST(EtcdCacheTest, ASiteWhoseRequestsAreAllGoneLeavesTheCache) {
+  ASSERT_TRUE(EtcdCluster::Available()) << "etcd is not installed (make deps)";
+  auto cluster = EtcdCluster::Start(1);
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  EtcdOptions options;
+  options.endpoints = {(*cluster)->ClientAddress(0)};
+  auto backend = EtcdBackend::Open(options);
+  ASSERT_TRUE(backend.ok()) << backend.status();
+  auto requests = (*backend)->NewRequestStore();
+  const store::etcd::EtcdCache& cache = *(*backend)->cache();
+
+  for (int s = 0; s < 5; ++s) {
+    const std::string site = absl::StrCat("shop-gone-", s);
+    for (const char* id : {"a", "b"}) {
+      auto created = requests->Create(site, NewRecord(id, absl::StrCat(id, "@e.co")), 100);
+      ASSERT_TRUE(created.ok()) << created.status();
+    }
+    // One request goes through a claim (a claim key comes and goes too).
+    ASSERT_TRUE(requests->CompareAndSwap(site, 1, Next(*requests->Get(site, "a"), Request::PROCESSING)).ok());
+    ASSERT_TRUE(requests->Delete(site, "a", 2).ok());
+    ASSERT_TRUE(requests->Delete(site, "b", 1).ok());
+  }
+  EXPECT_EQ(cache.request_sites(), 0u) << "no entry is kept for a site that holds nothing";
+
+  // A site that comes back starts from its count in etcd.
+  auto again = requests->Create("shop-gone-0", NewRecord("c", "c@e.co"), 1);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->outcome, store::CreateResult::Outcome::kCreated);
+  EXPECT_EQ(cache.request_sites(), 1u);
+  auto full = requests->Create("shop-gone-0", NewRecord("d", "d@e.co"), 1);
+  ASSERT_TRUE(full.ok()) << full.status();
+  EXPECT_EQ(full->outcome, store::CreateResult::Outcome::kSiteFull);
+}
+
 }  // namespace
 }  // namespace backinstock::testing

@@ -196,6 +196,20 @@ absl::Status EtcdCluster::Kill(int member) {
   return absl::OkStatus();
 }
 
+absl::Status EtcdCluster::Pause(int member) {
+  if (members_[member].pid <= 0 || kill(members_[member].pid, SIGSTOP) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot stop member ", member));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EtcdCluster::Resume(int member) {
+  if (members_[member].pid <= 0 || kill(members_[member].pid, SIGCONT) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot continue member ", member));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status EtcdCluster::Restart(int member) {
   if (members_[member].pid > 0) return absl::FailedPreconditionError("member is running");
   if (absl::Status spawned = Spawn(member, /*existing=*/true); !spawned.ok()) return spawned;

@@ -36,6 +36,12 @@ class EtcdCluster {
   absl::Status Restart(int member);
   bool Running(int member) const { return members_[member].pid > 0; }
 
+  // SIGSTOPs / SIGCONTs one member: its connections stay open and nothing
+  // answers, as with a hung or partitioned machine. Resume every paused
+  // member before the test ends.
+  absl::Status Pause(int member);
+  absl::Status Resume(int member);
+
   // Waits until `member` answers a read that needs a leader.
   absl::Status WaitHealthy(int member, absl::Duration timeout = absl::Seconds(30)) const;
 

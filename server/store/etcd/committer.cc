@@ -178,7 +178,7 @@ absl::StatusOr<Committer::Outcome> Committer::Commit(const etcdserverpb::TxnRequ
     if (!rejected) maybe_applied = true;
     absl::StatusOr<int64_t> now = client_->CurrentRevision();
     for (absl::Duration pause = absl::Milliseconds(50);
-         !now.ok() && !EtcdClient::RefusedBeforeApply(now.status()) &&
+         !now.ok() && !EtcdClient::RefusedBeforeApply(now.status()) && !client_->aborted() &&
          absl::Now() + pause < deadline;
          pause = std::min(pause * 2, absl::Milliseconds(500))) {
       absl::SleepFor(pause);

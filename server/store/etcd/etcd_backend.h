@@ -33,6 +33,9 @@ class EtcdBackend {
   std::unique_ptr<NotificationRequestStore> NewRequestStore();
   std::unique_ptr<EmailTemplateStore> NewEmailTemplateStore();
   EtcdCache* cache() { return cache_.get(); }
+  // At shutdown, once the grace period is over: every etcd call in flight is
+  // cancelled and every later one fails at once (EtcdClient::Abort).
+  void Abort() { client_->Abort(); }
   ReplicaLease* lease() { return lease_.get(); }
   ClaimSweeper* sweeper() { return sweeper_.get(); }
 

@@ -345,14 +345,16 @@ void EtcdCache::ApplyKv(State& state, const mvccpb::KeyValue& kv, bool deleted, 
       return;
     }
     case ParsedKey::Kind::kRequest: {
-      SiteRequests& site = state.requests[key.site];
-      auto existing = site.records.find(key.id);
       if (deleted) {
-        if (existing == site.records.end()) return;
+        auto site = state.requests.find(key.site);
+        if (site == state.requests.end()) return;
+        auto existing = site->second.records.find(key.id);
+        if (existing == site->second.records.end()) return;
         RecordPtr gone = std::move(existing->second.record);
-        site.records.erase(existing);
-        site.orphans.erase(key.id);
-        RemoveOpen(site.open_by_catalog, gone->request);
+        site->second.records.erase(existing);
+        site->second.orphans.erase(key.id);
+        RemoveOpen(site->second.open_by_catalog, gone->request);
+        DropIfEmpty(state, site);
         if (publish) PublishRequest(key.site, RequestEvent::Type::kDeleted, std::move(gone));
         return;
       }
@@ -362,6 +364,8 @@ void EtcdCache::ApplyKv(State& state, const mvccpb::KeyValue& kv, bool deleted, 
         return;
       }
       NoteWriter(writer, kv.mod_revision());
+      SiteRequests& site = state.requests[key.site];
+      auto existing = site.records.find(key.id);
       auto record = std::make_shared<const NotificationRequestRecord>(*std::move(decoded));
       const bool created = existing == site.records.end();
       if (!created) RemoveOpen(site.open_by_catalog, existing->second.record->request);
@@ -375,23 +379,23 @@ void EtcdCache::ApplyKv(State& state, const mvccpb::KeyValue& kv, bool deleted, 
       return;
     }
     case ParsedKey::Kind::kCounter: {
-      SiteRequests& site = state.requests[key.site];
-      if (deleted) {
-        site.counter = CounterEntry{};
-        return;
-      }
-      NoteWriter(CounterWriter(kv.value()), kv.mod_revision());
-      site.counter = CounterEntry{std::max<int64_t>(CounterCount(kv.value()), 0), kv.mod_revision()};
+      if (!deleted) NoteWriter(CounterWriter(kv.value()), kv.mod_revision());
+      auto site = state.requests.try_emplace(key.site).first;
+      site->second.counter =
+          deleted ? CounterEntry{}
+                  : CounterEntry{std::max<int64_t>(CounterCount(kv.value()), 0), kv.mod_revision()};
+      DropIfEmpty(state, site);
       return;
     }
     case ParsedKey::Kind::kClaim: {
-      SiteRequests& site = state.requests[key.site];
+      auto site = state.requests.try_emplace(key.site).first;
       if (deleted) {
-        site.claims.erase(key.id);
+        site->second.claims.erase(key.id);
       } else {
-        site.claims.insert(key.id);
+        site->second.claims.insert(key.id);
       }
-      UpdateOrphan(site, key.id);
+      UpdateOrphan(site->second, key.id);
+      DropIfEmpty(state, site);
       return;
     }
     case ParsedKey::Kind::kEmailTemplate: {
@@ -412,6 +416,19 @@ void EtcdCache::ApplyKv(State& state, const mvccpb::KeyValue& kv, bool deleted, 
     case ParsedKey::Kind::kUnknown:
       return;  // the index lives in etcd for the Txn guards; the cache keeps its own
   }
+}
+
+void EtcdCache::DropIfEmpty(State& state, RequestSites::iterator site) {
+  const SiteRequests& requests = site->second;
+  if (requests.records.empty() && requests.claims.empty() && requests.orphans.empty() &&
+      requests.open_by_catalog.empty() && requests.counter.count == 0) {
+    state.requests.erase(site);
+  }
+}
+
+size_t EtcdCache::request_sites() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return state_.requests.size();
 }
 
 absl::optional<EtcdCache::SettingsEntry> EtcdCache::Settings(absl::string_view site) const {

@@ -115,6 +115,8 @@ class EtcdCache {
 
   // How often the watch had to start over from a full read (compaction).
   int64_t full_reloads() const { return full_reloads_.load(); }
+  // How many sites hold requests, claims or a count above zero here.
+  size_t request_sites() const ABSL_LOCKS_EXCLUDED(mu_);
   // How many watch streams the cache has opened (1 while the first one lives).
   int64_t watch_attempts() const { return watch_attempts_.load(); }
 
@@ -127,10 +129,16 @@ class EtcdCache {
     absl::flat_hash_set<std::string> claims;   // ids with a claim key
     absl::flat_hash_set<std::string> orphans;  // PROCESSING ids without one
   };
+  // A site's entry exists only while it holds something (a request, a
+  // claim, a count above zero): sites come and go, and a replica's memory
+  // must not grow with every site it ever saw. An absent entry reads as a
+  // zero counter at revision 0; when the key exists with 0, the next Create's
+  // guard fails once and it goes again with the counter etcd sent back.
+  using RequestSites = absl::flat_hash_map<std::string, SiteRequests>;
   // The whole cached state, so a full reload can build a new one aside.
   struct State {
     absl::flat_hash_map<std::string, SettingsEntry> settings;
-    absl::flat_hash_map<std::string, SiteRequests> requests;
+    RequestSites requests;
     // Nobody watches templates: a full reload replaces them silently.
     absl::flat_hash_map<std::string, EmailTemplateEntry> email_templates;
   };
@@ -150,6 +158,7 @@ class EtcdCache {
   void ApplyKv(State& state, const mvccpb::KeyValue& kv, bool deleted, bool publish)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void NoteWriter(absl::string_view writer, int64_t revision) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  static void DropIfEmpty(State& state, RequestSites::iterator site);
   // Whether request `id` of `site` is an orphan now.
   void UpdateOrphan(SiteRequests& site, const std::string& id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void NotifyOrphans() ABSL_LOCKS_EXCLUDED(orphans_mu_);

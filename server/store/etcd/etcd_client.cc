@@ -66,6 +66,49 @@ absl::StatusOr<std::string> ResolveOne(absl::string_view endpoint) {
 
 }  // namespace
 
+// One call's context, known to Abort while the call runs.
+class TrackedCall {
+ public:
+  TrackedCall(const EtcdClient* client, grpc::ClientContext* context)
+      : client_(client), context_(context) {
+    absl::MutexLock lock(&client_->calls_mu_);
+    tracked_ = !client_->aborted_;
+    if (tracked_) client_->calls_.insert(context_);
+  }
+  ~TrackedCall() {
+    if (!tracked_) return;
+    absl::MutexLock lock(&client_->calls_mu_);
+    client_->calls_.erase(context_);
+  }
+  TrackedCall(const TrackedCall&) = delete;
+  TrackedCall& operator=(const TrackedCall&) = delete;
+
+  // False when the client was aborted before the call started.
+  bool ok() const { return tracked_; }
+  static absl::Status Refused(absl::string_view what) {
+    return absl::UnavailableError(absl::StrCat("etcd ", what, ": shutting down"));
+  }
+
+ private:
+  const EtcdClient* client_;
+  grpc::ClientContext* context_;
+  bool tracked_ = false;
+};
+
+void EtcdClient::Abort() const {
+  absl::MutexLock lock(&calls_mu_);
+  aborted_ = true;
+  // A cancelled call's callback only notifies its waiter, which then waits
+  // here for the lock before it forgets its context: no context is freed
+  // while it is being cancelled.
+  for (grpc::ClientContext* context : calls_) context->TryCancel();
+}
+
+bool EtcdClient::aborted() const {
+  absl::MutexLock lock(&calls_mu_);
+  return aborted_;
+}
+
 absl::StatusOr<std::string> ResolveEndpoints(const std::vector<std::string>& endpoints) {
   if (endpoints.empty()) return absl::InvalidArgumentError("--etcd_endpoints is empty");
   std::vector<std::string> addresses;
@@ -125,6 +168,8 @@ absl::StatusOr<etcdserverpb::TxnResponse> EtcdClient::Txn(
     const etcdserverpb::TxnRequest& request) const {
   grpc::ClientContext context;
   Prepare(&context);
+  TrackedCall tracked(this, &context);
+  if (!tracked.ok()) return TrackedCall::Refused("txn");
   etcdserverpb::TxnResponse response;
   grpc::Status status = CallAndWait([&](auto on_done) {
     kv_->async()->Txn(&context, &request, &response, std::move(on_done));
@@ -137,6 +182,8 @@ absl::StatusOr<etcdserverpb::RangeResponse> EtcdClient::Range(
     const etcdserverpb::RangeRequest& request) const {
   grpc::ClientContext context;
   Prepare(&context);
+  TrackedCall tracked(this, &context);
+  if (!tracked.ok()) return TrackedCall::Refused("range");
   etcdserverpb::RangeResponse response;
   grpc::Status status = CallAndWait([&](auto on_done) {
     kv_->async()->Range(&context, &request, &response, std::move(on_done));
@@ -162,6 +209,8 @@ absl::StatusOr<etcdserverpb::LeaseGrantResponse> EtcdClient::LeaseGrant(
     int64_t ttl_seconds) const {
   grpc::ClientContext context;
   Prepare(&context);
+  TrackedCall tracked(this, &context);
+  if (!tracked.ok()) return TrackedCall::Refused("lease grant");
   etcdserverpb::LeaseGrantRequest request;
   request.set_ttl(ttl_seconds);
   etcdserverpb::LeaseGrantResponse response;
@@ -181,6 +230,8 @@ absl::StatusOr<int64_t> EtcdClient::LeaseKeepAlive(int64_t id, absl::Duration ti
   grpc::ClientContext context;
   Prepare(&context);
   context.set_deadline(absl::ToChronoTime(absl::Now() + std::min(timeout, call_timeout_)));
+  TrackedCall tracked(this, &context);
+  if (!tracked.ok()) return TrackedCall::Refused("lease keepalive");
   auto stream = lease_->LeaseKeepAlive(&context);
   etcdserverpb::LeaseKeepAliveRequest request;
   request.set_id(id);
@@ -200,6 +251,8 @@ absl::StatusOr<int64_t> EtcdClient::LeaseKeepAlive(int64_t id, absl::Duration ti
 absl::Status EtcdClient::LeaseRevoke(int64_t id) const {
   grpc::ClientContext context;
   Prepare(&context);
+  TrackedCall tracked(this, &context);
+  if (!tracked.ok()) return TrackedCall::Refused("lease revoke");
   etcdserverpb::LeaseRevokeRequest request;
   request.set_id(id);
   etcdserverpb::LeaseRevokeResponse response;

@@ -13,7 +13,9 @@ absl::StatusOr<SettingsRecord> EtcdSettingsStore::Get(absl::string_view site) co
   return entry ? entry->record : SettingsRecord{};
 }
 
-absl::Status EtcdSettingsStore::CatchUp() const {
+absl::Status EtcdSettingsStore::CatchUp() const { return catch_up_.Confirm(); }
+
+absl::Status EtcdSettingsStore::ReadAndCatchUp() const {
   // A healthy watch applies a revision within milliseconds of its commit.
   constexpr absl::Duration kCatchUpWait = absl::Seconds(1);
   absl::StatusOr<int64_t> now = client_->CurrentRevision();

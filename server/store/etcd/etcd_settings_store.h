@@ -8,6 +8,7 @@
 #include "server/store/etcd/committer.h"
 #include "server/store/etcd/etcd_cache.h"
 #include "server/store/etcd/etcd_client.h"
+#include "server/store/etcd/shared_catch_up.h"
 #include "server/store/settings_store.h"
 
 namespace backinstock::store::etcd {
@@ -16,6 +17,8 @@ class EtcdSettingsStore final : public SettingsStore {
  public:
   EtcdSettingsStore(const EtcdClient* client, EtcdCache* cache, Committer* committer)
       : client_(client), cache_(cache), committer_(committer) {}
+  EtcdSettingsStore(const EtcdSettingsStore&) = delete;
+  EtcdSettingsStore& operator=(const EtcdSettingsStore&) = delete;
 
   absl::StatusOr<SettingsRecord> Get(absl::string_view site) const override;
   absl::Status CompareAndSwap(absl::string_view site, int64_t expected_revision,
@@ -23,8 +26,12 @@ class EtcdSettingsStore final : public SettingsStore {
   std::unique_ptr<Subscription> Watch(
       absl::string_view site, std::function<void(const SettingsRecord&)> on_change) override;
   // One linearizable read of etcd's revision, then a wait (at most 1 s) for
-  // the cache to apply it; UNAVAILABLE when either fails.
+  // the cache to apply it; UNAVAILABLE when either fails. Concurrent callers
+  // share reads (SharedCatchUp): a flood of refused Creates costs etcd one
+  // read at a time.
   absl::Status CatchUp() const override;
+  // Reads of etcd's revision CatchUp made (for tests).
+  int64_t catch_up_reads() const { return catch_up_.confirmations(); }
 
  private:
   // The etcd mod_revision of the site's key when it holds `expected_revision`
@@ -33,9 +40,12 @@ class EtcdSettingsStore final : public SettingsStore {
   // revision is another.
   absl::StatusOr<int64_t> ModRevisionAt(absl::string_view site, int64_t expected_revision) const;
 
+  absl::Status ReadAndCatchUp() const;
+
   const EtcdClient* client_;
   EtcdCache* cache_;
   Committer* committer_;
+  mutable SharedCatchUp catch_up_{[this] { return ReadAndCatchUp(); }};
 };
 
 }  // namespace backinstock::store::etcd

@@ -1,11 +1,14 @@
 // Reads back a segment or snapshot file record by record, checking every
-// checksum and the framing (header first; for snapshots, the end record last).
+// checksum and the framing (header first; for snapshots, the end record last;
+// in batched segments, every batch whole, see batch.h).
 //
-// Only the last segment may end badly: a crash can cut the batch being
-// written, so a bad record there with no valid record anywhere after it is a
-// torn tail, reported and left for the caller to drop. A bad record followed
-// by a valid one, or any bad record in another file, is corruption: the scan
-// fails with the file and the byte offset.
+// Only the last segment may end badly: a crash can cut the batches being
+// written and synced. In a batched segment, a damaged batch that no later
+// batch shows to have been synced is a torn tail, with everything after it;
+// in a version 1 segment, a bad record with no valid record anywhere after
+// it. A torn tail is reported and left for the caller to drop. Anything else
+// damaged, or any bad record in another file, is corruption: the scan fails
+// with the file and the byte offset.
 #ifndef BACKINSTOCK_SERVER_STORE_JOURNAL_FILE_SCAN_H_
 #define BACKINSTOCK_SERVER_STORE_JOURNAL_FILE_SCAN_H_
 
@@ -27,6 +30,7 @@ enum class TailPolicy {
 };
 
 struct ScanResult {
+  int format = 0;          // the file's format (layout.h); 0 when its header was torn
   uint64_t records = 0;    // kPut and kDelete records handed to the visitor
   size_t valid_end = 0;    // offset just past the last good record (0: not even a header)
   size_t torn_bytes = 0;   // bytes after valid_end (kAllowTornTail only)

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "server/logging/log.h"
+#include "server/store/journal/batch.h"
 #include "server/store/journal/file_scan.h"
 #include "server/store/journal/layout.h"
 #include "server/store/journal/snapshot.h"
@@ -62,11 +63,12 @@ absl::Status Journal::Recover(Apply apply) {
   if (!names.ok()) return names.status();
   std::vector<uint64_t> segments;
   std::vector<uint64_t> snapshots;
-  bool removed = false;
+  // Removed only once the state has been read back whole: a failed start
+  // leaves the directory as it found it, older files included.
+  std::vector<std::string> obsolete;
   for (const std::string& name : *names) {
     if (absl::EndsWith(name, kTempSuffix)) {  // a snapshot a crash interrupted
-      if (absl::Status s = RemoveFile(absl::StrCat(dir_, "/", name)); !s.ok()) return s;
-      removed = true;
+      obsolete.push_back(absl::StrCat(dir_, "/", name));
     } else if (std::optional<FileId> id = ParseFileName(name)) {
       (id->kind == FileKind::kSegment ? segments : snapshots).push_back(id->number);
     }
@@ -78,16 +80,11 @@ absl::Status Journal::Recover(Apply apply) {
   const std::optional<uint64_t> snapshot =
       snapshots.empty() ? std::nullopt : std::optional<uint64_t>(snapshots.back());
   for (size_t i = 0; i + 1 < snapshots.size(); ++i) {
-    if (absl::Status s = RemoveFile(FilePath(dir_, FileKind::kSnapshot, snapshots[i])); !s.ok()) return s;
-    removed = true;
+    obsolete.push_back(FilePath(dir_, FileKind::kSnapshot, snapshots[i]));
   }
   while (snapshot && !segments.empty() && segments.front() < *snapshot) {
-    if (absl::Status s = RemoveFile(FilePath(dir_, FileKind::kSegment, segments.front())); !s.ok()) return s;
+    obsolete.push_back(FilePath(dir_, FileKind::kSegment, segments.front()));
     segments.erase(segments.begin());
-    removed = true;
-  }
-  if (removed) {
-    if (absl::Status s = SyncDir(dir_); !s.ok()) return s;
   }
 
   // The segments must continue the snapshot (or the very first segment)
@@ -109,7 +106,18 @@ absl::Status Journal::Recover(Apply apply) {
     if (!contents.ok()) return contents.status();
     absl::StatusOr<ScanResult> scanned =
         ScanFile(path, *contents, FileKind::kSnapshot, *snapshot, TailPolicy::kStrict, apply);
-    if (!scanned.ok()) return scanned.status();
+    if (!scanned.ok()) {
+      if (snapshots.size() < 2) return scanned.status();
+      // Not tried automatically: whether the segments after the older
+      // snapshot are all still here is for the operator to check.
+      return absl::Status(
+          scanned.status().code(),
+          absl::StrCat(scanned.status().message(), "; an older snapshot, ",
+                       FileName(FileKind::kSnapshot, snapshots[snapshots.size() - 2]),
+                       ", is still in ", dir_,
+                       ": moving the damaged one aside starts from it if the segments after it "
+                       "are all present; nothing was removed"));
+    }
     recovery_.snapshot = snapshot;
     recovery_.snapshot_entries = scanned->records;
     absl::MutexLock lock(&mu_);
@@ -120,6 +128,7 @@ absl::Status Journal::Recover(Apply apply) {
 
   int64_t closed_bytes = 0;
   int64_t last_size = 0;
+  int last_format = kSegmentFormatBatched;
   bool recreate_last = false;
   for (size_t i = 0; i < segments.size(); ++i) {
     const bool last = i + 1 == segments.size();
@@ -137,27 +146,44 @@ absl::Status Journal::Recover(Apply apply) {
       continue;
     }
     last_size = static_cast<int64_t>(scanned->valid_end);
-    if (scanned->torn_bytes == 0) continue;
-    // A crash cut the last batch short; nothing in it was acknowledged.
-    recovery_.torn_file = path;
-    recovery_.torn_offset = scanned->valid_end;
-    recovery_.torn_bytes = scanned->torn_bytes;
-    logging::Warning("journal: dropping a torn final record left by a crash",
-                     {{"file", path},
-                      {"offset", static_cast<int64_t>(scanned->valid_end)},
-                      {"bytes", static_cast<int64_t>(scanned->torn_bytes)},
-                      {"reason", scanned->torn_reason}});
+    last_format = scanned->format;
+    if (scanned->torn_bytes > 0) {
+      // A crash cut the last batches short; nothing in them was acknowledged.
+      recovery_.torn_file = path;
+      recovery_.torn_offset = scanned->valid_end;
+      recovery_.torn_bytes = scanned->torn_bytes;
+      logging::Warning("journal: dropping unacknowledged writes a crash left torn",
+                       {{"file", path},
+                        {"offset", static_cast<int64_t>(scanned->valid_end)},
+                        {"bytes", static_cast<int64_t>(scanned->torn_bytes)},
+                        {"reason", scanned->torn_reason}});
+    }
     if (scanned->valid_end == 0) {  // not even the file header made it
-      if (absl::Status s = RemoveFile(path); !s.ok()) return s;
+      obsolete.push_back(path);
       recreate_last = true;
       continue;
     }
     absl::StatusOr<File> file = OpenForWrite(path, OpenMode::kAppend);
     if (!file.ok()) return file.status();
-    if (absl::Status s = Truncate(*file, last_size, path); !s.ok()) return s;
+    if (scanned->torn_bytes > 0) {
+      if (absl::Status s = Truncate(*file, last_size, path); !s.ok()) return s;
+    }
+    // After a process crash what was read may still be only in the page
+    // cache; the next batch's frame will vouch that it was synced.
     if (absl::Status s = options_.sync_data(*file, path); !s.ok()) return s;
   }
 
+  for (const std::string& path : obsolete) {
+    if (absl::Status s = RemoveFile(path); !s.ok()) return s;
+  }
+  if (!obsolete.empty()) {
+    if (absl::Status s = SyncDir(dir_); !s.ok()) return s;
+  }
+
+  // A segment of an earlier format is never appended to: it is closed as it
+  // is and folded by the next compaction.
+  const bool close_last = !segments.empty() && !recreate_last && last_format != kSegmentFormatBatched;
+  if (close_last) closed_bytes += last_size;
   absl::MutexLock io(&io_mu_);
   {
     absl::MutexLock lock(&mu_);
@@ -166,8 +192,8 @@ absl::Status Journal::Recover(Apply apply) {
     compaction_wanted_ = options_.background_compaction &&
                          closed_bytes_ >= std::max(options_.segment_bytes, snapshot_bytes_);
   }
-  if (segments.empty() || recreate_last) {
-    return CreateSegment(segments.empty() ? first_expected : segments.back());
+  if (segments.empty() || recreate_last || close_last) {
+    return CreateSegment(segments.empty() ? first_expected : segments.back() + (close_last ? 1 : 0));
   }
   const std::string path = FilePath(dir_, FileKind::kSegment, segments.back());
   absl::StatusOr<File> file = OpenForWrite(path, OpenMode::kAppend);
@@ -175,6 +201,7 @@ absl::Status Journal::Recover(Apply apply) {
   absl::StatusOr<std::shared_ptr<Segment>> segment = OpenSegment(path, *std::move(file));
   if (!segment.ok()) return segment.status();
   active_ = *std::move(segment);
+  active_->durable_end = static_cast<uint64_t>(last_size);
   active_size_ = last_size;
   absl::MutexLock lock(&mu_);
   active_number_ = segments.back();
@@ -207,6 +234,7 @@ absl::Status Journal::CreateSegment(uint64_t number) {
   absl::StatusOr<std::shared_ptr<Segment>> segment = OpenSegment(path, *std::move(file));
   if (!segment.ok()) return segment.status();
   active_ = *std::move(segment);
+  active_->durable_end = header.size();
   active_size_ = static_cast<int64_t>(header.size());
   absl::MutexLock lock(&mu_);
   active_number_ = number;
@@ -266,8 +294,10 @@ absl::Status Journal::Append(RecordType type, absl::string_view key, absl::strin
                                                    " bytes is over the limit of ", kMaxBodyBytes));
   }
   // Encoded (and checksummed) before taking the lock: a record may be large.
+  // Room is left for the frame of the batch it goes in.
   std::string encoded;
-  encoded.reserve(EncodedSize(key, value));
+  encoded.reserve(kBatchFrameBytes + EncodedSize(key, value));
+  encoded.append(kBatchFrameBytes, '\0');
   EncodeRecord(type, key, value, &encoded);
 
   // Alone (a sync is free, nobody is queued, nobody is writing): write and
@@ -284,7 +314,7 @@ absl::Status Journal::Append(RecordType type, absl::string_view key, absl::strin
     if (!slot) {
       io_mu_.Unlock();
     } else {
-      const Written written = WriteLocked(encoded, /*refused=*/false);
+      const Written written = WriteLocked(&encoded, 1, /*refused=*/false);
       io_mu_.Unlock();
       return SyncWritten(written, *slot, 1);
     }
@@ -303,7 +333,9 @@ absl::Status Journal::Append(RecordType type, absl::string_view key, absl::strin
       mu_.Await(absl::Condition(&reported));
       return NotWritable(dir_, failure_);
     }
-    pending_.append(encoded);
+    // The first record of a batch brings the room for its frame.
+    const size_t from = pending_.empty() ? 0 : kBatchFrameBytes;
+    pending_.append(encoded, from, std::string::npos);
     ++pending_records_;
     batch = filling_;
   }
@@ -344,25 +376,27 @@ void Journal::CommitLoop() {
         free_syncs_.pop_back();
         refused = !failure_.ok();
       }
-      written = WriteLocked(bytes, refused);
+      written = WriteLocked(&bytes, count, refused);
     }
     batch->status = SyncWritten(written, slot, count);
     batch->done.Set();
   }
 }
 
-Journal::Written Journal::WriteLocked(absl::string_view bytes, bool refused) {
+Journal::Written Journal::WriteLocked(std::string* batch, uint64_t records, bool refused) {
   Written result;
   result.refused = refused;
   if (refused) return result;  // after a failure nothing more is written
   result.segment = active_;
-  result.written = WriteAll(active_->writer, bytes, active_->path);
+  FillBatchFrame(static_cast<uint32_t>(records), active_->durable_end.load(), batch);
+  result.written = WriteAll(active_->writer, *batch, active_->path);
   if (!result.written.ok()) {
     // Before io_mu_ is released: nothing may follow a record that may be torn.
     result.first_failure = MarkFailed(result.written);
     return result;
   }
-  active_size_ += static_cast<int64_t>(bytes.size());
+  active_size_ += static_cast<int64_t>(batch->size());
+  result.end = static_cast<uint64_t>(active_size_);
   if (active_size_ >= options_.segment_bytes) result.rotated = RotateLocked();
   return result;
 }
@@ -375,6 +409,13 @@ absl::Status Journal::SyncWritten(const Written& written, size_t slot, uint64_t 
   if (!written.refused && synced.ok()) {
     synced = options_.sync_data(written.segment->syncers[slot], written.segment->path);
     if (!synced.ok()) first_failure = MarkFailed(synced);
+  }
+  if (!written.refused && synced.ok()) {
+    // Syncs return out of order; the furthest one counts.
+    uint64_t durable = written.segment->durable_end.load();
+    while (durable < written.end &&
+           !written.segment->durable_end.compare_exchange_weak(durable, written.end)) {
+    }
   }
   const bool durable = !written.refused && synced.ok();
   if (durable && !written.rotated.ok()) first_failure = MarkFailed(written.rotated);

@@ -31,6 +31,7 @@
 #ifndef BACKINSTOCK_SERVER_STORE_JOURNAL_JOURNAL_H_
 #define BACKINSTOCK_SERVER_STORE_JOURNAL_JOURNAL_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -82,7 +83,8 @@ struct RecoveryInfo {
   uint64_t snapshot_entries = 0;
   uint64_t segments = 0;             // segments replayed
   uint64_t journal_records = 0;      // records replayed from them
-  // A torn final record, dropped (and the segment truncated before it).
+  // A torn tail (unacknowledged batches a crash cut short), dropped, and the
+  // segment truncated before it.
   std::string torn_file;
   size_t torn_offset = 0;
   size_t torn_bytes = 0;
@@ -144,6 +146,10 @@ class Journal {
     std::string path;
     File writer;
     std::vector<File> syncers;
+    // Offset up to which a sync has returned: every batch's frame carries it,
+    // so that recovery can tell a batch torn by a crash from damage to one
+    // that had been acknowledged (batch.h).
+    std::atomic<uint64_t> durable_end{0};
   };
   // The fate of one batch of appends, shared by its committer and its
   // writers: `status` is written before `done` is set.
@@ -163,8 +169,12 @@ class Journal {
     absl::Status rotated;
     bool first_failure = false;  // `written` failed, and is the journal's first failure
     std::shared_ptr<Segment> segment;
+    uint64_t end = 0;  // offset in `segment` just past the batch
   };
-  Written WriteLocked(absl::string_view bytes, bool refused) ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_);
+  // Frames and writes a batch: `batch` starts with kBatchFrameBytes reserved
+  // for the frame, followed by `records` encoded records.
+  Written WriteLocked(std::string* batch, uint64_t records, bool refused)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_);
   // Syncs what WriteLocked wrote through sync slot `slot`, reports a failure,
   // frees the slot; the status for the writers of those `records`.
   absl::Status SyncWritten(const Written& written, size_t slot, uint64_t records)
@@ -192,7 +202,9 @@ class Journal {
   int64_t active_size_ ABSL_GUARDED_BY(io_mu_) = 0;
 
   mutable absl::Mutex mu_;
-  std::string pending_ ABSL_GUARDED_BY(mu_);   // encoded records waiting for a committer
+  // Encoded records waiting for a committer, after room for their batch's
+  // frame; empty when none wait.
+  std::string pending_ ABSL_GUARDED_BY(mu_);
   uint64_t pending_records_ ABSL_GUARDED_BY(mu_) = 0;
   // The batch the pending records belong to (never null).
   std::shared_ptr<Batch> filling_ ABSL_GUARDED_BY(mu_) = std::make_shared<Batch>();

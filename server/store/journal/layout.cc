@@ -54,8 +54,17 @@ std::optional<FileId> ParseFileName(absl::string_view name) {
   return std::nullopt;
 }
 
+constexpr absl::string_view kSegmentV1Key = "backinstock.journal.v1";
+constexpr absl::string_view kSegmentBatchedKey = "backinstock.journal.v2";
+
 absl::string_view FileHeaderKey(FileKind kind) {
-  return kind == FileKind::kSegment ? "backinstock.journal.v1" : "backinstock.snapshot.v1";
+  return kind == FileKind::kSegment ? kSegmentBatchedKey : "backinstock.snapshot.v1";
+}
+
+std::optional<int> SegmentFormat(absl::string_view header_key) {
+  if (header_key == kSegmentV1Key) return kSegmentFormatV1;
+  if (header_key == kSegmentBatchedKey) return kSegmentFormatBatched;
+  return std::nullopt;
 }
 
 std::string FileHeaderValue(uint64_t number) { return Fixed64(number); }

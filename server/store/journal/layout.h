@@ -38,8 +38,16 @@ inline constexpr absl::string_view kTempSuffix = ".tmp";
 // The kFileHeader record that starts a file of `kind` numbered `number`.
 void EncodeFileHeader(FileKind kind, uint64_t number, std::string* out);
 
-// The key and value a file header must carry.
+// The key and value a file header written by this build carries.
 absl::string_view FileHeaderKey(FileKind kind);
+
+// Segment formats, named by the header key: 1, records one after another
+// (earlier builds; still read, never appended to), and 2, records framed in
+// batches (batch.h), which this build writes. Snapshots have one format.
+inline constexpr int kSegmentFormatV1 = 1;
+inline constexpr int kSegmentFormatBatched = 2;
+// The format a segment header key names; nullopt for none.
+std::optional<int> SegmentFormat(absl::string_view header_key);
 std::string FileHeaderValue(uint64_t number);
 
 // The kSnapshotEnd value for `entries` entries.

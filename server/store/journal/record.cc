@@ -54,6 +54,7 @@ bool IsKnownType(uint8_t type) {
     case RecordType::kDelete:
     case RecordType::kFileHeader:
     case RecordType::kSnapshotEnd:
+    case RecordType::kBatch:
       return true;
   }
   return false;

@@ -31,6 +31,7 @@ enum class RecordType : uint8_t {
   // Framing, never handed to stores:
   kFileHeader = 100,   // first record of every file: key names the kind, value the number
   kSnapshotEnd = 101,  // last record of a snapshot: value is the entry count
+  kBatch = 102,        // frames the records of one group commit (batch.h)
 };
 
 inline constexpr size_t kHeaderBytes = 12;
