@@ -8,13 +8,15 @@ SAN_BUILD   ?= build-sanitize
 JOBS        ?= $(shell nproc)
 CTEST_JOBS  ?= $(JOBS)
 LISTEN      ?= 127.0.0.1:50051
+METRICS_LISTEN ?= 127.0.0.1:9464
 
 APT_PACKAGES := cmake make g++ pkg-config libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev \
   protobuf-compiler grpc-proto libjwt-dev nlohmann-json3-dev libssl-dev \
   golang-github-gogo-googleapis-dev libgtest-dev libgmock-dev libbenchmark-dev \
   python3-grpcio python3-protobuf docker-compose openssl \
   etcd-server etcd-client golang-etcd-server-dev golang-github-gogo-protobuf-dev \
-  zlib1g-dev clang libclang-rt-14-dev ccache
+  zlib1g-dev clang libclang-rt-14-dev ccache \
+  libmicrohttpd-dev prometheus
 
 .PHONY: all deps build run test test-fast test-sanitize clean
 
@@ -55,7 +57,8 @@ run: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS) --target backinstock-server
 	@echo "*** make run uses config/dev-keys.json: DEVELOPMENT KEYS, committed to git. ***"
 	@echo "*** Anyone can mint tokens for this server. Never use them in a deployment.  ***"
-	exec $(BUILD)/server/backinstock-server --keys_file=config/dev-keys.json --listen=$(LISTEN)
+	exec $(BUILD)/server/backinstock-server --keys_file=config/dev-keys.json --listen=$(LISTEN) \
+	  --metrics_listen=$(METRICS_LISTEN)
 
 test-fast: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(CTEST_JOBS)

@@ -6,6 +6,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
+#include "server/metrics/gauge.h"
 
 namespace backinstock::api {
 
@@ -19,19 +20,22 @@ class ClosableStream {
 
 class StreamTracker {
  public:
+  // `open` (may be null) follows the number of streams tracked.
+  explicit StreamTracker(metrics::Gauge* open = nullptr) : open_(open) {}
+
   // Registers a new stream; false once shutdown has begun (the stream should
   // then end at once).
   bool Add(ClosableStream* stream) ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
     if (closing_) return false;
-    streams_.insert(stream);
+    if (streams_.insert(stream).second && open_) open_->Add(1);
     return true;
   }
 
   // Called by a stream when it is done, before it is destroyed.
   void Remove(ClosableStream* stream) ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
-    streams_.erase(stream);
+    if (streams_.erase(stream) == 1 && open_) open_->Add(-1);
   }
 
   // Refuses new streams and closes every open one.
@@ -42,6 +46,7 @@ class StreamTracker {
   }
 
  private:
+  metrics::Gauge* const open_;
   absl::Mutex mu_;
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_set<ClosableStream*> streams_ ABSL_GUARDED_BY(mu_);

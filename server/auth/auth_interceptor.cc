@@ -17,9 +17,9 @@ using grpc::experimental::InterceptionHookPoints;
 class AuthInterceptor : public grpc::experimental::Interceptor {
  public:
   AuthInterceptor(const Authorizer* authorizer, CallRegistry* registry, AuditLog* audit,
-                  std::string method, const void* call)
-      : authorizer_(authorizer), registry_(registry), audit_(audit), method_(std::move(method)),
-        call_(call) {}
+                  const metrics::AuthMetrics* metrics, std::string method, const void* call)
+      : authorizer_(authorizer), registry_(registry), audit_(audit), metrics_(metrics),
+        method_(std::move(method)), call_(call) {}
 
   ~AuthInterceptor() override { registry_->Erase(call_); }
 
@@ -53,6 +53,7 @@ class AuthInterceptor : public grpc::experimental::Interceptor {
     decision_ = std::make_shared<const Decision>(
         authorizer_->Decide(method_, credentials, absl::Now()));
     registry_->Put(call_, decision_);
+    if (metrics_ && !decision_->status.ok()) metrics_->Denied(errors::ReasonOf(decision_->status));
   }
 
   // gRPC 1.51's callback handlers answer a request message they cannot parse
@@ -104,6 +105,7 @@ class AuthInterceptor : public grpc::experimental::Interceptor {
   const Authorizer* authorizer_;
   CallRegistry* registry_;
   AuditLog* audit_;
+  const metrics::AuthMetrics* metrics_;
   const std::string method_;
   const void* call_;
   std::shared_ptr<const Decision> decision_;
@@ -115,7 +117,7 @@ grpc::experimental::Interceptor* AuthInterceptorFactory::CreateServerInterceptor
     grpc::experimental::ServerRpcInfo* info) {
   // Health checks and reflection are public infrastructure: not intercepted.
   if (!authorizer_->IsGated(info->method())) return nullptr;
-  return new AuthInterceptor(authorizer_, registry_, audit_, info->method(),
+  return new AuthInterceptor(authorizer_, registry_, audit_, metrics_, info->method(),
                              static_cast<const void*>(info->server_context()));
 }
 

@@ -62,6 +62,9 @@ ABSL_FLAG(int32_t, etcd_txns_in_flight, 1,
           "with --store=etcd: etcd transactions a replica keeps outstanding before it groups "
           "further concurrent writes on disjoint keys into one transaction of nested ones (etcd "
           ">= 3.3); 0 sends every write alone, however many are outstanding");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port serving GET /metrics in the Prometheus text format; empty: no metrics "
+          "(none are counted); port 0 picks a free port (the chosen one is printed)");
 
 namespace backinstock::runtime {
 namespace {
@@ -197,6 +200,7 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
   if (config.etcd_txns_in_flight < 0) {
     return absl::InvalidArgumentError("--etcd_txns_in_flight must be 0 or more");
   }
+  config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   return config;
 }
 

@@ -45,6 +45,8 @@ struct ServerConfig {
   // etcd transactions outstanding before concurrent writes are grouped into
   // one (0: never grouped).
   int etcd_txns_in_flight = 1;
+  // host:port of the Prometheus scrape endpoint; empty: metrics off.
+  std::string metrics_listen;
 };
 
 }  // namespace backinstock::runtime
