@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <condition_variable>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 
@@ -17,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "tests/metrics/http_client.h"
 #include "tests/metrics/prometheus_server.h"
+#include "tests/notification_requests/calls.h"
 #include "tests/settings/calls.h"
 #include "tests/support/child_process.h"
 #include "tests/support/eventually.h"
@@ -72,11 +74,14 @@ grpc::Status CallRaw(grpc::GenericStub& stub, const std::string& path) {
 
 class MetricsE2eTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { StartServer({}); }
+
+  void StartServer(const std::vector<std::string>& more_args) {
     std::ofstream(keys_path_) << TestKeysJson();
     ServerProcess::Options options;
     options.args = {"--keys_file=" + keys_path_, "--audit_log=/dev/null",
                     "--metrics_listen=127.0.0.1:0", "--notification_outbox=/dev/null"};
+    options.args.insert(options.args.end(), more_args.begin(), more_args.end());
     absl::StatusOr<std::unique_ptr<ServerProcess>> process = ServerProcess::Start(options);
     ASSERT_TRUE(process.ok()) << process.status();
     server_ = *std::move(process);
@@ -93,7 +98,10 @@ class MetricsE2eTest : public ::testing::Test {
     ASSERT_NE(metrics_port_, server_->port());
     channel_ = grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());
   }
-  void TearDown() override { unlink(keys_path_.c_str()); }
+  void TearDown() override {
+    unlink(keys_path_.c_str());
+    if (!data_dir_.empty()) std::filesystem::remove_all(data_dir_);
+  }
 
   std::string Scrape() {
     absl::StatusOr<HttpReply> reply = HttpRequest(metrics_port_, "GET", "/metrics");
@@ -129,7 +137,47 @@ class MetricsE2eTest : public ::testing::Test {
   std::unique_ptr<ServerProcess> server_;
   int metrics_port_ = 0;
   std::shared_ptr<grpc::Channel> channel_;
+  std::string data_dir_;
 };
+
+TEST_F(MetricsE2eTest, JournalFsyncsAndNotificationsAreCounted) {
+  server_.reset();
+  data_dir_ = TempPath("metrics-data");
+  StartServer({"--data_dir=" + data_dir_});
+  ASSERT_NE(server_, nullptr);
+  const std::map<std::string, double> before = ParsePage(Scrape());
+  SettingsCalls settings(channel_);
+  ASSERT_TRUE(settings.Set(As("site-n", "user"), true).ok());
+  RequestCalls requests(channel_);
+  std::vector<std::string> ids;
+  for (const char* email : {"a@example.com", "b@example.com"}) {
+    absl::StatusOr<NotificationRequest> created =
+        requests.Create(As("site-n", "visitor"), "item-1", email);
+    ASSERT_TRUE(created.ok()) << created.status();
+    ids.push_back(created->id());
+  }
+  ASSERT_TRUE(requests.Report(As("site-n", "user"), RequestCalls::ReportOf(ids)).ok());
+  const std::string page = Scrape();
+  const std::map<std::string, double> after = ParsePage(page);
+  // One settings write, two creates and four report transitions: each
+  // durable before its answer, so each behind at least one fsync (group
+  // commit may share one between writes).
+  const std::string settings_syncs = "backinstock_journal_fsync_seconds_count{journal=\"settings\"}";
+  const std::string request_syncs = "backinstock_journal_fsync_seconds_count{journal=\"requests\"}";
+  ASSERT_EQ(after.count(settings_syncs), 1u) << page;
+  ASSERT_EQ(after.count(request_syncs), 1u) << page;
+  EXPECT_GE(after.at(settings_syncs) - (before.count(settings_syncs) ? before.at(settings_syncs) : 0), 1);
+  EXPECT_GE(after.at(request_syncs) - (before.count(request_syncs) ? before.at(request_syncs) : 0), 1);
+  EXPECT_EQ(after.at("backinstock_notifications_total{outcome=\"sent\"}") -
+                before.at("backinstock_notifications_total{outcome=\"sent\"}"),
+            2);
+  EXPECT_EQ(after.at("backinstock_notifications_total{outcome=\"failed\"}"), 0);
+  EXPECT_EQ(after.at("backinstock_delivery_queue_depth"), 0);
+  // No site id or email anywhere on the page.
+  EXPECT_THAT(page, Not(HasSubstr("site-n")));
+  EXPECT_THAT(page, Not(HasSubstr("example.com")));
+  EXPECT_THAT(page, Not(HasSubstr(ids[0])));
+}
 
 TEST_F(MetricsE2eTest, CountersMoveByExactlyWhatWasSent) {
   const std::map<std::string, double> before = ParsePage(Scrape());
