@@ -16,5 +16,6 @@ add_library(backinstock_prometheus_test_support STATIC metrics/prometheus_server
 target_link_libraries(backinstock_prometheus_test_support PUBLIC backinstock_metrics_test_support
   backinstock_test_support nlohmann_json::nlohmann_json)
 
-backinstock_test(metrics_e2e_test metrics/metrics_e2e_test.cc)
-target_link_libraries(metrics_e2e_test PRIVATE backinstock_prometheus_test_support)
+backinstock_test(metrics_e2e_test metrics/metrics_e2e_test.cc metrics/metrics_flags_test.cc)
+target_link_libraries(metrics_e2e_test PRIVATE backinstock_prometheus_test_support
+  backinstock_etcd_test_support)
