@@ -116,7 +116,7 @@ def memory_line(out):
 
 def micro_lines(out):
     lines = ["micro-benchmarks (per operation: wall time, and CPU time of the calling thread):"]
-    for name in ("micro-auth.json", "micro-store.json", "micro-query.json"):
+    for name in ("micro-auth.json", "micro-store.json", "micro-query.json", "micro-metrics.json"):
         path = os.path.join(out, name)
         if not os.path.exists(path):
             lines.append(f"  {name}: not measured")

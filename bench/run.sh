@@ -50,7 +50,7 @@ BASELINE=$BUILD/bench/backinstock-bench-baseline
 LOAD=$BUILD/bench/backinstock-bench-load
 for binary in "$SERVER" "$BASELINE" "$LOAD" "$BUILD/bench/backinstock-bench-store" \
               "$BUILD/bench/backinstock-bench-auth" "$BUILD/bench/backinstock-bench-memory" \
-              "$BUILD/bench/backinstock-bench-query"; do
+              "$BUILD/bench/backinstock-bench-query" "$BUILD/bench/backinstock-bench-metrics"; do
   [[ -x $binary ]] || { echo "bench: $binary is missing; build first (make bench)" >&2; exit 2; }
 done
 QUERY_BENCH=$BUILD/bench/backinstock-bench-query
@@ -174,6 +174,8 @@ echo "bench: micro-benchmarks"
   --benchmark_out="$OUT/micro-store.json" --benchmark_out_format=json > "$OUT/micro-store.txt" 2>&1
 "$QUERY_BENCH" --benchmark_min_time=0.1 \
   --benchmark_out="$OUT/micro-query.json" --benchmark_out_format=json > "$OUT/micro-query.txt" 2>&1
+"$BUILD/bench/backinstock-bench-metrics" --benchmark_min_time=0.1 \
+  --benchmark_out="$OUT/micro-metrics.json" --benchmark_out_format=json > "$OUT/micro-metrics.txt" 2>&1
 echo "bench: memory"
 "$BUILD/bench/backinstock-bench-memory" --sites=1000000 --json > "$OUT/memory.json"
 
