@@ -8,6 +8,7 @@ SAN_BUILD   ?= build-sanitize
 JOBS        ?= $(shell nproc)
 CTEST_JOBS  ?= $(JOBS)
 LISTEN      ?= 127.0.0.1:50051
+METRICS_LISTEN ?= 127.0.0.1:9464
 
 APT_PACKAGES := cmake make g++ pkg-config libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev \
   protobuf-compiler grpc-proto libjwt-dev nlohmann-json3-dev libssl-dev \
@@ -15,7 +16,8 @@ APT_PACKAGES := cmake make g++ pkg-config libgrpc++-dev protobuf-compiler-grpc l
   python3-grpcio python3-protobuf docker-compose openssl \
   etcd-server etcd-client golang-etcd-server-dev golang-github-gogo-protobuf-dev \
   zlib1g-dev clang libclang-rt-14-dev ccache \
-  libcurl4-openssl-dev libmstch-dev python3-aiosmtpd chromium
+  libcurl4-openssl-dev libmstch-dev python3-aiosmtpd chromium \
+  libmicrohttpd-dev prometheus
 
 .PHONY: all deps build run test test-fast test-sanitize clean
 
@@ -56,7 +58,8 @@ run: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS) --target backinstock-server
 	@echo "*** make run uses config/dev-keys.json: DEVELOPMENT KEYS, committed to git. ***"
 	@echo "*** Anyone can mint tokens for this server. Never use them in a deployment.  ***"
-	exec $(BUILD)/server/backinstock-server --keys_file=config/dev-keys.json --listen=$(LISTEN)
+	exec $(BUILD)/server/backinstock-server --keys_file=config/dev-keys.json --listen=$(LISTEN) \
+	  --metrics_listen=$(METRICS_LISTEN)
 
 test-fast: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(CTEST_JOBS)
@@ -78,7 +81,7 @@ clean:
 RELEASE_BUILD ?= build-release
 BENCH_TARGETS := backinstock-server backinstock-bench-baseline backinstock-bench-load \
   backinstock-bench-store backinstock-bench-auth backinstock-bench-query backinstock-bench-memory \
-  backinstock-bench-etcd-put
+  backinstock-bench-etcd-put backinstock-bench-metrics
 
 .PHONY: bench
 

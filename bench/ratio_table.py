@@ -17,6 +17,7 @@ import sys
 # scenario -> (minimum throughput ratio, maximum p99 ratio or None, description)
 TARGETS = {
     "get_settings": (0.90, 1.25, "thr >= 0.90, p99 <= 1.25x"),
+    "get_settings_metrics": (0.90, None, "thr >= 0.90 (metrics on)"),
     "start_collecting_elevated": (0.85, None, "thr >= 0.85"),
     "start_stop_elevated": (None, None, "(no target)"),
     "start_stop_durable": (0.40, None, "thr >= 0.40"),
@@ -89,6 +90,18 @@ def load_table(out):
     return lines
 
 
+def metrics_cost_line(out):
+    """GetSettings with metrics on against the same server with them off."""
+    off, on = (load_runs(out, s, "target") for s in ("get_settings", "get_settings_metrics"))
+    if not off or not on:
+        return "metrics cost: not measured"
+    off, on = summarize(off), summarize(on)
+    return (f"metrics cost (GetSettings, on / off): throughput {on['throughput']:.0f} / "
+            f"{off['throughput']:.0f} = {on['throughput'] / off['throughput']:.2f}, "
+            f"CPU per call {on['cpu_us']:.1f} / {off['cpu_us']:.1f} us = "
+            f"{on['cpu_us'] / off['cpu_us']:.2f}")
+
+
 def memory_line(out):
     path = os.path.join(out, "memory.json")
     if not os.path.exists(path):
@@ -103,7 +116,7 @@ def memory_line(out):
 
 def micro_lines(out):
     lines = ["micro-benchmarks (per operation: wall time, and CPU time of the calling thread):"]
-    for name in ("micro-auth.json", "micro-store.json", "micro-query.json"):
+    for name in ("micro-auth.json", "micro-store.json", "micro-query.json", "micro-metrics.json"):
         path = os.path.join(out, name)
         if not os.path.exists(path):
             lines.append(f"  {name}: not measured")
@@ -125,6 +138,7 @@ def main():
         sys.exit("usage: ratio_table.py RESULTS_DIR")
     out = sys.argv[1]
     print("\n".join(load_table(out)))
+    print(metrics_cost_line(out))
     print(memory_line(out))
     print("\n".join(micro_lines(out)))
 

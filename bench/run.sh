@@ -50,7 +50,7 @@ BASELINE=$BUILD/bench/backinstock-bench-baseline
 LOAD=$BUILD/bench/backinstock-bench-load
 for binary in "$SERVER" "$BASELINE" "$LOAD" "$BUILD/bench/backinstock-bench-store" \
               "$BUILD/bench/backinstock-bench-auth" "$BUILD/bench/backinstock-bench-memory" \
-              "$BUILD/bench/backinstock-bench-query"; do
+              "$BUILD/bench/backinstock-bench-query" "$BUILD/bench/backinstock-bench-metrics"; do
   [[ -x $binary ]] || { echo "bench: $binary is missing; build first (make bench)" >&2; exit 2; }
 done
 QUERY_BENCH=$BUILD/bench/backinstock-bench-query
@@ -73,6 +73,10 @@ start baseline "$BASELINE" --listen=127.0.0.1:0
 TARGET[baseline]=$ADDRESS; TARGET_PID[baseline]=$PID
 start server "$SERVER" --keys_file="$KEYS" --listen=127.0.0.1:0 --audit_log="$OUT/server-audit.log"
 TARGET[server]=$ADDRESS; TARGET_PID[server]=$PID
+# The same server with metrics on (--metrics_listen): what counting costs.
+start metrics "$SERVER" --keys_file="$KEYS" --listen=127.0.0.1:0 \
+  --audit_log="$OUT/metrics-audit.log" --metrics_listen=127.0.0.1:0
+TARGET[metrics]=$ADDRESS; TARGET_PID[metrics]=$PID
 # The durable store, when this build has it (`--data_dir`); otherwise the
 # scenario is reported as not measured, with the server's own reason.
 mkdir -p "$OUT/data"
@@ -91,7 +95,7 @@ TARGET[requests]=$ADDRESS; TARGET_PID[requests]=$PID
 start requests_read "$SERVER" --keys_file="$KEYS" --listen=127.0.0.1:0 \
   --audit_log="$OUT/requests-read-audit.log" --max_requests_per_site="$REQUESTS_CAP"
 TARGET[requests_read]=$ADDRESS; TARGET_PID[requests_read]=$PID
-echo "bench: baseline ${TARGET[baseline]}, server ${TARGET[server]}${TARGET[durable]:+, durable ${TARGET[durable]}}, requests ${TARGET[requests]} and ${TARGET[requests_read]}; results in $OUT"
+echo "bench: baseline ${TARGET[baseline]}, server ${TARGET[server]}, metrics ${TARGET[metrics]}${TARGET[durable]:+, durable ${TARGET[durable]}}, requests ${TARGET[requests]} and ${TARGET[requests_read]}; results in $OUT"
 
 # setup NAME TARGET_NAME LOAD_FLAGS...: one load run that prepares a server
 # (not measured); any failed call fails the benchmark.
@@ -118,6 +122,7 @@ setup seed requests_read --rpc=create_request --in_flight="$IN_FLIGHT" \
 #   under three minutes on 2 cores with the etcd mode included.
 SCENARIOS=(
   "get_settings|server|get_settings|noop"
+  "get_settings_metrics|metrics|get_settings|noop"
   "start_collecting_elevated|server|start_collecting|noop_elevated"
   "start_stop_elevated|server|start_collecting=1,stop_collecting=1|noop_elevated"
   "start_stop_durable|durable|start_collecting=1,stop_collecting=1|noop_elevated"
@@ -169,6 +174,8 @@ echo "bench: micro-benchmarks"
   --benchmark_out="$OUT/micro-store.json" --benchmark_out_format=json > "$OUT/micro-store.txt" 2>&1
 "$QUERY_BENCH" --benchmark_min_time=0.1 \
   --benchmark_out="$OUT/micro-query.json" --benchmark_out_format=json > "$OUT/micro-query.txt" 2>&1
+"$BUILD/bench/backinstock-bench-metrics" --benchmark_min_time=0.1 \
+  --benchmark_out="$OUT/micro-metrics.json" --benchmark_out_format=json > "$OUT/micro-metrics.txt" 2>&1
 echo "bench: memory"
 "$BUILD/bench/backinstock-bench-memory" --sites=1000000 --json > "$OUT/memory.json"
 

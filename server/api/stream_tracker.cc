@@ -21,7 +21,8 @@ grpc::Status TooMany(absl::string_view scope, size_t limit) {
 
 }  // namespace
 
-StreamTracker::StreamTracker(StreamLimits limits) : limits_(limits) {
+StreamTracker::StreamTracker(StreamLimits limits, metrics::Gauge* open)
+    : limits_(limits), open_(open) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -50,6 +51,7 @@ std::optional<grpc::Status> StreamTracker::Add(ClosableStream* stream, const std
     entry.expiry = expiries_.emplace(credentials.expires(), stream);
   }
   streams_.emplace(stream, std::move(entry));
+  if (open_) open_->Add(1);
   return std::nullopt;
 }
 
@@ -58,6 +60,7 @@ void StreamTracker::Forget(ClosableStream* stream, Entry& entry) {
   auto site = per_site_.find(entry.site);
   if (site != per_site_.end() && --site->second == 0) per_site_.erase(site);
   streams_.erase(stream);
+  if (open_) open_->Add(-1);
 }
 
 void StreamTracker::Remove(ClosableStream* stream) {

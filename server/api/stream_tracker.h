@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "server/auth/keys.h"
 #include "server/auth/stream_credentials.h"
+#include "server/metrics/gauge.h"
 
 namespace backinstock::api {
 
@@ -40,7 +41,8 @@ struct StreamLimits {
 
 class StreamTracker {
  public:
-  explicit StreamTracker(StreamLimits limits = {});
+  // `open` (may be null) follows the number of streams tracked.
+  explicit StreamTracker(StreamLimits limits = {}, metrics::Gauge* open = nullptr);
   ~StreamTracker();  // streams must all have been removed
 
   StreamTracker(const StreamTracker&) = delete;
@@ -80,6 +82,7 @@ class StreamTracker {
   void Forget(ClosableStream* stream, Entry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const StreamLimits limits_;
+  metrics::Gauge* const open_;
   mutable absl::Mutex mu_;
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

@@ -17,9 +17,10 @@ using grpc::experimental::InterceptionHookPoints;
 class AuthInterceptor : public grpc::experimental::Interceptor {
  public:
   AuthInterceptor(const Authorizer* authorizer, CallRegistry* registry, AuditLog* audit,
-                  std::string method, const void* call, bool server_streaming)
-      : authorizer_(authorizer), registry_(registry), audit_(audit), method_(std::move(method)),
-        call_(call), server_streaming_(server_streaming) {
+                  const metrics::AuthMetrics* metrics, std::string method, const void* call,
+                  bool server_streaming)
+      : authorizer_(authorizer), registry_(registry), audit_(audit), metrics_(metrics),
+        method_(std::move(method)), call_(call), server_streaming_(server_streaming) {
     registry_->Hold(call_);
   }
 
@@ -60,6 +61,7 @@ class AuthInterceptor : public grpc::experimental::Interceptor {
     if (decision.status.ok() && decision.elevation) ReserveAuditLines(decision);
     decision_ = std::make_shared<const Decision>(std::move(decision));
     registry_->Put(call_, decision_);
+    if (metrics_ && !decision_->status.ok()) metrics_->Denied(errors::ReasonOf(decision_->status));
     if (server_streaming_ && reserved_ > 0) {
       // An elevated stream may run for as long as its credentials last:
       // it is on record from the start, not only once it ends.
@@ -147,6 +149,7 @@ class AuthInterceptor : public grpc::experimental::Interceptor {
   const Authorizer* authorizer_;
   CallRegistry* registry_;
   AuditLog* audit_;
+  const metrics::AuthMetrics* metrics_;
   const std::string method_;
   const void* call_;
   const bool server_streaming_;
@@ -161,7 +164,7 @@ grpc::experimental::Interceptor* AuthInterceptorFactory::CreateServerInterceptor
   // Health checks and reflection are public infrastructure: not intercepted.
   if (!authorizer_->IsGated(info->method())) return nullptr;
   return new AuthInterceptor(
-      authorizer_, registry_, audit_, info->method(),
+      authorizer_, registry_, audit_, metrics_, info->method(),
       static_cast<const void*>(info->server_context()),
       info->type() == grpc::experimental::ServerRpcInfo::Type::SERVER_STREAMING);
 }

@@ -10,14 +10,16 @@
 #include "server/auth/audit_log.h"
 #include "server/auth/authorizer.h"
 #include "server/auth/call_registry.h"
+#include "server/metrics/auth_metrics.h"
 
 namespace backinstock::auth {
 
 class AuthInterceptorFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  // All three must outlive the server.
-  AuthInterceptorFactory(const Authorizer* authorizer, CallRegistry* registry, AuditLog* audit)
-      : authorizer_(authorizer), registry_(registry), audit_(audit) {}
+  // All must outlive the server; `metrics` may be null (denials not counted).
+  AuthInterceptorFactory(const Authorizer* authorizer, CallRegistry* registry, AuditLog* audit,
+                         const metrics::AuthMetrics* metrics = nullptr)
+      : authorizer_(authorizer), registry_(registry), audit_(audit), metrics_(metrics) {}
 
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override;
@@ -26,6 +28,7 @@ class AuthInterceptorFactory : public grpc::experimental::ServerInterceptorFacto
   const Authorizer* authorizer_;
   CallRegistry* registry_;
   AuditLog* audit_;
+  const metrics::AuthMetrics* metrics_;
 };
 
 }  // namespace backinstock::auth

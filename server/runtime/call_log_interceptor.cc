@@ -16,10 +16,14 @@ class CallLogInterceptor : public grpc::experimental::Interceptor {
  public:
   // Holds the call in the registry, so that its decision (and so its site)
   // is still there when the destructor logs a cancelled call, whichever
-  // interceptor gRPC destroys first.
-  CallLogInterceptor(auth::CallRegistry* registry, std::string method, const void* call)
-      : registry_(registry), method_(std::move(method)), call_(call), start_(absl::Now()) {
+  // interceptor gRPC destroys first. `series`: the method's metrics, or null
+  // when metrics are off.
+  CallLogInterceptor(auth::CallRegistry* registry, std::string method, const void* call,
+                     const metrics::MethodSeries* series)
+      : registry_(registry), method_(std::move(method)), call_(call), series_(series),
+        start_(absl::Now()) {
     registry_->Hold(call_);
+    if (series_) series_->Started();
   }
 
   // A call that ends without sending a status (the client went away) is
@@ -44,7 +48,9 @@ class CallLogInterceptor : public grpc::experimental::Interceptor {
       site = decision->identity->site;
     }
     const std::string code = errors::CodeName(static_cast<absl::StatusCode>(status.error_code()));
-    const double latency_ms = absl::ToDoubleMilliseconds(absl::Now() - start_);
+    const absl::Duration latency = absl::Now() - start_;
+    if (series_) series_->Handled(status.error_code(), absl::ToDoubleSeconds(latency));
+    const double latency_ms = absl::ToDoubleMilliseconds(latency);
     logging::Info("call", {{"method", method_},
                            {"site", site},
                            {"code", code},
@@ -54,6 +60,7 @@ class CallLogInterceptor : public grpc::experimental::Interceptor {
   auth::CallRegistry* registry_;
   const std::string method_;
   const void* call_;
+  const metrics::MethodSeries* series_;
   const absl::Time start_;
   bool logged_ = false;
 };
@@ -63,7 +70,8 @@ class CallLogInterceptor : public grpc::experimental::Interceptor {
 grpc::experimental::Interceptor* CallLogInterceptorFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {
   return new CallLogInterceptor(registry_, info->method(),
-                                static_cast<const void*>(info->server_context()));
+                                static_cast<const void*>(info->server_context()),
+                                metrics_ ? metrics_->Find(info->method()) : nullptr);
 }
 
 }  // namespace backinstock::runtime

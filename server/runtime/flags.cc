@@ -65,6 +65,9 @@ ABSL_FLAG(int32_t, etcd_txns_in_flight, 1,
           "with --store=etcd: etcd transactions a replica keeps outstanding before it groups "
           "further concurrent writes on disjoint keys into one transaction of nested ones (etcd "
           ">= 3.3); 0 sends every write alone, however many are outstanding");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port serving GET /metrics in the Prometheus text format; empty: no metrics "
+          "(none are counted); port 0 picks a free port (the chosen one is printed)");
 
 ABSL_FLAG(std::string, smtp_url, "",
           "mail relay for notification emails: smtp://host:port or smtps://host:port (implicit "
@@ -249,6 +252,7 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
   absl::StatusOr<email::SmtpConfig> smtp = SmtpConfigFromFlags();
   if (!smtp.ok()) return smtp.status();
   config.smtp = *std::move(smtp);
+  config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   return config;
 }
 

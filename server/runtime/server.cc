@@ -34,6 +34,8 @@
 #include "server/domain/notification_requests/notification_request_manager.h"
 #include "server/domain/settings_manager.h"
 #include "server/logging/log.h"
+#include "server/metrics/http_endpoint.h"
+#include "server/metrics/service_metrics.h"
 #include "server/notify/json_lines_notifier.h"
 #include "server/runtime/call_log_interceptor.h"
 #include "server/store/durable_email_template_store.h"
@@ -125,12 +127,40 @@ class StorageHealth {
   bool failed_ ABSL_GUARDED_BY(mu_) = false;
 };
 
+// `fsync_seconds` (null: metrics off) times every data sync of the journal.
 store::journal::JournalOptions JournalOptionsFor(const ServerConfig& config,
-                                                 std::shared_ptr<StorageHealth> health) {
+                                                 std::shared_ptr<StorageHealth> health,
+                                                 metrics::Histogram* fsync_seconds) {
   store::journal::JournalOptions options;
   options.segment_bytes = config.journal_segment_bytes;
   options.on_failure = [health](const absl::Status& failure) { health->Fail(failure); };
+  if (fsync_seconds != nullptr) {
+    options.sync_data = [fsync_seconds](const store::journal::File& file, const std::string& path) {
+      const absl::Time start = absl::Now();
+      absl::Status synced = store::journal::SyncData(file, path);
+      fsync_seconds->Observe(absl::ToDoubleSeconds(absl::Now() - start));
+      return synced;
+    };
+  }
   return options;
+}
+
+// The gRPC services whose calls are measured: ours (every service the
+// permission table knows, so a new one is measured as soon as it is gated),
+// health and reflection. Calls to anything else count as one "unknown" method.
+std::vector<std::string> MeasuredServices() {
+  std::vector<std::string> services = {"grpc.health.v1.Health",
+                                       "grpc.reflection.v1alpha.ServerReflection"};
+  if (absl::StatusOr<auth::MethodPermissions> table = auth::MethodPermissions::FromDescriptors();
+      table.ok()) {
+    for (const std::string& path : table->GatedMethods()) {
+      std::string service = path.substr(1, path.rfind('/') - 1);
+      if (std::find(services.begin(), services.end(), service) == services.end()) {
+        services.push_back(std::move(service));
+      }
+    }
+  }
+  return services;
 }
 
 // One line per durable store at startup: what was replayed from where.
@@ -160,8 +190,12 @@ class ServerImpl final : public Server {
  public:
   explicit ServerImpl(ServerConfig config)
       : config_(std::move(config)),
+        metrics_(config_.metrics_listen.empty()
+                     ? nullptr
+                     : std::make_unique<metrics::ServiceMetrics>(MeasuredServices())),
         gate_(&registry_),
-        streams_(api::StreamLimits{config_.max_watch_streams_per_site, config_.max_watch_streams}) {}
+        streams_(api::StreamLimits{config_.max_watch_streams_per_site, config_.max_watch_streams},
+                 metrics_ ? metrics_->watch_streams_open() : nullptr) {}
 
   ~ServerImpl() override {
     Shutdown();
@@ -178,6 +212,14 @@ class ServerImpl final : public Server {
       options.endpoints = config_.etcd_endpoints;
       options.lease_ttl = config_.etcd_lease_ttl;
       options.txns_in_flight = config_.etcd_txns_in_flight;
+      if (metrics_) {
+        options.observe_txn = [seconds = metrics_->etcd_txn_seconds(),
+                               sizes = metrics_->etcd_txn_group_size()](absl::Duration latency,
+                                                                        int writes) {
+          seconds->Observe(absl::ToDoubleSeconds(latency));
+          sizes->Observe(writes);
+        };
+      }
       absl::StatusOr<std::unique_ptr<store::etcd::EtcdBackend>> etcd =
           store::etcd::EtcdBackend::Open(options);
       if (!etcd.ok()) return etcd.status();
@@ -189,8 +231,9 @@ class ServerImpl final : public Server {
       settings_store_ = std::make_unique<store::MemorySettingsStore>();
     } else {
       absl::StatusOr<std::unique_ptr<store::DurableSettingsStore>> durable =
-          store::DurableSettingsStore::Open(absl::StrCat(config_.data_dir, "/settings"),
-                                            JournalOptionsFor(config_, storage_health_));
+          store::DurableSettingsStore::Open(
+              absl::StrCat(config_.data_dir, "/settings"),
+              JournalOptionsFor(config_, storage_health_, FsyncSeconds("settings")));
       if (!durable.ok()) return durable.status();
       LogRecovery((*durable)->journal(), (*durable)->SiteCount(), "sites");
       settings_store_ = *std::move(durable);
@@ -243,11 +286,13 @@ class ServerImpl final : public Server {
     builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
 
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-    interceptors.push_back(
-        std::make_unique<auth::AuthInterceptorFactory>(authorizer_.get(), &registry_, audit_.get()));
-    interceptors.push_back(std::make_unique<CallLogInterceptorFactory>(&registry_));
+    interceptors.push_back(std::make_unique<auth::AuthInterceptorFactory>(
+        authorizer_.get(), &registry_, audit_.get(), metrics_ ? &metrics_->auth() : nullptr));
+    interceptors.push_back(std::make_unique<CallLogInterceptorFactory>(
+        &registry_, metrics_ ? &metrics_->grpc() : nullptr));
     builder.experimental().SetInterceptorCreators(std::move(interceptors));
 
+    if (absl::Status serving = StartMetricsEndpoint(); !serving.ok()) return serving;
     server_ = builder.BuildAndStart();
     if (!server_ || port_ == 0) {
       return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen));
@@ -271,6 +316,24 @@ class ServerImpl final : public Server {
   }
 
   int port() const override { return port_; }
+  int metrics_port() const override { return metrics_endpoint_ ? metrics_endpoint_->port() : 0; }
+
+  // --metrics_listen: the scrape endpoint, on a thread of its own.
+  absl::Status StartMetricsEndpoint() {
+    if (!metrics_) return absl::OkStatus();
+    metrics::HttpEndpoint::Options options;
+    options.listen = config_.metrics_listen;
+    options.page = [registry = &metrics_->registry()] { return registry->Render(); };
+    absl::StatusOr<std::unique_ptr<metrics::HttpEndpoint>> endpoint =
+        metrics::HttpEndpoint::Start(std::move(options));
+    if (!endpoint.ok()) return endpoint.status();
+    metrics_endpoint_ = *std::move(endpoint);
+    return absl::OkStatus();
+  }
+
+  metrics::Histogram* FsyncSeconds(absl::string_view journal) {
+    return metrics_ ? metrics_->JournalFsyncSeconds(journal) : nullptr;
+  }
 
   // "backinstock.audit" in grpc.health.v1 says whether the audit log is being
   // written; while it is not, elevated calls are refused (AUDIT_UNAVAILABLE)
@@ -293,7 +356,7 @@ class ServerImpl final : public Server {
       request_store_ = etcd_->NewRequestStore();
     } else if (!config_.data_dir.empty()) {
       store::DurableRequestStoreOptions options;
-      options.journal = JournalOptionsFor(config_, storage_health_);
+      options.journal = JournalOptionsFor(config_, storage_health_, FsyncSeconds("requests"));
       absl::StatusOr<std::unique_ptr<store::DurableNotificationRequestStore>> durable =
           store::DurableNotificationRequestStore::Open(absl::StrCat(config_.data_dir, "/requests"),
                                                        std::move(options));
@@ -314,6 +377,7 @@ class ServerImpl final : public Server {
     if (!cursors.ok()) return cursors.status();
     domain::NotificationRequestOptions options;
     options.max_requests_per_site = config_.max_requests_per_site;
+    if (metrics_) options.metrics = metrics_->notifications();
     requests_ = std::make_unique<domain::NotificationRequestManager>(
         request_store_.get(), settings_.get(), notifier_.get(), *std::move(cursors),
         std::move(options));
@@ -407,6 +471,9 @@ class ServerImpl final : public Server {
 
  private:
   ServerConfig config_;
+  // Null without --metrics_listen. Declared early: everything below may hold
+  // pointers into it, so it goes last; the endpoint that reads it goes first.
+  std::unique_ptr<metrics::ServiceMetrics> metrics_;
   std::shared_ptr<StorageHealth> storage_health_ = std::make_shared<StorageHealth>();
   // --store=etcd: declared before the stores over it, so destroyed after them.
   std::unique_ptr<store::etcd::EtcdBackend> etcd_;
@@ -437,6 +504,7 @@ class ServerImpl final : public Server {
   std::unique_ptr<api::EmailService> email_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
+  std::unique_ptr<metrics::HttpEndpoint> metrics_endpoint_;
 
   absl::Mutex mu_;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;

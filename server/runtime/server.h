@@ -18,6 +18,8 @@ class Server {
 
   // The bound port (the one chosen when listening on port 0).
   virtual int port() const = 0;
+  // The bound port of --metrics_listen; 0 when metrics are off.
+  virtual int metrics_port() const { return 0; }
 
   // Graceful shutdown: health turns NOT_SERVING, streams end with OK, calls in
   // flight get up to the configured grace period, then whatever is left is

@@ -51,6 +51,8 @@ struct ServerConfig {
   int etcd_txns_in_flight = 1;
   // The mail relay (SPEC 8.2); an empty url means none is configured.
   email::SmtpConfig smtp;
+  // host:port of the Prometheus scrape endpoint; empty: metrics off.
+  std::string metrics_listen;
 };
 
 }  // namespace backinstock::runtime

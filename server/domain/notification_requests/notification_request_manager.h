@@ -18,6 +18,7 @@
 #include "backinstock/v1/notification_requests.pb.h"
 #include "server/domain/query/cursor.h"
 #include "server/domain/settings_manager.h"
+#include "server/metrics/notification_metrics.h"
 #include "server/notify/notifier.h"
 #include "server/store/notification_request_store.h"
 
@@ -32,6 +33,8 @@ struct NotificationRequestOptions {
   int report_batch_size = 100;
   // The time source for created dates (tests fix it).
   std::function<absl::Time()> clock = [] { return absl::Now(); };
+  // Reports count their outcomes here (by default, nowhere).
+  metrics::NotificationMetrics metrics;
 };
 
 class NotificationRequestManager {

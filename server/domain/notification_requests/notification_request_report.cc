@@ -109,6 +109,7 @@ absl::Status NotificationRequestManager::Report(absl::string_view site,
       }
       if (*record) claimed.push_back(*std::move(record));
     }
+    options_.metrics.Claimed(static_cast<int64_t>(claimed.size()));
     // Every claimed request is settled, whatever happens to the others.
     for (store::RecordPtr& record : claimed) {
       // A claim can be lost while the batch is being sent: the request was
@@ -118,6 +119,7 @@ absl::Status NotificationRequestManager::Report(absl::string_view site,
       if (!current.ok() || (*current)->revision != record->revision) {
         logging::Warning("claimed notification request changed before it was sent; not sent",
                          {{"site", site}, {"request_id", record->request.id()}});
+        options_.metrics.Dropped();
         continue;
       }
       notification.request = record->request;
@@ -130,6 +132,12 @@ absl::Status NotificationRequestManager::Report(absl::string_view site,
       }
       absl::Status settled =
           Settle(site, std::move(record), sent.ok() ? Request::NOTIFICATION_SENT : Request::FAILED);
+      // Counted once this process is done with it, even if settling failed.
+      if (sent.ok()) {
+        options_.metrics.Sent();
+      } else {
+        options_.metrics.Failed();
+      }
       if (!settled.ok() && first_error.ok()) first_error = settled;
     }
   }

@@ -1,5 +1,7 @@
 #include "server/store/etcd/etcd_backend.h"
 
+#include <algorithm>
+
 namespace backinstock::store::etcd {
 
 absl::StatusOr<std::unique_ptr<EtcdBackend>> EtcdBackend::Open(const EtcdOptions& options,
@@ -13,8 +15,22 @@ absl::StatusOr<std::unique_ptr<EtcdBackend>> EtcdBackend::Open(const EtcdOptions
       EtcdCache::Start(backend->client_.get(), startup_timeout);
   if (!cache.ok()) return cache.status();
   backend->cache_ = *std::move(cache);
+  Committer::SendTxn send;
+  if (options.observe_txn) {
+    // A group is one transaction whose success branch nests its members.
+    send = [client = backend->client_.get(), observe = options.observe_txn](
+               const etcdserverpb::TxnRequest& txn) {
+      int nested = 0;
+      for (const etcdserverpb::RequestOp& op : txn.success()) nested += op.has_request_txn();
+      const absl::Time start = absl::Now();
+      absl::StatusOr<etcdserverpb::TxnResponse> response = client->Txn(txn);
+      observe(absl::Now() - start, std::max(1, nested));
+      return response;
+    };
+  }
   backend->committer_ = std::make_unique<Committer>(backend->client_.get(), backend->cache_.get(),
-                                                    options.txns_in_flight);
+                                                    options.txns_in_flight, absl::Seconds(8),
+                                                    std::move(send));
   absl::StatusOr<std::unique_ptr<ReplicaLease>> lease =
       ReplicaLease::Start(backend->client_.get(), options.lease_ttl, deadline);
   if (!lease.ok()) return lease.status();

@@ -9,6 +9,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +36,9 @@ struct EtcdOptions {
   // Transactions outstanding before concurrent ones on disjoint keys are
   // sent as one (see txn_batcher.h); 0 sends each alone.
   int txns_in_flight = 1;
+  // Told the latency and the number of writes (1, or a group's size) of every
+  // transaction call the committer makes (metrics); may be empty.
+  std::function<void(absl::Duration latency, int writes)> observe_txn;
 };
 
 class EtcdClient {
