@@ -394,7 +394,8 @@ class ServerImpl final : public Server {
     } else if (!config_.data_dir.empty()) {
       absl::StatusOr<std::unique_ptr<store::DurableEmailTemplateStore>> durable =
           store::DurableEmailTemplateStore::Open(absl::StrCat(config_.data_dir, "/email_templates"),
-                                                 JournalOptionsFor(config_, storage_health_));
+                                                 JournalOptionsFor(config_, storage_health_,
+                                                                   FsyncSeconds("email_templates")));
       if (!durable.ok()) return durable.status();
       LogRecovery((*durable)->journal(), (*durable)->SiteCount(), "email_templates");
       email_template_store_ = *std::move(durable);
