@@ -8,13 +8,14 @@ SAN_BUILD   ?= build-sanitize
 JOBS        ?= $(shell nproc)
 CTEST_JOBS  ?= $(JOBS)
 LISTEN      ?= 127.0.0.1:50051
+HTTP_LISTEN ?= 127.0.0.1:8080
 
 APT_PACKAGES := cmake make g++ pkg-config libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev \
   protobuf-compiler grpc-proto libjwt-dev nlohmann-json3-dev libssl-dev \
   golang-github-gogo-googleapis-dev libgtest-dev libgmock-dev libbenchmark-dev \
   python3-grpcio python3-protobuf docker-compose openssl \
   etcd-server etcd-client golang-etcd-server-dev golang-github-gogo-protobuf-dev \
-  zlib1g-dev clang libclang-rt-14-dev ccache
+  zlib1g-dev clang libclang-rt-14-dev ccache libboost-dev libcurl4-openssl-dev
 
 .PHONY: all deps build run test test-fast test-sanitize clean
 
@@ -32,7 +33,7 @@ deps:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
-	@for dir in client/node tests/buf; do \
+	@for dir in client/node tests/buf tests/http/wix_sdk; do \
 	  if [ -f $$dir/package.json ] && [ ! -d $$dir/node_modules ]; then \
 	    echo "Installing npm packages for $$dir"; \
 	    (cd $$dir && npm ci --no-audit --no-fund --loglevel=error) || exit 1; \
@@ -55,7 +56,8 @@ run: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS) --target backinstock-server
 	@echo "*** make run uses config/dev-keys.json: DEVELOPMENT KEYS, committed to git. ***"
 	@echo "*** Anyone can mint tokens for this server. Never use them in a deployment.  ***"
-	exec $(BUILD)/server/backinstock-server --keys_file=config/dev-keys.json --listen=$(LISTEN)
+	exec $(BUILD)/server/backinstock-server --keys_file=config/dev-keys.json --listen=$(LISTEN) \
+	  --http_listen=$(HTTP_LISTEN)
 
 test-fast: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(CTEST_JOBS)

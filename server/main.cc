@@ -60,9 +60,17 @@ int main(int argc, char** argv) {
   }
 
   const std::string listen = config->listen;
+  const std::string http_listen = config->http_listen;
   absl::StatusOr<std::unique_ptr<runtime::Server>> server = runtime::Server::Start(*std::move(config));
   if (!server.ok()) return Fail(server.status());
 
+  // The HTTP front's line comes first, so that whoever waits on the readiness
+  // line below finds it already printed.
+  if ((*server)->http_port() != 0) {
+    const std::string http_host = http_listen.substr(0, http_listen.rfind(':'));
+    std::printf("backinstock-server http listening on %s:%d\n", http_host.c_str(),
+                (*server)->http_port());
+  }
   // The readiness line tests and scripts wait for (the port is the bound one).
   const std::string host = listen.substr(0, listen.rfind(':'));
   const std::string address = absl::StrCat(host, ":", (*server)->port());

@@ -63,6 +63,20 @@ ABSL_FLAG(int32_t, etcd_txns_in_flight, 1,
           "further concurrent writes on disjoint keys into one transaction of nested ones (etcd "
           ">= 3.3); 0 sends every write alone, however many are outstanding");
 
+// The HTTP/JSON front (SPEC 9).
+ABSL_FLAG(std::string, http_listen, "",
+          "host:port of the HTTP/JSON front (Wix's REST paths); empty: off; port 0 picks a free "
+          "port (the chosen one is printed)");
+ABSL_FLAG(std::string, http_cors_origins, "",
+          "comma-separated exact origins (https://shop.example.com) whose pages may call the HTTP "
+          "front with credentials; empty: none");
+ABSL_FLAG(int32_t, http_max_connections, 10000,
+          "open HTTP connections beyond which new ones get 503");
+ABSL_FLAG(absl::Duration, http_idle_timeout, absl::Seconds(60),
+          "an HTTP connection with no request under way is closed after this");
+ABSL_FLAG(absl::Duration, http_request_timeout, absl::Seconds(10),
+          "an HTTP request must arrive whole within this of its first byte (408 otherwise)");
+
 namespace backinstock::runtime {
 namespace {
 
@@ -87,6 +101,25 @@ absl::StatusOr<std::string> ReadCursorSecret(const std::string& path) {
                                                    " bytes; at least 32 are needed"));
   }
   return secret;
+}
+
+absl::Status HttpConfigFromFlags(ServerConfig* config) {
+  config->http_listen = absl::GetFlag(FLAGS_http_listen);
+  for (absl::string_view origin :
+       absl::StrSplit(absl::GetFlag(FLAGS_http_cors_origins), ',', absl::SkipWhitespace())) {
+    config->http_cors_origins.emplace_back(absl::StripAsciiWhitespace(origin));
+  }
+  config->http_max_connections = absl::GetFlag(FLAGS_http_max_connections);
+  config->http_idle_timeout = absl::GetFlag(FLAGS_http_idle_timeout);
+  config->http_request_timeout = absl::GetFlag(FLAGS_http_request_timeout);
+  if (config->http_max_connections < 1) {
+    return absl::InvalidArgumentError("--http_max_connections must be at least 1");
+  }
+  if (config->http_idle_timeout <= absl::ZeroDuration() ||
+      config->http_request_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--http_idle_timeout and --http_request_timeout must be positive");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -197,6 +230,7 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
   if (config.etcd_txns_in_flight < 0) {
     return absl::InvalidArgumentError("--etcd_txns_in_flight must be 0 or more");
   }
+  if (absl::Status http = HttpConfigFromFlags(&config); !http.ok()) return http;
   return config;
 }
 

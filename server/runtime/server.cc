@@ -28,6 +28,8 @@
 #include "server/auth/method_permissions.h"
 #include "server/domain/notification_requests/notification_request_manager.h"
 #include "server/domain/settings_manager.h"
+#include "backinstock/v1/email.pb.h"
+#include "server/http/http_front.h"
 #include "server/logging/log.h"
 #include "server/notify/json_lines_notifier.h"
 #include "server/runtime/call_log_interceptor.h"
@@ -232,6 +234,7 @@ class ServerImpl final : public Server {
     if (!server_ || port_ == 0) {
       return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen));
     }
+    if (absl::Status http = StartHttpFront(); !http.ok()) return http;
     server_->GetHealthCheckService()->SetServingStatus(true);
     if (!config_.data_dir.empty() && !etcd_) storage_health_->Attach(server_.get());
     if (etcd_) {
@@ -247,6 +250,38 @@ class ServerImpl final : public Server {
   }
 
   int port() const override { return port_; }
+  int http_port() const override { return http_ ? http_->port() : 0; }
+
+  // The HTTP/JSON front over the services registered above, calling them
+  // through the server's in-process channel (same interceptors and gate).
+  absl::Status StartHttpFront() {
+    if (config_.http_listen.empty()) return absl::OkStatus();
+    http::HttpFrontOptions options;
+    options.server.listen = config_.http_listen;
+    options.server.max_body_bytes = static_cast<size_t>(config_.max_message_bytes);
+    options.server.max_header_bytes = static_cast<size_t>(config_.max_metadata_bytes);
+    options.server.max_connections = config_.http_max_connections;
+    options.server.idle_timeout = config_.http_idle_timeout;
+    options.server.request_timeout = config_.http_request_timeout;
+    options.cors_origins = config_.http_cors_origins;
+    grpc::ChannelArguments arguments;
+    arguments.SetMaxReceiveMessageSize(config_.max_message_bytes);
+    arguments.SetMaxSendMessageSize(config_.max_message_bytes);
+    // Every service of the contract has routes; those not registered with
+    // the builder above answer 501 (keep this list in step with it).
+    std::vector<const google::protobuf::ServiceDescriptor*> services = {
+        v1::GetSettingsRequest::descriptor()->file()->service(0),
+        v1::GetBackInStockNotificationRequestRequest::descriptor()->file()->service(0),
+        v1::GetEmailTemplateRequest::descriptor()->file()->service(0)};
+    const absl::flat_hash_set<std::string> served = {
+        "backinstock.v1.BackInStockSettingsService",
+        "backinstock.v1.BackInStockNotificationRequestService"};
+    absl::StatusOr<std::unique_ptr<http::HttpFront>> front = http::HttpFront::Start(
+        std::move(options), server_->InProcessChannel(arguments), services, served);
+    if (!front.ok()) return front.status();
+    http_ = *std::move(front);
+    return absl::OkStatus();
+  }
 
   // The notification request service: store, notifier, cursor key, manager.
   absl::Status InitNotificationRequests() {
@@ -294,8 +329,12 @@ class ServerImpl final : public Server {
     storage_health_->Attach(nullptr);
     server_->GetHealthCheckService()->SetServingStatus(false);
     const absl::Time deadline = absl::Now() + config_.shutdown_grace;
+    if (http_) http_->StopAccepting();
     streams_.CloseAll();
     server_->Shutdown(absl::ToChronoTime(deadline));
+    // Every forwarded call has ended with the server: their answers go out,
+    // then the HTTP connections close.
+    if (http_) http_->Stop();
     audit_->Flush();
     logging::Flush();
   }
@@ -337,6 +376,8 @@ class ServerImpl final : public Server {
   std::unique_ptr<api::NotificationRequestService> requests_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
+  // After server_: its forwarded calls need the server; stopped in Shutdown.
+  std::unique_ptr<http::HttpFront> http_;
 
   absl::Mutex mu_;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;

@@ -18,6 +18,8 @@ class Server {
 
   // The bound port (the one chosen when listening on port 0).
   virtual int port() const = 0;
+  // The bound port of the HTTP front (0 when it is off).
+  virtual int http_port() const = 0;
 
   // Graceful shutdown: health turns NOT_SERVING, streams end with OK, calls in
   // flight get up to the configured grace period, then whatever is left is

@@ -45,6 +45,12 @@ struct ServerConfig {
   // etcd transactions outstanding before concurrent writes are grouped into
   // one (0: never grouped).
   int etcd_txns_in_flight = 1;
+  // The HTTP/JSON front: host:port (empty: off), CORS origins, limits.
+  std::string http_listen;
+  std::vector<std::string> http_cors_origins;
+  int http_max_connections = 10000;
+  absl::Duration http_idle_timeout = absl::Seconds(60);
+  absl::Duration http_request_timeout = absl::Seconds(10);
 };
 
 }  // namespace backinstock::runtime
