@@ -1,7 +1,7 @@
 // The bare HTTP server of the HTTP benchmarks: the front's own HTTP layer
 // (server/http/http_server, Boost.Beast) answering every request with a fixed
 // JSON body the size of a GetSettings answer, no gRPC behind it. Prints
-// "listening on PORT" and serves until killed.
+// "backinstock-bench-http-bare listening on 127.0.0.1:PORT" and serves until killed.
 #include <signal.h>
 
 #include <cstdio>
@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", std::string(server.status().message()).c_str());
     return 2;
   }
-  std::printf("listening on 127.0.0.1:%d\n", (*server)->port());
+  std::printf("backinstock-bench-http-bare listening on 127.0.0.1:%d\n", (*server)->port());
   std::fflush(stdout);
   sigset_t signals;
   sigemptyset(&signals);

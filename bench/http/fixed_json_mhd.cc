@@ -1,7 +1,9 @@
 // The same fixed-JSON server on libmicrohttpd (internal epoll threads), to
 // compare HTTP libraries under one load (docs/decisions.md, "HTTP front").
-// Prints "listening on PORT" and serves until killed.
+// Prints "backinstock-bench-http-mhd listening on 127.0.0.1:PORT" and serves until killed.
+#include <arpa/inet.h>
 #include <microhttpd.h>
+#include <netinet/in.h>
 #include <signal.h>
 
 #include <cstdio>
@@ -59,7 +61,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const MHD_DaemonInfo* info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
-  std::printf("listening on 127.0.0.1:%u\n", info->port);
+  std::printf("backinstock-bench-http-mhd listening on 127.0.0.1:%u\n", info->port);
   std::fflush(stdout);
   sigset_t signals;
   sigemptyset(&signals);

@@ -83,10 +83,13 @@ class Session : public Exchange, public std::enable_shared_from_this<Session> {
     net::post(stream_.get_executor(), [self = shared_from_this()] { self->CloseNow(); });
   }
 
+  // Inline when the handler answers at once (it runs on the strand), posted
+  // from any other thread.
   void Respond(HttpResponse response) override {
-    net::post(stream_.get_executor(), [self = shared_from_this(), r = std::move(response)]() mutable {
-      self->DoRespond(std::move(r));
-    });
+    net::dispatch(stream_.get_executor(),
+                  [self = shared_from_this(), r = std::move(response)]() mutable {
+                    self->DoRespond(std::move(r));
+                  });
   }
   void BeginStream(HttpResponse head) override {
     net::post(stream_.get_executor(), [self = shared_from_this(), h = std::move(head)]() mutable {

@@ -89,7 +89,7 @@ function clientFor(identity, elevation, seen = []) {
     },
     fetch: (url, init) => {
       const target = new URL(url.toString());
-      seen.push(`${init?.method ?? 'GET'} ${target.pathname}`);
+      seen.push(`${init?.method ?? 'GET'} ${target.pathname}${target.search}`);
       return fetch(`http://${server.httpAddress}${target.pathname}${target.search}`, init);
     },
   });
@@ -132,7 +132,8 @@ test('settings errors carry applicationError codes', async () => {
 
 test('notification requests: every method through the SDK', async () => {
   const site = 'sdk-requests';
-  const owner = clientFor(server.identityToken(site, 'user'));
+  const seen = [];
+  const owner = clientFor(server.identityToken(site, 'user'), undefined, seen);
   const visitor = clientFor(server.identityToken(site, 'visitor'));
   const item = { catalogItemId: 'shirt', appId: STORES_APP, options: { color: 'blue' } };
   const details = { name: 'Shirt', price: '10.00' };
@@ -163,6 +164,9 @@ test('notification requests: every method through the SDK', async () => {
   const page = await owner.requests.queryBackInStockNotificationRequests()
     .eq('status', 'RECEIVED').limit(10).find();
   assert.deepEqual(page.items.map((r) => r._id), [created._id]);
+  // The SDK sent the query as a GET with the whole request in `.r=`.
+  assert.ok(seen.some((line) => /^GET \/back-in-stock-service\/v1\/back-in-stock-notification-requests\?\.r=/.test(line)),
+    seen.join('\n'));
 
   const marked = await owner.requests.markAsNotificationSent(created._id);
   assert.equal(marked.request.status, 'NOTIFICATION_SENT');
