@@ -79,7 +79,7 @@ clean:
 RELEASE_BUILD ?= build-release
 BENCH_TARGETS := backinstock-server backinstock-bench-baseline backinstock-bench-load \
   backinstock-bench-store backinstock-bench-auth backinstock-bench-query backinstock-bench-memory \
-  backinstock-bench-etcd-put
+  backinstock-bench-etcd-put backinstock-bench-http-bare backinstockctl
 
 .PHONY: bench
 
@@ -89,6 +89,7 @@ $(RELEASE_BUILD)/CMakeCache.txt:
 bench: deps $(RELEASE_BUILD)/CMakeCache.txt
 	cmake --build $(RELEASE_BUILD) -j $(JOBS) --target $(BENCH_TARGETS)
 	bench/run.sh $(RELEASE_BUILD)
+	bench/http/run.sh $(RELEASE_BUILD)
 
 # Fuzzing (fuzz/): the libFuzzer targets built with clang, ASan and UBSan in
 # $(FUZZ_BUILD), each run for FUZZ_SECONDS from the committed corpus; fails if
