@@ -51,11 +51,11 @@ int main(int argc, char** argv) {
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<uint16_t>(absl::GetFlag(FLAGS_port)));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  MHD_Daemon* daemon = MHD_start_daemon(
-      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, nullptr, nullptr, &Answer, nullptr,
-      MHD_OPTION_SOCK_ADDR, &address, MHD_OPTION_THREAD_POOL_SIZE,
-      static_cast<unsigned>(absl::GetFlag(FLAGS_threads)), MHD_OPTION_CONNECTION_LIMIT, 10000u,
-      MHD_OPTION_END);
+  MHD_Daemon* daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, nullptr,
+                                        nullptr, &Answer, nullptr, MHD_OPTION_SOCK_ADDR, &address,
+                                        MHD_OPTION_THREAD_POOL_SIZE,
+                                        static_cast<unsigned>(absl::GetFlag(FLAGS_threads)),
+                                        MHD_OPTION_CONNECTION_LIMIT, 10000u, MHD_OPTION_END);
   if (daemon == nullptr) {
     std::fprintf(stderr, "cannot start libmicrohttpd\n");
     return 2;

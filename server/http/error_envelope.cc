@@ -11,20 +11,33 @@ namespace backinstock::http {
 
 int HttpStatusFor(absl::StatusCode code) {
   switch (code) {
-    case absl::StatusCode::kOk: return 200;
-    case absl::StatusCode::kInvalidArgument: return 400;
-    case absl::StatusCode::kUnauthenticated: return 401;
-    case absl::StatusCode::kPermissionDenied: return 403;
-    case absl::StatusCode::kNotFound: return 404;
+    case absl::StatusCode::kOk:
+      return 200;
+    case absl::StatusCode::kInvalidArgument:
+      return 400;
+    case absl::StatusCode::kUnauthenticated:
+      return 401;
+    case absl::StatusCode::kPermissionDenied:
+      return 403;
+    case absl::StatusCode::kNotFound:
+      return 404;
     case absl::StatusCode::kAlreadyExists:
-    case absl::StatusCode::kAborted: return 409;
-    case absl::StatusCode::kFailedPrecondition: return 428;
-    case absl::StatusCode::kResourceExhausted: return 429;
-    case absl::StatusCode::kCancelled: return 499;
-    case absl::StatusCode::kUnimplemented: return 501;
-    case absl::StatusCode::kUnavailable: return 503;
-    case absl::StatusCode::kDeadlineExceeded: return 504;
-    default: return 500;
+    case absl::StatusCode::kAborted:
+      return 409;
+    case absl::StatusCode::kFailedPrecondition:
+      return 428;
+    case absl::StatusCode::kResourceExhausted:
+      return 429;
+    case absl::StatusCode::kCancelled:
+      return 499;
+    case absl::StatusCode::kUnimplemented:
+      return 501;
+    case absl::StatusCode::kUnavailable:
+      return 503;
+    case absl::StatusCode::kDeadlineExceeded:
+      return 504;
+    default:
+      return 500;
   }
 }
 
@@ -50,8 +63,8 @@ std::string ErrorBody(const absl::Status& status) {
   if (std::optional<google::rpc::BadRequest> bad = errors::BadRequestOf(status)) {
     nlohmann::ordered_json violations = nlohmann::ordered_json::array();
     for (const auto& violation : bad->field_violations()) {
-      violations.push_back({{"field", JsonFieldPath(violation.field())},
-                            {"description", violation.description()}});
+      violations.push_back(
+          {{"field", JsonFieldPath(violation.field())}, {"description", violation.description()}});
     }
     body["details"]["validationError"]["fieldViolations"] = std::move(violations);
   } else {

@@ -43,8 +43,8 @@ class StreamCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::
   StreamCall(GrpcForwarder* forwarder, StreamObserver* observer)
       : forwarder_(forwarder), observer_(observer) {}
 
-  void Start(grpc::GenericStub* stub, const std::string& method_path,
-             const CallMetadata& metadata, const std::string& request) {
+  void Start(grpc::GenericStub* stub, const std::string& method_path, const CallMetadata& metadata,
+             const std::string& request) {
     self_ = shared_from_this();
     AddMetadata(&context_, metadata);
     request_ = ToBuffer(request);
@@ -111,8 +111,7 @@ void GrpcForwarder::Unary(const std::string& method_path, const CallMetadata& me
   auto call = std::make_shared<UnaryCall>();
   AddMetadata(&call->context, metadata);
   call->request = ToBuffer(request);
-  stub_.UnaryCall(&call->context, method_path, grpc::StubOptions(), &call->request,
-                  &call->response,
+  stub_.UnaryCall(&call->context, method_path, grpc::StubOptions(), &call->request, &call->response,
                   [this, call, done = std::move(done)](grpc::Status status) {
                     done(status, status.ok() ? FromBuffer(call->response) : std::string());
                     End();

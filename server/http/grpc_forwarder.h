@@ -53,8 +53,7 @@ class GrpcForwarder {
   // OnFinished has returned.
   std::shared_ptr<StreamHandle> ServerStream(const std::string& method_path,
                                              const CallMetadata& metadata,
-                                             const std::string& request,
-                                             StreamObserver* observer);
+                                             const std::string& request, StreamObserver* observer);
 
   // Blocks until every call started so far has finished and reported.
   void WaitIdle();

@@ -94,9 +94,9 @@ class SseStream final : public StreamObserver {
     absl::MutexLock lock(&mu_);
     StartLocked();
     std::unique_ptr<google::protobuf::Message> message = NewMessage(type_);
-    absl::StatusOr<std::string> json =
-        message->ParseFromString(bytes) ? ToJson(*message)
-                                        : absl::InternalError("unreadable stream message");
+    absl::StatusOr<std::string> json = message->ParseFromString(bytes)
+                                           ? ToJson(*message)
+                                           : absl::InternalError("unreadable stream message");
     if (!json.ok()) {
       exchange_->Send(absl::StrCat("event: error\ndata: ", ErrorBody(json.status()), "\n\n"),
                       std::move(next));
@@ -250,7 +250,7 @@ class HttpFrontImpl final : public HttpFront {
     const google::protobuf::Descriptor* output = method->output_type();
     forwarder_.Unary(match.route->grpc_path, metadata, bytes,
                      [context = std::move(context), exchange, output](const grpc::Status& status,
-                                                                       std::string response) {
+                                                                      std::string response) {
                        exchange->Respond(Answer(context, status, response, output));
                      });
   }

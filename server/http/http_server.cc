@@ -1,11 +1,6 @@
 #include "server/http/http_server.h"
 
 #include <atomic>
-#include <deque>
-#include <optional>
-#include <sstream>
-#include <thread>
-
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
@@ -16,6 +11,10 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <deque>
+#include <optional>
+#include <sstream>
+#include <thread>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
@@ -53,7 +52,8 @@ std::string Serialize(const HttpResponse& response, bool keep_alive, bool chunke
   bhttp::response<bhttp::string_body> message;
   message.version(11);
   message.result(static_cast<unsigned>(response.status));
-  if (!response.content_type.empty()) message.set(bhttp::field::content_type, response.content_type);
+  if (!response.content_type.empty())
+    message.set(bhttp::field::content_type, response.content_type);
   for (const auto& [name, value] : response.headers) message.insert(name, value);
   message.keep_alive(keep_alive);
   std::ostringstream out;
@@ -99,15 +99,14 @@ class Session : public Exchange, public std::enable_shared_from_this<Session> {
     });
   }
   void Send(std::string chunk, std::function<void()> written) override {
-    net::post(stream_.get_executor(),
-              [self = shared_from_this(), c = std::move(chunk), w = std::move(written)]() mutable {
-                if (self->closed_) {
-                  if (w) w();
-                  return;
-                }
-                self->Enqueue(beast::buffers_to_string(bhttp::make_chunk(net::buffer(c))),
-                              std::move(w));
-              });
+    net::post(stream_.get_executor(), [self = shared_from_this(), c = std::move(chunk),
+                                       w = std::move(written)]() mutable {
+      if (self->closed_) {
+        if (w) w();
+        return;
+      }
+      self->Enqueue(beast::buffers_to_string(bhttp::make_chunk(net::buffer(c))), std::move(w));
+    });
   }
   void EndStream() override {
     net::post(stream_.get_executor(), [self = shared_from_this()] {
@@ -177,8 +176,8 @@ class Listener {
   absl::Status Open() {
     const size_t colon = options_.listen.rfind(':');
     if (colon == std::string::npos) {
-      return absl::InvalidArgumentError(absl::StrCat("--http_listen \"", options_.listen,
-                                                     "\" is not host:port"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("--http_listen \"", options_.listen, "\" is not host:port"));
     }
     std::string host = options_.listen.substr(0, colon);
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
@@ -186,15 +185,15 @@ class Listener {
     }
     int port = 0;
     if (!absl::SimpleAtoi(options_.listen.substr(colon + 1), &port) || port < 0 || port > 65535) {
-      return absl::InvalidArgumentError(absl::StrCat("--http_listen \"", options_.listen,
-                                                     "\" has no valid port"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("--http_listen \"", options_.listen, "\" has no valid port"));
     }
     beast::error_code error;
     tcp::resolver resolver(ioc_);
     auto results = resolver.resolve(host, std::to_string(port), error);
     if (error || results.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("cannot resolve --http_listen host \"", host,
-                                                     "\": ", error.message()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("cannot resolve --http_listen host \"", host, "\": ", error.message()));
     }
     const tcp::endpoint endpoint = results.begin()->endpoint();
     acceptor_.open(endpoint.protocol(), error);
@@ -258,17 +257,19 @@ class Listener {
   }
 
   void Accept() {
-    acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code error, tcp::socket socket) {
-      if (error == net::error::operation_aborted || !acceptor_.is_open()) return;
-      if (!error) {
-        if (active_.load() >= options_.max_connections) {
-          Refuse(std::move(socket));
-        } else {
-          std::make_shared<Session>(std::move(socket), this)->Start();
-        }
-      }
-      Accept();
-    });
+    acceptor_.async_accept(net::make_strand(ioc_),
+                           [this](beast::error_code error, tcp::socket socket) {
+                             if (error == net::error::operation_aborted || !acceptor_.is_open())
+                               return;
+                             if (!error) {
+                               if (active_.load() >= options_.max_connections) {
+                                 Refuse(std::move(socket));
+                               } else {
+                                 std::make_shared<Session>(std::move(socket), this)->Start();
+                               }
+                             }
+                             Accept();
+                           });
   }
 
   // Over the connection cap: a short 503 written at once (it fits in the
@@ -361,9 +362,9 @@ void Session::ReadRest() {
 void Session::OnRead(beast::error_code error) {
   if (closed_) return;
   if (error == bhttp::error::body_limit) {
-    RefuseAndClose(413, "PAYLOAD_TOO_LARGE",
-                   absl::StrCat("request body larger than ", listener_->options().max_body_bytes,
-                                " bytes"));
+    RefuseAndClose(
+        413, "PAYLOAD_TOO_LARGE",
+        absl::StrCat("request body larger than ", listener_->options().max_body_bytes, " bytes"));
     return;
   }
   if (error == bhttp::error::header_limit) {
@@ -378,7 +379,8 @@ void Session::OnRead(beast::error_code error) {
   }
   if (error && error.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category() &&
       error != bhttp::error::end_of_stream && error != bhttp::error::partial_message) {
-    RefuseAndClose(400, "MALFORMED_HTTP", absl::StrCat("malformed HTTP request: ", error.message()));
+    RefuseAndClose(400, "MALFORMED_HTTP",
+                   absl::StrCat("malformed HTTP request: ", error.message()));
     return;
   }
   if (error) {
@@ -560,8 +562,8 @@ class HttpServerImpl final : public HttpServer {
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions options,
                                                               Handler handler,
                                                               ErrorResponder errors) {
-  auto listener = std::make_unique<Listener>(std::move(options), std::move(handler),
-                                             std::move(errors));
+  auto listener =
+      std::make_unique<Listener>(std::move(options), std::move(handler), std::move(errors));
   if (absl::Status opened = listener->Open(); !opened.ok()) return opened;
   return std::unique_ptr<HttpServer>(new HttpServerImpl(std::move(listener)));
 }

@@ -66,8 +66,8 @@ using ErrorResponder =
 struct HttpServerOptions {
   std::string listen = "127.0.0.1:0";  // host:port; port 0 picks a free one
   int threads = 2;
-  size_t max_body_bytes = 1 << 20;    // larger: 413
-  size_t max_header_bytes = 16 << 10; // request line and headers; larger: 431
+  size_t max_body_bytes = 1 << 20;     // larger: 413
+  size_t max_header_bytes = 16 << 10;  // request line and headers; larger: 431
   // A connection with no request under way is closed after this.
   absl::Duration idle_timeout = absl::Seconds(60);
   // A request must arrive whole within this once its first byte has (408
@@ -80,7 +80,7 @@ struct HttpServerOptions {
 class HttpServer {
  public:
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(HttpServerOptions options,
-                                                          Handler handler, ErrorResponder errors);
+                                                           Handler handler, ErrorResponder errors);
   virtual ~HttpServer() = default;
 
   virtual int port() const = 0;

@@ -47,8 +47,8 @@ absl::Status Resolve(Message* root, absl::string_view path, Message** holder,
   for (size_t i = 0; i < names.size(); ++i) {
     const FieldDescriptor* field = FindField(message->GetDescriptor(), names[i]);
     if (field == nullptr) {
-      return Malformed(absl::StrCat("\"", path, "\" is not a field of ",
-                                    root->GetDescriptor()->name()));
+      return Malformed(
+          absl::StrCat("\"", path, "\" is not a field of ", root->GetDescriptor()->name()));
     }
     if (i + 1 == names.size()) {
       *holder = message;
@@ -71,7 +71,7 @@ absl::Status SetScalar(Message* message, const FieldDescriptor* field, absl::str
     return Malformed(absl::StrCat("query parameter \"", name, "\": ", errors::Quoted(value),
                                   " is not a valid ", field->type_name()));
   };
-#define BACKINSTOCK_SET(Setter, value_expr) \
+#define BACKINSTOCK_SET(Setter, value_expr)                      \
   repeated ? reflection->Add##Setter(message, field, value_expr) \
            : reflection->Set##Setter(message, field, value_expr)
   switch (field->cpp_type()) {
@@ -145,8 +145,8 @@ absl::Status SetScalar(Message* message, const FieldDescriptor* field, absl::str
   Message* target = repeated ? reflection->AddMessage(message, field)
                              : reflection->MutableMessage(message, field);
   if (ParseJsonInto(value, target, "").ok()) return absl::OkStatus();
-  const std::string quoted = nlohmann::json(std::string(value)).dump(
-      -1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string quoted = nlohmann::json(std::string(value))
+                                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return ParseJsonInto(quoted, target, absl::StrCat("query parameter \"", name, "\""));
 }
 
@@ -163,10 +163,14 @@ absl::Status PercentDecode(absl::string_view in, bool plus_is_space, std::string
       for (int k = 1; k <= 2; ++k) {
         const char h = in[i + k];
         int digit;
-        if (h >= '0' && h <= '9') digit = h - '0';
-        else if (h >= 'a' && h <= 'f') digit = h - 'a' + 10;
-        else if (h >= 'A' && h <= 'F') digit = h - 'A' + 10;
-        else return Malformed("a percent escape is not hexadecimal");
+        if (h >= '0' && h <= '9')
+          digit = h - '0';
+        else if (h >= 'a' && h <= 'f')
+          digit = h - 'a' + 10;
+        else if (h >= 'A' && h <= 'F')
+          digit = h - 'A' + 10;
+        else
+          return Malformed("a percent escape is not hexadecimal");
         value = value * 16 + digit;
       }
       out->push_back(static_cast<char>(value));
@@ -180,17 +184,19 @@ absl::Status PercentDecode(absl::string_view in, bool plus_is_space, std::string
   return absl::OkStatus();
 }
 
-absl::Status BuildRequest(const RouteMatch& match, absl::string_view query,
-                          absl::string_view body, Message* request) {
+absl::Status BuildRequest(const RouteMatch& match, absl::string_view query, absl::string_view body,
+                          Message* request) {
   const Route& route = *match.route;
   if (route.body == "*") {
     if (!body.empty()) {
-      if (absl::Status parsed = ParseJsonInto(body, request, "the body"); !parsed.ok()) return parsed;
+      if (absl::Status parsed = ParseJsonInto(body, request, "the body"); !parsed.ok())
+        return parsed;
     }
   } else {
     std::vector<std::pair<std::string, std::string>> params;
     for (absl::string_view pair : absl::StrSplit(query, '&', absl::SkipEmpty())) {
-      std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(pair, absl::MaxSplits('=', 1));
+      std::pair<absl::string_view, absl::string_view> kv =
+          absl::StrSplit(pair, absl::MaxSplits('=', 1));
       std::string key, value;
       if (absl::Status s = PercentDecode(kv.first, true, &key); !s.ok()) return s;
       if (absl::Status s = PercentDecode(kv.second, true, &value); !s.ok()) return s;
@@ -230,10 +236,10 @@ absl::Status BuildRequest(const RouteMatch& match, absl::string_view query,
     }
     const std::string current = holder->GetReflection()->GetString(*holder, field);
     if (!current.empty() && current != value) {
-      return errors::InvalidField(
-          path, absl::StrCat("the path says ", errors::Quoted(value), " but the request says ",
-                             errors::Quoted(current)),
-          "PATH_PARAMETER_MISMATCH");
+      return errors::InvalidField(path,
+                                  absl::StrCat("the path says ", errors::Quoted(value),
+                                               " but the request says ", errors::Quoted(current)),
+                                  "PATH_PARAMETER_MISMATCH");
     }
     holder->GetReflection()->SetString(holder, field, value);
   }

@@ -20,8 +20,8 @@ namespace backinstock::http {
 
 // Fills `request` (empty, of the route's input type). Errors are
 // INVALID_ARGUMENT with reason MALFORMED_REQUEST, naming what was wrong.
-absl::Status BuildRequest(const RouteMatch& match, absl::string_view query,
-                          absl::string_view body, google::protobuf::Message* request);
+absl::Status BuildRequest(const RouteMatch& match, absl::string_view query, absl::string_view body,
+                          google::protobuf::Message* request);
 
 // Percent-decoding of a URL component ('+' is a space in a query string).
 absl::Status PercentDecode(absl::string_view in, bool plus_is_space, std::string* out);

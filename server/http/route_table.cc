@@ -29,13 +29,18 @@ bool IsFieldPath(absl::string_view text) {
 // The verb and path of one binding (one of get/put/post/delete/patch).
 absl::StatusOr<std::pair<std::string, std::string>> VerbAndPath(const google::api::HttpRule& rule) {
   switch (rule.pattern_case()) {
-    case google::api::HttpRule::kGet: return std::make_pair(std::string("GET"), rule.get());
-    case google::api::HttpRule::kPut: return std::make_pair(std::string("PUT"), rule.put());
-    case google::api::HttpRule::kPost: return std::make_pair(std::string("POST"), rule.post());
+    case google::api::HttpRule::kGet:
+      return std::make_pair(std::string("GET"), rule.get());
+    case google::api::HttpRule::kPut:
+      return std::make_pair(std::string("PUT"), rule.put());
+    case google::api::HttpRule::kPost:
+      return std::make_pair(std::string("POST"), rule.post());
     case google::api::HttpRule::kDelete:
       return std::make_pair(std::string("DELETE"), rule.delete_());
-    case google::api::HttpRule::kPatch: return std::make_pair(std::string("PATCH"), rule.patch());
-    default: return absl::InvalidArgumentError("binding without a standard verb");
+    case google::api::HttpRule::kPatch:
+      return std::make_pair(std::string("PATCH"), rule.patch());
+    default:
+      return absl::InvalidArgumentError("binding without a standard verb");
   }
 }
 
@@ -116,9 +121,9 @@ absl::StatusOr<RouteTable> RouteTable::FromDescriptors(
               method->input_type()->FindFieldByName(segment.text);
           if (field == nullptr || field->is_repeated() ||
               field->type() != google::protobuf::FieldDescriptor::TYPE_STRING) {
-            return absl::InvalidArgumentError(absl::StrCat(
-                method->full_name(), ": path variable {", segment.text,
-                "} is not a string field of ", method->input_type()->full_name()));
+            return absl::InvalidArgumentError(
+                absl::StrCat(method->full_name(), ": path variable {", segment.text,
+                             "} is not a string field of ", method->input_type()->full_name()));
           }
         }
         Route route;
@@ -135,9 +140,9 @@ absl::StatusOr<RouteTable> RouteTable::FromDescriptors(
                    (route.segments[i].variable || other.segments[i].text == route.segments[i].text);
           }
           if (same) {
-            return absl::InvalidArgumentError(absl::StrCat(
-                route.verb, " ", verb_path->second, " is bound to both ",
-                other.method->full_name(), " and ", method->full_name()));
+            return absl::InvalidArgumentError(
+                absl::StrCat(route.verb, " ", verb_path->second, " is bound to both ",
+                             other.method->full_name(), " and ", method->full_name()));
           }
         }
         table.routes_.push_back(std::move(route));
@@ -182,7 +187,8 @@ std::vector<std::string> RouteTable::VerbsFor(absl::string_view path) const {
   // Only the verbs of the most specific paths that match.
   const Route* most_specific = nullptr;
   for (const Route& route : routes_) {
-    if (PathMatches(route, parts) && (most_specific == nullptr || MoreSpecific(route, *most_specific))) {
+    if (PathMatches(route, parts) &&
+        (most_specific == nullptr || MoreSpecific(route, *most_specific))) {
       most_specific = &route;
     }
   }

@@ -10,8 +10,8 @@ namespace backinstock::testing {
 namespace {
 
 using ::testing::HasSubstr;
-using ::testing::Not;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 constexpr char kBase[] = "/v1/back-in-stock-notification-requests";
 constexpr char kOtherGuid[] = "11111111-2222-3333-4444-555555555555";
@@ -43,9 +43,9 @@ class ErrorsTest : public ::testing::Test {
 FrontServer* ErrorsTest::server_ = nullptr;
 
 TEST_F(ErrorsTest, UnsupportedAppIs428WithItsReason) {
-  HttpAnswer answer = Call(AuthHeaders(As("errors-428", "user")), "POST",
-                           absl::StrCat(kBase, "/settings/start-collecting"),
-                           StartBody(kOtherGuid), true);
+  HttpAnswer answer =
+      Call(AuthHeaders(As("errors-428", "user")), "POST",
+           absl::StrCat(kBase, "/settings/start-collecting"), StartBody(kOtherGuid), true);
   EXPECT_EQ(answer.status, 428) << answer.body;
   EXPECT_EQ(answer.Code(), "NOT_SUPPORTED_APP_DEF_ID");
   nlohmann::json json = answer.Json();
@@ -80,9 +80,9 @@ TEST_F(ErrorsTest, DuplicateIs409WithTheExistingId) {
 }
 
 TEST_F(ErrorsTest, InvalidArgumentIs400WithFieldViolations) {
-  HttpAnswer answer = Call(AuthHeaders(As("errors-400", "user")), "POST",
-                           absl::StrCat(kBase, "/settings/start-collecting"),
-                           StartBody("not-a-guid"), true);
+  HttpAnswer answer =
+      Call(AuthHeaders(As("errors-400", "user")), "POST",
+           absl::StrCat(kBase, "/settings/start-collecting"), StartBody("not-a-guid"), true);
   EXPECT_EQ(answer.status, 400) << answer.body;
   nlohmann::json violations = answer.Json()["details"]["validationError"]["fieldViolations"];
   ASSERT_EQ(violations.size(), 1u) << answer.body;
@@ -107,35 +107,35 @@ TEST_F(ErrorsTest, AuthenticationFailuresAre401) {
   HttpAnswer missing = Call({}, "GET", absl::StrCat(kBase, "/settings"));
   EXPECT_EQ(missing.status, 401);
   EXPECT_EQ(missing.Code(), "TOKEN_MISSING");
-  HttpAnswer forged = Call({"Authorization: Bearer not.a.token"}, "GET",
-                           absl::StrCat(kBase, "/settings"));
+  HttpAnswer forged =
+      Call({"Authorization: Bearer not.a.token"}, "GET", absl::StrCat(kBase, "/settings"));
   EXPECT_EQ(forged.status, 401);
   EXPECT_EQ(forged.Code(), "TOKEN_INVALID");
   // Bytes gRPC metadata cannot carry are still just an invalid token.
-  HttpAnswer binary = Call({"Authorization: Bearer \x80\x81"}, "GET",
-                           absl::StrCat(kBase, "/settings"));
+  HttpAnswer binary =
+      Call({"Authorization: Bearer \x80\x81"}, "GET", absl::StrCat(kBase, "/settings"));
   EXPECT_EQ(binary.status, 401);
   EXPECT_EQ(binary.Code(), "TOKEN_INVALID");
 }
 
 TEST_F(ErrorsTest, PermissionFailuresAre403AndElevationWorks) {
   const std::string path = absl::StrCat(kBase, "/settings/start-collecting");
-  HttpAnswer denied = Call(AuthHeaders(As("errors-403", "visitor")), "POST", path,
-                           StartBody(kStoresApp), true);
+  HttpAnswer denied =
+      Call(AuthHeaders(As("errors-403", "visitor")), "POST", path, StartBody(kStoresApp), true);
   EXPECT_EQ(denied.status, 403) << denied.body;
   EXPECT_EQ(denied.Code(), "ELEVATION_REQUIRED");
   EXPECT_EQ(denied.Json()["details"]["applicationError"]["data"]["permission"],
             std::string(auth::kSettingsModify));
 
-  HttpAnswer mismatch =
-      Call(AuthHeaders(Elevated("errors-403", "visitor", "another-site", {std::string(auth::kSettingsModify)})),
-           "POST", path, StartBody(kStoresApp), true);
+  HttpAnswer mismatch = Call(AuthHeaders(Elevated("errors-403", "visitor", "another-site",
+                                                  {std::string(auth::kSettingsModify)})),
+                             "POST", path, StartBody(kStoresApp), true);
   EXPECT_EQ(mismatch.status, 403);
   EXPECT_EQ(mismatch.Code(), "ELEVATION_SITE_MISMATCH");
 
-  HttpAnswer elevated =
-      Call(AuthHeaders(Elevated("errors-403", "visitor", "errors-403", {std::string(auth::kSettingsModify)})),
-           "POST", path, StartBody(kStoresApp), true);
+  HttpAnswer elevated = Call(AuthHeaders(Elevated("errors-403", "visitor", "errors-403",
+                                                  {std::string(auth::kSettingsModify)})),
+                             "POST", path, StartBody(kStoresApp), true);
   EXPECT_EQ(elevated.status, 200) << elevated.body;
   EXPECT_EQ(elevated.Json()["settings"]["collectionStates"][0]["collectingRequests"], true);
 }

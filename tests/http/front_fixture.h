@@ -21,8 +21,8 @@
 #include "tests/http/http_client.h"
 #include "tests/notification_requests/calls.h"
 #include "tests/settings/calls.h"
-#include "tests/support/server_process.h"
 #include "tests/support/eventually.h"
+#include "tests/support/server_process.h"
 #include "tests/support/test_keys.h"
 
 namespace backinstock::testing {
@@ -74,8 +74,8 @@ class FrontServer {
     server->process_ = *std::move(process);
     server->http_port_ = HttpPortFrom(server->process_->Stdout());
     EXPECT_NE(server->http_port_, 0) << server->process_->Stdout();
-    server->channel_ = grpc::CreateChannel(server->process_->address(),
-                                           grpc::InsecureChannelCredentials());
+    server->channel_ =
+        grpc::CreateChannel(server->process_->address(), grpc::InsecureChannelCredentials());
     return server;
   }
   ~FrontServer() {

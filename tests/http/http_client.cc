@@ -69,8 +69,7 @@ std::string HttpAnswer::Code() const {
 }
 
 HttpAnswer Fetch(const std::string& method, const std::string& url,
-                 const std::vector<std::string>& headers, const std::string& body,
-                 bool with_body) {
+                 const std::vector<std::string>& headers, const std::string& body, bool with_body) {
   static CurlGlobal global;
   HttpAnswer answer;
   CURL* curl = curl_easy_init();
@@ -112,19 +111,21 @@ SseReader::SseReader(const std::string& url, const std::vector<std::string>& hea
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION,
-                     +[](char* data, size_t size, size_t count, void* self) -> size_t {
-                       auto* reader = static_cast<SseReader*>(self);
-                       absl::MutexLock lock(&reader->mu_);
-                       reader->raw_.append(data, size * count);
-                       return size * count;
-                     });
+    curl_easy_setopt(
+        curl, CURLOPT_WRITEFUNCTION,
+        +[](char* data, size_t size, size_t count, void* self) -> size_t {
+          auto* reader = static_cast<SseReader*>(self);
+          absl::MutexLock lock(&reader->mu_);
+          reader->raw_.append(data, size * count);
+          return size * count;
+        });
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, this);
     curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION,
-                     +[](void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> int {
-                       return static_cast<SseReader*>(self)->stop_.load() ? 1 : 0;
-                     });
+    curl_easy_setopt(
+        curl, CURLOPT_XFERINFOFUNCTION,
+        +[](void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> int {
+          return static_cast<SseReader*>(self)->stop_.load() ? 1 : 0;
+        });
     curl_easy_setopt(curl, CURLOPT_XFERINFODATA, this);
     curl_easy_perform(curl);
     long status = 0;
@@ -202,9 +203,9 @@ std::string ReadAnswer(int fd, absl::Duration timeout) {
       const std::string head = absl::AsciiStrToLower(out.substr(0, head_end));
       const size_t at = head.find("content-length:");
       if (at != std::string::npos &&
-          absl::SimpleAtoi(absl::StripAsciiWhitespace(
-                               head.substr(at + 15, head.find("\r\n", at) - at - 15)),
-                           &length) &&
+          absl::SimpleAtoi(
+              absl::StripAsciiWhitespace(head.substr(at + 15, head.find("\r\n", at) - at - 15)),
+              &length) &&
           out.size() >= head_end + 4 + length) {
         return out;
       }

@@ -17,7 +17,7 @@
 namespace backinstock::testing {
 
 struct HttpAnswer {
-  long status = 0;  // 0: no answer (the transfer failed; see `error`)
+  long status = 0;                             // 0: no answer (the transfer failed; see `error`)
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;
   std::string error;

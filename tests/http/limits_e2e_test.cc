@@ -2,8 +2,8 @@
 // headers, malformed requests, a slowloris client, the connection cap and
 // 2,000 idle connections. Each gets its HTTP status, and the server keeps
 // answering (gRPC health and REST).
-#include <grpcpp/health_check_service_interface.h>
 #include <gmock/gmock.h>
+#include <grpcpp/health_check_service_interface.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -35,14 +35,15 @@ void ExpectServing(FrontServer& server) {
 }
 
 std::string RawRequest(const std::string& extra_headers, const std::string& body) {
-  return absl::StrCat("POST /v1/back-in-stock-notification-requests/settings/start-collecting "
-                      "HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n",
-                      extra_headers, "Content-Length: ", body.size(), "\r\n\r\n", body);
+  return absl::StrCat(
+      "POST /v1/back-in-stock-notification-requests/settings/start-collecting "
+      "HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n",
+      extra_headers, "Content-Length: ", body.size(), "\r\n\r\n", body);
 }
 
 TEST(HttpLimitsTest, OversizedMalformedAndSlowRequestsAreRefused) {
-  auto server = FrontServer::Start({"--max_message_bytes=4096", "--max_metadata_bytes=4096",
-                                    "--http_request_timeout=1s"});
+  auto server = FrontServer::Start(
+      {"--max_message_bytes=4096", "--max_metadata_bytes=4096", "--http_request_timeout=1s"});
   ASSERT_NE(server, nullptr);
 
   // A body over the message limit: 413, announced by Content-Length...
@@ -58,15 +59,16 @@ TEST(HttpLimitsTest, OversizedMalformedAndSlowRequestsAreRefused) {
     std::string chunked =
         "POST /v1/back-in-stock-notification-requests/query HTTP/1.1\r\nHost: x\r\n"
         "Transfer-Encoding: chunked\r\n\r\n";
-    for (int i = 0; i < 8; ++i) absl::StrAppend(&chunked, "400\r\n", std::string(1024, 'y'), "\r\n");
+    for (int i = 0; i < 8; ++i)
+      absl::StrAppend(&chunked, "400\r\n", std::string(1024, 'y'), "\r\n");
     SendAll(fd, chunked);
     EXPECT_EQ(StatusOf(ReadAnswer(fd, absl::Seconds(30))), 413);
     close(fd);
   }
 
   // Headers over the limit: 431.
-  HttpAnswer big_headers = Fetch("GET", server->Url(kSettings),
-                                 {"X-Padding: " + std::string(8 << 10, 'h')});
+  HttpAnswer big_headers =
+      Fetch("GET", server->Url(kSettings), {"X-Padding: " + std::string(8 << 10, 'h')});
   EXPECT_EQ(big_headers.status, 431) << big_headers.error;
   EXPECT_EQ(big_headers.Code(), "HEADERS_TOO_LARGE");
 
@@ -84,15 +86,18 @@ TEST(HttpLimitsTest, OversizedMalformedAndSlowRequestsAreRefused) {
   {
     const int fd = ConnectLoopback(server->http_port());
     ASSERT_GE(fd, 0);
-    SendAll(fd, "GET /v1/back-in-stock-notification-requests/settings HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+    SendAll(fd,
+            "GET /v1/back-in-stock-notification-requests/settings HTTP/1.1\r\nHost: x\r\nX-Slow: ");
     ExpectServing(*server);
     std::string answer;
     // Trickle a byte at a time; the server must give up on its own.
-    ASSERT_TRUE(Eventually([&] {
-      SendAll(fd, "a");
-      answer += ReadAnswer(fd, absl::Milliseconds(100));
-      return StatusOf(answer) != 0;
-    }, absl::Seconds(60), absl::Milliseconds(200)));
+    ASSERT_TRUE(Eventually(
+        [&] {
+          SendAll(fd, "a");
+          answer += ReadAnswer(fd, absl::Milliseconds(100));
+          return StatusOf(answer) != 0;
+        },
+        absl::Seconds(60), absl::Milliseconds(200)));
     EXPECT_EQ(StatusOf(answer), 408) << answer;
     close(fd);
   }
@@ -102,8 +107,8 @@ TEST(HttpLimitsTest, OversizedMalformedAndSlowRequestsAreRefused) {
     const int fd = ConnectLoopback(server->http_port());
     ASSERT_GE(fd, 0);
     const std::string token = IdentityToken("limits", "visitor");
-    const std::string get = absl::StrCat("GET ", kSettings, " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ",
-                                         token, "\r\n\r\n");
+    const std::string get = absl::StrCat(
+        "GET ", kSettings, " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ", token, "\r\n\r\n");
     ASSERT_TRUE(SendAll(fd, get));
     EXPECT_EQ(StatusOf(ReadAnswer(fd, absl::Seconds(30))), 200);
     ASSERT_TRUE(SendAll(fd, get));

@@ -30,8 +30,8 @@ const google::protobuf::MethodDescriptor* Method(const google::protobuf::Descrip
 }
 
 TEST(RequestMappingTest, BodyIsProto3JsonWithUnknownFieldsIgnored) {
-  Route route = BodyRoute(Method(v1::StartCollectingRequestsRequest::descriptor(),
-                                 "StartCollectingRequests"));
+  Route route = BodyRoute(
+      Method(v1::StartCollectingRequestsRequest::descriptor(), "StartCollectingRequests"));
   RouteMatch match{&route, {}};
   v1::StartCollectingRequestsRequest request;
   ASSERT_TRUE(BuildRequest(match, "", R"({"appId":"a","future":1})", &request).ok());
@@ -75,8 +75,8 @@ TEST(RequestMappingTest, QueryStringAndDotR) {
 }
 
 TEST(RequestMappingTest, PathVariableMayBeRepeatedWhenEqual) {
-  Route route = BodyRoute(Method(v1::MarkAsNotificationSentRequest::descriptor(),
-                                 "MarkAsNotificationSent"));
+  Route route =
+      BodyRoute(Method(v1::MarkAsNotificationSentRequest::descriptor(), "MarkAsNotificationSent"));
   RouteMatch match{&route, {{"id", "r1"}}};
   v1::MarkAsNotificationSentRequest request;
   ASSERT_TRUE(BuildRequest(match, "", R"({"id":"r1"})", &request).ok());

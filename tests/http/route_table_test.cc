@@ -100,9 +100,9 @@ TEST_F(RouteTableTest, LiteralsWinOverVariables) {
 TEST_F(RouteTableTest, PathVariablesAreCaptured) {
   RouteMatch match;
   bool exists = false;
-  ASSERT_NE(table_.Match("PUT", std::string(kBase) + "/r-1/mark-as-notification-sent", &match,
-                         &exists),
-            nullptr);
+  ASSERT_NE(
+      table_.Match("PUT", std::string(kBase) + "/r-1/mark-as-notification-sent", &match, &exists),
+      nullptr);
   EXPECT_THAT(match.path_params, ElementsAre(Pair("id", "r-1")));
   // An empty segment is no id.
   EXPECT_EQ(table_.Match("GET", std::string(kBase) + "/", &match, &exists), nullptr);

@@ -9,8 +9,8 @@
 namespace backinstock::testing {
 namespace {
 
-using ::testing::Not;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 constexpr char kBase[] = "/v1/back-in-stock-notification-requests";
 
@@ -52,8 +52,8 @@ FrontServer* RoutesTest::server_ = nullptr;
 TEST_P(RoutesTest, SettingsRoutesAnswerAsGrpcDoes) {
   SettingsCalls grpc_settings(server_->channel());
   for (const char* verb : {"PUT", "GET"}) {
-    HttpAnswer answer = Call(verb, absl::StrCat(kBase, "/settings"), verb == std::string("PUT") ? "{}" : "",
-                             verb == std::string("PUT"));
+    HttpAnswer answer = Call(verb, absl::StrCat(kBase, "/settings"),
+                             verb == std::string("PUT") ? "{}" : "", verb == std::string("PUT"));
     ASSERT_EQ(answer.status, 200) << verb << " " << answer.body;
     v1::GetSettingsResponse expected;
     *expected.mutable_settings() = *grpc_settings.Get(owner_);
@@ -71,9 +71,9 @@ TEST_P(RoutesTest, SettingsRoutesAnswerAsGrpcDoes) {
   EXPECT_EQ(started.Json(), JsonOf(after_start));
   EXPECT_EQ(started.Json()["settings"]["collectionStates"][0]["collectingRequests"], true);
 
-  HttpAnswer stopped = Call("POST", absl::StrCat(kBase, "/settings/stop-collecting"),
-                            absl::StrCat(R"({"appId":")", kStoresApp, R"(","unknownField":1})"),
-                            true);
+  HttpAnswer stopped =
+      Call("POST", absl::StrCat(kBase, "/settings/stop-collecting"),
+           absl::StrCat(R"({"appId":")", kStoresApp, R"(","unknownField":1})"), true);
   ASSERT_EQ(stopped.status, 200) << stopped.body;
   v1::StopCollectingRequestsResponse after_stop;
   *after_stop.mutable_settings() = *grpc_settings.Get(owner_);
@@ -110,9 +110,9 @@ TEST_P(RoutesTest, RequestRoutesAnswerAsGrpcDoes) {
   EXPECT_EQ(mismatch.Json()["details"]["validationError"]["fieldViolations"][0]["field"], "id");
 
   // Count: GET with `.r=`, and POST.
-  const std::string count_json = absl::StrCat(
-      R"({"catalogReferences":[{"catalogItemId":"shirt","appId":")", kStoresApp,
-      R"(","options":{"color":"blue"}}]})");
+  const std::string count_json =
+      absl::StrCat(R"({"catalogReferences":[{"catalogItemId":"shirt","appId":")", kStoresApp,
+                   R"(","options":{"color":"blue"}}]})");
   v1::GetBackInStockNotificationRequestsCountByCatalogReferencesRequest count_request;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(count_json, &count_request).ok());
   grpc::ClientContext count_context;
@@ -145,7 +145,9 @@ TEST_P(RoutesTest, RequestRoutesAnswerAsGrpcDoes) {
   EXPECT_EQ(queried_r.Json(), JsonOf(*expected_query));
   EXPECT_EQ(queried_r.Json()["requests"].size(), 1u);
   HttpAnswer queried_params = Call(
-      "GET", absl::StrCat(kBase, "?query.filter=%7B%22status%22%3A%22RECEIVED%22%7D&query.cursorPaging.limit=10"));
+      "GET",
+      absl::StrCat(
+          kBase, "?query.filter=%7B%22status%22%3A%22RECEIVED%22%7D&query.cursorPaging.limit=10"));
   ASSERT_EQ(queried_params.status, 200) << queried_params.body;
   EXPECT_EQ(queried_params.Json(), JsonOf(*expected_query));
   HttpAnswer queried_post = Call("POST", absl::StrCat(kBase, "/query"), query_json, true);
@@ -163,12 +165,14 @@ TEST_P(RoutesTest, RequestRoutesAnswerAsGrpcDoes) {
   EXPECT_EQ(marked.Json()["request"]["autoNotified"], false);
 
   // Report: an empty answer is `{}`.
-  absl::StatusOr<NotificationRequest> second = grpc_requests.Create(owner_, "hat", "bob@example.com");
+  absl::StatusOr<NotificationRequest> second =
+      grpc_requests.Create(owner_, "hat", "bob@example.com");
   ASSERT_TRUE(second.ok()) << second.status();
-  HttpAnswer reported = Call(
-      "POST", absl::StrCat(kBase, "/report-items-back-in-stock"),
-      absl::StrCat(R"({"itemDetails":{"name":"Hat","price":"5"},"requestIds":[")", second->id(), R"("]})"),
-      true);
+  HttpAnswer reported =
+      Call("POST", absl::StrCat(kBase, "/report-items-back-in-stock"),
+           absl::StrCat(R"({"itemDetails":{"name":"Hat","price":"5"},"requestIds":[")",
+                        second->id(), R"("]})"),
+           true);
   ASSERT_EQ(reported.status, 200) << reported.body;
   EXPECT_EQ(reported.Json(), nlohmann::json::object());
   ASSERT_TRUE(Eventually([&] {

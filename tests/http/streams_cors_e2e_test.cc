@@ -18,8 +18,8 @@ constexpr char kShop[] = "https://shop.example.com";
 class StreamsCorsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    server_ = FrontServer::Start({absl::StrCat("--http_cors_origins=", kShop,
-                                               ",https://other.example.com")})
+    server_ = FrontServer::Start(
+                  {absl::StrCat("--http_cors_origins=", kShop, ",https://other.example.com")})
                   .release();
   }
   static void TearDownTestSuite() {
@@ -57,10 +57,14 @@ TEST_F(StreamsCorsTest, WatchEventsDeliversACreateMadeOverGrpc) {
   // A create made before the subscription would be missed; retry with new
   // emails until one shows up (each create is a new request).
   int created = 0;
-  ASSERT_TRUE(Eventually([&] {
-    EXPECT_TRUE(requests.Create(owner, "item", absl::StrCat("c", created++, "@example.com")).ok());
-    return !reader.Events().empty();
-  }, absl::Seconds(30), absl::Milliseconds(200))) << reader.Raw();
+  ASSERT_TRUE(Eventually(
+      [&] {
+        EXPECT_TRUE(
+            requests.Create(owner, "item", absl::StrCat("c", created++, "@example.com")).ok());
+        return !reader.Events().empty();
+      },
+      absl::Seconds(30), absl::Milliseconds(200)))
+      << reader.Raw();
   nlohmann::json event = reader.Events()[0];
   EXPECT_EQ(event["type"], "CREATED") << event;
   EXPECT_EQ(event["request"]["catalogReference"]["catalogItemId"], "item");
@@ -85,12 +89,11 @@ TEST_F(StreamsCorsTest, PreflightForAListedOrigin) {
   EXPECT_THAT(answer.Header("access-control-allow-headers"), HasSubstr("x-elevation-token"));
 
   // The real request then carries the origin's headers too.
-  HttpAnswer get = Fetch("GET", server_->Url(absl::StrCat(kBase, "/settings")),
-                         [] {
-                           std::vector<std::string> h = AuthHeaders(As("cors", "visitor"));
-                           h.push_back(absl::StrCat("Origin: ", kShop));
-                           return h;
-                         }());
+  HttpAnswer get = Fetch("GET", server_->Url(absl::StrCat(kBase, "/settings")), [] {
+    std::vector<std::string> h = AuthHeaders(As("cors", "visitor"));
+    h.push_back(absl::StrCat("Origin: ", kShop));
+    return h;
+  }());
   EXPECT_EQ(get.status, 200);
   EXPECT_EQ(get.Header("access-control-allow-origin"), kShop);
   EXPECT_EQ(get.Header("access-control-allow-credentials"), "true");
@@ -99,9 +102,9 @@ TEST_F(StreamsCorsTest, PreflightForAListedOrigin) {
 TEST_F(StreamsCorsTest, PreflightForAnUnlistedOrigin) {
   for (const char* origin : {"https://evil.example.com", "https://shop.example.com.evil.com",
                              "http://shop.example.com"}) {
-    HttpAnswer answer = Fetch("OPTIONS", server_->Url(absl::StrCat(kBase, "/settings")),
-                              {absl::StrCat("Origin: ", origin),
-                               "Access-Control-Request-Method: PUT"});
+    HttpAnswer answer =
+        Fetch("OPTIONS", server_->Url(absl::StrCat(kBase, "/settings")),
+              {absl::StrCat("Origin: ", origin), "Access-Control-Request-Method: PUT"});
     EXPECT_EQ(answer.status, 204) << origin;
     EXPECT_THAT(answer.Header("access-control-allow-origin"), IsEmpty()) << origin;
     EXPECT_THAT(answer.Header("access-control-allow-credentials"), IsEmpty()) << origin;
