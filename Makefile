@@ -9,6 +9,7 @@ JOBS        ?= $(shell nproc)
 CTEST_JOBS  ?= $(JOBS)
 LISTEN      ?= 127.0.0.1:50051
 METRICS_LISTEN ?= 127.0.0.1:9464
+HTTP_LISTEN ?= 127.0.0.1:8080
 
 APT_PACKAGES := cmake make g++ pkg-config libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev \
   protobuf-compiler grpc-proto libjwt-dev nlohmann-json3-dev libssl-dev \
@@ -17,7 +18,7 @@ APT_PACKAGES := cmake make g++ pkg-config libgrpc++-dev protobuf-compiler-grpc l
   etcd-server etcd-client golang-etcd-server-dev golang-github-gogo-protobuf-dev \
   zlib1g-dev clang libclang-rt-14-dev ccache \
   libcurl4-openssl-dev libmstch-dev python3-aiosmtpd chromium \
-  libmicrohttpd-dev prometheus
+  libmicrohttpd-dev prometheus libboost-dev
 
 .PHONY: all deps build run test test-fast test-sanitize clean
 
@@ -35,7 +36,7 @@ deps:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
-	@for dir in client/node tests/buf; do \
+	@for dir in client/node tests/buf tests/http/wix_sdk; do \
 	  if [ -f $$dir/package.json ] && [ ! -d $$dir/node_modules ]; then \
 	    echo "Installing npm packages for $$dir"; \
 	    (cd $$dir && npm ci --no-audit --no-fund --loglevel=error) || exit 1; \
@@ -59,7 +60,8 @@ run: deps $(BUILD)/CMakeCache.txt
 	@echo "*** make run uses config/dev-keys.json: DEVELOPMENT KEYS, committed to git. ***"
 	@echo "*** Anyone can mint tokens for this server. Never use them in a deployment.  ***"
 	exec $(BUILD)/server/backinstock-server --keys_file=config/dev-keys.json --listen=$(LISTEN) \
-	  --metrics_listen=$(METRICS_LISTEN)
+	  --metrics_listen=$(METRICS_LISTEN) \
+	  --http_listen=$(HTTP_LISTEN)
 
 test-fast: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(CTEST_JOBS)
@@ -81,7 +83,8 @@ clean:
 RELEASE_BUILD ?= build-release
 BENCH_TARGETS := backinstock-server backinstock-bench-baseline backinstock-bench-load \
   backinstock-bench-store backinstock-bench-auth backinstock-bench-query backinstock-bench-memory \
-  backinstock-bench-etcd-put backinstock-bench-metrics
+  backinstock-bench-etcd-put backinstock-bench-metrics \
+  backinstock-bench-http-bare backinstockctl
 
 .PHONY: bench
 
@@ -91,6 +94,7 @@ $(RELEASE_BUILD)/CMakeCache.txt:
 bench: deps $(RELEASE_BUILD)/CMakeCache.txt
 	cmake --build $(RELEASE_BUILD) -j $(JOBS) --target $(BENCH_TARGETS)
 	bench/run.sh $(RELEASE_BUILD)
+	bench/http/run.sh $(RELEASE_BUILD)
 
 # Fuzzing (fuzz/): the libFuzzer targets built with clang, ASan and UBSan in
 # $(FUZZ_BUILD), each run for FUZZ_SECONDS from the committed corpus; fails if

@@ -61,15 +61,21 @@ int main(int argc, char** argv) {
 
   const std::string listen = config->listen;
   const std::string metrics_listen = config->metrics_listen;
+  const std::string http_listen = config->http_listen;
   absl::StatusOr<std::unique_ptr<runtime::Server>> server = runtime::Server::Start(*std::move(config));
   if (!server.ok()) return Fail(server.status());
 
   // Printed before the readiness line, so that whoever waits for that one can
-  // read this one too (the port is the bound one).
+  // read these too (the ports are the bound ones).
   if ((*server)->metrics_port() != 0) {
     const std::string metrics_host = metrics_listen.substr(0, metrics_listen.rfind(':'));
     std::printf("backinstock-server metrics on http://%s:%d/metrics\n", metrics_host.c_str(),
                 (*server)->metrics_port());
+  }
+  if ((*server)->http_port() != 0) {
+    const std::string http_host = http_listen.substr(0, http_listen.rfind(':'));
+    std::printf("backinstock-server http listening on %s:%d\n", http_host.c_str(),
+                (*server)->http_port());
   }
   // The readiness line tests and scripts wait for (the port is the bound one).
   const std::string host = listen.substr(0, listen.rfind(':'));

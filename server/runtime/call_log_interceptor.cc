@@ -2,6 +2,9 @@
 
 #include <string>
 
+#include <map>
+
+#include "absl/strings/ascii.h"
 #include "absl/time/clock.h"
 #include "server/errors/error.h"
 #include "server/errors/grpc_status.h"
@@ -34,6 +37,9 @@ class CallLogInterceptor : public grpc::experimental::Interceptor {
   }
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+      ReadRequestId(*methods->GetRecvInitialMetadata());
+    }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
       Emit(methods->GetSendStatus());
     }
@@ -41,6 +47,18 @@ class CallLogInterceptor : public grpc::experimental::Interceptor {
   }
 
  private:
+  // The HTTP front's x-wix-request-id, so that a REST answer's id finds its
+  // line. Only the front's own form (a UUID) is logged: anything else a gRPC
+  // caller sends is not trusted into the log.
+  void ReadRequestId(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
+    auto it = metadata.find("x-wix-request-id");
+    if (it == metadata.end() || it->second.size() != 36) return;
+    for (char c : it->second) {
+      if (!absl::ascii_isxdigit(static_cast<unsigned char>(c)) && c != '-') return;
+    }
+    request_id_.assign(it->second.data(), it->second.size());
+  }
+
   void Emit(const grpc::Status& status) {
     logged_ = true;
     std::string site;
@@ -51,10 +69,18 @@ class CallLogInterceptor : public grpc::experimental::Interceptor {
     const absl::Duration latency = absl::Now() - start_;
     if (series_) series_->Handled(status.error_code(), absl::ToDoubleSeconds(latency));
     const double latency_ms = absl::ToDoubleMilliseconds(latency);
-    logging::Info("call", {{"method", method_},
-                           {"site", site},
-                           {"code", code},
-                           {"latency_ms", latency_ms}});
+    if (request_id_.empty()) {
+      logging::Info("call", {{"method", method_},
+                             {"site", site},
+                             {"code", code},
+                             {"latency_ms", latency_ms}});
+    } else {
+      logging::Info("call", {{"method", method_},
+                             {"site", site},
+                             {"code", code},
+                             {"latency_ms", latency_ms},
+                             {"request_id", request_id_}});
+    }
   }
 
   auth::CallRegistry* registry_;
@@ -63,6 +89,7 @@ class CallLogInterceptor : public grpc::experimental::Interceptor {
   const metrics::MethodSeries* series_;
   const absl::Time start_;
   bool logged_ = false;
+  std::string request_id_;
 };
 
 }  // namespace

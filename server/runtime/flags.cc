@@ -83,6 +83,20 @@ ABSL_FLAG(std::string, mail_from, "",
 ABSL_FLAG(absl::Duration, smtp_timeout, absl::Seconds(30),
           "longest one SMTP exchange may take (connecting: at most 10s of it)");
 
+// The HTTP/JSON front (SPEC 9).
+ABSL_FLAG(std::string, http_listen, "",
+          "host:port of the HTTP/JSON front (Wix's REST paths); empty: off; port 0 picks a free "
+          "port (the chosen one is printed)");
+ABSL_FLAG(std::string, http_cors_origins, "",
+          "comma-separated exact origins (https://shop.example.com) whose pages may call the HTTP "
+          "front with credentials; empty: none");
+ABSL_FLAG(int32_t, http_max_connections, 10000,
+          "open HTTP connections beyond which new ones get 503");
+ABSL_FLAG(absl::Duration, http_idle_timeout, absl::Seconds(60),
+          "an HTTP connection with no request under way is closed after this");
+ABSL_FLAG(absl::Duration, http_request_timeout, absl::Seconds(10),
+          "an HTTP request must arrive whole within this of its first byte (408 otherwise)");
+
 namespace backinstock::runtime {
 namespace {
 
@@ -132,6 +146,25 @@ absl::StatusOr<email::SmtpConfig> SmtpConfigFromFlags() {
   }
   if (absl::Status valid = email::ValidateSmtpConfig(smtp); !valid.ok()) return valid;
   return smtp;
+}
+
+absl::Status HttpConfigFromFlags(ServerConfig* config) {
+  config->http_listen = absl::GetFlag(FLAGS_http_listen);
+  for (absl::string_view origin :
+       absl::StrSplit(absl::GetFlag(FLAGS_http_cors_origins), ',', absl::SkipWhitespace())) {
+    config->http_cors_origins.emplace_back(absl::StripAsciiWhitespace(origin));
+  }
+  config->http_max_connections = absl::GetFlag(FLAGS_http_max_connections);
+  config->http_idle_timeout = absl::GetFlag(FLAGS_http_idle_timeout);
+  config->http_request_timeout = absl::GetFlag(FLAGS_http_request_timeout);
+  if (config->http_max_connections < 1) {
+    return absl::InvalidArgumentError("--http_max_connections must be at least 1");
+  }
+  if (config->http_idle_timeout <= absl::ZeroDuration() ||
+      config->http_request_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--http_idle_timeout and --http_request_timeout must be positive");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -253,6 +286,7 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
   if (!smtp.ok()) return smtp.status();
   config.smtp = *std::move(smtp);
   config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  if (absl::Status http = HttpConfigFromFlags(&config); !http.ok()) return http;
   return config;
 }
 

@@ -33,6 +33,8 @@
 #include "server/domain/email_template_manager.h"
 #include "server/domain/notification_requests/notification_request_manager.h"
 #include "server/domain/settings_manager.h"
+#include "backinstock/v1/email.pb.h"
+#include "server/http/http_front.h"
 #include "server/logging/log.h"
 #include "server/metrics/http_endpoint.h"
 #include "server/metrics/service_metrics.h"
@@ -297,6 +299,7 @@ class ServerImpl final : public Server {
     if (!server_ || port_ == 0) {
       return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen));
     }
+    if (absl::Status http = StartHttpFront(); !http.ok()) return http;
     server_->GetHealthCheckService()->SetServingStatus(true);
     {
       absl::MutexLock lock(&mu_);
@@ -348,6 +351,40 @@ class ServerImpl final : public Server {
     absl::MutexLock lock(&mu_);
     if (shut_down_ || !server_) return;
     server_->GetHealthCheckService()->SetServingStatus(kAuditHealth, health.ok());
+  }
+
+  int http_port() const override { return http_ ? http_->port() : 0; }
+
+  // The HTTP/JSON front over the services registered above, calling them
+  // through the server's in-process channel (same interceptors and gate).
+  absl::Status StartHttpFront() {
+    if (config_.http_listen.empty()) return absl::OkStatus();
+    http::HttpFrontOptions options;
+    options.server.listen = config_.http_listen;
+    options.server.max_body_bytes = static_cast<size_t>(config_.max_message_bytes);
+    options.server.max_header_bytes = static_cast<size_t>(config_.max_metadata_bytes);
+    options.server.max_connections = config_.http_max_connections;
+    options.server.idle_timeout = config_.http_idle_timeout;
+    options.server.request_timeout = config_.http_request_timeout;
+    options.cors_origins = config_.http_cors_origins;
+    grpc::ChannelArguments arguments;
+    arguments.SetMaxReceiveMessageSize(config_.max_message_bytes);
+    arguments.SetMaxSendMessageSize(config_.max_message_bytes);
+    // Every service of the contract has routes; those not registered with
+    // the builder above answer 501 (keep this list in step with it).
+    std::vector<const google::protobuf::ServiceDescriptor*> services = {
+        v1::GetSettingsRequest::descriptor()->file()->service(0),
+        v1::GetBackInStockNotificationRequestRequest::descriptor()->file()->service(0),
+        v1::GetEmailTemplateRequest::descriptor()->file()->service(0)};
+    const absl::flat_hash_set<std::string> served = {
+        "backinstock.v1.BackInStockSettingsService",
+        "backinstock.v1.BackInStockNotificationRequestService",
+        "backinstock.v1.BackInStockEmailService"};
+    absl::StatusOr<std::unique_ptr<http::HttpFront>> front = http::HttpFront::Start(
+        std::move(options), server_->InProcessChannel(arguments), services, served);
+    if (!front.ok()) return front.status();
+    http_ = *std::move(front);
+    return absl::OkStatus();
   }
 
   // The notification request service: store, notifier, cursor key, manager.
@@ -427,6 +464,7 @@ class ServerImpl final : public Server {
     storage_health_->Attach(nullptr);
     server_->GetHealthCheckService()->SetServingStatus(false);
     const absl::Time deadline = absl::Now() + config_.shutdown_grace;
+    if (http_) http_->StopAccepting();
     streams_.CloseAll();
     // When the grace period is over, work that is still waiting (for example
     // on an unreachable etcd) must not hold the process for its deadlines.
@@ -437,6 +475,9 @@ class ServerImpl final : public Server {
     server_->Shutdown(absl::ToChronoTime(deadline));
     finished.Notify();
     enforcer.join();
+    // Every forwarded call has ended with the server: their answers go out,
+    // then the HTTP connections close.
+    if (http_) http_->Stop();
     // A stalled or failing audit sink must not hold the exit forever.
     if (!audit_->Flush(kAuditFlushTimeout)) logging::Error("audit log not flushed at shutdown");
     logging::Flush();
@@ -506,6 +547,8 @@ class ServerImpl final : public Server {
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   std::unique_ptr<metrics::HttpEndpoint> metrics_endpoint_;
+  // After server_: its forwarded calls need the server; stopped in Shutdown.
+  std::unique_ptr<http::HttpFront> http_;
 
   absl::Mutex mu_;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;

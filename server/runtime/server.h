@@ -20,6 +20,8 @@ class Server {
   virtual int port() const = 0;
   // The bound port of --metrics_listen; 0 when metrics are off.
   virtual int metrics_port() const { return 0; }
+  // The bound port of the HTTP front (0 when it is off).
+  virtual int http_port() const = 0;
 
   // Graceful shutdown: health turns NOT_SERVING, streams end with OK, calls in
   // flight get up to the configured grace period, then whatever is left is

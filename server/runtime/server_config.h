@@ -53,6 +53,12 @@ struct ServerConfig {
   email::SmtpConfig smtp;
   // host:port of the Prometheus scrape endpoint; empty: metrics off.
   std::string metrics_listen;
+  // The HTTP/JSON front: host:port (empty: off), CORS origins, limits.
+  std::string http_listen;
+  std::vector<std::string> http_cors_origins;
+  int http_max_connections = 10000;
+  absl::Duration http_idle_timeout = absl::Seconds(60);
+  absl::Duration http_request_timeout = absl::Seconds(10);
 };
 
 }  // namespace backinstock::runtime
