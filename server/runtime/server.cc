@@ -490,6 +490,7 @@ class ServerImpl final : public Server {
     size_t refused = 0;
     if (blocking_writes_) refused += blocking_writes_->RefuseQueued();
     if (requests_service_) refused += requests_service_->RefuseQueuedWork();
+    if (email_sends_) refused += email_sends_->RefuseQueued();
     if (etcd_) etcd_->Abort();
     logging::Warning("shutdown grace period over: queued calls refused, store calls cancelled",
                      {{"refused", static_cast<int64_t>(refused)}});
