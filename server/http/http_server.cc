@@ -15,6 +15,7 @@
 #include <optional>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
@@ -226,12 +227,19 @@ class Listener {
 
   void Stop() {
     StopAccepting();
+    // The references are taken under the lock but closed and dropped outside
+    // it: if an I/O thread lets go of a session meanwhile, the last reference
+    // is ours, and the session's destructor takes mu_ (Remove).
+    std::vector<std::shared_ptr<Session>> alive;
     {
       absl::MutexLock lock(&mu_);
+      alive.reserve(sessions_.size());
       for (Session* session : sessions_) {
-        if (auto alive = SharedFrom(session)) alive->Close();
+        if (auto shared = SharedFrom(session)) alive.push_back(std::move(shared));
       }
     }
+    for (const std::shared_ptr<Session>& session : alive) session->Close();
+    alive.clear();
     // Closing makes every pending operation complete; the threads return once
     // no work is left.
     work_.reset();

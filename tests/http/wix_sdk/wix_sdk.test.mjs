@@ -66,10 +66,20 @@ async function startServer() {
       aud: 'backinstock-elevation', sub: 'sdk-backend', site, perms, jti: randomUUID(),
       iat: now(), exp: now() + 60,
     }),
+    // SIGTERM, and SIGKILL if the server has not exited within 15 s, so that
+    // a server stuck in shutdown fails the test instead of outliving it.
     async stop() {
       child.kill('SIGTERM');
-      await exited;
+      let timer;
+      const stuck = new Promise((resolve) => { timer = setTimeout(() => resolve('stuck'), 15000); });
+      const outcome = await Promise.race([exited, stuck]);
+      clearTimeout(timer);
+      if (outcome === 'stuck') {
+        child.kill('SIGKILL');
+        await exited;
+      }
       rmSync(dir, { recursive: true, force: true });
+      assert.notEqual(outcome, 'stuck', `backinstock-server did not exit on SIGTERM: ${stderr}`);
     },
   };
 }
