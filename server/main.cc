@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
     std::printf("backinstock-server http listening on %s:%d\n", http_host.c_str(),
                 (*server)->http_port());
   }
+  std::printf("backinstock-server emails go to %s\n", (*server)->mail_destination().c_str());
   // The readiness line tests and scripts wait for (the port is the bound one).
   const std::string host = listen.substr(0, listen.rfind(':'));
   const std::string address = absl::StrCat(host, ":", (*server)->port());

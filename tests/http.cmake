@@ -7,6 +7,8 @@ target_link_libraries(backinstock_http_test_support PUBLIC backinstock_test_supp
 
 backinstock_test(http_unit_test http/route_table_test.cc http/request_mapping_test.cc)
 target_link_libraries(http_unit_test PRIVATE backinstock_http)
+backinstock_test(http_server_stop_test http/http_server_stop_test.cc)
+target_link_libraries(http_server_stop_test PRIVATE backinstock_http)
 backinstock_test(http_e2e_test
   http/routes_e2e_test.cc
   http/errors_e2e_test.cc

@@ -1,5 +1,5 @@
 # Notification requests (issue 4): query language, validation, ids, store,
-# domain, notifier, and the service end to end.
+# domain, and the service end to end.
 backinstock_test(query_test
   query/cursor_test.cc
   query/filter_evaluator_test.cc
@@ -9,7 +9,6 @@ backinstock_test(query_test
 backinstock_test(notification_requests_test
   notification_requests/ids_test.cc
   notification_requests/manager_test.cc
-  notification_requests/notifier_test.cc
   notification_requests/store_test.cc
   notification_requests/validation_test.cc)
 

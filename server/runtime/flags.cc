@@ -46,8 +46,16 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "how long calls in flight may run on after SIGTERM/SIGINT");
 ABSL_FLAG(absl::Duration, clock_skew, absl::ZeroDuration(),
           "tolerated clock difference with token issuers (applied to exp, nbf, iat)");
-ABSL_FLAG(std::string, notification_outbox, "-",
-          "file the default notifier appends one JSON line per notification to, or - for stdout");
+ABSL_FLAG(std::string, mail_dir, "",
+          "without --smtp_url, the Maildir notification emails are delivered into; empty: "
+          "<data_dir>/mail, or a new temporary directory named at startup");
+ABSL_FLAG(int32_t, delivery_concurrency, 8, "emails sent at once (parallel SMTP sessions)");
+ABSL_FLAG(int32_t, delivery_max_attempts, 10, "attempts before an email is given up (FAILED)");
+ABSL_FLAG(absl::Duration, delivery_max_age, absl::Hours(24),
+          "how long after its report an email is still retried");
+ABSL_FLAG(absl::Duration, delivery_retry_initial, absl::Seconds(1),
+          "wait before the first retry of a temporarily failed email (doubles, with jitter)");
+ABSL_FLAG(absl::Duration, delivery_retry_max, absl::Minutes(10), "longest wait between retries");
 ABSL_FLAG(std::string, cursor_secret_file, "",
           "file holding the base64 key (>= 32 bytes) that signs query cursors; replicas behind one "
           "address must share it; empty: a random key per process");
@@ -121,6 +129,31 @@ absl::StatusOr<std::string> ReadCursorSecret(const std::string& path) {
                                                    " bytes; at least 32 are needed"));
   }
   return secret;
+}
+
+// The background delivery flags, checked.
+absl::Status DeliveryConfigFromFlags(ServerConfig* config) {
+  config->mail_dir = absl::GetFlag(FLAGS_mail_dir);
+  config->delivery_concurrency = absl::GetFlag(FLAGS_delivery_concurrency);
+  config->delivery_max_attempts = absl::GetFlag(FLAGS_delivery_max_attempts);
+  config->delivery_max_age = absl::GetFlag(FLAGS_delivery_max_age);
+  config->delivery_retry_initial = absl::GetFlag(FLAGS_delivery_retry_initial);
+  config->delivery_retry_max = absl::GetFlag(FLAGS_delivery_retry_max);
+  if (config->delivery_concurrency < 1 || config->delivery_concurrency > 256) {
+    return absl::InvalidArgumentError("--delivery_concurrency must be between 1 and 256");
+  }
+  if (config->delivery_max_attempts < 1) {
+    return absl::InvalidArgumentError("--delivery_max_attempts must be 1 or more");
+  }
+  if (config->delivery_max_age <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--delivery_max_age must be positive");
+  }
+  if (config->delivery_retry_initial <= absl::ZeroDuration() ||
+      config->delivery_retry_max < config->delivery_retry_initial) {
+    return absl::InvalidArgumentError(
+        "--delivery_retry_initial must be positive and at most --delivery_retry_max");
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<email::SmtpConfig> SmtpConfigFromFlags() {
@@ -250,10 +283,6 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
   if (config.clock_skew < absl::ZeroDuration() || config.clock_skew > absl::Minutes(5)) {
     return absl::InvalidArgumentError("--clock_skew must be between 0 and 5m");
   }
-  config.notification_outbox = absl::GetFlag(FLAGS_notification_outbox);
-  if (config.notification_outbox.empty()) {
-    return absl::InvalidArgumentError("--notification_outbox must be a path or -");
-  }
   if (const std::string path = absl::GetFlag(FLAGS_cursor_secret_file); !path.empty()) {
     absl::StatusOr<std::string> secret = ReadCursorSecret(path);
     if (!secret.ok()) return secret.status();
@@ -285,6 +314,7 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
   absl::StatusOr<email::SmtpConfig> smtp = SmtpConfigFromFlags();
   if (!smtp.ok()) return smtp.status();
   config.smtp = *std::move(smtp);
+  if (absl::Status delivery = DeliveryConfigFromFlags(&config); !delivery.ok()) return delivery;
   config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   if (absl::Status http = HttpConfigFromFlags(&config); !http.ok()) return http;
   return config;

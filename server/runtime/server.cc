@@ -8,7 +8,11 @@
 #include <grpcpp/impl/server_builder_option.h>
 #include <grpcpp/impl/server_builder_plugin.h>
 
+#include <stdlib.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -29,7 +33,9 @@
 #include "server/auth/call_registry.h"
 #include "server/auth/gate.h"
 #include "server/auth/method_permissions.h"
+#include "server/delivery/delivery_queue.h"
 #include "server/domain/email_preview.h"
+#include "server/email/maildir_writer.h"
 #include "server/domain/email_template_manager.h"
 #include "server/domain/notification_requests/notification_request_manager.h"
 #include "server/domain/settings_manager.h"
@@ -38,7 +44,6 @@
 #include "server/logging/log.h"
 #include "server/metrics/http_endpoint.h"
 #include "server/metrics/service_metrics.h"
-#include "server/notify/json_lines_notifier.h"
 #include "server/runtime/call_log_interceptor.h"
 #include "server/store/durable_email_template_store.h"
 #include "server/store/durable_notification_request_store.h"
@@ -176,6 +181,25 @@ void LogRecovery(store::journal::Journal& journal, size_t entries, absl::string_
                  {"journal_records", static_cast<int64_t>(recovery.journal_records)}});
 }
 
+// The From address and Message-ID domain of emails written into a Maildir
+// when no --mail_from is given (there is no relay to deliver them).
+constexpr char kLocalMailFrom[] = "back-in-stock@localhost";
+
+// --mail_dir, or <data_dir>/mail, or a new temporary directory (kept after
+// exit: its emails are there to be read).
+absl::StatusOr<std::string> MailDir(const ServerConfig& config) {
+  if (!config.mail_dir.empty()) return config.mail_dir;
+  if (!config.data_dir.empty()) return absl::StrCat(config.data_dir, "/mail");
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp",
+                                     "/backinstock-mail-XXXXXX");
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot create a Maildir under ", pattern, ": ", std::strerror(errno)));
+  }
+  return pattern;
+}
+
 constexpr char kAuditHealth[] = "backinstock.audit";
 constexpr absl::Duration kAuditFlushTimeout = absl::Seconds(5);
 
@@ -257,8 +281,9 @@ class ServerImpl final : public Server {
     }
     settings_service_ = std::make_unique<api::SettingsService>(
         &gate_, settings_.get(), settings_store_.get(), &streams_, blocking_writes_.get());
-    if (absl::Status requests = InitNotificationRequests(); !requests.ok()) return requests;
+    // The email's templates first: the delivery queue renders with them.
     if (absl::Status email = InitEmail(); !email.ok()) return email;
+    if (absl::Status requests = InitNotificationRequests(); !requests.ok()) return requests;
 
     absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = Credentials(config_);
     if (!credentials.ok()) return credentials.status();
@@ -403,10 +428,7 @@ class ServerImpl final : public Server {
     } else {
       request_store_ = std::make_unique<store::MemoryNotificationRequestStore>();
     }
-    absl::StatusOr<std::unique_ptr<notify::JsonLinesNotifier>> notifier =
-        notify::JsonLinesNotifier::Open(config_.notification_outbox);
-    if (!notifier.ok()) return notifier.status();
-    notifier_ = *std::move(notifier);
+    if (absl::Status delivery = StartDelivery(); !delivery.ok()) return delivery;
     absl::StatusOr<domain::query::CursorCodec> cursors =
         config_.cursor_secret.empty()
             ? domain::query::CursorCodec::WithRandomSecret()
@@ -414,15 +436,53 @@ class ServerImpl final : public Server {
     if (!cursors.ok()) return cursors.status();
     domain::NotificationRequestOptions options;
     options.max_requests_per_site = config_.max_requests_per_site;
-    if (metrics_) options.metrics = metrics_->notifications();
     requests_ = std::make_unique<domain::NotificationRequestManager>(
-        request_store_.get(), settings_.get(), notifier_.get(), *std::move(cursors),
+        request_store_.get(), settings_.get(), delivery_.get(), *std::move(cursors),
         std::move(options));
+    // Emails queued before a restart (or, with etcd, by a replica that died).
+    if (absl::Status resumed = request_store_->ResumeDeliveries(
+            [queue = delivery_.get()](const std::string& site, store::RecordPtr record) {
+              queue->Schedule(site, std::move(record));
+            });
+        !resumed.ok()) {
+      return resumed;
+    }
     requests_service_ = std::make_unique<api::NotificationRequestService>(
         &gate_, requests_.get(), request_store_.get(), &streams_,
         api::NotificationRequestServiceOptions(), blocking_writes_.get());
     return absl::OkStatus();
   }
+
+  // The background delivery of notification emails: to the relay, or into a
+  // Maildir without one.
+  absl::Status StartDelivery() {
+    delivery::DeliveryOptions options;
+    options.concurrency = config_.delivery_concurrency;
+    options.retry.max_attempts = config_.delivery_max_attempts;
+    options.retry.max_age = config_.delivery_max_age;
+    options.retry.initial = config_.delivery_retry_initial;
+    options.retry.max = config_.delivery_retry_max;
+    options.mail_from = config_.smtp.mail_from.empty() ? kLocalMailFrom : config_.smtp.mail_from;
+    if (metrics_) options.metrics = metrics_->notifications();
+    delivery::SenderFactory senders;
+    if (!config_.smtp.url.empty()) {
+      mail_destination_ = config_.smtp.url;
+      senders = [smtp = config_.smtp] { return email::MakeSmtpSender(smtp); };
+    } else {
+      absl::StatusOr<std::string> dir = MailDir(config_);
+      if (!dir.ok()) return dir.status();
+      mail_destination_ = *dir;
+      senders = [dir = *dir] { return email::OpenMaildir(dir); };
+    }
+    absl::StatusOr<std::unique_ptr<delivery::DeliveryQueue>> queue = delivery::DeliveryQueue::Start(
+        request_store_.get(), email_templates_.get(), senders, std::move(options));
+    if (!queue.ok()) return queue.status();
+    delivery_ = *std::move(queue);
+    logging::Info("notification emails go to", {{"destination", mail_destination_}});
+    return absl::OkStatus();
+  }
+
+  std::string mail_destination() const override { return mail_destination_; }
 
   // The email service: template store, manager, relay, test sends.
   absl::Status InitEmail() {
@@ -478,6 +538,9 @@ class ServerImpl final : public Server {
     // Every forwarded call has ended with the server: their answers go out,
     // then the HTTP connections close.
     if (http_) http_->Stop();
+    // Attempts under way finish (bounded by the relay timeout); what is still
+    // queued stays PROCESSING in the store for the next start to resume.
+    if (delivery_) delivery_->Stop();
     // A stalled or failing audit sink must not hold the exit forever.
     if (!audit_->Flush(kAuditFlushTimeout)) logging::Error("audit log not flushed at shutdown");
     logging::Flush();
@@ -533,7 +596,10 @@ class ServerImpl final : public Server {
   std::unique_ptr<api::WorkQueue> blocking_writes_;
   std::unique_ptr<api::SettingsService> settings_service_;
   std::unique_ptr<store::NotificationRequestStore> request_store_;
-  std::unique_ptr<notify::Notifier> notifier_;
+  // Before the manager that schedules on it; stopped in Shutdown, once no
+  // report can queue more.
+  std::unique_ptr<delivery::DeliveryQueue> delivery_;
+  std::string mail_destination_;
   std::unique_ptr<domain::NotificationRequestManager> requests_;
   // Declared before server_, so destroyed after it: server shutdown waits for
   // the reports in progress to reply, then the service's work queue joins.

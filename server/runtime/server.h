@@ -22,6 +22,9 @@ class Server {
   virtual int metrics_port() const { return 0; }
   // The bound port of the HTTP front (0 when it is off).
   virtual int http_port() const = 0;
+  // Where notification emails go: "smtp://host:port" (the relay) or the
+  // Maildir's path.
+  virtual std::string mail_destination() const = 0;
 
   // Graceful shutdown: health turns NOT_SERVING, streams end with OK, calls in
   // flight get up to the configured grace period, then whatever is left is

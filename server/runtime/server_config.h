@@ -34,8 +34,6 @@ struct ServerConfig {
   size_t max_watch_streams = 10000;
   absl::Duration shutdown_grace = absl::Seconds(10);
   absl::Duration clock_skew = absl::ZeroDuration();
-  // Where the default notifier appends its JSON lines; "-" is stdout.
-  std::string notification_outbox = "-";
   // The key that signs query cursors (>= 32 bytes); empty: a random key per
   // process, so cursors do not survive a restart or cross replicas.
   std::string cursor_secret;
@@ -51,6 +49,15 @@ struct ServerConfig {
   int etcd_txns_in_flight = 1;
   // The mail relay (SPEC 8.2); an empty url means none is configured.
   email::SmtpConfig smtp;
+  // Without a relay, emails are delivered into this Maildir; empty: <data_dir>/mail
+  // with a data directory, else a new temporary directory named at startup.
+  std::string mail_dir;
+  // Background delivery (docs/operations.md, "Email delivery").
+  int delivery_concurrency = 8;
+  int delivery_max_attempts = 10;
+  absl::Duration delivery_max_age = absl::Hours(24);
+  absl::Duration delivery_retry_initial = absl::Seconds(1);
+  absl::Duration delivery_retry_max = absl::Minutes(10);
   // host:port of the Prometheus scrape endpoint; empty: metrics off.
   std::string metrics_listen;
   // The HTTP/JSON front: host:port (empty: off), CORS origins, limits.

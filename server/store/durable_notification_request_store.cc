@@ -1,6 +1,8 @@
 #include "server/store/durable_notification_request_store.h"
 
 #include "absl/hash/hash.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "absl/strings/str_cat.h"
 #include "server/logging/log.h"
 #include "server/store/storage_unavailable.h"
@@ -11,6 +13,9 @@ namespace {
 using Request = v1::BackInStockNotificationRequest;
 
 constexpr size_t kRevisionBytes = 8;
+// Set in the revision's last byte when a queued email follows the request
+// (revisions never come near 2^63).
+constexpr char kQueuedEmailFlag = static_cast<char>(0x80);
 
 }  // namespace
 
@@ -34,22 +39,56 @@ std::string DurableNotificationRequestStore::EncodeValue(const NotificationReque
   for (size_t i = 0; i < kRevisionBytes; ++i) {
     value[i] = static_cast<char>((revision >> (8 * i)) & 0xff);
   }
-  record.request.AppendToString(&value);
+  if (record.delivery == nullptr) {
+    record.request.AppendToString(&value);
+    return value;
+  }
+  value[kRevisionBytes - 1] = static_cast<char>(value[kRevisionBytes - 1] | kQueuedEmailFlag);
+  const std::string request = record.request.SerializeAsString();
+  {
+    google::protobuf::io::StringOutputStream out(&value);
+    google::protobuf::io::CodedOutputStream coded(&out);
+    coded.WriteVarint32(static_cast<uint32_t>(request.size()));
+  }
+  value += request;
+  record.delivery->AppendToString(&value);
   return value;
 }
 
 absl::StatusOr<NotificationRequestRecord> DurableNotificationRequestStore::DecodeValue(
     absl::string_view value) {
   if (value.size() < kRevisionBytes) return absl::DataLossError("request record is too short");
+  const bool queued_email = (static_cast<unsigned char>(value[kRevisionBytes - 1]) &
+                             static_cast<unsigned char>(kQueuedEmailFlag)) != 0;
   uint64_t revision = 0;
   for (size_t i = 0; i < kRevisionBytes; ++i) {
-    revision |= uint64_t{static_cast<unsigned char>(value[i])} << (8 * i);
+    unsigned char byte = static_cast<unsigned char>(value[i]);
+    if (i == kRevisionBytes - 1) byte &= static_cast<unsigned char>(~kQueuedEmailFlag);
+    revision |= uint64_t{byte} << (8 * i);
   }
   NotificationRequestRecord record;
   record.revision = static_cast<int64_t>(revision);
   if (record.revision < 1) return absl::DataLossError("request record has no revision");
   value.remove_prefix(kRevisionBytes);
-  if (!record.request.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+  absl::string_view request = value;
+  if (queued_email) {
+    google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(value.data()),
+                                              static_cast<int>(value.size()));
+    uint32_t length = 0;
+    if (!in.ReadVarint32(&length)) return absl::DataLossError("request record has no length");
+    const auto header = static_cast<size_t>(in.CurrentPosition());
+    if (length > value.size() - header) {
+      return absl::DataLossError("request record is shorter than its length");
+    }
+    request = value.substr(header, length);
+    auto delivery = std::make_shared<QueuedEmail>();
+    const absl::string_view rest = value.substr(header + length);
+    if (!delivery->ParseFromArray(rest.data(), static_cast<int>(rest.size()))) {
+      return absl::DataLossError("request record's queued email does not parse");
+    }
+    record.delivery = std::move(delivery);
+  }
+  if (!record.request.ParseFromArray(request.data(), static_cast<int>(request.size()))) {
     return absl::DataLossError("request record does not parse");
   }
   if (record.request.id().empty()) return absl::DataLossError("request record has no id");
@@ -65,10 +104,6 @@ DurableNotificationRequestStore::Open(const std::string& dir, DurableRequestStor
       [self](const journal::RecordView& record) { return self->Replay(record); });
   if (!journal.ok()) return journal.status();
   store->journal_ = *std::move(journal);
-  if (options.fail_interrupted_reports) {
-    if (absl::Status settled = store->FailInterruptedReports(); !settled.ok()) return settled;
-  }
-  store->processing_.clear();
   return store;
 }
 
@@ -80,6 +115,7 @@ absl::Status DurableNotificationRequestStore::Replay(const journal::RecordView& 
   const auto& [site, id] = *key;
   if (record.type == journal::RecordType::kDelete) {
     if (absl::Status s = memory_.RestoreDeletion(site, id); !s.ok()) return s;
+    absl::MutexLock lock(&resume_mu_);
     processing_.erase(record.key);
     --restored_records_;
     return absl::OkStatus();
@@ -93,6 +129,7 @@ absl::Status DurableNotificationRequestStore::Replay(const journal::RecordView& 
   const bool is_new = absl::IsNotFound(memory_.Get(site, id).status());
   if (absl::Status s = memory_.Restore(site, *decoded); !s.ok()) return s;
   if (is_new) ++restored_records_;
+  absl::MutexLock lock(&resume_mu_);
   if (decoded->request.status() == Request::PROCESSING) {
     processing_.insert(std::string(record.key));
   } else {
@@ -101,13 +138,25 @@ absl::Status DurableNotificationRequestStore::Replay(const journal::RecordView& 
   return absl::OkStatus();
 }
 
-absl::Status DurableNotificationRequestStore::FailInterruptedReports() {
-  for (const std::string& key : processing_) {
+absl::Status DurableNotificationRequestStore::ResumeDeliveries(ResumeHandler resume) {
+  absl::flat_hash_set<std::string> processing;
+  {
+    absl::MutexLock lock(&resume_mu_);
+    processing.swap(processing_);
+  }
+  for (const std::string& key : processing) {
     absl::StatusOr<std::pair<std::string, std::string>> decoded = DecodeKey(key);
     if (!decoded.ok()) return decoded.status();
     const auto& [site, id] = *decoded;
     absl::StatusOr<RecordPtr> current = memory_.Get(site, id);
+    if (absl::IsNotFound(current.status())) continue;
     if (!current.ok()) return current.status();
+    if ((*current)->request.status() != Request::PROCESSING) continue;
+    if ((*current)->delivery != nullptr) {
+      resume(site, *current);
+      continue;
+    }
+    // Nothing says what to send: settled as a report of old did after a crash.
     NotificationRequestRecord next = **current;
     next.revision = (*current)->revision + 1;
     next.request.set_status(Request::FAILED);
@@ -115,7 +164,8 @@ absl::Status DurableNotificationRequestStore::FailInterruptedReports() {
     if (absl::Status s = CompareAndSwap(site, (*current)->revision, next); !s.ok()) return s;
     ++failed_interrupted_;
     logging::Warning(
-        "notification request was PROCESSING when the server stopped; marked FAILED, not resent",
+        "notification request was PROCESSING without a queued email when the server stopped; "
+        "marked FAILED",
         {{"site", site}, {"request_id", id}});
   }
   return absl::OkStatus();

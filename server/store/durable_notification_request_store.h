@@ -18,7 +18,11 @@
 //
 // On disk: key "<site>/<id>" (a site id has no '/'); kPut value = the
 // record's revision as 8 bytes little endian, then the request as a
-// serialized v1.BackInStockNotificationRequest; kDelete for a deletion.
+// serialized v1.BackInStockNotificationRequest; kDelete for a deletion. A
+// record with a queued email sets the top bit of the revision's last byte and
+// follows the revision with the request's length (a varint), the request and
+// the serialized store.QueuedEmail, so records written before emails were
+// queued read as they always did.
 #ifndef BACKINSTOCK_SERVER_STORE_DURABLE_NOTIFICATION_REQUEST_STORE_H_
 #define BACKINSTOCK_SERVER_STORE_DURABLE_NOTIFICATION_REQUEST_STORE_H_
 
@@ -38,16 +42,13 @@ namespace backinstock::store {
 
 struct DurableRequestStoreOptions {
   journal::JournalOptions journal;
-  // After replay, requests still PROCESSING (a report was cut short by a
-  // crash) are settled as FAILED with auto_notified = true, journaled like
-  // any write: whether their notification went out is unknown, and sending
-  // it again blindly could notify a customer twice.
-  bool fail_interrupted_reports = true;
 };
 
 class DurableNotificationRequestStore final : public NotificationRequestStore {
  public:
-  // Opens the journal in `dir`, replays it, then settles interrupted reports.
+  // Opens the journal in `dir` and replays it. Requests left PROCESSING (their
+  // email queued or being sent when the server stopped) wait for
+  // ResumeDeliveries.
   // Fails (DATA_LOSS naming file and offset) on a damaged snapshot or journal.
   static absl::StatusOr<std::unique_ptr<DurableNotificationRequestStore>> Open(
       const std::string& dir, DurableRequestStoreOptions options = {});
@@ -69,9 +70,12 @@ class DurableNotificationRequestStore final : public NotificationRequestStore {
                                                    absl::string_view catalog_key) const override;
   std::unique_ptr<Subscription> Watch(
       absl::string_view site, std::function<void(const RequestEvent&)> on_event) override;
+  // Resumes the queued emails of the requests found PROCESSING at Open.
+  absl::Status ResumeDeliveries(ResumeHandler resume) override;
 
   journal::Journal& journal() { return *journal_; }
-  // Records restored at startup, and interrupted reports settled as FAILED.
+  // Records restored at startup, and PROCESSING requests without a queued
+  // email that ResumeDeliveries settled as FAILED.
   size_t restored_records() const { return restored_records_; }
   size_t failed_interrupted() const { return failed_interrupted_; }
 
@@ -86,7 +90,6 @@ class DurableNotificationRequestStore final : public NotificationRequestStore {
   DurableNotificationRequestStore() = default;
 
   absl::Status Replay(const journal::RecordView& record);
-  absl::Status FailInterruptedReports();
   absl::Mutex& SiteLock(absl::string_view site);
   absl::Mutex& RecordLock(absl::string_view site, absl::string_view id);
   absl::Status CompareAndSwapLocked(absl::string_view site, int64_t expected_revision,
@@ -103,8 +106,9 @@ class DurableNotificationRequestStore final : public NotificationRequestStore {
   std::array<absl::Mutex, kSiteLocks> site_locks_;
   std::array<absl::Mutex, kRecordLocks> record_locks_;
   // Replay bookkeeping: journal keys of the records whose last replayed
-  // state is PROCESSING.
-  absl::flat_hash_set<std::string> processing_;
+  // state is PROCESSING, until ResumeDeliveries.
+  absl::Mutex resume_mu_;
+  absl::flat_hash_set<std::string> processing_ ABSL_GUARDED_BY(resume_mu_);
   size_t restored_records_ = 0;
   size_t failed_interrupted_ = 0;
 };

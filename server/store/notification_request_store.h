@@ -24,6 +24,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "backinstock/v1/notification_requests.pb.h"
+#include "server/store/queued_email.pb.h"
 #include "server/store/watch_hub.h"
 
 namespace backinstock::store {
@@ -35,6 +36,10 @@ struct NotificationRequestRecord {
   // 1 when created; every committed update adds exactly one.
   int64_t revision = 0;
   v1::BackInStockNotificationRequest request;
+  // The email a report queued for this request (set when the report claims
+  // it, updated by each delivery attempt); null before any report. Shared:
+  // the records of one report point at copies of one item.
+  std::shared_ptr<const QueuedEmail> delivery;
 };
 
 // Records are immutable once stored: readers share them without copying.
@@ -106,6 +111,16 @@ class NotificationRequestStore {
   // The ids of the open requests of one catalog key, in no particular order.
   virtual absl::StatusOr<std::vector<std::string>> OpenIds(absl::string_view site,
                                                            absl::string_view catalog_key) const = 0;
+
+  // Hands `resume` every queued email this process now owns and did not queue
+  // itself: at once, those a restart found (PROCESSING records with a queued
+  // email); later, with a shared backend, those of a replica that died. Also
+  // settles FAILED (auto_notified) any PROCESSING request whose email cannot
+  // be resumed (it has none: a record written before emails were queued).
+  // Called once, when the delivery queue is ready; `resume` must return
+  // quickly and may be called from the store's own threads.
+  using ResumeHandler = std::function<void(const std::string& site, RecordPtr record)>;
+  virtual absl::Status ResumeDeliveries(ResumeHandler resume) = 0;
 
   // Calls `on_event` with every change committed to the site's requests after
   // the call, in commit order, until the subscription is destroyed.

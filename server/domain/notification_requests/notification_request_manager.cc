@@ -4,6 +4,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "server/domain/guid.h"
 #include "server/domain/notification_requests/ids.h"
+#include "server/domain/notification_requests/record_update.h"
 #include "server/domain/notification_requests/validation.h"
 #include "server/errors/error.h"
 #include "server/store/catalog_key.h"
@@ -13,9 +14,6 @@ namespace {
 
 using Request = v1::BackInStockNotificationRequest;
 
-// Compare-and-swap attempts before a write gives up (each failed attempt means
-// another writer changed the same request in between).
-constexpr int kMaxAttempts = 64;
 constexpr int kMaxCountReferences = 100;
 constexpr char kNotFound[] = "BACK_IN_STOCK_NOTIFICATION_REQUEST_NOT_FOUND";
 
@@ -102,7 +100,7 @@ absl::Status NotificationRequestManager::Delete(absl::string_view site, absl::st
   if (absl::Status valid = ValidateIdArgument(id); !valid.ok()) return valid;
   std::optional<std::string> normalized = NormalizeGuid(id);
   if (!normalized) return NotFound(absl::StatusCode::kNotFound, site, id);
-  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+  for (int attempt = 0; attempt < kMaxUpdateAttempts; ++attempt) {
     absl::StatusOr<store::RecordPtr> record = store_->Get(site, *normalized);
     if (absl::IsNotFound(record.status())) return NotFound(absl::StatusCode::kNotFound, site, id);
     if (!record.ok()) return record.status();
@@ -118,29 +116,27 @@ absl::StatusOr<Request> NotificationRequestManager::MarkAsNotificationSent(absl:
   if (absl::Status valid = ValidateIdArgument(id); !valid.ok()) return valid;
   std::optional<std::string> normalized = NormalizeGuid(id);
   if (!normalized) return NotFound(absl::StatusCode::kFailedPrecondition, site, id);
-  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    absl::StatusOr<store::RecordPtr> record = store_->Get(site, *normalized);
-    if (absl::IsNotFound(record.status())) {
-      return NotFound(absl::StatusCode::kFailedPrecondition, site, id);
-    }
-    if (!record.ok()) return record.status();
-    const Request& current = (*record)->request;
-    // Already in the state asked for: nothing changes, no event.
-    if (current.status() == Request::NOTIFICATION_SENT && current.has_auto_notified() &&
-        !current.auto_notified().value()) {
-      return current;
-    }
-    store::NotificationRequestRecord next;
-    next.revision = (*record)->revision + 1;
-    next.request = current;
-    next.request.set_status(Request::NOTIFICATION_SENT);
-    next.request.mutable_auto_notified()->set_value(false);
-    absl::Status written = store_->CompareAndSwap(site, (*record)->revision, next);
-    if (written.ok()) return next.request;
-    if (absl::IsNotFound(written)) return NotFound(absl::StatusCode::kFailedPrecondition, site, id);
-    if (!absl::IsAborted(written)) return written;
+  absl::StatusOr<RecordUpdate> update = UpdateRecord(
+      *store_, site, *normalized,
+      [](const store::NotificationRequestRecord& current)
+          -> std::optional<store::NotificationRequestRecord> {
+        const Request& request = current.request;
+        // Already in the state asked for: nothing changes, no event.
+        if (request.status() == Request::NOTIFICATION_SENT && request.has_auto_notified() &&
+            !request.auto_notified().value()) {
+          return std::nullopt;
+        }
+        // A queued email sees the new revision and is not sent.
+        store::NotificationRequestRecord next = current;
+        next.request.set_status(Request::NOTIFICATION_SENT);
+        next.request.mutable_auto_notified()->set_value(false);
+        return next;
+      });
+  if (absl::IsNotFound(update.status())) {
+    return NotFound(absl::StatusCode::kFailedPrecondition, site, id);
   }
-  return KeptChanging(id);
+  if (!update.ok()) return update.status();
+  return update->record->request;
 }
 
 absl::StatusOr<v1::GetBackInStockNotificationRequestsCountByCatalogReferencesResponse>

@@ -2,7 +2,8 @@
 // site's settings, duplicate and cap rules, get / delete / mark, query with
 // filter, sort and cursors, counts per catalog reference, and the report that
 // drives requests through RECEIVED -> PROCESSING -> NOTIFICATION_SENT | FAILED.
-// Pure logic over a NotificationRequestStore and a Notifier; no gRPC types.
+// Pure logic over a NotificationRequestStore and a delivery Scheduler; no gRPC
+// types.
 #ifndef BACKINSTOCK_SERVER_DOMAIN_NOTIFICATION_REQUESTS_NOTIFICATION_REQUEST_MANAGER_H_
 #define BACKINSTOCK_SERVER_DOMAIN_NOTIFICATION_REQUESTS_NOTIFICATION_REQUEST_MANAGER_H_
 
@@ -18,8 +19,7 @@
 #include "backinstock/v1/notification_requests.pb.h"
 #include "server/domain/query/cursor.h"
 #include "server/domain/settings_manager.h"
-#include "server/metrics/notification_metrics.h"
-#include "server/notify/notifier.h"
+#include "server/delivery/scheduler.h"
 #include "server/store/notification_request_store.h"
 
 namespace backinstock::domain {
@@ -27,25 +27,19 @@ namespace backinstock::domain {
 struct NotificationRequestOptions {
   // Requests one site may hold, in any status (ServerConfig::max_requests_per_site).
   int64_t max_requests_per_site = 100000;
-  // Reports work through their targets in batches of this size: a batch is
-  // moved to PROCESSING, notified, and settled before the next is claimed, so
-  // at most one batch per report is ever in flight.
-  int report_batch_size = 100;
-  // The time source for created dates (tests fix it).
+  // The time source for created dates and queued times (tests fix it).
   std::function<absl::Time()> clock = [] { return absl::Now(); };
-  // Reports count their outcomes here (by default, nowhere).
-  metrics::NotificationMetrics metrics;
 };
 
 class NotificationRequestManager {
  public:
   // Everything passed in must outlive the manager.
   NotificationRequestManager(store::NotificationRequestStore* store,
-                             const SettingsManager* settings, notify::Notifier* notifier,
+                             const SettingsManager* settings, delivery::Scheduler* scheduler,
                              query::CursorCodec cursors, NotificationRequestOptions options)
       : store_(store),
         settings_(settings),
-        notifier_(notifier),
+        scheduler_(scheduler),
         cursors_(std::move(cursors)),
         options_(std::move(options)) {}
 
@@ -70,27 +64,25 @@ class NotificationRequestManager {
       absl::string_view site,
       const v1::GetBackInStockNotificationRequestsCountByCatalogReferencesRequest& request) const;
 
-  // Notifies every targeted RECEIVED request. Slow (it runs the notifier): the
-  // API layer calls it off gRPC's callback threads. Ids that are unknown or not
-  // RECEIVED are skipped: nothing is ever sent twice. A notifier failure makes
-  // that request FAILED and is not an error of the call.
+  // Claims every targeted RECEIVED request (PROCESSING, its email queued in
+  // the same write) and hands it to the scheduler; the email goes out in the
+  // background. Ids that are unknown or not RECEIVED are skipped: nothing is
+  // ever sent twice. One write per target: the API layer calls it off gRPC's
+  // callback threads.
   absl::Status Report(absl::string_view site, const v1::ReportItemsBackInStockRequest& report);
 
  private:
   // The ids a report targets, before claiming.
   absl::StatusOr<std::vector<std::string>> ReportTargets(
       absl::string_view site, const v1::ReportItemsBackInStockRequest& report) const;
-  // Moves a RECEIVED request to PROCESSING; nullptr when it is gone or not
-  // RECEIVED.
-  absl::StatusOr<store::RecordPtr> Claim(absl::string_view site, const std::string& id);
-  // Moves a claimed request to `final_status` with auto_notified = true,
-  // unless someone else settled or deleted it meanwhile.
-  absl::Status Settle(absl::string_view site, store::RecordPtr claimed,
-                      v1::BackInStockNotificationRequest::Status final_status);
+  // Moves a RECEIVED request to PROCESSING with `email` queued; nullptr when
+  // it is gone or not RECEIVED.
+  absl::StatusOr<store::RecordPtr> Claim(absl::string_view site, const std::string& id,
+                                         const std::shared_ptr<const store::QueuedEmail>& email);
 
   store::NotificationRequestStore* store_;
   const SettingsManager* settings_;
-  notify::Notifier* notifier_;
+  delivery::Scheduler* scheduler_;
   const query::CursorCodec cursors_;
   const NotificationRequestOptions options_;
 };

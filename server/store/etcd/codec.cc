@@ -21,6 +21,7 @@ std::string EncodeRequest(const NotificationRequestRecord& record, absl::string_
   stored.set_revision(record.revision);
   *stored.mutable_request() = record.request;
   stored.set_writer(std::string(writer));
+  if (record.delivery != nullptr) *stored.mutable_delivery() = *record.delivery;
   return stored.SerializeAsString();
 }
 
@@ -47,6 +48,9 @@ absl::StatusOr<NotificationRequestRecord> DecodeRequest(absl::string_view value,
   NotificationRequestRecord record;
   record.revision = stored.revision();
   record.request = std::move(*stored.mutable_request());
+  if (stored.has_delivery()) {
+    record.delivery = std::make_shared<QueuedEmail>(std::move(*stored.mutable_delivery()));
+  }
   if (writer != nullptr) *writer = stored.writer();
   return record;
 }

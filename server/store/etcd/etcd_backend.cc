@@ -38,7 +38,7 @@ absl::StatusOr<std::unique_ptr<EtcdBackend>> EtcdBackend::Open(const EtcdOptions
   // Sweeping as often as a lease can expire retries a sweep that failed
   // (no quorum) in good time; new orphans wake it at once.
   backend->sweeper_ = std::make_unique<ClaimSweeper>(
-      backend->cache_.get(), backend->committer_.get(),
+      backend->cache_.get(), backend->committer_.get(), backend->lease_.get(),
       absl::Seconds(backend->lease_->ttl_seconds()));
   ClaimSweeper* sweeper = backend->sweeper_.get();
   backend->cache_->SetOrphansCallback([sweeper] { sweeper->Wake(); });
@@ -73,7 +73,8 @@ std::unique_ptr<SettingsStore> EtcdBackend::NewSettingsStore() {
 
 std::unique_ptr<NotificationRequestStore> EtcdBackend::NewRequestStore() {
   return std::make_unique<EtcdNotificationRequestStore>(client_.get(), cache_.get(),
-                                                        committer_.get(), lease_.get());
+                                                        committer_.get(), lease_.get(),
+                                                        sweeper_.get());
 }
 
 std::unique_ptr<EmailTemplateStore> EtcdBackend::NewEmailTemplateStore() {

@@ -17,6 +17,7 @@
 #define BACKINSTOCK_SERVER_STORE_ETCD_ETCD_NOTIFICATION_REQUEST_STORE_H_
 
 #include "server/store/etcd/committer.h"
+#include "server/store/etcd/claim_sweeper.h"
 #include "server/store/etcd/etcd_cache.h"
 #include "server/store/etcd/etcd_client.h"
 #include "server/store/etcd/replica_lease.h"
@@ -27,8 +28,8 @@ namespace backinstock::store::etcd {
 class EtcdNotificationRequestStore final : public NotificationRequestStore {
  public:
   EtcdNotificationRequestStore(const EtcdClient* client, EtcdCache* cache, Committer* committer,
-                               ReplicaLease* lease)
-      : client_(client), cache_(cache), committer_(committer), lease_(lease) {}
+                               ReplicaLease* lease, ClaimSweeper* sweeper)
+      : client_(client), cache_(cache), committer_(committer), lease_(lease), sweeper_(sweeper) {}
 
   absl::StatusOr<CreateResult> Create(absl::string_view site,
                                       const NotificationRequestRecord& record,
@@ -45,6 +46,11 @@ class EtcdNotificationRequestStore final : public NotificationRequestStore {
                                                    absl::string_view catalog_key) const override;
   std::unique_ptr<Subscription> Watch(
       absl::string_view site, std::function<void(const RequestEvent&)> on_event) override;
+  // Starts the sweeper: orphaned claims of dead replicas are adopted from now.
+  absl::Status ResumeDeliveries(ResumeHandler resume) override {
+    sweeper_->Start(std::move(resume));
+    return absl::OkStatus();
+  }
 
  private:
   // The record's etcd mod_revision when it is at `expected_revision`: from
@@ -57,6 +63,7 @@ class EtcdNotificationRequestStore final : public NotificationRequestStore {
   EtcdCache* cache_;
   Committer* committer_;
   ReplicaLease* lease_;
+  ClaimSweeper* sweeper_;
 };
 
 }  // namespace backinstock::store::etcd
