@@ -183,7 +183,7 @@ void LogRecovery(store::journal::Journal& journal, size_t entries, absl::string_
 
 // The From address and Message-ID domain of emails written into a Maildir
 // when no --mail_from is given (there is no relay to deliver them).
-constexpr char kLocalMailFrom[] = "back-in-stock@localhost";
+constexpr char kLocalMailFrom[] = "back-in-stock@localhost.localdomain";
 
 // --mail_dir, or <data_dir>/mail, or a new temporary directory (kept after
 // exit: its emails are there to be read).

@@ -208,26 +208,49 @@ TEST(DurableNotificationRequestStore, ASnapshotPlusJournalRestoresTheState) {
   EXPECT_EQ(before.records.size(), 19u);
 }
 
-TEST(DurableNotificationRequestStore, RequestsLeftProcessingAreFailedNotResent) {
+// A request left PROCESSING with its email queued is handed back to be sent
+// again (with the state the journal holds); one without a queued email
+// (written before emails were queued) is settled FAILED, journaled.
+TEST(DurableNotificationRequestStore, RequestsLeftProcessingAreResumedOrFailed) {
   TempDir dir("durable-requests");
+  auto email = std::make_shared<QueuedEmail>();
+  email->mutable_item_details()->set_name("Shirt");
+  (*email->mutable_template_parameters())["coupon"] = "SPRING";
+  email->mutable_state()->set_attempts(2);
+  email->mutable_state()->set_last_error("451 try later");
   {
     auto store = DurableNotificationRequestStore::Open(dir.path(), NoCompaction());
     ASSERT_TRUE(store.ok());
     auto& s = **store;
     ASSERT_TRUE(s.Create("site", NewRecord(1, "a", "p@x.io"), kNoCap).ok());
     ASSERT_TRUE(s.Create("site", NewRecord(2, "a", "q@x.io"), kNoCap).ok());
+    ASSERT_TRUE(s.Create("site", NewRecord(3, "b", "r@x.io"), kNoCap).ok());
     ASSERT_TRUE(s.CompareAndSwap("site", 1, Next(*s.Get("site", Id(1)), Request::PROCESSING)).ok());
-  }
-  {
-    DurableRequestStoreOptions keep = NoCompaction();
-    keep.fail_interrupted_reports = false;
-    auto store = DurableNotificationRequestStore::Open(dir.path(), keep);
-    ASSERT_TRUE(store.ok());
-    EXPECT_EQ((*(*store)->Get("site", Id(1)))->request.status(), Request::PROCESSING);
+    NotificationRequestRecord queued = Next(*s.Get("site", Id(3)), Request::PROCESSING);
+    queued.delivery = email;
+    ASSERT_TRUE(s.CompareAndSwap("site", 1, queued).ok());
   }
   {
     auto store = DurableNotificationRequestStore::Open(dir.path(), NoCompaction());
     ASSERT_TRUE(store.ok()) << store.status();
+    // Nothing is settled before the delivery queue asks.
+    EXPECT_EQ((*(*store)->Get("site", Id(1)))->request.status(), Request::PROCESSING);
+    std::vector<RecordPtr> resumed;
+    ASSERT_TRUE((*store)
+                    ->ResumeDeliveries([&](const std::string& site, RecordPtr record) {
+                      EXPECT_EQ(site, "site");
+                      resumed.push_back(std::move(record));
+                    })
+                    .ok());
+    ASSERT_EQ(resumed.size(), 1u);
+    EXPECT_EQ(resumed[0]->request.id(), Id(3));
+    EXPECT_EQ(resumed[0]->revision, 2);
+    ASSERT_NE(resumed[0]->delivery, nullptr);
+    EXPECT_EQ(resumed[0]->delivery->item_details().name(), "Shirt");
+    EXPECT_EQ(resumed[0]->delivery->template_parameters().at("coupon"), "SPRING");
+    EXPECT_EQ(resumed[0]->delivery->state().attempts(), 2);
+    EXPECT_EQ(resumed[0]->delivery->state().last_error(), "451 try later");
+
     EXPECT_EQ((*store)->failed_interrupted(), 1u);
     RecordPtr failed = *(*store)->Get("site", Id(1));
     EXPECT_EQ(failed->request.status(), Request::FAILED);
@@ -235,11 +258,41 @@ TEST(DurableNotificationRequestStore, RequestsLeftProcessingAreFailedNotResent) 
     EXPECT_TRUE(failed->request.has_auto_notified() && failed->request.auto_notified().value());
     EXPECT_EQ((*(*store)->Get("site", Id(2)))->request.status(), Request::RECEIVED);
     EXPECT_EQ((*(*store)->CountOpen("site", {ItemKey("a")}))[0], 1);
+    EXPECT_EQ((*(*store)->CountOpen("site", {ItemKey("b")}))[0], 1) << "still queued: open";
   }
   auto store = DurableNotificationRequestStore::Open(dir.path(), NoCompaction());
   ASSERT_TRUE(store.ok());
+  int resumed = 0;
+  ASSERT_TRUE((*store)->ResumeDeliveries([&](const std::string&, RecordPtr) { ++resumed; }).ok());
+  EXPECT_EQ(resumed, 1) << "still queued after another restart";
   EXPECT_EQ((*store)->failed_interrupted(), 0u) << "the settlement was journaled";
   EXPECT_EQ((*(*store)->Get("site", Id(1)))->revision, 3);
+}
+
+// The value encoding keeps a record's queued email, and reads records
+// written before emails were queued as they always were.
+TEST(DurableNotificationRequestStore, ValuesCarryTheQueuedEmail) {
+  NotificationRequestRecord record = NewRecord(7, "a", "p@x.io");
+  record.revision = (int64_t{1} << 40) + 5;
+  const std::string plain = DurableNotificationRequestStore::EncodeValue(record);
+  auto email = std::make_shared<QueuedEmail>();
+  email->mutable_item_details()->set_price("9.99");
+  record.delivery = email;
+  const std::string with_email = DurableNotificationRequestStore::EncodeValue(record);
+  absl::StatusOr<NotificationRequestRecord> decoded =
+      DurableNotificationRequestStore::DecodeValue(with_email);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->revision, record.revision);
+  EXPECT_EQ(decoded->request.id(), Id(7));
+  ASSERT_NE(decoded->delivery, nullptr);
+  EXPECT_EQ(decoded->delivery->item_details().price(), "9.99");
+  decoded = DurableNotificationRequestStore::DecodeValue(plain);
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded->revision, record.revision);
+  EXPECT_EQ(decoded->delivery, nullptr);
+  // A length that runs past the end is damage, not a shorter record.
+  EXPECT_EQ(DurableNotificationRequestStore::DecodeValue(with_email.substr(0, 12)).status().code(),
+            absl::StatusCode::kDataLoss);
 }
 
 TEST(DurableNotificationRequestStore, ReadersAndWatchersSeeAWriteOnlyOnceItIsDurable) {

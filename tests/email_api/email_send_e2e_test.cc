@@ -32,7 +32,7 @@ class EmailSendTest : public ::testing::Test {
     std::ofstream(keys_file_) << TestKeysJson();
     ServerProcess::Options options;
     options.args = {"--keys_file=" + keys_file_, "--audit_log=/dev/null",
-                    "--notification_outbox=/dev/null", "--smtp_url=" + relay_->url(),
+                    "--smtp_url=" + relay_->url(),
                     "--smtp_starttls=off", std::string("--mail_from=") + kMailFrom};
     auto server = ServerProcess::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();

@@ -19,6 +19,7 @@
 #include "server/store/etcd/txn.h"
 #include "tests/etcd/request_records.h"
 #include "tests/support/etcd_cluster.h"
+#include "tests/support/eventually.h"
 
 namespace backinstock::testing {
 namespace {
@@ -129,6 +130,10 @@ TEST_F(EtcdClaimKeysTest, AClaimWhoseLeaseIsGoneIsSettledFailedOnceAndTheOwnerLo
   ASSERT_TRUE(other.ok()) << other.status();
   auto owner_store = (*owner)->NewRequestStore();
   auto other_store = (*other)->NewRequestStore();
+  // Sweeping starts once the stores know where adopted emails go; this
+  // request has none queued (written before emails were), so it is failed.
+  ASSERT_TRUE(owner_store->ResumeDeliveries([](const std::string&, store::RecordPtr) {}).ok());
+  ASSERT_TRUE(other_store->ResumeDeliveries([](const std::string&, store::RecordPtr) {}).ok());
 
   absl::Mutex mu;
   std::vector<int64_t> updates;  // revisions of r1 in UPDATED events on `other`
@@ -179,10 +184,87 @@ TEST_F(EtcdClaimKeysTest, AClaimWhoseLeaseIsGoneIsSettledFailedOnceAndTheOwnerLo
   subscription.reset();
 }
 
+// A dead replica's queued email is taken over by exactly one live replica:
+// claimed on its lease, revision bumped (the former owner's writes fail), and
+// handed to its delivery queue with the email as stored.
+TEST_F(EtcdClaimKeysTest, AQueuedEmailWhoseLeaseIsGoneIsAdoptedByOneReplica) {
+  // Declared before the backends: their sweepers may call `collect` until
+  // they are destroyed.
+  absl::Mutex mu;
+  std::vector<std::pair<int, store::RecordPtr>> adopted;  // (replica, record)
+  auto owner = EtcdBackend::Open(options_);
+  ASSERT_TRUE(owner.ok()) << owner.status();
+  auto first = EtcdBackend::Open(options_);
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto second = EtcdBackend::Open(options_);
+  ASSERT_TRUE(second.ok()) << second.status();
+  auto owner_store = (*owner)->NewRequestStore();
+  auto first_store = (*first)->NewRequestStore();
+  auto second_store = (*second)->NewRequestStore();
+  auto collect = [&](int replica) {
+    return [&, replica](const std::string& site, store::RecordPtr record) {
+      EXPECT_EQ(site, kSite);
+      absl::MutexLock lock(&mu);
+      adopted.emplace_back(replica, std::move(record));
+    };
+  };
+  ASSERT_TRUE(first_store->ResumeDeliveries(collect(1)).ok());
+  ASSERT_TRUE(second_store->ResumeDeliveries(collect(2)).ok());
+
+  ASSERT_TRUE(owner_store->Create(kSite, NewRecord("r1", "r1@e.co"), 100).ok());
+  NotificationRequestRecord queued = Next(*owner_store->Get(kSite, "r1"), Request::PROCESSING);
+  auto email = std::make_shared<store::QueuedEmail>();
+  email->mutable_item_details()->set_name("Shirt");
+  email->mutable_state()->set_attempts(1);
+  queued.delivery = email;
+  ASSERT_TRUE(owner_store->CompareAndSwap(kSite, 1, queued).ok());
+  auto lease = (*owner)->lease()->Current();
+  ASSERT_TRUE(lease.ok());
+  ASSERT_TRUE(client_->LeaseRevoke(*lease).ok());
+
+  ASSERT_TRUE(Eventually([&] {
+    absl::MutexLock lock(&mu);
+    return !adopted.empty();
+  }));
+  int replica = 0;
+  store::RecordPtr record;
+  {
+    absl::MutexLock lock(&mu);
+    replica = adopted[0].first;
+    record = adopted[0].second;
+  }
+  EXPECT_EQ(record->revision, 3);
+  EXPECT_EQ(record->request.status(), Request::PROCESSING);
+  ASSERT_NE(record->delivery, nullptr);
+  EXPECT_EQ(record->delivery->item_details().name(), "Shirt");
+  EXPECT_EQ(record->delivery->state().attempts(), 1);
+  // Claimed on the adopter's lease.
+  auto claim = Read(ClaimKey(kSite, "r1"));
+  ASSERT_TRUE(claim);
+  auto adopter_lease = (replica == 1 ? *first : *second)->lease()->Current();
+  ASSERT_TRUE(adopter_lease.ok());
+  EXPECT_EQ(claim->lease(), *adopter_lease);
+  // The former owner, late, loses.
+  NotificationRequestRecord sent = queued;
+  sent.revision = 3;
+  sent.request.set_status(Request::NOTIFICATION_SENT);
+  EXPECT_EQ(owner_store->CompareAndSwap(kSite, 2, sent).code(), absl::StatusCode::kAborted);
+  // Adopted once: the other sweeper's transaction lost. Both caches have
+  // caught up with the claim once they show revision 3.
+  ASSERT_TRUE(Eventually([&] {
+    return (*first_store->Get(kSite, "r1"))->revision == 3 &&
+           (*second_store->Get(kSite, "r1"))->revision == 3;
+  }));
+  EXPECT_EQ((*first)->sweeper()->adopted() + (*second)->sweeper()->adopted(), 1);
+  absl::MutexLock lock(&mu);
+  EXPECT_EQ(adopted.size(), 1u);
+}
+
 TEST_F(EtcdClaimKeysTest, AReleaseThatCannotBeWrittenAbandonsTheLeaseSoTheRequestIsNotStuck) {
   auto backend = EtcdBackend::Open(options_);
   ASSERT_TRUE(backend.ok()) << backend.status();
   auto store = (*backend)->NewRequestStore();
+  ASSERT_TRUE(store->ResumeDeliveries([](const std::string&, store::RecordPtr) {}).ok());
   auto first_lease = (*backend)->lease()->Current();
   ASSERT_TRUE(first_lease.ok()) << first_lease.status();
   ASSERT_TRUE(store->Create(kSite, NewRecord("r1", "r1@e.co"), 100).ok());
@@ -196,7 +278,8 @@ TEST_F(EtcdClaimKeysTest, AReleaseThatCannotBeWrittenAbandonsTheLeaseSoTheReques
         return absl::DeadlineExceededError("etcd txn: Deadline Exceeded (injected)");
       });
   store::etcd::EtcdNotificationRequestStore settling(client_.get(), (*backend)->cache(),
-                                                     &unreachable, (*backend)->lease());
+                                                     &unreachable, (*backend)->lease(),
+                                                     (*backend)->sweeper());
   const absl::Status settled =
       settling.CompareAndSwap(kSite, 2, Next(*store->Get(kSite, "r1"), Request::NOTIFICATION_SENT));
   ASSERT_FALSE(settled.ok());

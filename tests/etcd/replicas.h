@@ -1,6 +1,7 @@
 // A 3-member etcd cluster and backinstock-server replicas over it
-// (--store=etcd), each replica a real process with its own notification
-// outbox; plus the calls the etcd tests make.
+// (--store=etcd), each replica a real process delivering emails into a
+// Maildir of its own (or to a relay a test names); plus the calls the etcd
+// tests make.
 #ifndef BACKINSTOCK_TESTS_ETCD_REPLICAS_H_
 #define BACKINSTOCK_TESTS_ETCD_REPLICAS_H_
 
@@ -14,10 +15,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "nlohmann/json.hpp"
 #include "tests/notification_requests/calls.h"
 #include "tests/settings/calls.h"
 #include "tests/support/etcd_cluster.h"
+#include "tests/support/maildir.h"
 #include "tests/support/server_process.h"
 #include "tests/support/test_keys.h"
 #include "tests/support/test_server.h"
@@ -26,7 +27,7 @@ namespace backinstock::testing {
 
 struct Replica {
   std::unique_ptr<ServerProcess> process;
-  std::string outbox;
+  std::string mail_dir;  // empty when the replica sends to a relay
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<SettingsCalls> settings;
   std::unique_ptr<RequestCalls> requests;
@@ -52,24 +53,25 @@ class EtcdReplicasTest : public ::testing::Test {
   void TearDown() override {
     replicas_.clear();
     cluster_.reset();
-    for (const std::string& path : files_) std::remove(path.c_str());
+    for (const std::string& path : files_) RemoveTree(path);
     if (!keys_file_.empty()) std::remove(keys_file_.c_str());
   }
 
-  // `outbox`: the notification outbox (a new temporary file when empty);
-  // `extra_args` are added to the command line.
-  void StartReplica(std::string outbox = "", const std::vector<std::string>& extra_args = {}) {
+  // `extra_args` are added to the command line; unless they name a relay
+  // (--smtp_url), the replica delivers into a new Maildir of its own.
+  void StartReplica(const std::vector<std::string>& extra_args = {}) {
     Replica replica;
-    if (outbox.empty()) {
-      outbox = TempPath("etcd-outbox");
-      files_.push_back(outbox);
+    bool relay = false;
+    for (const std::string& arg : extra_args) relay |= arg.rfind("--smtp_url", 0) == 0;
+    if (!relay) {
+      replica.mail_dir = TempPath("etcd-maildir");
+      files_.push_back(replica.mail_dir);
     }
-    replica.outbox = outbox;
     ServerProcess::Options options;
     options.args = {absl::StrCat("--keys_file=", keys_file_), "--store=etcd",
                     absl::StrCat("--etcd_endpoints=", cluster_->Endpoints()),
-                    absl::StrCat("--notification_outbox=", replica.outbox), "--audit_log=/dev/null",
-                    "--shutdown_grace=0s"};
+                    "--audit_log=/dev/null", "--shutdown_grace=0s"};
+    if (!relay) options.args.push_back("--mail_dir=" + replica.mail_dir);
     options.args.insert(options.args.end(), extra_args.begin(), extra_args.end());
     auto process = ServerProcess::Start(options);
     ASSERT_TRUE(process.ok()) << process.status();
@@ -84,13 +86,13 @@ class EtcdReplicasTest : public ::testing::Test {
   Replica& A() { return replicas_[0]; }
   Replica& B() { return replicas_[1]; }
 
-  // The request ids in a replica's outbox, one per notification line.
-  static std::vector<std::string> OutboxIds(const Replica& replica) {
+  // The request ids of the emails in a replica's Maildir (from each
+  // Message-ID, "<request-id@domain>"), one per email.
+  static std::vector<std::string> MailedIds(const Replica& replica) {
     std::vector<std::string> ids;
-    std::ifstream in(replica.outbox);
-    std::string line;
-    while (std::getline(in, line)) {
-      ids.push_back(nlohmann::json::parse(line).at("requestId").get<std::string>());
+    for (const MaildirMessage& email : ReadMaildir(replica.mail_dir)) {
+      const std::string& id = email.message_id;
+      ids.push_back(id.substr(1, id.find('@') - 1));
     }
     return ids;
   }

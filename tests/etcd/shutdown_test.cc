@@ -33,7 +33,7 @@ class EtcdShutdownTest : public EtcdReplicasTest {
   void SetUp() override {
     ASSERT_NO_FATAL_FAILURE(StartCluster());
     ASSERT_NO_FATAL_FAILURE(StartReplica(
-        "", {absl::StrCat("--shutdown_grace=", absl::ToInt64Seconds(kGrace), "s"),
+        {absl::StrCat("--shutdown_grace=", absl::ToInt64Seconds(kGrace), "s"),
              "--max_concurrent_streams=1000"}));
   }
   void TearDown() override {

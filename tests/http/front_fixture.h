@@ -64,7 +64,7 @@ class FrontServer {
     std::ofstream(server->keys_path_) << TestKeysJson();
     ServerProcess::Options options;
     options.args = {"--keys_file=" + server->keys_path_, "--http_listen=127.0.0.1:0",
-                    "--audit_log=/dev/null", "--notification_outbox=/dev/null"};
+                    "--audit_log=/dev/null"};
     options.args.insert(options.args.end(), extra.begin(), extra.end());
     absl::StatusOr<std::unique_ptr<ServerProcess>> process = ServerProcess::Start(options);
     if (!process.ok()) {

@@ -80,7 +80,7 @@ class MetricsE2eTest : public ::testing::Test {
     std::ofstream(keys_path_) << TestKeysJson();
     ServerProcess::Options options;
     options.args = {"--keys_file=" + keys_path_, "--audit_log=/dev/null",
-                    "--metrics_listen=127.0.0.1:0", "--notification_outbox=/dev/null"};
+                    "--metrics_listen=127.0.0.1:0"};
     options.args.insert(options.args.end(), more_args.begin(), more_args.end());
     absl::StatusOr<std::unique_ptr<ServerProcess>> process = ServerProcess::Start(options);
     ASSERT_TRUE(process.ok()) << process.status();

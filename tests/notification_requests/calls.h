@@ -17,10 +17,9 @@ namespace backinstock::testing {
 
 using NotificationRequest = v1::BackInStockNotificationRequest;
 
-// A test server config whose notifications go nowhere.
+// A test server config (emails go into the TestServer's own Maildir).
 inline runtime::ServerConfig QuietConfig() {
   runtime::ServerConfig config = TestConfig();
-  config.notification_outbox = "/dev/null";
   return config;
 }
 

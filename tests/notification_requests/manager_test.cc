@@ -1,5 +1,5 @@
-// The domain manager over the memory store: the report lifecycle with a fake
-// notifier, and open counts checked against a full scan through a long random
+// The domain manager over the memory store: reports claiming requests with
+// their emails queued on a fake scheduler, and open counts checked against a full scan through a long random
 // sequence of creates, deletes, marks and reports.
 #include "server/domain/notification_requests/notification_request_manager.h"
 
@@ -22,43 +22,36 @@ namespace {
 
 using Request = v1::BackInStockNotificationRequest;
 
-// Records every notification; fails those whose email starts with "fail".
-class FakeNotifier : public notify::Notifier {
+// Records every email a report queues (the delivery queue has tests of its
+// own).
+class FakeScheduler : public delivery::Scheduler {
  public:
-  absl::Status Notify(const notify::Notification& notification) override {
-    if (before_send_) std::exchange(before_send_, nullptr)();
+  void Schedule(const std::string& site, store::RecordPtr record) override {
     absl::MutexLock lock(&mu_);
-    sent_.push_back(notification.request.id());
-    if (notification.request.email().rfind("fail", 0) == 0) {
-      return absl::UnavailableError("mail server said no");
-    }
-    return absl::OkStatus();
+    scheduled_.emplace_back(site, std::move(record));
   }
-  std::vector<std::string> sent() {
+  std::vector<std::pair<std::string, store::RecordPtr>> scheduled() {
     absl::MutexLock lock(&mu_);
-    return sent_;
+    return scheduled_;
   }
-  // Runs once, before the next notification is recorded.
-  void BeforeNextSend(std::function<void()> action) { before_send_ = std::move(action); }
 
  private:
   absl::Mutex mu_;
-  std::vector<std::string> sent_;
-  std::function<void()> before_send_;
+  std::vector<std::pair<std::string, store::RecordPtr>> scheduled_;
 };
 
 class ManagerTest : public ::testing::Test {
  protected:
   ManagerTest()
       : settings_(&settings_store_, {std::string(kWixStoresAppId)}),
-        manager_(&store_, &settings_, &notifier_, *query::CursorCodec::WithRandomSecret(),
+        manager_(&store_, &settings_, &scheduler_, *query::CursorCodec::WithRandomSecret(),
                  Options()) {
     settings_.SetCollecting("s", kWixStoresAppId, true).IgnoreError();
   }
   static NotificationRequestOptions Options() {
     NotificationRequestOptions options;
     options.max_requests_per_site = 1000;
-    options.report_batch_size = 3;  // several batches in one report
+    options.clock = [] { return absl::FromUnixSeconds(1767225600); };
     return options;
   }
 
@@ -89,51 +82,57 @@ class ManagerTest : public ::testing::Test {
   store::MemorySettingsStore settings_store_;
   SettingsManager settings_;
   store::MemoryNotificationRequestStore store_;
-  FakeNotifier notifier_;
+  FakeScheduler scheduler_;
   NotificationRequestManager manager_;
 };
 
-TEST_F(ManagerTest, ReportSettlesEveryTargetOnceAndFailuresAreFailed) {
+TEST_F(ManagerTest, ReportClaimsEveryTargetOnceWithItsEmailQueued) {
   std::vector<std::string> ids;
-  for (const char* email : {"a@x.io", "fail@x.io", "b@x.io", "c@x.io", "fail2@x.io"}) {
-    ids.push_back(Create(1, email)->id());
-  }
+  for (const char* email : {"a@x.io", "b@x.io", "c@x.io"}) ids.push_back(Create(1, email)->id());
+  const std::string other = Create(2, "a@x.io")->id();
   v1::ReportItemsBackInStockRequest report;
   report.mutable_item_details()->set_name("Item");
   report.mutable_item_details()->set_price("1.00");
+  (*report.mutable_extra_automation_template_parameters())["coupon"] = "SPRING";
   *report.mutable_catalog_reference() = Reference(1);
   ASSERT_TRUE(manager_.Report("s", report).ok());
-  EXPECT_EQ(notifier_.sent().size(), 5u);
-  for (size_t i = 0; i < ids.size(); ++i) {
-    Request request = *manager_.Get("s", ids[i]);
-    EXPECT_EQ(request.status(), i == 1 || i == 4 ? Request::FAILED : Request::NOTIFICATION_SENT);
-    EXPECT_TRUE(request.auto_notified().value());
+
+  std::vector<std::pair<std::string, store::RecordPtr>> scheduled = scheduler_.scheduled();
+  ASSERT_EQ(scheduled.size(), 3u);
+  for (const auto& [site, record] : scheduled) {
+    EXPECT_EQ(site, "s");
+    // What was scheduled is what the store holds: PROCESSING, email queued.
+    store::RecordPtr stored = *store_.Get("s", record->request.id());
+    EXPECT_EQ(stored->revision, record->revision);
+    EXPECT_EQ(stored->request.status(), Request::PROCESSING);
+    ASSERT_NE(stored->delivery, nullptr);
+    EXPECT_EQ(stored->delivery->item_details().name(), "Item");
+    EXPECT_EQ(stored->delivery->template_parameters().at("coupon"), "SPRING");
+    EXPECT_EQ(stored->delivery->state().attempts(), 0);
+    EXPECT_EQ(stored->delivery->state().queued_time().seconds(), 1767225600);
   }
-  // Nothing is sent twice, by reference or by id.
+  EXPECT_EQ(manager_.Get("s", other)->status(), Request::RECEIVED);
+  // Nothing is queued twice, by reference or by id; PROCESSING still counts.
   ASSERT_TRUE(manager_.Report("s", report).ok());
   ASSERT_TRUE(manager_.Report("s", ReportOf(ids)).ok());
-  EXPECT_EQ(notifier_.sent().size(), 5u);
+  EXPECT_EQ(scheduler_.scheduled().size(), 3u);
+  v1::GetBackInStockNotificationRequestsCountByCatalogReferencesRequest count;
+  *count.add_catalog_references() = Reference(1);
+  EXPECT_EQ(manager_.Count("s", count)->counts_per_catalog_reference(0).count(), 3);
 }
 
-TEST_F(ManagerTest, ARequestSettledElsewhereWhileItsBatchIsSentIsNotSent) {
-  std::vector<std::string> ids;
-  for (const char* email : {"a@x.io", "b@x.io", "c@x.io"}) ids.push_back(Create(1, email)->id());
-  // The whole batch (3) is claimed before the first notification; meanwhile
-  // the third is settled by someone else, as an etcd sweeper does when this
-  // replica's claims were lost.
-  notifier_.BeforeNextSend([&] {
-    store::RecordPtr claimed = *store_.Get("s", ids[2]);
-    ASSERT_EQ(claimed->request.status(), Request::PROCESSING);
-    store::NotificationRequestRecord failed = *claimed;
-    failed.revision = claimed->revision + 1;
-    failed.request.set_status(Request::FAILED);
-    failed.request.mutable_auto_notified()->set_value(true);
-    ASSERT_TRUE(store_.CompareAndSwap("s", claimed->revision, failed).ok());
-  });
-  ASSERT_TRUE(manager_.Report("s", ReportOf(ids)).ok());
-  EXPECT_EQ(notifier_.sent(), (std::vector<std::string>{ids[0], ids[1]}));
-  EXPECT_EQ(manager_.Get("s", ids[2])->status(), Request::FAILED);
-  EXPECT_EQ(manager_.Get("s", ids[1])->status(), Request::NOTIFICATION_SENT);
+TEST_F(ManagerTest, MarkingAQueuedRequestSentKeepsItsEmailButChangesItsRevision) {
+  const std::string id = Create(1, "a@x.io")->id();
+  ASSERT_TRUE(manager_.Report("s", ReportOf({id})).ok());
+  ASSERT_EQ(scheduler_.scheduled().size(), 1u);
+  const int64_t queued_revision = scheduler_.scheduled()[0].second->revision;
+  Request marked = *manager_.MarkAsNotificationSent("s", id);
+  EXPECT_EQ(marked.status(), Request::NOTIFICATION_SENT);
+  EXPECT_FALSE(marked.auto_notified().value());
+  store::RecordPtr stored = *store_.Get("s", id);
+  // The queue sees a newer revision than it queued and does not send.
+  EXPECT_GT(stored->revision, queued_revision);
+  EXPECT_NE(stored->delivery, nullptr);
 }
 
 TEST_F(ManagerTest, CountsMatchAFullScanThroughRandomChanges) {

@@ -1,43 +1,38 @@
-// ReportItemsBackInStock over a real channel: the lifecycle, the outbox lines,
-// nothing sent twice, a failing notifier, and the shape of the call.
+// ReportItemsBackInStock over a real channel: the lifecycle, the emails
+// delivered into the server's Maildir, nothing sent twice, a delivery that
+// keeps failing, and the shape of the call.
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <fstream>
+#include <set>
 
-#include "nlohmann/json.hpp"
 #include "tests/notification_requests/calls.h"
+#include "tests/support/eventually.h"
+#include "tests/support/maildir.h"
 
 namespace backinstock::testing {
 namespace {
 
 constexpr char kSite[] = "shop-1";
 
-std::vector<nlohmann::json> OutboxLines(const std::string& path) {
-  std::vector<nlohmann::json> lines;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) lines.push_back(nlohmann::json::parse(line));
-  return lines;
-}
-
 class ReportE2e : public ::testing::Test {
  protected:
-  explicit ReportE2e(const std::string& outbox = TempPath("outbox"))
-      : outbox_(outbox), server_(Config(outbox)), settings_(server_.channel()),
-        calls_(server_.channel()) {
+  explicit ReportE2e(runtime::ServerConfig config = TestConfig())
+      : server_(std::move(config)), settings_(server_.channel()), calls_(server_.channel()) {
     EXPECT_TRUE(settings_.Set(owner_, true).ok());
   }
-  ~ReportE2e() override {
-    if (outbox_ != "/dev/full") std::remove(outbox_.c_str());
-  }
-  static runtime::ServerConfig Config(const std::string& outbox) {
-    runtime::ServerConfig config = TestConfig();
-    config.notification_outbox = outbox;
-    return config;
+
+  // Waits until request `id` has left PROCESSING; its final status.
+  NotificationRequest::Status Settled(const std::string& id) {
+    NotificationRequest::Status status = NotificationRequest::PROCESSING;
+    EXPECT_TRUE(Eventually([&] {
+      absl::StatusOr<NotificationRequest> request = calls_.Get(owner_, id);
+      if (request.ok()) status = request->status();
+      return request.ok() && status != NotificationRequest::PROCESSING;
+    })) << "request " << id << " still PROCESSING";
+    return status;
   }
 
-  const std::string outbox_;
   const Credentials owner_ = As(kSite, "user");
   const Credentials visitor_ = As(kSite, "visitor");
   TestServer server_;
@@ -56,30 +51,31 @@ TEST_F(ReportE2e, TargetedRequestsAreNotifiedOnceAndEndSentAutomatically) {
   ASSERT_TRUE(calls_.Report(owner_, report).ok());
 
   for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(Settled(created[i].id()), NotificationRequest::NOTIFICATION_SENT);
     NotificationRequest request = *calls_.Get(owner_, created[i].id());
-    EXPECT_EQ(request.status(), NotificationRequest::NOTIFICATION_SENT);
     ASSERT_TRUE(request.has_auto_notified());
     EXPECT_TRUE(request.auto_notified().value());
   }
   EXPECT_EQ(calls_.Get(owner_, created[2].id())->status(), NotificationRequest::RECEIVED);
 
-  std::vector<nlohmann::json> lines = OutboxLines(outbox_);
-  ASSERT_EQ(lines.size(), 2u);
+  std::vector<MaildirMessage> emails = ReadMaildir(server_.mail_dir());
+  ASSERT_EQ(emails.size(), 2u);
   std::set<std::string> recipients;
-  for (const auto& line : lines) {
-    recipients.insert(line["recipient"]["email"].get<std::string>());
-    EXPECT_EQ(line["site"], kSite);
-    EXPECT_EQ(line["item"]["name"], "Blue shirt");
-    EXPECT_EQ(line["item"]["price"], "19.99");
-    EXPECT_EQ(line["item"]["image"]["url"], "https://img.example/shirt.png");
-    EXPECT_EQ(line["item"]["catalogReference"]["catalogItemId"], "shirt");
-    EXPECT_EQ(line["templateParameters"]["coupon"], "SPRING");
+  for (const MaildirMessage& email : emails) {
+    recipients.insert(email.delivered_to);
+    EXPECT_NE(email.text.find("Blue shirt"), std::string::npos) << email.text;
+    EXPECT_NE(email.text.find("19.99"), std::string::npos);
+    // The Message-ID is the request's own.
+    const std::string& id = email.delivered_to == "a@b.co" ? created[0].id() : created[1].id();
+    EXPECT_EQ(email.message_id.find("<" + id + "@"), 0u) << email.message_id;
   }
   EXPECT_EQ(recipients, (std::set<std::string>{"a@b.co", "c@d.co"}));
+  EXPECT_EQ(MaildirTmpFiles(server_.mail_dir()), 0u);
 
   // A second report of the same requests sends nothing.
   ASSERT_TRUE(calls_.Report(owner_, report).ok());
-  EXPECT_EQ(OutboxLines(outbox_).size(), 2u);
+  EXPECT_EQ(calls_.Get(owner_, created[2].id())->status(), NotificationRequest::RECEIVED);
+  EXPECT_EQ(ReadMaildir(server_.mail_dir()).size(), 2u);
   EXPECT_EQ(*calls_.Count(owner_, {RequestCalls::Reference("shirt")}), std::vector<int>{1});
 }
 
@@ -92,11 +88,11 @@ TEST_F(ReportE2e, ByCatalogReferenceTargetsThatReferenceOnly) {
   v1::ReportItemsBackInStockRequest report = RequestCalls::ReportOf({});
   *report.mutable_catalog_reference() = RequestCalls::Reference("shirt", R"({"size": "M"})");
   ASSERT_TRUE(calls_.Report(owner_, report).ok());
-  EXPECT_EQ(calls_.Get(owner_, medium.id())->status(), NotificationRequest::NOTIFICATION_SENT);
+  EXPECT_EQ(Settled(medium.id()), NotificationRequest::NOTIFICATION_SENT);
   EXPECT_EQ(calls_.Get(owner_, large.id())->status(), NotificationRequest::RECEIVED);
   // Marked by hand before: not sent again, still auto_notified = false.
   EXPECT_FALSE(calls_.Get(owner_, marked.id())->auto_notified().value());
-  EXPECT_EQ(OutboxLines(outbox_).size(), 1u);
+  EXPECT_EQ(ReadMaildir(server_.mail_dir()).size(), 1u);
   EXPECT_EQ(*calls_.Count(owner_, {RequestCalls::Reference("shirt", R"({"size": "M"})"),
                                    RequestCalls::Reference("shirt", R"({"size": "L"})")}),
             (std::vector<int>{0, 1}));
@@ -120,17 +116,34 @@ TEST_F(ReportE2e, TheShapeOfTheCallIsChecked) {
 
   // None of that touched the request.
   EXPECT_EQ(calls_.Get(owner_, created.id())->status(), NotificationRequest::RECEIVED);
-  EXPECT_TRUE(OutboxLines(outbox_).empty());
+  EXPECT_TRUE(ReadMaildir(server_.mail_dir()).empty());
 }
 
-class FailingNotifierE2e : public ReportE2e {
+// A Maildir that cannot be written (its tmp/ is a file): every attempt fails
+// for a reason that may pass, so the email is retried, then given up.
+class FailingDeliveryE2e : public ReportE2e {
  protected:
-  FailingNotifierE2e() : ReportE2e("/dev/full") {}
+  FailingDeliveryE2e() : ReportE2e(Config()) {}
+  ~FailingDeliveryE2e() override { RemoveTree(mail_dir_); }
+  static runtime::ServerConfig Config() {
+    runtime::ServerConfig config = TestConfig();
+    config.mail_dir = mail_dir_ = TempPath("broken-maildir");
+    config.delivery_max_attempts = 3;
+    config.delivery_retry_initial = absl::Milliseconds(10);
+    config.delivery_retry_max = absl::Milliseconds(20);
+    return config;
+  }
+  static std::string mail_dir_;
 };
+std::string FailingDeliveryE2e::mail_dir_;
 
-TEST_F(FailingNotifierE2e, AFailedNotificationLeavesTheRequestFailed) {
+TEST_F(FailingDeliveryE2e, ADeliveryThatKeepsFailingEndsFailedAfterItsAttempts) {
+  // The server made the Maildir at startup; break it now.
+  RemoveTree(mail_dir_ + "/tmp");
+  std::ofstream(mail_dir_ + "/tmp") << "not a directory";
   NotificationRequest created = *calls_.Create(visitor_, "shirt", "a@b.co");
   ASSERT_TRUE(calls_.Report(owner_, RequestCalls::ReportOf({created.id()})).ok());
+  EXPECT_EQ(Settled(created.id()), NotificationRequest::FAILED);
   NotificationRequest failed = *calls_.Get(owner_, created.id());
   EXPECT_EQ(failed.status(), NotificationRequest::FAILED);
   EXPECT_TRUE(failed.auto_notified().value());

@@ -1,5 +1,5 @@
-// The real binary's notification request flags: the outbox (flag or
-// environment), and a cursor key shared by replicas so that a cursor issued by
+// The real binary's notification request flags: the Maildir (flag or
+// environment) and delivery flags, and a cursor key shared by replicas so that a cursor issued by
 // one is accepted by another, while a process with its own key refuses it.
 #include <gtest/gtest.h>
 #include <gmock/gmock.h>
@@ -12,6 +12,8 @@
 
 #include "absl/strings/escaping.h"
 #include "tests/notification_requests/calls.h"
+#include "tests/support/eventually.h"
+#include "tests/support/maildir.h"
 #include "tests/support/server_process.h"
 
 namespace backinstock::testing {
@@ -24,10 +26,11 @@ class ServerFlagsTest : public ::testing::Test {
   ServerFlagsTest() {
     keys_path_ = Write("keys", TestKeysJson());
     secret_path_ = Write("cursor-key", absl::Base64Escape(std::string(32, 's')) + "\n");
-    outbox_path_ = TempPath("outbox");
+    mail_dir_ = TempPath("maildir");
   }
   ~ServerFlagsTest() override {
-    for (const std::string& path : {keys_path_, secret_path_, outbox_path_}) std::remove(path.c_str());
+    for (const std::string& path : {keys_path_, secret_path_}) std::remove(path.c_str());
+    RemoveTree(mail_dir_);
   }
   static std::string Write(const std::string& stem, const std::string& contents) {
     const std::string path = TempPath(stem);
@@ -49,12 +52,12 @@ class ServerFlagsTest : public ::testing::Test {
 
   std::string keys_path_;
   std::string secret_path_;
-  std::string outbox_path_;
+  std::string mail_dir_;
 };
 
-TEST_F(ServerFlagsTest, OutboxFromTheEnvironmentAndCursorsSharedByReplicas) {
+TEST_F(ServerFlagsTest, MaildirFromTheEnvironmentAndCursorsSharedByReplicas) {
   const std::string shared_key = "--cursor_secret_file=" + secret_path_;
-  auto first = Start({shared_key}, {{"BACKINSTOCK_NOTIFICATION_OUTBOX", outbox_path_}});
+  auto first = Start({shared_key}, {{"BACKINSTOCK_MAIL_DIR", mail_dir_}});
   auto replica = Start({shared_key});
   auto loner = Start({});
   ASSERT_TRUE(first && replica && loner);
@@ -67,11 +70,12 @@ TEST_F(ServerFlagsTest, OutboxFromTheEnvironmentAndCursorsSharedByReplicas) {
     ids.push_back(calls.Create(As("s", "visitor"), "shirt", email)->id());
   }
   ASSERT_TRUE(calls.Report(As("s", "user"), RequestCalls::ReportOf({ids[0]})).ok());
-  std::ifstream outbox(outbox_path_);
-  std::string line;
-  ASSERT_TRUE(std::getline(outbox, line));
-  EXPECT_THAT(line, HasSubstr(ids[0]));
-  EXPECT_FALSE(std::getline(outbox, line));
+  EXPECT_THAT(first->Stdout(), HasSubstr("backinstock-server emails go to " + mail_dir_ + "\n"));
+  ASSERT_TRUE(Eventually([&] { return !ReadMaildir(mail_dir_).empty(); })) << first->Stderr();
+  std::vector<MaildirMessage> emails = ReadMaildir(mail_dir_);
+  ASSERT_EQ(emails.size(), 1u);
+  EXPECT_EQ(emails[0].delivered_to, "a@b.co");
+  EXPECT_THAT(emails[0].message_id, HasSubstr(ids[0]));
 
   v1::PlatformQuery query;
   query.mutable_cursor_paging()->set_limit(2);
@@ -94,14 +98,18 @@ TEST_F(ServerFlagsTest, OutboxFromTheEnvironmentAndCursorsSharedByReplicas) {
   }
 }
 
-TEST_F(ServerFlagsTest, RefusesBadCursorKeysAndOutboxes) {
+TEST_F(ServerFlagsTest, RefusesBadCursorKeysMaildirsAndDeliveryFlags) {
   const std::string short_key = Write("short-key", absl::Base64Escape(std::string(16, 's')));
   const std::string not_base64 = Write("bad-key", "this is not base64!");
   const std::pair<std::string, std::string> cases[] = {
       {"--cursor_secret_file=" + short_key, "at least 32"},
       {"--cursor_secret_file=" + not_base64, "base64"},
       {"--cursor_secret_file=/nonexistent/key", "/nonexistent/key"},
-      {"--notification_outbox=/nonexistent/dir/outbox", "/nonexistent/dir/outbox"},
+      {"--mail_dir=/nonexistent/dir/mail", "/nonexistent/dir/mail"},
+      {"--delivery_concurrency=0", "--delivery_concurrency"},
+      {"--delivery_max_attempts=0", "--delivery_max_attempts"},
+      {"--delivery_retry_initial=0s", "--delivery_retry_initial"},
+      {"--delivery_max_age=-1s", "--delivery_max_age"},
   };
   for (const auto& [flag, says] : cases) {
     auto result = RunServerToExit({"--listen=127.0.0.1:0", "--keys_file=" + keys_path_, flag});

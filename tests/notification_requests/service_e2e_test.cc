@@ -21,7 +21,6 @@ class RequestsE2e : public ::testing::Test {
   }
   static runtime::ServerConfig Config() {
     runtime::ServerConfig config = TestConfig();
-    config.notification_outbox = "/dev/null";
     return config;
   }
 

@@ -64,8 +64,7 @@ class StreamCredentialsTest : public ::testing::Test {
   void SetUp() override {
     WriteBytes(keys_path_, KeysJson(true, true));
     ServerProcess::Options options;
-    options.args = {"--keys_file=" + keys_path_, "--audit_log=" + audit_path_,
-                    "--notification_outbox=/dev/null"};
+    options.args = {"--keys_file=" + keys_path_, "--audit_log=" + audit_path_};
     absl::StatusOr<std::unique_ptr<ServerProcess>> server = ServerProcess::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);

@@ -15,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "tests/support/child_process.h"
+#include "tests/support/maildir.h"
 #include "tests/support/test_server.h"
 
 namespace backinstock::testing {
@@ -43,10 +44,25 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(Options opti
   bool has_listen = false;
   for (const auto& arg : options.args) has_listen |= absl::StartsWith(arg, "--listen");
   if (!has_listen) options.args.push_back("--listen=127.0.0.1:0");
+  std::unique_ptr<ServerProcess> process(new ServerProcess());
+  // Without a relay or a data directory the server would make a Maildir of its
+  // own in /tmp and keep it: the test gets one that goes with the process.
+  bool mail_elsewhere = false;
+  for (const auto& arg : options.args) {
+    mail_elsewhere |= absl::StartsWith(arg, "--mail_dir") ||
+                      absl::StartsWith(arg, "--smtp_url") || absl::StartsWith(arg, "--data_dir");
+  }
+  for (const auto& [name, value] : options.env) {
+    mail_elsewhere |= name == "BACKINSTOCK_MAIL_DIR" || name == "BACKINSTOCK_SMTP_URL" ||
+                      name == "BACKINSTOCK_DATA_DIR";
+  }
+  if (!mail_elsewhere) {
+    process->owned_mail_dir_ = TempPath("maildir");
+    options.args.push_back("--mail_dir=" + process->owned_mail_dir_);
+  }
 
   // stdout goes to a file (not a pipe) so that the server can keep writing to
   // it after the readiness line without anyone reading.
-  std::unique_ptr<ServerProcess> process(new ServerProcess());
   process->stdout_path_ = TempPath("server-stdout");
   process->stderr_path_ = TempPath("server-stderr");
   const int stdout_fd =
@@ -95,6 +111,7 @@ ServerProcess::~ServerProcess() {
   }
   if (!stderr_path_.empty()) unlink(stderr_path_.c_str());
   if (!stdout_path_.empty()) unlink(stdout_path_.c_str());
+  if (!owned_mail_dir_.empty()) RemoveTree(owned_mail_dir_);
 }
 
 absl::StatusOr<int> ServerProcess::Stop(int signal, absl::Duration timeout) {

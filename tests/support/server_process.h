@@ -52,6 +52,7 @@ class ServerProcess {
   int port_ = 0;
   std::string stdout_path_;
   std::string stderr_path_;
+  std::string owned_mail_dir_;  // --mail_dir added by Start, removed with the process
 };
 
 // Runs the server binary to completion with `args` (for flag validation

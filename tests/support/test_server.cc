@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "server/domain/settings_manager.h"
+#include "tests/support/maildir.h"
 #include "tests/support/test_keys.h"
 
 namespace backinstock::testing {
@@ -22,20 +23,26 @@ runtime::ServerConfig TestConfig(const std::string& audit_path) {
   config.supported_app_ids = {std::string(domain::kWixStoresAppId)};
   config.audit_log = audit_path.empty() ? "/dev/null" : audit_path;
   config.shutdown_grace = absl::Seconds(2);
-  // Notifications go nowhere unless a test asks for them (stdout is the
-  // test's own output).
-  config.notification_outbox = "/dev/null";
   return config;
 }
 
 TestServer::TestServer(runtime::ServerConfig config) {
+  // Emails go into a Maildir of the test's own (removed with the server)
+  // unless the test names one or a relay.
+  if (config.mail_dir.empty() && config.smtp.url.empty() && config.data_dir.empty()) {
+    config.mail_dir = owned_mail_dir_ = TempPath("maildir");
+  }
   absl::StatusOr<std::unique_ptr<runtime::Server>> server = runtime::Server::Start(std::move(config));
   if (!server.ok()) throw std::runtime_error(std::string(server.status().message()));
   server_ = *std::move(server);
   channel_ = grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
 }
 
-TestServer::~TestServer() { server_->Shutdown(); }
+TestServer::~TestServer() {
+  server_->Shutdown();
+  server_.reset();
+  if (!owned_mail_dir_.empty()) RemoveTree(owned_mail_dir_);
+}
 
 void Authorize(grpc::ClientContext& context, const std::string& identity_token,
                const std::optional<std::string>& elevation_token) {

@@ -16,7 +16,7 @@
 namespace backinstock::testing {
 
 // A config for tests: 127.0.0.1:0, the test keys, the Wix Stores app, audit
-// log to `audit_path` (or discarded when empty), notifications discarded.
+// log to `audit_path` (or discarded when empty).
 runtime::ServerConfig TestConfig(const std::string& audit_path = "");
 
 class TestServer {
@@ -28,8 +28,11 @@ class TestServer {
   std::string address() const { return "127.0.0.1:" + std::to_string(port()); }
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
   runtime::Server& server() { return *server_; }
+  // Where the server delivers emails without a relay.
+  std::string mail_dir() const { return server_->mail_destination(); }
 
  private:
+  std::string owned_mail_dir_;  // created for this server, removed with it
   std::unique_ptr<runtime::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
 };

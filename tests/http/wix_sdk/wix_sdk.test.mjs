@@ -42,7 +42,7 @@ async function startServer() {
     Object.entries(process.env).filter(([key]) => !key.startsWith('BACKINSTOCK_')));
   const child = spawn(process.env.BACKINSTOCK_SERVER_BINARY,
     [`--keys_file=${keysFile}`, '--listen=127.0.0.1:0', '--http_listen=127.0.0.1:0',
-      '--audit_log=/dev/null', '--notification_outbox=/dev/null'],
+      '--audit_log=/dev/null', `--mail_dir=${join(dir, 'mail')}`],
     { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr += chunk; });
