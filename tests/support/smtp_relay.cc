@@ -48,6 +48,7 @@ absl::StatusOr<std::unique_ptr<SmtpRelay>> SmtpRelay::Start(Options options) {
     argv.push_back(rule);
   }
   if (!options.auth.empty()) argv.push_back(absl::StrCat("--auth=", options.auth));
+  if (options.port != 0) argv.push_back(absl::StrCat("--port=", options.port));
   const int out = open(relay->stdout_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   const int err = open(relay->stderr_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (out < 0 || err < 0) return absl::InternalError("cannot create the relay's output files");
@@ -112,6 +113,18 @@ std::vector<std::string> SmtpRelay::Messages() const {
   }
   std::sort(paths.begin(), paths.end());
   return paths;
+}
+
+std::vector<std::string> SmtpRelay::Refusals() const {
+  std::vector<std::string> lines;
+  const std::string text = ReadWholeFile(directory_ + "/refused.log");
+  // A line still being written has no newline yet: left for the next read.
+  const size_t complete = text.rfind('\n');
+  if (complete == std::string::npos) return lines;
+  for (absl::string_view line : absl::StrSplit(absl::string_view(text).substr(0, complete), '\n')) {
+    lines.emplace_back(line);
+  }
+  return lines;
 }
 
 }  // namespace backinstock::testing

@@ -3,37 +3,56 @@
 
 Prints "smtp-relay listening on 127.0.0.1:PORT" once it accepts connections.
 Every accepted message is stored as DIR/NNNN.eml (the bytes received) with
-DIR/NNNN.json beside it (envelope sender, recipients, AUTH login). A message
-is stored only after it is complete, under its final name by rename, so a
-reader never sees half a file.
+DIR/NNNN.json beside it (envelope sender, recipients, AUTH login, and which
+attempt for its recipient it was). A message is stored only after it is
+complete, under its final name by rename, so a reader never sees half a file.
 
 --rule PATTERN=ACTION (repeatable) decides the answer to the end of DATA for
 a message whose recipient matches the shell-style PATTERN: a three-digit
 reply code (for example 451 or 550; the message is not stored) or "drop"
 (the connection is closed without an answer). The first matching rule wins;
-a message no rule matches gets 250.
+a message no rule matches gets 250. Two more forms:
+  PATTERN=CODExN      CODE for the first N messages to each matching
+                      recipient; after that the rule no longer applies to it
+                      (so "busy@x=451x2" accepts the third attempt);
+  PATTERN=delay:SECS  wait SECS (a decimal) before answering DATA, then go on
+                      with the rules after this one (it decides nothing).
+DATA attempts are counted per recipient; every refused or dropped attempt is
+appended to DIR/refused.log as a "RECIPIENT ACTION ATTEMPT" line.
+
+--port PORT listens on that port (default 0: a free one), so that a test can
+stop the relay and start it again where the server expects it.
 
 --auth USER:PASSWORD offers AUTH PLAIN and LOGIN (without TLS) and requires it.
 """
 import argparse
 import asyncio
+import collections
 import fnmatch
 import itertools
 import json
 import os
+import re
 import signal
-import sys
 
 from aiosmtpd.smtp import SMTP, AuthResult
 
+RULE_ACTION = re.compile(r"^(?:drop|\d{3}(?:x[1-9]\d*)?|delay:\d+(?:\.\d+)?)$")
+
 
 def parse_rules(texts):
+    """[(pattern, code or "drop" or None, times or None, delay or None)]."""
     rules = []
     for text in texts:
         pattern, _, action = text.rpartition("=")
-        if not pattern or not (action == "drop" or (action.isdigit() and len(action) == 3)):
-            raise SystemExit(f"bad --rule {text!r}: PATTERN=CODE or PATTERN=drop")
-        rules.append((pattern, action))
+        if not pattern or not RULE_ACTION.match(action):
+            raise SystemExit(f"bad --rule {text!r}: PATTERN=CODE, PATTERN=CODExN, "
+                             "PATTERN=drop or PATTERN=delay:SECONDS")
+        if action.startswith("delay:"):
+            rules.append((pattern, None, None, float(action[len("delay:"):])))
+            continue
+        code, _, times = action.partition("x")
+        rules.append((pattern, code, int(times) if times else None, None))
     return rules
 
 
@@ -42,15 +61,33 @@ class Handler:
         self.directory = directory
         self.rules = rules
         self.counter = itertools.count(1)
+        # DATA attempts per recipient, the current one included.
+        self.attempts = collections.Counter()
 
-    def action_for(self, recipients):
-        for pattern, action in self.rules:
-            if any(fnmatch.fnmatchcase(r, pattern) for r in recipients):
-                return action
+    async def action_for(self, recipients):
+        for pattern, action, times, delay in self.rules:
+            matching = [r for r in recipients if fnmatch.fnmatchcase(r, pattern)]
+            if not matching:
+                continue
+            if delay is not None:
+                await asyncio.sleep(delay)
+                continue
+            if times is not None and all(self.attempts[r] > times for r in matching):
+                continue
+            return action
         return None
 
+    def note_refusal(self, recipients, action):
+        with open(os.path.join(self.directory, "refused.log"), "a") as out:
+            for r in recipients:
+                out.write(f"{r} {action} {self.attempts[r]}\n")
+
     async def handle_DATA(self, server, session, envelope):
-        action = self.action_for(envelope.rcpt_tos)
+        for r in envelope.rcpt_tos:
+            self.attempts[r] += 1
+        action = await self.action_for(envelope.rcpt_tos)
+        if action is not None:
+            self.note_refusal(envelope.rcpt_tos, action)
         if action == "drop":
             server.transport.abort()
             return "421 dropped"  # never reaches the client
@@ -63,6 +100,7 @@ class Handler:
             "mail_from": envelope.mail_from,
             "rcpt_tos": envelope.rcpt_tos,
             "login": login.decode() if isinstance(login, bytes) else login,
+            "attempt": max(self.attempts[r] for r in envelope.rcpt_tos),
         }
         with open(base + ".json.tmp", "w") as out:
             json.dump(meta, out)
@@ -88,6 +126,7 @@ async def main():
     parser.add_argument("--dir", required=True)
     parser.add_argument("--rule", action="append", default=[])
     parser.add_argument("--auth", default="")
+    parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
     handler = Handler(args.dir, parse_rules(args.rule))
     options = {}
@@ -99,7 +138,8 @@ async def main():
         return SMTP(handler, hostname="relay.test", **options)
 
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(protocol, host="127.0.0.1", port=0)
+    server = await loop.create_server(protocol, host="127.0.0.1", port=args.port,
+                                      reuse_address=True)
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
