@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "tests/support/child_process.h"
@@ -113,6 +114,12 @@ std::vector<std::string> SmtpRelay::Messages() const {
   }
   std::sort(paths.begin(), paths.end());
   return paths;
+}
+
+bool SmtpRelay::Holds(size_t count) const {
+  if (count == 0) return true;
+  std::error_code error;
+  return std::filesystem::exists(absl::StrFormat("%s/%04d.eml", directory_, count), error);
 }
 
 std::vector<std::string> SmtpRelay::Refusals() const {

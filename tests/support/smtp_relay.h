@@ -48,6 +48,9 @@ class SmtpRelay {
   const std::string& directory() const { return directory_; }
   // Paths of the stored .eml files, in order.
   std::vector<std::string> Messages() const;
+  // Whether at least `count` messages are stored: one stat, cheap enough to
+  // poll while thousands are (the relay numbers and writes them in order).
+  bool Holds(size_t count) const;
   // The attempts the rules refused or dropped, in order: "RECIPIENT ACTION
   // ATTEMPT" (ACTION a reply code or "drop", ATTEMPT counting that
   // recipient's DATA from 1). A stored message's .json carries its
