@@ -10,6 +10,8 @@ CTEST_JOBS  ?= $(JOBS)
 LISTEN      ?= 127.0.0.1:50051
 METRICS_LISTEN ?= 127.0.0.1:9464
 HTTP_LISTEN ?= 127.0.0.1:8080
+# Where make run delivers notification emails (a Maildir: open it with `mutt -f`).
+MAIL_DIR ?= $(CURDIR)/$(BUILD)/mail
 
 APT_PACKAGES := cmake make g++ pkg-config libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev \
   protobuf-compiler grpc-proto libjwt-dev nlohmann-json3-dev libssl-dev \
@@ -61,7 +63,7 @@ run: deps $(BUILD)/CMakeCache.txt
 	@echo "*** Anyone can mint tokens for this server. Never use them in a deployment.  ***"
 	exec $(BUILD)/server/backinstock-server --keys_file=config/dev-keys.json --listen=$(LISTEN) \
 	  --metrics_listen=$(METRICS_LISTEN) \
-	  --http_listen=$(HTTP_LISTEN)
+	  --http_listen=$(HTTP_LISTEN) --mail_dir=$(MAIL_DIR)
 
 test-fast: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(CTEST_JOBS)

@@ -55,6 +55,11 @@ Response RequestEventsWatchReactor::ToResponse(const store::RequestEvent& event)
   }
   if (event.type != store::RequestEvent::Type::kDeleted && event.record) {
     *response.mutable_request() = event.record->request;
+    // Where its email stands (attempts, last error, next attempt): the
+    // operator's view of the delivery queue.
+    if (event.record->delivery != nullptr) {
+      *response.mutable_delivery() = event.record->delivery->state();
+    }
   }
   *response.mutable_event_time() =
       google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(event.time));

@@ -157,9 +157,19 @@ TEST_F(MetricsE2eTest, JournalFsyncsAndNotificationsAreCounted) {
     ids.push_back(created->id());
   }
   ASSERT_TRUE(requests.Report(As("site-n", "user"), RequestCalls::ReportOf(ids)).ok());
+  // The emails go out in the background: wait until both are recorded sent.
+  for (const std::string& id : ids) {
+    ASSERT_TRUE(Eventually([&] {
+      auto request = requests.Get(As("site-n", "user"), id);
+      return request.ok() && request->status() == NotificationRequest::NOTIFICATION_SENT;
+    }));
+  }
+  // The counter moves just after the outcome is recorded.
+  const std::string sent = "backinstock_notifications_total{outcome=\"sent\"}";
+  ASSERT_TRUE(Eventually([&] { return ParsePage(Scrape())[sent] - before.at(sent) >= 2; }));
   const std::string page = Scrape();
   const std::map<std::string, double> after = ParsePage(page);
-  // One settings write, two creates and four report transitions: each
+  // One settings write, two creates, two claims and two settlements: each
   // durable before its answer, so each behind at least one fsync (group
   // commit may share one between writes).
   const std::string settings_syncs = "backinstock_journal_fsync_seconds_count{journal=\"settings\"}";

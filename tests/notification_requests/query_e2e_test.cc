@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "tests/notification_requests/calls.h"
+#include "tests/support/eventually.h"
 
 namespace backinstock::testing {
 namespace {
@@ -141,6 +142,11 @@ TEST_F(QueryE2e, FiltersOnEveryFieldAndCombinations) {
   std::vector<NotificationRequest> created = CreateMany(40);
   ASSERT_TRUE(calls_.Mark(owner_, created[3].id()).ok());
   ASSERT_TRUE(calls_.Report(owner_, RequestCalls::ReportOf({created[5].id()})).ok());
+  // The report's email goes out in the background.
+  ASSERT_TRUE(Eventually([&] {
+    auto request = calls_.Get(owner_, created[5].id());
+    return request.ok() && request->status() == NotificationRequest::NOTIFICATION_SENT;
+  }));
   auto count = [&](const std::string& filter) {
     absl::StatusOr<v1::QueryBackInStockNotificationRequestsResponse> page =
         calls_.Query(owner_, MakeQuery(filter, {}, 100));

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "tests/notification_requests/calls.h"
+#include "tests/support/eventually.h"
 
 namespace backinstock::testing {
 namespace {
@@ -49,6 +50,11 @@ TEST_F(WatchE2e, EveryChangeOfTheSiteInOrder) {
   NotificationRequest created = *calls_.Create(visitor_, "shirt", "a@b.co");
   ASSERT_TRUE(calls_.Create(As("shop-2", "visitor"), "shirt", "a@b.co").ok());  // not ours
   ASSERT_TRUE(calls_.Report(owner_, RequestCalls::ReportOf({created.id()})).ok());
+  // The email goes out in the background; delete once it has.
+  ASSERT_TRUE(Eventually([&] {
+    auto request = calls_.Get(owner_, created.id());
+    return request.ok() && request->status() == NotificationRequest::NOTIFICATION_SENT;
+  }));
   ASSERT_TRUE(calls_.Delete(owner_, created.id()).ok());
 
   const std::pair<Event::EventType, NotificationRequest::Status> expected[] = {
@@ -65,6 +71,18 @@ TEST_F(WatchE2e, EveryChangeOfTheSiteInOrder) {
     EXPECT_EQ(event->has_request(), type != Event::DELETED);
     if (event->has_request()) {
       EXPECT_EQ(event->request().status(), status);
+    }
+    // The email's state rides along once the report queued it: queued
+    // (0 attempts, due), then sent (1 attempt, nothing more due).
+    const bool queued = status == NotificationRequest::PROCESSING ||
+                        status == NotificationRequest::NOTIFICATION_SENT;
+    EXPECT_EQ(event->has_delivery(), queued);
+    if (queued) {
+      const bool sent = status == NotificationRequest::NOTIFICATION_SENT;
+      EXPECT_EQ(event->delivery().attempts(), sent ? 1 : 0);
+      EXPECT_GT(event->delivery().queued_time().seconds(), 0);
+      EXPECT_EQ(event->delivery().last_error(), "");
+      EXPECT_FALSE(event->delivery().has_next_attempt_time());
     }
     EXPECT_GT(event->event_time().seconds(), 0);
   }
