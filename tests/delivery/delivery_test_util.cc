@@ -125,12 +125,10 @@ EventLog::EventLog(RequestCalls::Stub& stub, const Credentials& owner) {
   thread_ = std::thread([this] {
     Event event;
     while (reader_->Read(&event)) {
-      if (event.type() != Event::UPDATED ||
-          event.request().status() != NotificationRequest::PROCESSING) {
-        continue;
-      }
+      if (event.type() != Event::UPDATED) continue;
       absl::MutexLock lock(&mu_);
-      ++processing_updates_[event.request_id()];
+      updates_[event.request_id()].push_back(
+          Update{event.request().status(), event.has_delivery(), event.delivery()});
     }
     absl::MutexLock lock(&mu_);
     open_ = false;
@@ -144,9 +142,16 @@ EventLog::~EventLog() {
 }
 
 int EventLog::ProcessingUpdates(const std::string& id) const {
+  const std::vector<Update> updates = Updates(id);
+  return static_cast<int>(std::count_if(updates.begin(), updates.end(), [](const Update& update) {
+    return update.status == NotificationRequest::PROCESSING;
+  }));
+}
+
+std::vector<EventLog::Update> EventLog::Updates(const std::string& id) const {
   absl::MutexLock lock(&mu_);
-  auto it = processing_updates_.find(id);
-  return it == processing_updates_.end() ? 0 : it->second;
+  auto it = updates_.find(id);
+  return it == updates_.end() ? std::vector<Update>() : it->second;
 }
 
 bool EventLog::open() const {

@@ -60,9 +60,18 @@ class EventLog {
   EventLog(RequestCalls::Stub& stub, const Credentials& owner);
   ~EventLog();
 
+  // One UPDATED event of a request: its status and its email's state.
+  struct Update {
+    NotificationRequest::Status status;
+    bool has_delivery;
+    v1::EmailDelivery delivery;
+  };
+
   // How many UPDATED events showed request `id` PROCESSING (the claim, then
   // one per deferred attempt) so far.
   int ProcessingUpdates(const std::string& id) const ABSL_LOCKS_EXCLUDED(mu_);
+  // Every UPDATED event of request `id` so far, in order.
+  std::vector<Update> Updates(const std::string& id) const ABSL_LOCKS_EXCLUDED(mu_);
   // Whether the stream is still open.
   bool open() const ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -70,7 +79,7 @@ class EventLog {
   grpc::ClientContext context_;
   std::unique_ptr<grpc::ClientReader<Event>> reader_;
   mutable absl::Mutex mu_;
-  std::map<std::string, int> processing_updates_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::vector<Update>> updates_ ABSL_GUARDED_BY(mu_);
   bool open_ ABSL_GUARDED_BY(mu_) = true;
   std::thread thread_;
 };

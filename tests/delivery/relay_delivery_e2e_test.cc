@@ -59,6 +59,39 @@ runtime::ServerConfig RelayConfig(int relay_port, int concurrency = 8,
   return config;
 }
 
+// A request's UPDATED events, as operators read them: the claim (queued, no
+// attempt yet), one event per deferred attempt (attempts counting up, the
+// relay's answer, the next attempt due), then the one that settles it.
+void ExpectDeliveryHistory(const std::vector<EventLog::Update>& updates,
+                           NotificationRequest::Status settled, int deferred,
+                           const std::string& deferred_error, const std::string& final_error) {
+  ASSERT_EQ(updates.size(), static_cast<size_t>(deferred) + 2);
+  for (size_t i = 0; i < updates.size(); ++i) {
+    SCOPED_TRACE(absl::StrCat("update ", i));
+    const EventLog::Update& update = updates[i];
+    const bool last = i + 1 == updates.size();
+    EXPECT_EQ(update.status, last ? settled : NotificationRequest::PROCESSING);
+    ASSERT_TRUE(update.has_delivery);
+    EXPECT_EQ(update.delivery.attempts(), static_cast<int>(i));
+    EXPECT_GT(update.delivery.queued_time().seconds(), 0);
+    if (i == 0) {
+      EXPECT_EQ(update.delivery.last_error(), "");
+    } else if (!last) {
+      EXPECT_NE(update.delivery.last_error().find(deferred_error), std::string::npos)
+          << update.delivery.last_error();
+      EXPECT_TRUE(update.delivery.has_next_attempt_time());
+    } else {
+      EXPECT_FALSE(update.delivery.has_next_attempt_time());
+      if (final_error.empty()) {
+        EXPECT_EQ(update.delivery.last_error(), "");
+      } else {
+        EXPECT_NE(update.delivery.last_error().find(final_error), std::string::npos)
+            << update.delivery.last_error();
+      }
+    }
+  }
+}
+
 class RelayDeliveryE2e : public ::testing::Test {
  protected:
   void StartRelay(std::vector<std::string> rules, int port = 0) {
@@ -103,6 +136,15 @@ class RelayDeliveryE2e : public ::testing::Test {
     absl::StatusOr<std::map<std::string, NotificationRequest>> all = AllRequests(*calls_, owner_);
     EXPECT_TRUE(all.ok()) << all.status();
     return all.ok() ? *all : std::map<std::string, NotificationRequest>();
+  }
+  // Request `id`'s UPDATED events, once the event log has seen it settle.
+  std::vector<EventLog::Update> SettledUpdates(const std::string& id) {
+    std::vector<EventLog::Update> updates;
+    EXPECT_TRUE(Eventually([&] {
+      updates = events_->Updates(id);
+      return !updates.empty() && updates.back().status != NotificationRequest::PROCESSING;
+    })) << "no event settled " << id;
+    return updates;
   }
   // Relayed emails by recipient.
   std::map<std::string, std::vector<RelayedEmail>> ByRecipient() {
@@ -164,6 +206,7 @@ TEST_F(RelayDeliveryE2e, ARecipientAnswered451TwiceIsSentOnTheThirdAttemptWithou
   for (const std::string& other : Addresses("patient", 40)) emails.push_back(other);
   const std::vector<std::string> ids = Create(emails);
   ASSERT_EQ(ids.size(), emails.size());
+  events_ = std::make_unique<EventLog>(calls_->stub(), owner_);
   // By id, busy first: claimed first, so due first.
   ASSERT_TRUE(calls_->Report(owner_, RequestCalls::ReportOf(ids)).ok());
 
@@ -180,6 +223,9 @@ TEST_F(RelayDeliveryE2e, ARecipientAnswered451TwiceIsSentOnTheThirdAttemptWithou
   EXPECT_EQ(relayed.back().recipient, "busy@customers.example");
   EXPECT_EQ(relayed.back().attempt, 3);
   EXPECT_EQ(RequestIdOf(relayed.back().message_id), ids[0]);
+  ExpectDeliveryHistory(SettledUpdates(ids[0]), NotificationRequest::NOTIFICATION_SENT,
+                        /*deferred=*/2, "451", "");
+  ExpectDeliveryHistory(SettledUpdates(ids[1]), NotificationRequest::NOTIFICATION_SENT, 0, "", "");
   std::set<std::string> recipients;
   for (const RelayedEmail& email : relayed) recipients.insert(email.recipient);
   EXPECT_EQ(recipients, std::set<std::string>(emails.begin(), emails.end()));
@@ -192,9 +238,11 @@ TEST_F(RelayDeliveryE2e, ARecipientAnswered550EndsFailedAtOnceAndNobodyElseDoes)
   emails.insert(emails.begin() + 15, "gone@customers.example");
   const std::vector<std::string> ids = Create(emails);
   ASSERT_EQ(ids.size(), emails.size());
+  events_ = std::make_unique<EventLog>(calls_->stub(), owner_);
   ASSERT_NO_FATAL_FAILURE(ReportItem());
 
   const std::map<std::string, NotificationRequest> all = Settled();
+  ExpectDeliveryHistory(SettledUpdates(ids[15]), NotificationRequest::FAILED, 0, "", "550");
   for (size_t i = 0; i < ids.size(); ++i) {
     const NotificationRequest& request = all.at(ids[i]);
     EXPECT_EQ(request.status(), emails[i] == "gone@customers.example"
@@ -242,6 +290,11 @@ TEST_F(RelayDeliveryE2e, EmailsWaitWhileTheRelayIsDownAndAllGoOutOnceItIsUp) {
     ASSERT_EQ(by.count(emails[i]), 1u) << emails[i];
     EXPECT_EQ(by.at(emails[i]).size(), 1u) << emails[i];
     EXPECT_EQ(RequestIdOf(by.at(emails[i])[0].message_id), ids[i]);
+    // Deferred as often as it was refused a connection, then sent.
+    const std::vector<EventLog::Update> updates = SettledUpdates(ids[i]);
+    ASSERT_GE(updates.size(), 4u) << emails[i];
+    ExpectDeliveryHistory(updates, NotificationRequest::NOTIFICATION_SENT,
+                          static_cast<int>(updates.size()) - 2, "connect", "");
   }
 }
 
