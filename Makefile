@@ -85,7 +85,7 @@ clean:
 RELEASE_BUILD ?= build-release
 BENCH_TARGETS := backinstock-server backinstock-bench-baseline backinstock-bench-load \
   backinstock-bench-store backinstock-bench-auth backinstock-bench-query backinstock-bench-memory \
-  backinstock-bench-etcd-put backinstock-bench-metrics \
+  backinstock-bench-etcd-put backinstock-bench-metrics backinstock-bench-delivery \
   backinstock-bench-http-bare backinstockctl
 
 .PHONY: bench
