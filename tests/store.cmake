@@ -6,3 +6,7 @@ target_link_libraries(backinstock_store_test_support PUBLIC backinstock_test_sup
 
 backinstock_test(store_contract_test store/store_contract_test.cc)
 target_link_libraries(store_contract_test PRIVATE backinstock_store_test_support)
+
+# The open-request index the memory store and the etcd cache share.
+backinstock_test(open_index_test store/open_index_test.cc)
+target_link_libraries(open_index_test PRIVATE backinstock_request_store)

@@ -5,7 +5,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "server/logging/log.h"
-#include "server/store/catalog_key.h"
 #include "server/store/etcd/codec.h"
 #include "server/store/etcd/email_template_codec.h"
 #include "server/store/etcd/keys.h"
@@ -14,21 +13,6 @@ namespace backinstock::store::etcd {
 namespace {
 
 constexpr int64_t kLoadPageSize = 1000;
-
-void AddOpen(absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>>& open_by_catalog,
-             const v1::BackInStockNotificationRequest& request) {
-  if (!IsOpen(request.status())) return;
-  open_by_catalog[CatalogKey(request.catalog_reference())].insert(request.id());
-}
-
-void RemoveOpen(absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>>& open_by_catalog,
-                const v1::BackInStockNotificationRequest& request) {
-  if (!IsOpen(request.status())) return;
-  auto it = open_by_catalog.find(CatalogKey(request.catalog_reference()));
-  if (it == open_by_catalog.end()) return;
-  it->second.erase(request.id());
-  if (it->second.empty()) open_by_catalog.erase(it);
-}
 
 }  // namespace
 
@@ -353,7 +337,7 @@ void EtcdCache::ApplyKv(State& state, const mvccpb::KeyValue& kv, bool deleted, 
         RecordPtr gone = std::move(existing->second.record);
         site->second.records.erase(existing);
         site->second.orphans.erase(key.id);
-        RemoveOpen(site->second.open_by_catalog, gone->request);
+        site->second.open_by_catalog.Remove(gone->request);
         DropIfEmpty(state, site);
         if (publish) PublishRequest(key.site, RequestEvent::Type::kDeleted, std::move(gone));
         return;
@@ -368,8 +352,8 @@ void EtcdCache::ApplyKv(State& state, const mvccpb::KeyValue& kv, bool deleted, 
       auto existing = site.records.find(key.id);
       auto record = std::make_shared<const NotificationRequestRecord>(*std::move(decoded));
       const bool created = existing == site.records.end();
-      if (!created) RemoveOpen(site.open_by_catalog, existing->second.record->request);
-      AddOpen(site.open_by_catalog, record->request);
+      if (!created) site.open_by_catalog.Remove(existing->second.record->request);
+      site.open_by_catalog.Add(record->request);
       site.records[key.id] = RequestEntry{record, kv.mod_revision()};
       UpdateOrphan(site, key.id);
       if (publish) {
@@ -478,11 +462,7 @@ std::vector<int64_t> EtcdCache::CountOpen(absl::string_view site,
   absl::ReaderMutexLock lock(&mu_);
   auto s = state_.requests.find(site);
   if (s == state_.requests.end()) return counts;
-  for (size_t i = 0; i < catalog_keys.size(); ++i) {
-    auto it = s->second.open_by_catalog.find(catalog_keys[i]);
-    if (it != s->second.open_by_catalog.end()) counts[i] = static_cast<int64_t>(it->second.size());
-  }
-  return counts;
+  return s->second.open_by_catalog.Count(catalog_keys);
 }
 
 std::vector<std::string> EtcdCache::OpenIds(absl::string_view site,
@@ -491,10 +471,7 @@ std::vector<std::string> EtcdCache::OpenIds(absl::string_view site,
   absl::ReaderMutexLock lock(&mu_);
   auto s = state_.requests.find(site);
   if (s == state_.requests.end()) return ids;
-  auto it = s->second.open_by_catalog.find(catalog_key);
-  if (it == s->second.open_by_catalog.end()) return ids;
-  ids.assign(it->second.begin(), it->second.end());
-  return ids;
+  return s->second.open_by_catalog.Ids(catalog_key);
 }
 
 std::unique_ptr<Subscription> EtcdCache::WatchSettings(

@@ -31,6 +31,7 @@
 #include "server/store/etcd/etcd_client.h"
 #include "server/store/etcd/watch_stream.h"
 #include "server/store/notification_request_store.h"
+#include "server/store/open_index.h"
 #include "server/store/settings_store.h"
 
 namespace backinstock::store::etcd {
@@ -123,8 +124,7 @@ class EtcdCache {
  private:
   struct SiteRequests {
     absl::flat_hash_map<std::string, RequestEntry> records;  // by id
-    // Catalog key -> ids of its open requests.
-    absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>> open_by_catalog;
+    OpenIndex open_by_catalog;
     CounterEntry counter;
     absl::flat_hash_set<std::string> claims;   // ids with a claim key
     absl::flat_hash_set<std::string> orphans;  // PROCESSING ids without one
