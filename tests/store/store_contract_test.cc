@@ -150,6 +150,24 @@ TYPED_TEST(SettingsStoreContract, WatchGetsTheCurrentRecordThenEveryCommitInOrde
   EXPECT_EQ(seen, expected);
 }
 
+TYPED_TEST(SettingsStoreContract, WatchingANeverWrittenSiteStartsFromTheEmptyRecord) {
+  const std::string site = UniqueSite();
+  absl::Mutex mu;
+  std::vector<SettingsRecord> seen;
+  auto subscription = this->store_->Watch(site, [&](const SettingsRecord& record) {
+    absl::MutexLock lock(&mu);
+    seen.push_back(record);
+  });
+  ASSERT_TRUE(this->store_->CompareAndSwap(site, 0, Settings(1, true)).ok());
+  EXPECT_TRUE(Eventually([&] {
+    absl::MutexLock lock(&mu);
+    return seen.size() >= 2;
+  }));
+  subscription.reset();
+  absl::MutexLock lock(&mu);
+  EXPECT_EQ(seen, (std::vector<SettingsRecord>{SettingsRecord{}, Settings(1, true)}));
+}
+
 TYPED_TEST(SettingsStoreContract, ConcurrentWritersEachApplyExactlyOnce) {
   const std::string site = UniqueSite();
   store::SettingsStore* store = this->store_.get();
