@@ -81,7 +81,8 @@ class Committer {
   absl::StatusOr<Outcome> Acknowledged(etcdserverpb::TxnResponse response,
                                        const std::string& writer, bool maybe_applied_before,
                                        absl::Time deadline);
-  // The steps of Commit after a failed attempt.
+  // One Commit's progress across its attempts, and its steps after a
+  // failed one.
   struct Attempts;
   // After a refusal before apply (no leader): waits a backoff and says to
   // send again while an election may still end within the budget.
