@@ -3,8 +3,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/util/time_util.h"
-#include "server/errors/error.h"
-#include "server/errors/grpc_status.h"
+#include "backinstock/errors/error.h"
+#include "backinstock/errors/grpc_status.h"
 
 namespace backinstock::api {
 

@@ -1,7 +1,7 @@
 #include "server/api/settings_watch_reactor.h"
 
 #include "absl/time/clock.h"
-#include "server/errors/grpc_status.h"
+#include "backinstock/errors/grpc_status.h"
 
 namespace backinstock::api {
 

@@ -6,8 +6,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/time/clock.h"
-#include "server/errors/error.h"
-#include "server/errors/grpc_status.h"
+#include "backinstock/errors/error.h"
+#include "backinstock/errors/grpc_status.h"
 #include "server/logging/log.h"
 
 namespace backinstock::runtime {

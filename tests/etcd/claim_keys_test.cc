@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 #include "server/store/catalog_key.h"
 #include "server/store/etcd/committer.h"
 #include "server/store/etcd/etcd_backend.h"

@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "nlohmann/json.hpp"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 #include "tests/query/query_test_util.h"
 #include "tests/support/test_server.h"
 

@@ -13,8 +13,8 @@
 #include "google/protobuf/descriptor.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
-#include "server/errors/error.h"
-#include "server/errors/grpc_status.h"
+#include "backinstock/errors/error.h"
+#include "backinstock/errors/grpc_status.h"
 #include "tests/support/test_keys.h"
 #include "tests/support/test_server.h"
 
