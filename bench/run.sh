@@ -188,4 +188,4 @@ echo "bench: memory"
        "$REQUEST_DURATION, $REQUESTS_PER_SITE requests per site read); wall time $((SECONDS - STARTED)) s"
   "$PYTHON" "$ROOT/bench/ratio_table.py" "$OUT"
 } | tee "$OUT/table.txt"
-"$ROOT/bench/etcd/run.sh" "$BUILD" "$OUT" | tee -a "$OUT/table.txt"  # etcd mode (issue 7)
+"$ROOT/bench/etcd/run.sh" "$BUILD" "$OUT" | tee -a "$OUT/table.txt"  # etcd mode

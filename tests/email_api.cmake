@@ -1,4 +1,4 @@
-# The notification email's API (issue 12): the template store contract on
+# The notification email's API: the template store contract on
 # memory, durable and etcd backends; the template rules; the gRPC service end to
 # end over a real server (memory, --data_dir restarts, etcd replicas) and a
 # real SMTP relay (aiosmtpd).

@@ -5,10 +5,10 @@
 
 #include <initializer_list>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <variant>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace backinstock::logging {
 

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
@@ -68,10 +69,10 @@ class EtcdClaimKeysTest : public ::testing::Test {
   }
 
   // The key as etcd holds it now (linearizable read), or nullopt.
-  absl::optional<mvccpb::KeyValue> Read(const std::string& key) {
+  std::optional<mvccpb::KeyValue> Read(const std::string& key) {
     auto read = client_->Range(store::etcd::GetRequest(key));
     EXPECT_TRUE(read.ok()) << read.status();
-    if (!read.ok() || read->kvs().empty()) return absl::nullopt;
+    if (!read.ok() || read->kvs().empty()) return std::nullopt;
     return read->kvs(0);
   }
 

@@ -1,4 +1,4 @@
-// Long-lived streams and expiring credentials (SPEC 11), over the real server
+// Long-lived streams and expiring credentials (docs/decisions.md), over the real server
 // binary and a real channel: a watch ends when the identity token or the
 // elevation it needed expires, or when a key reload (SIGHUP) removes a key
 // that verified it, and sends nothing after that. An elevated stream is on
