@@ -192,4 +192,4 @@ echo "bench: memory"
   "$PYTHON" "$ROOT/bench/ratio_table.py" "$OUT"
 } | tee "$OUT/table.txt"
 cat "$OUT/delivery.txt" | tee -a "$OUT/table.txt"
-"$ROOT/bench/etcd/run.sh" "$BUILD" "$OUT" | tee -a "$OUT/table.txt"  # etcd mode (issue 7)
+"$ROOT/bench/etcd/run.sh" "$BUILD" "$OUT" | tee -a "$OUT/table.txt"  # etcd mode

@@ -1,5 +1,5 @@
-# The notification email's API (issue 12): what the template store backends
-# add to its contract (tests/store.cmake); the template rules; the gRPC service end to
+# The notification email's API: what the template store backends add to its
+# contract (tests/store.cmake); the template rules; the gRPC service end to
 # end over a real server (memory, --data_dir restarts, etcd replicas) and a
 # real SMTP relay (aiosmtpd).
 backinstock_test(email_template_store_test email_api/email_template_store_test.cc)

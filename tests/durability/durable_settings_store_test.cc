@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 #include "tests/durability/temp_dir.h"
 
 namespace backinstock::store {

@@ -7,7 +7,7 @@
 
 #include "google/protobuf/util/message_differencer.h"
 #include "server/email/email_template.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 #include "server/store/memory_email_template_store.h"
 
 namespace backinstock::domain {

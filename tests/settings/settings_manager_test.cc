@@ -6,7 +6,7 @@
 #include <string>
 
 #include "server/domain/guid.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 #include "server/store/memory_settings_store.h"
 
 namespace backinstock::domain {

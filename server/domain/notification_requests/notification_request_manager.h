@@ -1,4 +1,4 @@
-// The Back In Stock Notification Requests rules (SPEC 2.2): create gated by the
+// The Back In Stock Notification Requests rules (notification_requests.proto): create gated by the
 // site's settings, duplicate and cap rules, get / delete / mark, query with
 // filter, sort and cursors, counts per catalog reference, and the report that
 // drives requests through RECEIVED -> PROCESSING -> NOTIFICATION_SENT | FAILED.

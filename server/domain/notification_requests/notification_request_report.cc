@@ -13,7 +13,7 @@
 #include "server/domain/notification_requests/notification_request_manager.h"
 #include "server/domain/notification_requests/record_update.h"
 #include "server/domain/notification_requests/validation.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 #include "server/logging/log.h"
 #include "server/store/catalog_key.h"
 

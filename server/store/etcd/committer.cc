@@ -8,7 +8,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 #include "server/logging/log.h"
 #include "server/store/storage_unavailable.h"
 

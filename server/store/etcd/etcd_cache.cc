@@ -432,20 +432,20 @@ size_t EtcdCache::request_sites() const {
   return state_.requests.size();
 }
 
-absl::optional<EtcdCache::SettingsEntry> EtcdCache::Settings(absl::string_view site) const {
+std::optional<EtcdCache::SettingsEntry> EtcdCache::Settings(absl::string_view site) const {
   absl::ReaderMutexLock lock(&mu_);
   auto it = state_.settings.find(site);
-  if (it == state_.settings.end()) return absl::nullopt;
+  if (it == state_.settings.end()) return std::nullopt;
   return it->second;
 }
 
-absl::optional<EtcdCache::RequestEntry> EtcdCache::Request(absl::string_view site,
+std::optional<EtcdCache::RequestEntry> EtcdCache::Request(absl::string_view site,
                                                            absl::string_view id) const {
   absl::ReaderMutexLock lock(&mu_);
   auto s = state_.requests.find(site);
-  if (s == state_.requests.end()) return absl::nullopt;
+  if (s == state_.requests.end()) return std::nullopt;
   auto it = s->second.records.find(id);
-  if (it == s->second.records.end()) return absl::nullopt;
+  if (it == s->second.records.end()) return std::nullopt;
   return it->second;
 }
 
@@ -455,11 +455,11 @@ EtcdCache::CounterEntry EtcdCache::Counter(absl::string_view site) const {
   return s == state_.requests.end() ? CounterEntry{} : s->second.counter;
 }
 
-absl::optional<EtcdCache::EmailTemplateEntry> EtcdCache::EmailTemplate(
+std::optional<EtcdCache::EmailTemplateEntry> EtcdCache::EmailTemplate(
     absl::string_view site) const {
   absl::ReaderMutexLock lock(&mu_);
   auto it = state_.email_templates.find(site);
-  if (it == state_.email_templates.end()) return absl::nullopt;
+  if (it == state_.email_templates.end()) return std::nullopt;
   return it->second;
 }
 

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,7 +26,6 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "absl/types/optional.h"
 #include "etcd/etcdserver/etcdserverpb/rpc.grpc.pb.h"
 #include "server/store/email_template_store.h"
 #include "server/store/etcd/etcd_client.h"
@@ -68,11 +68,11 @@ class EtcdCache {
 
   void SetHealthCallback(HealthCallback callback) ABSL_LOCKS_EXCLUDED(mu_);
 
-  absl::optional<SettingsEntry> Settings(absl::string_view site) const ABSL_LOCKS_EXCLUDED(mu_);
-  absl::optional<RequestEntry> Request(absl::string_view site, absl::string_view id) const
+  std::optional<SettingsEntry> Settings(absl::string_view site) const ABSL_LOCKS_EXCLUDED(mu_);
+  std::optional<RequestEntry> Request(absl::string_view site, absl::string_view id) const
       ABSL_LOCKS_EXCLUDED(mu_);
   CounterEntry Counter(absl::string_view site) const ABSL_LOCKS_EXCLUDED(mu_);
-  absl::optional<EmailTemplateEntry> EmailTemplate(absl::string_view site) const
+  std::optional<EmailTemplateEntry> EmailTemplate(absl::string_view site) const
       ABSL_LOCKS_EXCLUDED(mu_);
   std::vector<RecordPtr> Requests(absl::string_view site) const ABSL_LOCKS_EXCLUDED(mu_);
   std::vector<int64_t> CountOpen(absl::string_view site,
