@@ -22,7 +22,7 @@ APT_PACKAGES := cmake make g++ pkg-config libgrpc++-dev protobuf-compiler-grpc l
   libcurl4-openssl-dev libmstch-dev python3-aiosmtpd chromium \
   libmicrohttpd-dev prometheus libboost-dev
 
-.PHONY: all deps build run test test-fast test-sanitize clean
+.PHONY: all deps build run test test-fast test-sanitize clean format-check
 
 all: build
 
@@ -48,11 +48,12 @@ deps:
 # The test trees leave the benchmarks out (`make bench` builds its own Release
 # tree), which keeps `make test` within CI's budget on two cores.
 $(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBACKINSTOCK_BUILD_BENCH=OFF
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBACKINSTOCK_BUILD_BENCH=OFF \
+	  -DBACKINSTOCK_WERROR=ON
 
 $(SAN_BUILD)/CMakeCache.txt:
 	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DBACKINSTOCK_SANITIZE=ON \
-	  -DBACKINSTOCK_BUILD_BENCH=OFF
+	  -DBACKINSTOCK_BUILD_BENCH=OFF -DBACKINSTOCK_WERROR=ON
 
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
@@ -80,12 +81,18 @@ test: test-fast test-sanitize
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)
 
+# Fails if a tracked C++ file differs from what clang-format makes of it
+# (.clang-format: Google style, 100 columns). Prints the offending lines.
+CLANG_FORMAT ?= clang-format-14
+format-check:
+	git ls-files -z '*.cc' '*.h' | xargs -0 $(CLANG_FORMAT) --dry-run --Werror
+
 # Benchmarks (bench/run.sh): a Release build of the server, the baseline and the
 # benchmark programs in $(RELEASE_BUILD), then the whole run and its ratio table.
 RELEASE_BUILD ?= build-release
 BENCH_TARGETS := backinstock-server backinstock-bench-baseline backinstock-bench-load \
   backinstock-bench-store backinstock-bench-auth backinstock-bench-query backinstock-bench-memory \
-  backinstock-bench-etcd-put backinstock-bench-metrics \
+  backinstock-bench-etcd-put backinstock-bench-metrics backinstock-bench-delivery \
   backinstock-bench-http-bare backinstockctl
 
 .PHONY: bench

@@ -176,6 +176,9 @@ echo "bench: micro-benchmarks"
   --benchmark_out="$OUT/micro-query.json" --benchmark_out_format=json > "$OUT/micro-query.txt" 2>&1
 "$BUILD/bench/backinstock-bench-metrics" --benchmark_min_time=0.1 \
   --benchmark_out="$OUT/micro-metrics.json" --benchmark_out_format=json > "$OUT/micro-metrics.txt" 2>&1
+echo "bench: delivery"
+(cd "$ROOT" && "$BUILD/bench/backinstock-bench-delivery" --requests=10000 2>/dev/null) \
+  > "$OUT/delivery.txt"
 echo "bench: memory"
 "$BUILD/bench/backinstock-bench-memory" --sites=1000000 --json > "$OUT/memory.json"
 
@@ -188,4 +191,5 @@ echo "bench: memory"
        "$REQUEST_DURATION, $REQUESTS_PER_SITE requests per site read); wall time $((SECONDS - STARTED)) s"
   "$PYTHON" "$ROOT/bench/ratio_table.py" "$OUT"
 } | tee "$OUT/table.txt"
-"$ROOT/bench/etcd/run.sh" "$BUILD" "$OUT" | tee -a "$OUT/table.txt"  # etcd mode (issue 7)
+cat "$OUT/delivery.txt" | tee -a "$OUT/table.txt"
+"$ROOT/bench/etcd/run.sh" "$BUILD" "$OUT" | tee -a "$OUT/table.txt"  # etcd mode

@@ -1,7 +1,7 @@
 // The notification request validators: the input is a Create call (first
 // byte even) or a Report call (odd), as proto3 JSON when it starts with '{'
 // and as protobuf wire bytes otherwise.
-// Property: a Create that validates carries what SPEC 2.2 requires, and its
+// Property: a Create that validates carries what notification_requests.proto requires, and its
 // app id comes back in lower case.
 #include <cstdint>
 #include <cstdlib>

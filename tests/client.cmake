@@ -1,4 +1,4 @@
-# Clients (issue 3): the C++ client library, backinstockctl, and the Python and
+# Clients: the C++ client library, backinstockctl, and the Python and
 # Node clients, each against a real server.
 
 # --- Python (client/python/tests, unittest, Debian's python with grpcio) ----

@@ -1,4 +1,4 @@
-# --store=etcd (issue 7): a real 3-member etcd cluster (Debian's etcd binary,
+# --store=etcd: a real 3-member etcd cluster (Debian's etcd binary,
 # loopback ports chosen at run time) and backinstock-server replicas over it.
 add_library(backinstock_etcd_test_support STATIC support/etcd_cluster.cc)
 target_link_libraries(backinstock_etcd_test_support PUBLIC backinstock_etcd_proto gRPC::grpc++

@@ -1,5 +1,5 @@
-# Notification requests (issue 4): query language, validation, ids, store,
-# domain, and the service end to end.
+# Notification requests: query language, validation, ids, store, domain, and
+# the service end to end.
 backinstock_test(query_test
   query/cursor_test.cc
   query/filter_evaluator_test.cc
@@ -21,5 +21,5 @@ backinstock_test(notification_requests_e2e_test
 backinstock_test(notification_requests_process_test notification_requests/server_flags_test.cc)
 
 # The query evaluation against a naive filter + full sort reference on random
-# data (issue 6: the evaluator reads in place and keeps only a page).
+# data (the evaluator reads in place and keeps only a page).
 backinstock_test(query_reference_test query/page_reference_test.cc)

@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
-#include "server/errors/grpc_status.h"
+#include "backinstock/errors/grpc_status.h"
 
 namespace backinstock::bench {
 namespace {

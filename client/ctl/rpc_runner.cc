@@ -9,7 +9,7 @@
 #include "backinstock/client/error.h"
 #include "client/ctl/connection_flags.h"
 #include "client/ctl/interrupts.h"
-#include "server/errors/grpc_status.h"
+#include "backinstock/errors/grpc_status.h"
 
 namespace backinstock::ctl {
 namespace {

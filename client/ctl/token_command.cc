@@ -22,7 +22,7 @@
 namespace backinstock::ctl {
 namespace {
 
-// The server refuses elevation tokens that live longer (SPEC 3).
+// The server refuses elevation tokens that live longer (docs/decisions.md, "Identity and elevation").
 constexpr absl::Duration kMaxElevationTtl = absl::Seconds(300);
 
 int Usage(absl::string_view message) {

@@ -1,6 +1,6 @@
 #include "backinstock/client/error.h"
 
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 
 namespace backinstock::client {
 

@@ -12,7 +12,7 @@
 #include "backinstock/client/options.h"
 #include "backinstock/client/stream_reader.h"
 #include "client/src/call_context.h"
-#include "server/errors/grpc_status.h"
+#include "backinstock/errors/grpc_status.h"
 
 namespace backinstock::client::internal {
 

@@ -12,7 +12,7 @@ constexpr absl::string_view kEmail = "backinstock.v1.BackInStockEmailService";
 // have reached the server.
 constexpr MethodIdempotency kTable[] = {
     {kSettings, "GetSettings", true},
-    // Start/Stop set a state; repeating them changes nothing (SPEC 2.1).
+    // Start/Stop set a state; repeating them changes nothing (settings.proto).
     {kSettings, "StartCollectingRequests", true},
     {kSettings, "StopCollectingRequests", true},
     // A retried stream restarts from the current settings: nothing is lost.

@@ -10,7 +10,7 @@
 #include "absl/status/statusor.h"
 #include "backinstock/client/options.h"
 #include "client/src/call_context.h"
-#include "server/errors/grpc_status.h"
+#include "backinstock/errors/grpc_status.h"
 
 namespace backinstock::client::internal {
 

@@ -3,7 +3,7 @@
 #include "server/api/finished_write_reactor.h"
 #include "server/api/request_events_watch_reactor.h"
 #include "server/api/unary.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 
 namespace backinstock::api {
 

@@ -1,10 +1,9 @@
 #include "server/api/request_events_watch_reactor.h"
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "google/protobuf/util/time_util.h"
-#include "server/errors/error.h"
-#include "server/errors/grpc_status.h"
+#include "backinstock/errors/error.h"
+#include "backinstock/errors/grpc_status.h"
 
 namespace backinstock::api {
 
@@ -25,17 +24,13 @@ grpc::ServerWriteReactor<Response>* RequestEventsWatchReactor::Start(
     const std::string& site, const auth::StreamCredentials& credentials,
     store::NotificationRequestStore* store, StreamTracker* streams, size_t max_queued) {
   auto* reactor = new RequestEventsWatchReactor(credentials, streams, max_queued);
-  if (std::optional<grpc::Status> refused = streams->Add(reactor, site, credentials)) {
-    // Shutting down (OK) or over a cap: end at once.
-    absl::MutexLock lock(&reactor->mu_);
-    reactor->FinishLocked(*refused);
-    return reactor;
+  if (reactor->Register(site, [&] {
+        return store->Watch(
+            site, [reactor](const store::RequestEvent& event) { reactor->OnEvent(event); });
+      })) {
+    // A write already under way sends the metadata itself.
+    reactor->SendInitialMetadataUnlessWriting();
   }
-  reactor->subscription_ = store->Watch(
-      site, [reactor](const store::RequestEvent& event) { reactor->OnEvent(event); });
-  absl::MutexLock lock(&reactor->mu_);
-  // A write already under way sends the metadata itself.
-  if (!reactor->wrote_ && !reactor->finished_) reactor->StartSendInitialMetadata();
   return reactor;
 }
 
@@ -68,70 +63,24 @@ Response RequestEventsWatchReactor::ToResponse(const store::RequestEvent& event)
 
 void RequestEventsWatchReactor::OnEvent(const store::RequestEvent& event) {
   absl::MutexLock lock(&mu_);
-  if (finished_ || ending_) return;
-  // The tracker ends expired streams from a timer, which may run late: an
-  // event is never sent on credentials that have lapsed.
-  if (absl::Status valid = credentials_.CheckTime(absl::Now()); !valid.ok()) {
-    EndLocked(errors::ToGrpcStatus(valid));
-    return;
-  }
+  if (!AcceptingLocked()) return;
+  if (EndIfCredentialsLapsedLocked()) return;
   if (queue_.size() >= max_queued_) {
     // Never make the writer wait: drop this watcher instead.
     EndLocked(TooSlow(max_queued_));
     return;
   }
   queue_.push_back(event);
-  if (!writing_) WriteNextLocked();
+  WriteIfIdleLocked();
 }
 
-void RequestEventsWatchReactor::WriteNextLocked() {
-  response_ = ToResponse(queue_.front());
+bool RequestEventsWatchReactor::HasPendingLocked() const { return !queue_.empty(); }
+
+void RequestEventsWatchReactor::DropPendingLocked() { queue_.clear(); }
+
+void RequestEventsWatchReactor::TakeNextLocked(Response& response) {
+  response = ToResponse(queue_.front());
   queue_.pop_front();
-  writing_ = true;
-  wrote_ = true;
-  StartWrite(&response_);
-}
-
-void RequestEventsWatchReactor::OnWriteDone(bool ok) {
-  absl::MutexLock lock(&mu_);
-  writing_ = false;
-  if (!ok) {
-    FinishLocked(grpc::Status::OK);
-  } else if (ending_) {
-    FinishLocked(*ending_);
-  } else if (!queue_.empty()) {
-    WriteNextLocked();
-  }
-}
-
-void RequestEventsWatchReactor::OnCancel() {
-  absl::MutexLock lock(&mu_);
-  FinishLocked(grpc::Status::OK);
-}
-
-void RequestEventsWatchReactor::End(const grpc::Status& status) {
-  absl::MutexLock lock(&mu_);
-  EndLocked(status);
-}
-
-void RequestEventsWatchReactor::EndLocked(const grpc::Status& status) {
-  if (ending_) return;  // the first reason to end stands
-  ending_ = status;
-  queue_.clear();
-  if (!writing_) FinishLocked(status);
-}
-
-void RequestEventsWatchReactor::FinishLocked(const grpc::Status& status) {
-  if (finished_) return;
-  finished_ = true;
-  Finish(status);
-}
-
-void RequestEventsWatchReactor::OnDone() {
-  // Unsubscribing waits for a callback in progress, so none can follow.
-  subscription_.reset();
-  streams_->Remove(this);
-  delete this;
 }
 
 }  // namespace backinstock::api

@@ -7,25 +7,23 @@
 #ifndef BACKINSTOCK_SERVER_API_REQUEST_EVENTS_WATCH_REACTOR_H_
 #define BACKINSTOCK_SERVER_API_REQUEST_EVENTS_WATCH_REACTOR_H_
 
-#include <deque>
-#include <memory>
-#include <optional>
-#include <string>
-
 #include <grpcpp/support/server_callback.h>
 
+#include <cstddef>
+#include <deque>
+#include <string>
+
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "backinstock/v1/notification_requests.pb.h"
 #include "server/api/stream_tracker.h"
+#include "server/api/watch_reactor.h"
 #include "server/auth/stream_credentials.h"
 #include "server/store/notification_request_store.h"
 
 namespace backinstock::api {
 
 class RequestEventsWatchReactor final
-    : public grpc::ServerWriteReactor<v1::WatchNotificationRequestEventsResponse>,
-      public ClosableStream {
+    : public WatchReactor<v1::WatchNotificationRequestEventsResponse> {
  public:
   // Creates the reactor and subscribes it to the site's events. The initial
   // metadata goes out once the subscription is in place, so a client that has
@@ -34,38 +32,23 @@ class RequestEventsWatchReactor final
       const std::string& site, const auth::StreamCredentials& credentials,
       store::NotificationRequestStore* store, StreamTracker* streams, size_t max_queued);
 
-  void OnWriteDone(bool ok) override;
-  void OnCancel() override;
-  void OnDone() override;
-  void End(const grpc::Status& status) override;
-
   // The wire form of one event.
   static v1::WatchNotificationRequestEventsResponse ToResponse(const store::RequestEvent& event);
 
  private:
   RequestEventsWatchReactor(const auth::StreamCredentials& credentials, StreamTracker* streams,
                             size_t max_queued)
-      : credentials_(credentials), streams_(streams), max_queued_(max_queued) {}
+      : WatchReactor(credentials, streams), max_queued_(max_queued) {}
 
   void OnEvent(const store::RequestEvent& event) ABSL_LOCKS_EXCLUDED(mu_);
-  void WriteNextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void EndLocked(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void FinishLocked(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  const auth::StreamCredentials credentials_;
-  StreamTracker* const streams_;
+  bool HasPendingLocked() const override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void DropPendingLocked() override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void TakeNextLocked(v1::WatchNotificationRequestEventsResponse& response) override
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   const size_t max_queued_;
-  std::unique_ptr<store::Subscription> subscription_;
-
-  absl::Mutex mu_;
   std::deque<store::RequestEvent> queue_ ABSL_GUARDED_BY(mu_);
-  v1::WatchNotificationRequestEventsResponse response_ ABSL_GUARDED_BY(mu_);
-  bool wrote_ ABSL_GUARDED_BY(mu_) = false;     // a write (which carries metadata) began
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;
-  // Set by End(), by an overflowing queue (WATCHER_TOO_SLOW) or by lapsed
-  // credentials: the stream finishes with this once no write is in flight.
-  std::optional<grpc::Status> ending_ ABSL_GUARDED_BY(mu_);
-  bool finished_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace backinstock::api

@@ -18,8 +18,8 @@
 #include "absl/strings/string_view.h"
 #include "server/api/work_queue.h"
 #include "server/auth/gate.h"
-#include "server/errors/error.h"
-#include "server/errors/grpc_status.h"
+#include "backinstock/errors/error.h"
+#include "backinstock/errors/grpc_status.h"
 
 namespace backinstock::api {
 

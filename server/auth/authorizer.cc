@@ -5,7 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "server/auth/token_cache.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 
 namespace backinstock::auth {
 namespace {
@@ -18,6 +18,82 @@ std::optional<absl::string_view> BearerToken(absl::string_view value) {
   if (value.size() < kBearer.size()) return std::nullopt;
   if (!absl::EqualsIgnoreCase(value.substr(0, kBearer.size()), kBearer)) return std::nullopt;
   return value.substr(kBearer.size());
+}
+
+// The caller's identity, from exactly one `Bearer` authorization
+// header; sets `decision.identity`.
+absl::Status VerifyIdentity(const std::vector<absl::string_view>& authorization,
+                            const std::shared_ptr<const Keys>& keys, absl::Time now,
+                            const VerifierOptions& options, Decision& decision) {
+  if (authorization.empty()) {
+    return errors::Error(absl::StatusCode::kUnauthenticated, "TOKEN_MISSING",
+                         "the call has no authorization header");
+  }
+  if (authorization.size() > 1) {
+    return errors::Error(absl::StatusCode::kUnauthenticated, "TOKEN_INVALID",
+                         "the call has more than one authorization header");
+  }
+  std::optional<absl::string_view> token = BearerToken(authorization.front());
+  if (!token) {
+    return errors::Error(absl::StatusCode::kUnauthenticated, "TOKEN_MISSING",
+                         "the authorization header is not \"Bearer <token>\"");
+  }
+  // Verified tokens are cached until they expire (token_cache.h): a caller
+  // repeating its token skips the HMAC and the JSON parsing.
+  absl::StatusOr<IdentityClaims> identity =
+      VerifyIdentityTokenCached(SharedIdentityTokenCache(), *token, keys, now, options);
+  if (!identity.ok()) return identity.status();
+  decision.identity = *std::move(identity);
+  return absl::OkStatus();
+}
+
+// The elevation token, verified whenever present (even where the
+// role alone would do), and only for the caller's own site; sets
+// `decision.elevation`.
+absl::Status VerifyElevation(const std::vector<absl::string_view>& elevation,
+                             const std::shared_ptr<const Keys>& keys, absl::Time now,
+                             const VerifierOptions& options, Decision& decision) {
+  if (elevation.size() > 1) {
+    return errors::Error(absl::StatusCode::kPermissionDenied, "ELEVATION_INVALID",
+                         "the call has more than one x-elevation-token header");
+  }
+  if (elevation.empty()) return absl::OkStatus();
+  absl::StatusOr<ElevationClaims> claims = VerifyElevationTokenCached(
+      SharedElevationTokenCache(), elevation.front(), keys, now, options);
+  if (!claims.ok()) return claims.status();
+  decision.elevation = *std::move(claims);
+  if (decision.elevation->site != decision.identity->site) {
+    return errors::Error(
+        absl::StatusCode::kPermissionDenied, "ELEVATION_SITE_MISMATCH",
+        absl::StrCat("the elevation token is for site \"", decision.elevation->site,
+                     "\", the caller's site is \"", decision.identity->site, "\""));
+  }
+  return absl::OkStatus();
+}
+
+// The method's permission, from the caller's role, else from the
+// elevation grant (then `decision.elevated`).
+absl::Status CheckPermission(absl::string_view method_path, const std::string& permission,
+                             Decision& decision) {
+  if (permission.empty()) {
+    return errors::Error(absl::StatusCode::kPermissionDenied, "PERMISSION_NOT_DECLARED",
+                         absl::StrCat(method_path, " declares no permission and is refused"));
+  }
+  if (RoleHolds(decision.identity->role, permission)) return absl::OkStatus();
+  if (decision.elevation) {
+    const auto& perms = decision.elevation->perms;
+    if (std::find(perms.begin(), perms.end(), permission) != perms.end()) {
+      decision.elevated = true;
+      return absl::OkStatus();
+    }
+    return errors::Error(absl::StatusCode::kPermissionDenied, "ELEVATION_INSUFFICIENT",
+                         absl::StrCat("the elevation token does not grant ", permission),
+                         {{"permission", permission}});
+  }
+  return errors::Error(absl::StatusCode::kPermissionDenied, "ELEVATION_REQUIRED",
+                       absl::StrCat("role \"", RoleName(decision.identity->role), "\" lacks ",
+                                    permission, "; elevate with an x-elevation-token"),
+                       {{"permission", permission}});
 }
 
 }  // namespace
@@ -42,86 +118,13 @@ Decision Authorizer::Decide(absl::string_view method_path, const CallCredentials
   std::shared_ptr<const Keys> keys = keys_->Current();
   decision.keys = keys;
   decision.clock_skew = options_.clock_skew;
-
-  // 1. Identity.
-  if (credentials.authorization.empty()) {
-    decision.status = errors::Error(absl::StatusCode::kUnauthenticated, "TOKEN_MISSING",
-                                    "the call has no authorization header");
-    return decision;
+  // Each step runs only once the one before it admitted the caller.
+  decision.status = VerifyIdentity(credentials.authorization, keys, now, options_, decision);
+  if (decision.status.ok()) {
+    decision.status = VerifyElevation(credentials.elevation, keys, now, options_, decision);
   }
-  if (credentials.authorization.size() > 1) {
-    decision.status = errors::Error(absl::StatusCode::kUnauthenticated, "TOKEN_INVALID",
-                                    "the call has more than one authorization header");
-    return decision;
-  }
-  std::optional<absl::string_view> token = BearerToken(credentials.authorization.front());
-  if (!token) {
-    decision.status = errors::Error(absl::StatusCode::kUnauthenticated, "TOKEN_MISSING",
-                                    "the authorization header is not \"Bearer <token>\"");
-    return decision;
-  }
-  // Verified tokens are cached until they expire (token_cache.h): a caller
-  // repeating its token skips the HMAC and the JSON parsing.
-  absl::StatusOr<IdentityClaims> identity =
-      VerifyIdentityTokenCached(SharedIdentityTokenCache(), *token, keys, now, options_);
-  if (!identity.ok()) {
-    decision.status = identity.status();
-    return decision;
-  }
-  decision.identity = *std::move(identity);
-
-  // 2. Elevation, whenever present.
-  if (credentials.elevation.size() > 1) {
-    decision.status = errors::Error(absl::StatusCode::kPermissionDenied, "ELEVATION_INVALID",
-                                    "the call has more than one x-elevation-token header");
-    return decision;
-  }
-  if (!credentials.elevation.empty()) {
-    absl::StatusOr<ElevationClaims> elevation = VerifyElevationTokenCached(
-        SharedElevationTokenCache(), credentials.elevation.front(), keys, now, options_);
-    if (!elevation.ok()) {
-      decision.status = elevation.status();
-      return decision;
-    }
-    decision.elevation = *std::move(elevation);
-    if (decision.elevation->site != decision.identity->site) {
-      decision.status = errors::Error(
-          absl::StatusCode::kPermissionDenied, "ELEVATION_SITE_MISMATCH",
-          absl::StrCat("the elevation token is for site \"", decision.elevation->site,
-                       "\", the caller's site is \"", decision.identity->site, "\""));
-      return decision;
-    }
-  }
-
-  // 3. Permission.
-  if (rule.permission.empty()) {
-    decision.status =
-        errors::Error(absl::StatusCode::kPermissionDenied, "PERMISSION_NOT_DECLARED",
-                      absl::StrCat(method_path, " declares no permission and is refused"));
-    return decision;
-  }
-  if (RoleHolds(decision.identity->role, rule.permission)) {
-    decision.status = absl::OkStatus();
-    return decision;
-  }
-  if (decision.elevation) {
-    const auto& perms = decision.elevation->perms;
-    if (std::find(perms.begin(), perms.end(), rule.permission) != perms.end()) {
-      decision.elevated = true;
-      decision.status = absl::OkStatus();
-      return decision;
-    }
-    decision.status = errors::Error(
-        absl::StatusCode::kPermissionDenied, "ELEVATION_INSUFFICIENT",
-        absl::StrCat("the elevation token does not grant ", rule.permission),
-        {{"permission", rule.permission}});
-    return decision;
-  }
-  decision.status = errors::Error(
-      absl::StatusCode::kPermissionDenied, "ELEVATION_REQUIRED",
-      absl::StrCat("role \"", RoleName(decision.identity->role), "\" lacks ", rule.permission,
-                   "; elevate with an x-elevation-token"),
-      {{"permission", rule.permission}});
+  if (decision.status.ok())
+    decision.status = CheckPermission(method_path, rule.permission, decision);
   return decision;
 }
 

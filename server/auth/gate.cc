@@ -1,6 +1,6 @@
 #include "server/auth/gate.h"
 
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 
 namespace backinstock::auth {
 

@@ -4,11 +4,11 @@
 #define BACKINSTOCK_SERVER_AUTH_METHOD_PERMISSIONS_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace backinstock::auth {
 

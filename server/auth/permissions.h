@@ -3,6 +3,7 @@
 #define BACKINSTOCK_SERVER_AUTH_PERMISSIONS_H_
 
 #include <optional>
+
 #include "absl/strings/string_view.h"
 
 namespace backinstock::auth {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 
 namespace backinstock::auth {
 namespace {

@@ -1,4 +1,4 @@
-// What a long-lived stream's authorization rests on (SPEC 11): the identity
+// What a long-lived stream's authorization rests on (docs/decisions.md, "Security and reliability, round 2"): the identity
 // token, the elevation token when the stream needed it, and the keys that
 // verified them. A stream is authorized for as long as these are: it ends
 // when one expires, or when a key reload removes (or replaces) a key.

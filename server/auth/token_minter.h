@@ -5,9 +5,9 @@
 #define BACKINSTOCK_SERVER_AUTH_TOKEN_MINTER_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace backinstock::auth {
 

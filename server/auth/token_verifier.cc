@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "nlohmann/json.hpp"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 
 namespace backinstock::auth {
 namespace {

@@ -9,10 +9,10 @@
 #define BACKINSTOCK_SERVER_AUTH_TOKEN_VERIFIER_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "server/auth/keys.h"
 #include "server/auth/permissions.h"

@@ -6,7 +6,7 @@
 #include "server/domain/notification_requests/validation.h"
 #include "server/email/email_template.h"
 #include "server/email/mime_message.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 
 namespace backinstock::domain {
 

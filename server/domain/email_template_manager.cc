@@ -8,7 +8,7 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "server/email/email_template.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 
 namespace backinstock::domain {
 namespace {

@@ -1,4 +1,4 @@
-// The email template rules (SPEC 8.1): the default template for a site that
+// The email template rules (proto/backinstock/v1/email.proto): the default template for a site that
 // never changed it, updates by field mask with optimistic concurrency, and a
 // revision that moves only on a real change. Pure logic over an
 // EmailTemplateStore; no gRPC types.

@@ -1,14 +1,14 @@
-// The Back In Stock Settings rules (SPEC 2.1): defaults for untouched sites,
+// The Back In Stock Settings rules (proto/backinstock/v1/settings.proto): defaults for untouched sites,
 // idempotent Start/Stop, revisions that move only on real change. Pure logic
 // over a SettingsStore; no gRPC types.
 #ifndef BACKINSTOCK_SERVER_DOMAIN_SETTINGS_MANAGER_H_
 #define BACKINSTOCK_SERVER_DOMAIN_SETTINGS_MANAGER_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "backinstock/v1/settings.pb.h"
 #include "server/store/settings_store.h"
 

@@ -8,7 +8,7 @@
 #include "server/domain/notification_requests/validation.h"
 #include "server/email/placeholders.h"
 #include "server/email/utf8.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 
 namespace backinstock::email {
 namespace {

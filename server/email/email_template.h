@@ -1,5 +1,5 @@
 // The site's notification email design: the default template and the checks
-// every stored or previewed template passes (SPEC 8.1).
+// every stored or previewed template passes (email.proto).
 #ifndef BACKINSTOCK_SERVER_EMAIL_EMAIL_TEMPLATE_H_
 #define BACKINSTOCK_SERVER_EMAIL_EMAIL_TEMPLATE_H_
 
@@ -10,7 +10,7 @@
 
 namespace backinstock::email {
 
-// Limits in Unicode code points (SPEC 8.1).
+// Limits in Unicode code points (email.proto).
 inline constexpr size_t kMaxSenderNameChars = 100;
 inline constexpr size_t kMaxSubjectChars = 200;
 inline constexpr size_t kMaxHeadingChars = 200;

@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 
 namespace backinstock::email {
 namespace {

@@ -14,7 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "server/domain/notification_requests/validation.h"
 #include "server/email/utf8.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 
 namespace backinstock::email {
 namespace {

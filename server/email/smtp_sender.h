@@ -12,7 +12,7 @@
 
 namespace backinstock::email {
 
-// The relay (SPEC 8.2 flags). An empty `url` means no relay is configured.
+// The relay (the --smtp_* flags, docs/operations.md). An empty `url` means no relay is configured.
 struct SmtpConfig {
   std::string url;                         // smtp://host:port or smtps://host:port
   std::string starttls = "opportunistic";  // off | opportunistic | required

@@ -4,8 +4,8 @@
 
 #include "absl/strings/ascii.h"
 #include "nlohmann/json.hpp"
-#include "server/errors/error.h"
-#include "server/errors/grpc_status.h"
+#include "backinstock/errors/error.h"
+#include "backinstock/errors/grpc_status.h"
 
 namespace backinstock::http {
 

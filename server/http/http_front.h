@@ -1,4 +1,4 @@
-// The HTTP/JSON front (SPEC 9): Wix's REST paths, verbs and error envelope
+// The HTTP/JSON front (docs/decisions.md, "HTTP/JSON front"): Wix's REST paths, verbs and error envelope
 // over the same gRPC services, served bare and under /back-in-stock-service.
 // Routes come from the RPCs' google.api.http annotations; each REST call is
 // forwarded in process to the gRPC server with its credential headers; server

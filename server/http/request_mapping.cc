@@ -6,7 +6,7 @@
 #include "absl/strings/str_split.h"
 #include "google/protobuf/util/json_util.h"
 #include "nlohmann/json.hpp"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 
 namespace backinstock::http {
 namespace {

@@ -129,7 +129,9 @@ bool LineWriter::Flush(absl::Duration timeout) {
   ++flushes_waiting_;  // wakes the writer without waiting for a full batch
   const bool flushed = mu_.AwaitWithTimeout(
       absl::Condition(
-          +[](std::pair<LineWriter*, uint64_t>* t) { return t->first->written_ >= t->second; },
+          +[](std::pair<LineWriter*, uint64_t>* t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(t->first->mu_) {
+            return t->first->written_ >= t->second;
+          },
           &target),
       timeout);
   --flushes_waiting_;

@@ -52,7 +52,7 @@ absl::Status SetFormat(absl::string_view name) {
   return absl::OkStatus();
 }
 
-void Log(Severity severity, absl::string_view message, std::initializer_list<Field> fields) {
+void Log(Severity severity, absl::string_view message, absl::Span<const Field> fields) {
   const std::string time = FormatTimestamp(absl::Now());
   std::string line;
   if (g_format.load(std::memory_order_relaxed) == Format::kJson) {

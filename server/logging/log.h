@@ -5,10 +5,11 @@
 
 #include <initializer_list>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <variant>
 
 #include "absl/status/status.h"
+#include "absl/types/span.h"
+#include "absl/strings/string_view.h"
 
 namespace backinstock::logging {
 
@@ -26,15 +27,16 @@ struct Field {
 
 // Writes one line: time, severity, message and fields. Never blocks on I/O;
 // under extreme load lines may be dropped (and counted) rather than slow calls.
-void Log(Severity severity, absl::string_view message, std::initializer_list<Field> fields = {});
+// `fields` is usually a braced list; a span lets a caller leave some out.
+void Log(Severity severity, absl::string_view message, absl::Span<const Field> fields = {});
 
-inline void Info(absl::string_view message, std::initializer_list<Field> fields = {}) {
+inline void Info(absl::string_view message, absl::Span<const Field> fields = {}) {
   Log(Severity::kInfo, message, fields);
 }
-inline void Warning(absl::string_view message, std::initializer_list<Field> fields = {}) {
+inline void Warning(absl::string_view message, absl::Span<const Field> fields = {}) {
   Log(Severity::kWarning, message, fields);
 }
-inline void Error(absl::string_view message, std::initializer_list<Field> fields = {}) {
+inline void Error(absl::string_view message, absl::Span<const Field> fields = {}) {
   Log(Severity::kError, message, fields);
 }
 

@@ -1,4 +1,4 @@
-// Every metric family of the server (SPEC 10), registered at startup in one
+// Every metric family of the server (docs/operations.md, "Metrics"), registered at startup in one
 // registry. Server wiring hands each component a pointer to the part it
 // updates; a server without --metrics_listen builds none of this, and the
 // components then skip counting altogether.

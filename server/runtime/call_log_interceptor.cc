@@ -6,8 +6,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/time/clock.h"
-#include "server/errors/error.h"
-#include "server/errors/grpc_status.h"
+#include "backinstock/errors/error.h"
+#include "backinstock/errors/grpc_status.h"
 #include "server/logging/log.h"
 
 namespace backinstock::runtime {
@@ -69,18 +69,13 @@ class CallLogInterceptor : public grpc::experimental::Interceptor {
     const absl::Duration latency = absl::Now() - start_;
     if (series_) series_->Handled(status.error_code(), absl::ToDoubleSeconds(latency));
     const double latency_ms = absl::ToDoubleMilliseconds(latency);
-    if (request_id_.empty()) {
-      logging::Info("call", {{"method", method_},
-                             {"site", site},
-                             {"code", code},
-                             {"latency_ms", latency_ms}});
-    } else {
-      logging::Info("call", {{"method", method_},
-                             {"site", site},
-                             {"code", code},
-                             {"latency_ms", latency_ms},
-                             {"request_id", request_id_}});
-    }
+    const logging::Field fields[] = {{"method", method_},
+                                     {"site", site},
+                                     {"code", code},
+                                     {"latency_ms", latency_ms},
+                                     {"request_id", request_id_}};
+    // request_id, last, only when the caller sent a valid one.
+    logging::Info("call", absl::MakeConstSpan(fields, request_id_.empty() ? 4 : 5));
   }
 
   auth::CallRegistry* registry_;

@@ -91,7 +91,7 @@ ABSL_FLAG(std::string, mail_from, "",
 ABSL_FLAG(absl::Duration, smtp_timeout, absl::Seconds(30),
           "longest one SMTP exchange may take (connecting: at most 10s of it)");
 
-// The HTTP/JSON front (SPEC 9).
+// The HTTP/JSON front (docs/operations.md, "HTTP/JSON front").
 ABSL_FLAG(std::string, http_listen, "",
           "host:port of the HTTP/JSON front (Wix's REST paths); empty: off; port 0 picks a free "
           "port (the chosen one is printed)");

@@ -226,6 +226,9 @@ class ServerImpl final : public Server {
   ~ServerImpl() override {
     Shutdown();
     Wait();
+    // Its workers use the stores and templates below (Shutdown stops it too,
+    // but not when Init failed before the server was built).
+    if (delivery_) delivery_->Stop();
     // The etcd watch reports health from its own thread: not to a dead server.
     if (etcd_) etcd_->SetHealthCallback(nullptr);
   }
@@ -441,7 +444,10 @@ class ServerImpl final : public Server {
         std::move(options));
     // Emails queued before a restart (or, with etcd, by a replica that died).
     if (absl::Status resumed = request_store_->ResumeDeliveries(
-            [queue = delivery_.get()](const std::string& site, store::RecordPtr record) {
+            // Shared: etcd's sweeper thread may hand over an email until the
+            // backend is destroyed, after this queue's member (a stopped queue
+            // only holds what it is given).
+            [queue = delivery_](const std::string& site, store::RecordPtr record) {
               queue->Schedule(site, std::move(record));
             });
         !resumed.ok()) {
@@ -598,7 +604,7 @@ class ServerImpl final : public Server {
   std::unique_ptr<store::NotificationRequestStore> request_store_;
   // Before the manager that schedules on it; stopped in Shutdown, once no
   // report can queue more.
-  std::unique_ptr<delivery::DeliveryQueue> delivery_;
+  std::shared_ptr<delivery::DeliveryQueue> delivery_;
   std::string mail_destination_;
   std::unique_ptr<domain::NotificationRequestManager> requests_;
   // Declared before server_, so destroyed after it: server shutdown waits for

@@ -47,7 +47,7 @@ struct ServerConfig {
   // etcd transactions outstanding before concurrent writes are grouped into
   // one (0: never grouped).
   int etcd_txns_in_flight = 1;
-  // The mail relay (SPEC 8.2); an empty url means none is configured.
+  // The mail relay (docs/operations.md, "Mail relay"); an empty url means none.
   email::SmtpConfig smtp;
   // Without a relay, emails are delivered into this Maildir; empty: <data_dir>/mail
   // with a data directory, else a new temporary directory named at startup.

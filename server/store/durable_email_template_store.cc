@@ -52,13 +52,9 @@ absl::StatusOr<EmailTemplateRecord> DurableEmailTemplateStore::Get(absl::string_
   return memory_.Get(site);
 }
 
-absl::Status DurableEmailTemplateStore::CompareAndSwap(absl::string_view site,
-                                                       int64_t expected_revision,
-                                                       const EmailTemplateRecord& next) {
-  if (next.revision != expected_revision + 1) {
-    return absl::InvalidArgumentError(absl::StrCat("next revision ", next.revision,
-                                                   " does not follow ", expected_revision));
-  }
+absl::Status DurableEmailTemplateStore::DoCompareAndSwap(absl::string_view site,
+                                                         int64_t expected_revision,
+                                                         const EmailTemplateRecord& next) {
   absl::MutexLock lock(&LockFor(site));
   absl::StatusOr<EmailTemplateRecord> current = memory_.Get(site);
   if (!current.ok()) return current.status();

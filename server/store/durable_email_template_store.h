@@ -30,10 +30,6 @@ class DurableEmailTemplateStore final : public EmailTemplateStore {
       const std::string& dir, journal::JournalOptions options = {});
 
   absl::StatusOr<EmailTemplateRecord> Get(absl::string_view site) const override;
-  // UNAVAILABLE (reason STORAGE_UNAVAILABLE) when the record cannot be made
-  // durable; the write then has no visible effect.
-  absl::Status CompareAndSwap(absl::string_view site, int64_t expected_revision,
-                              const EmailTemplateRecord& next) override;
 
   size_t SiteCount() const { return memory_.SiteCount(); }
   journal::Journal& journal() { return *journal_; }
@@ -43,6 +39,11 @@ class DurableEmailTemplateStore final : public EmailTemplateStore {
   static absl::StatusOr<EmailTemplateRecord> DecodeValue(absl::string_view value);
 
  private:
+  // UNAVAILABLE (reason STORAGE_UNAVAILABLE) when the record cannot be made
+  // durable; the write then has no visible effect.
+  absl::Status DoCompareAndSwap(absl::string_view site, int64_t expected_revision,
+                                const EmailTemplateRecord& next) override;
+
   DurableEmailTemplateStore() = default;
 
   absl::Mutex& LockFor(absl::string_view site);

@@ -61,13 +61,9 @@ absl::StatusOr<SettingsRecord> DurableSettingsStore::Get(absl::string_view site)
   return memory_.Get(site);
 }
 
-absl::Status DurableSettingsStore::CompareAndSwap(absl::string_view site,
-                                                  int64_t expected_revision,
-                                                  const SettingsRecord& next) {
-  if (next.revision != expected_revision + 1) {
-    return absl::InvalidArgumentError(absl::StrCat("next revision ", next.revision,
-                                                   " does not follow ", expected_revision));
-  }
+absl::Status DurableSettingsStore::DoCompareAndSwap(absl::string_view site,
+                                                    int64_t expected_revision,
+                                                    const SettingsRecord& next) {
   absl::MutexLock lock(&LockFor(site));
   absl::StatusOr<SettingsRecord> current = memory_.Get(site);
   if (!current.ok()) return current.status();

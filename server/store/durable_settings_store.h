@@ -33,10 +33,6 @@ class DurableSettingsStore final : public SettingsStore {
       const std::string& dir, journal::JournalOptions options = {});
 
   absl::StatusOr<SettingsRecord> Get(absl::string_view site) const override;
-  // UNAVAILABLE (reason STORAGE_UNAVAILABLE) when the record cannot be made
-  // durable; the write then has no visible effect.
-  absl::Status CompareAndSwap(absl::string_view site, int64_t expected_revision,
-                              const SettingsRecord& next) override;
   std::unique_ptr<Subscription> Watch(
       absl::string_view site, std::function<void(const SettingsRecord&)> on_change) override;
 
@@ -48,6 +44,11 @@ class DurableSettingsStore final : public SettingsStore {
   static absl::StatusOr<SettingsRecord> DecodeValue(absl::string_view value);
 
  private:
+  // UNAVAILABLE (reason STORAGE_UNAVAILABLE) when the record cannot be made
+  // durable; the write then has no visible effect.
+  absl::Status DoCompareAndSwap(absl::string_view site, int64_t expected_revision,
+                                const SettingsRecord& next) override;
+
   DurableSettingsStore() = default;
 
   absl::Mutex& LockFor(absl::string_view site);

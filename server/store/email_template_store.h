@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "backinstock/v1/email.pb.h"
+#include "server/store/revision_precondition.h"
 
 namespace backinstock::store {
 
@@ -32,15 +33,27 @@ class EmailTemplateStore {
   virtual absl::StatusOr<EmailTemplateRecord> Get(absl::string_view site) const = 0;
 
   // Stores `next` for `site` if, and only if, the stored revision is still
-  // `expected_revision`; `next.revision` must be `expected_revision + 1`.
+  // `expected_revision`; `next.revision` must be `expected_revision + 1`
+  // (INVALID_ARGUMENT otherwise, checked here once for every backend).
   // ABORTED when another write got there first (re-read and try again).
-  virtual absl::Status CompareAndSwap(absl::string_view site, int64_t expected_revision,
-                                      const EmailTemplateRecord& next) = 0;
+  absl::Status CompareAndSwap(absl::string_view site, int64_t expected_revision,
+                              const EmailTemplateRecord& next) {
+    if (absl::Status follows = CheckRevisionFollows(expected_revision, next.revision);
+        !follows.ok()) {
+      return follows;
+    }
+    return DoCompareAndSwap(site, expected_revision, next);
+  }
 
   // Brings this process's view up to everything committed before the call
   // (see SettingsStore::CatchUp): called before refusing an update on a
   // revision this replica may not have seen yet.
   virtual absl::Status CatchUp() const { return absl::OkStatus(); }
+
+ private:
+  // CompareAndSwap once `next.revision == expected_revision + 1` is known.
+  virtual absl::Status DoCompareAndSwap(absl::string_view site, int64_t expected_revision,
+                                        const EmailTemplateRecord& next) = 0;
 };
 
 }  // namespace backinstock::store

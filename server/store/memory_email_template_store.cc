@@ -17,13 +17,9 @@ absl::StatusOr<EmailTemplateRecord> MemoryEmailTemplateStore::Get(absl::string_v
   return it->second;
 }
 
-absl::Status MemoryEmailTemplateStore::CompareAndSwap(absl::string_view site,
-                                                      int64_t expected_revision,
-                                                      const EmailTemplateRecord& next) {
-  if (next.revision != expected_revision + 1) {
-    return absl::InvalidArgumentError(absl::StrCat("next revision ", next.revision,
-                                                   " does not follow ", expected_revision));
-  }
+absl::Status MemoryEmailTemplateStore::DoCompareAndSwap(absl::string_view site,
+                                                        int64_t expected_revision,
+                                                        const EmailTemplateRecord& next) {
   Shard& shard = ShardFor(site);
   absl::MutexLock lock(&shard.mu);
   auto it = shard.sites.find(site);

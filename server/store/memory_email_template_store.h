@@ -16,8 +16,6 @@ namespace backinstock::store {
 class MemoryEmailTemplateStore final : public EmailTemplateStore {
  public:
   absl::StatusOr<EmailTemplateRecord> Get(absl::string_view site) const override;
-  absl::Status CompareAndSwap(absl::string_view site, int64_t expected_revision,
-                              const EmailTemplateRecord& next) override;
 
   // Number of sites with a stored template.
   size_t SiteCount() const;
@@ -28,6 +26,9 @@ class MemoryEmailTemplateStore final : public EmailTemplateStore {
   absl::Status Restore(absl::string_view site, const EmailTemplateRecord& record);
 
  private:
+  absl::Status DoCompareAndSwap(absl::string_view site, int64_t expected_revision,
+                                const EmailTemplateRecord& next) override;
+
   struct Shard {
     mutable absl::Mutex mu;
     absl::flat_hash_map<std::string, EmailTemplateRecord> sites ABSL_GUARDED_BY(mu);

@@ -23,16 +23,13 @@ MemoryNotificationRequestStore::Shard& MemoryNotificationRequestStore::ShardFor(
 void MemoryNotificationRequestStore::AddOpen(Site& site,
                                              const v1::BackInStockNotificationRequest& request) {
   site.open_by_key[OpenRequestKeyOf(request)] = request.id();
-  site.open_by_catalog[CatalogKey(request.catalog_reference())].insert(request.id());
+  site.open_by_catalog.Add(request);
 }
 
 void MemoryNotificationRequestStore::RemoveOpen(Site& site,
                                                 const v1::BackInStockNotificationRequest& request) {
   site.open_by_key.erase(OpenRequestKeyOf(request));
-  auto it = site.open_by_catalog.find(CatalogKey(request.catalog_reference()));
-  if (it == site.open_by_catalog.end()) return;
-  it->second.erase(request.id());
-  if (it->second.empty()) site.open_by_catalog.erase(it);
+  site.open_by_catalog.Remove(request);
 }
 
 void MemoryNotificationRequestStore::Publish(absl::string_view site, RequestEvent::Type type,
@@ -272,11 +269,7 @@ absl::StatusOr<std::vector<int64_t>> MemoryNotificationRequestStore::CountOpen(
   absl::MutexLock lock(&shard.mu);
   auto s = shard.sites.find(site);
   if (s == shard.sites.end()) return counts;
-  for (size_t i = 0; i < catalog_keys.size(); ++i) {
-    auto it = s->second.open_by_catalog.find(catalog_keys[i]);
-    if (it != s->second.open_by_catalog.end()) counts[i] = static_cast<int64_t>(it->second.size());
-  }
-  return counts;
+  return s->second.open_by_catalog.Count(catalog_keys);
 }
 
 absl::StatusOr<std::vector<std::string>> MemoryNotificationRequestStore::OpenIds(
@@ -286,10 +279,7 @@ absl::StatusOr<std::vector<std::string>> MemoryNotificationRequestStore::OpenIds
   absl::MutexLock lock(&shard.mu);
   auto s = shard.sites.find(site);
   if (s == shard.sites.end()) return ids;
-  auto it = s->second.open_by_catalog.find(catalog_key);
-  if (it == s->second.open_by_catalog.end()) return ids;
-  ids.assign(it->second.begin(), it->second.end());
-  return ids;
+  return s->second.open_by_catalog.Ids(catalog_key);
 }
 
 std::unique_ptr<Subscription> MemoryNotificationRequestStore::Watch(

@@ -10,9 +10,9 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "server/store/notification_request_store.h"
+#include "server/store/open_index.h"
 
 namespace backinstock::store {
 
@@ -61,8 +61,7 @@ class MemoryNotificationRequestStore final : public NotificationRequestStore {
     absl::flat_hash_map<std::string, RecordPtr> records;  // by id
     // OpenRequestKey (catalog key + lower-cased email) -> id of the open request.
     absl::flat_hash_map<std::string, std::string> open_by_key;
-    // Catalog key -> ids of its open requests; the set's size is the count.
-    absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>> open_by_catalog;
+    OpenIndex open_by_catalog;
   };
   struct Shard {
     mutable absl::Mutex mu;

@@ -34,12 +34,9 @@ absl::StatusOr<SettingsRecord> MemorySettingsStore::Get(absl::string_view site) 
   return Unpack(it->second);
 }
 
-absl::Status MemorySettingsStore::CompareAndSwap(absl::string_view site, int64_t expected_revision,
-                                                 const SettingsRecord& next) {
-  if (next.revision != expected_revision + 1) {
-    return absl::InvalidArgumentError(absl::StrCat("next revision ", next.revision,
-                                                   " does not follow ", expected_revision));
-  }
+absl::Status MemorySettingsStore::DoCompareAndSwap(absl::string_view site,
+                                                   int64_t expected_revision,
+                                                   const SettingsRecord& next) {
   PackedRecord packed;
   packed.revision = next.revision;
   for (const AppCollectionState& state : next.states) {

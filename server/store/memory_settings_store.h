@@ -18,8 +18,6 @@ namespace backinstock::store {
 class MemorySettingsStore final : public SettingsStore {
  public:
   absl::StatusOr<SettingsRecord> Get(absl::string_view site) const override;
-  absl::Status CompareAndSwap(absl::string_view site, int64_t expected_revision,
-                              const SettingsRecord& next) override;
   std::unique_ptr<Subscription> Watch(
       absl::string_view site, std::function<void(const SettingsRecord&)> on_change) override;
 
@@ -32,6 +30,9 @@ class MemorySettingsStore final : public SettingsStore {
   absl::Status Restore(absl::string_view site, const SettingsRecord& record);
 
  private:
+  absl::Status DoCompareAndSwap(absl::string_view site, int64_t expected_revision,
+                                const SettingsRecord& next) override;
+
   // App ids are interned: a site stores small indexes, not 36-byte strings.
   struct PackedState {
     uint32_t app = 0;

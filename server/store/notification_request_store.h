@@ -45,7 +45,8 @@ struct NotificationRequestRecord {
 // Records are immutable once stored: readers share them without copying.
 using RecordPtr = std::shared_ptr<const NotificationRequestRecord>;
 
-// Whether a request counts as open: RECEIVED or PROCESSING (SPEC 2.2).
+// Whether a request counts as open: RECEIVED or PROCESSING (the duplicate rule
+// and the counts of notification_requests.proto).
 inline bool IsOpen(v1::BackInStockNotificationRequest::Status status) {
   return status == v1::BackInStockNotificationRequest::RECEIVED ||
          status == v1::BackInStockNotificationRequest::PROCESSING;

@@ -8,11 +8,12 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "server/store/revision_precondition.h"
 #include "server/store/watch_hub.h"
 
 namespace backinstock::store {
@@ -48,10 +49,17 @@ class SettingsStore {
   virtual absl::StatusOr<SettingsRecord> Get(absl::string_view site) const = 0;
 
   // Stores `next` for `site` if, and only if, the stored revision is still
-  // `expected_revision`; `next.revision` must be `expected_revision + 1`.
+  // `expected_revision`; `next.revision` must be `expected_revision + 1`
+  // (INVALID_ARGUMENT otherwise, checked here once for every backend).
   // ABORTED when another write got there first (re-read and try again).
-  virtual absl::Status CompareAndSwap(absl::string_view site, int64_t expected_revision,
-                                      const SettingsRecord& next) = 0;
+  absl::Status CompareAndSwap(absl::string_view site, int64_t expected_revision,
+                              const SettingsRecord& next) {
+    if (absl::Status follows = CheckRevisionFollows(expected_revision, next.revision);
+        !follows.ok()) {
+      return follows;
+    }
+    return DoCompareAndSwap(site, expected_revision, next);
+  }
 
   // Calls `on_change` with the site's current record, then with every record
   // committed after it, in commit order, until the subscription is destroyed.
@@ -65,6 +73,11 @@ class SettingsStore {
   // Called before refusing on what Get returned, so that a change made
   // through another replica an instant earlier is not refused on a stale view.
   virtual absl::Status CatchUp() const { return absl::OkStatus(); }
+
+ private:
+  // CompareAndSwap once `next.revision == expected_revision + 1` is known.
+  virtual absl::Status DoCompareAndSwap(absl::string_view site, int64_t expected_revision,
+                                        const SettingsRecord& next) = 0;
 };
 
 }  // namespace backinstock::store

@@ -1,6 +1,7 @@
-// The one error every durable store answers when its journal cannot take a
-// write: UNAVAILABLE, reason STORAGE_UNAVAILABLE. The write's outcome is then
-// unknown (its record may be on disk and reappear after a restart).
+// The one error every store that persists answers when its storage (the
+// journal under --data_dir, or etcd) cannot take a write: UNAVAILABLE, reason
+// STORAGE_UNAVAILABLE. The write's outcome is then unknown (its record may be
+// on disk, or committed in etcd, and reappear).
 #ifndef BACKINSTOCK_SERVER_STORE_STORAGE_UNAVAILABLE_H_
 #define BACKINSTOCK_SERVER_STORE_STORAGE_UNAVAILABLE_H_
 
@@ -8,8 +9,8 @@
 
 namespace backinstock::store {
 
-// `journal_error` is what the journal returned; its message is kept.
-absl::Status StorageUnavailable(const absl::Status& journal_error);
+// `cause` is what the storage returned; its message is kept.
+absl::Status StorageUnavailable(const absl::Status& cause);
 
 }  // namespace backinstock::store
 

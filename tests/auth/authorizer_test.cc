@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 #include "tests/support/test_keys.h"
 
 namespace backinstock::auth {

@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "server/auth/authorizer.h"
 #include "server/auth/method_permissions.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 #include "tests/support/test_keys.h"
 
 namespace backinstock::auth {
@@ -35,7 +35,7 @@ std::string Identity(const std::string& site, absl::Duration lifetime = absl::Ho
 
 IdentityClaims FakeClaims(const std::string& site, absl::Time exp) {
   return IdentityClaims{"sub-" + site, site, Role::kApp, absl::ToUnixSeconds(kNow),
-                        absl::ToUnixSeconds(exp)};
+                        absl::ToUnixSeconds(exp), /*kid=*/""};
 }
 
 TEST(TokenCache, CachesASuccessfulVerification) {

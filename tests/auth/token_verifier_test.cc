@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "server/auth/token_minter.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 #include "tests/support/test_keys.h"
 
 namespace backinstock::auth {

@@ -39,12 +39,19 @@ TEST_F(InstallTest, AnotherProjectFindsLinksAndCallsTheInstalledClient) {
            "include/google/rpc/error_details.pb.h",
            libdir + "/libbackinstock_client.a",
            libdir + "/libbackinstock_proto.a",
+           // The common library the client links (common/), not server code.
+           "include/backinstock/errors/error.h",
+           libdir + "/libbackinstock_common.a",
            libdir + "/cmake/backinstock/backinstockConfig.cmake",
            libdir + "/cmake/backinstock/backinstockConfigVersion.cmake",
            "share/backinstock/proto/backinstock/v1/notification_requests.proto",
            "bin/backinstockctl",
        }) {
     EXPECT_TRUE(fs::exists(prefix_ / file)) << file;
+  }
+  // Nothing of the server's tree is installed with the client.
+  for (const auto& entry : fs::recursive_directory_iterator(prefix_)) {
+    EXPECT_EQ(entry.path().string().find("/server/"), std::string::npos) << entry.path();
   }
 
   Completed configure = RunProgram({BACKINSTOCK_CMAKE, "-S", BACKINSTOCK_CONSUMER_SOURCE, "-B",

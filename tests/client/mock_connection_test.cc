@@ -10,7 +10,7 @@
 #include "backinstock/client/mocks/mock_stream_reader.h"
 #include "backinstock/client/notification_requests_client.h"
 #include "backinstock/client/settings_client.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 
 namespace backinstock::testing {
 namespace {

@@ -13,7 +13,7 @@
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/domain/email_template_manager.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 #include "server/store/memory_email_template_store.h"
 #include "server/store/memory_notification_request_store.h"
 #include "tests/support/eventually.h"

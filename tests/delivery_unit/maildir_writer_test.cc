@@ -9,7 +9,7 @@
 #include <set>
 #include <thread>
 
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 #include "tests/support/maildir.h"
 #include "tests/support/test_server.h"
 

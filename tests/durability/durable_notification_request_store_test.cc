@@ -14,7 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/notification.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 #include "server/store/catalog_key.h"
 #include "tests/durability/temp_dir.h"
 

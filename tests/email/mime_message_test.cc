@@ -11,7 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 #include "tests/email/python_json.h"
 
 namespace backinstock::email {
@@ -21,7 +21,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 RenderedEmail Email() {
-  return {"Blue Mug is back in stock", "<p>Hello</p>\n", "Hello\n"};
+  return {"Blue Mug is back in stock", "<p>Hello</p>\n", "Hello\n", /*sender_name=*/""};
 }
 
 MessageHeaders Headers() {

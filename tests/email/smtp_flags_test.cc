@@ -1,4 +1,4 @@
-// The SMTP flags are checked before the server starts (SPEC 8.2).
+// The SMTP flags are checked before the server starts (docs/operations.md, "Mail relay").
 #include <gtest/gtest.h>
 
 #include <cstdio>

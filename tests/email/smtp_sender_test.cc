@@ -12,7 +12,7 @@
 #include "server/email/email_template.h"
 #include "server/email/mime_message.h"
 #include "server/email/renderer.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 #include "tests/email/python_json.h"
 #include "tests/support/child_process.h"
 #include "tests/support/smtp_relay.h"

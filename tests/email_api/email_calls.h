@@ -8,8 +8,8 @@
 
 #include "absl/status/statusor.h"
 #include "backinstock/v1/email.grpc.pb.h"
-#include "server/errors/error.h"
-#include "server/errors/grpc_status.h"
+#include "backinstock/errors/error.h"
+#include "backinstock/errors/grpc_status.h"
 #include "tests/settings/calls.h"
 
 namespace backinstock::testing {

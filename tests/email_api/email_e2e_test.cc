@@ -123,7 +123,7 @@ struct Refusal {
   std::string reason;  // ErrorInfo reason
 };
 
-// Each limit of SPEC 8.1, one value past it (and the value at it accepted).
+// Each limit of email.proto, one value past it (and the value at it accepted).
 TEST_F(EmailE2eTest, EveryLimitReachesTheClientWithItsFieldAndReason) {
   const std::vector<Refusal> refusals = {
       {"sender_name", std::string(101, 'n'), kLimitReason},

@@ -1,7 +1,7 @@
 // SendTestEmail end to end: the real server binary with --smtp_url pointing at
 // a real relay (aiosmtpd, tests/support/smtp_relay), the message the relay
 // received parsed by Python's email package, and the relay's temporary and
-// permanent refusals and a dropped connection mapped as SPEC 8.1 says.
+// permanent refusals and a dropped connection mapped as docs/email.md says.
 #include <grpcpp/create_channel.h>
 #include <gtest/gtest.h>
 

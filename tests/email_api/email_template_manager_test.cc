@@ -7,7 +7,7 @@
 
 #include "google/protobuf/util/message_differencer.h"
 #include "server/email/email_template.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 #include "server/store/memory_email_template_store.h"
 
 namespace backinstock::domain {
@@ -145,8 +145,10 @@ class RacingStore final : public store::EmailTemplateStore {
   absl::StatusOr<store::EmailTemplateRecord> Get(absl::string_view site) const override {
     return inner_.Get(site);
   }
-  absl::Status CompareAndSwap(absl::string_view site, int64_t expected_revision,
-                              const store::EmailTemplateRecord& next) override {
+
+ private:
+  absl::Status DoCompareAndSwap(absl::string_view site, int64_t expected_revision,
+                                const store::EmailTemplateRecord& next) override {
     if (!raced_) {
       raced_ = true;
       store::EmailTemplateRecord other;
@@ -158,7 +160,6 @@ class RacingStore final : public store::EmailTemplateStore {
     return inner_.CompareAndSwap(site, expected_revision, next);
   }
 
- private:
   store::MemoryEmailTemplateStore inner_;
   bool raced_ = false;
 };

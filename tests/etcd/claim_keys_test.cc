@@ -7,10 +7,11 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 #include "server/store/catalog_key.h"
 #include "server/store/etcd/committer.h"
 #include "server/store/etcd/etcd_backend.h"
@@ -69,10 +70,10 @@ class EtcdClaimKeysTest : public ::testing::Test {
   }
 
   // The key as etcd holds it now (linearizable read), or nullopt.
-  absl::optional<mvccpb::KeyValue> Read(const std::string& key) {
+  std::optional<mvccpb::KeyValue> Read(const std::string& key) {
     auto read = client_->Range(store::etcd::GetRequest(key));
     EXPECT_TRUE(read.ok()) << read.status();
-    if (!read.ok() || read->kvs().empty()) return absl::nullopt;
+    if (!read.ok() || read->kvs().empty()) return std::nullopt;
     return read->kvs(0);
   }
 

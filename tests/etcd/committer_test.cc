@@ -15,7 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 #include "server/store/etcd/codec.h"
 #include "server/store/etcd/committer.h"
 #include "server/store/etcd/etcd_cache.h"

@@ -12,7 +12,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 #include "tests/etcd/replicas.h"
 #include "tests/support/eventually.h"
 

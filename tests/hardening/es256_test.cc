@@ -7,7 +7,7 @@
 #include "server/auth/keys.h"
 #include "server/auth/token_minter.h"
 #include "server/auth/token_verifier.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 #include "tests/hardening/es256_keys.h"
 #include "tests/support/test_keys.h"
 

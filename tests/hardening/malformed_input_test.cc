@@ -15,8 +15,8 @@
 #include "backinstock/v1/notification_requests.grpc.pb.h"
 #include "backinstock/v1/settings.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "server/errors/error.h"
-#include "server/errors/grpc_status.h"
+#include "backinstock/errors/error.h"
+#include "backinstock/errors/grpc_status.h"
 #include "tests/support/test_keys.h"
 #include "tests/support/test_server.h"
 

@@ -34,13 +34,6 @@ void ExpectServing(FrontServer& server) {
   EXPECT_EQ(answer.status, 200) << answer.error << " " << answer.body;
 }
 
-std::string RawRequest(const std::string& extra_headers, const std::string& body) {
-  return absl::StrCat(
-      "POST /v1/back-in-stock-notification-requests/settings/start-collecting "
-      "HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n",
-      extra_headers, "Content-Length: ", body.size(), "\r\n\r\n", body);
-}
-
 TEST(HttpLimitsTest, OversizedMalformedAndSlowRequestsAreRefused) {
   auto server = FrontServer::Start(
       {"--max_message_bytes=4096", "--max_metadata_bytes=4096", "--http_request_timeout=1s"});

@@ -9,7 +9,7 @@
 #include "backinstock/v1/notification_requests.pb.h"
 #include "backinstock/v1/settings.pb.h"
 #include "nlohmann/json.hpp"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 #include "server/http/error_envelope.h"
 
 namespace backinstock::http {

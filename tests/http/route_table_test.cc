@@ -1,5 +1,5 @@
 // The route table read from the real descriptors: every RPC is routed as
-// SPEC 9's table says, literals win over {id}, unserved services are marked.
+// the google.api.http annotations say, literals win over {id}, unserved services are marked.
 #include "server/http/route_table.h"
 
 #include <gmock/gmock.h>

@@ -1,4 +1,4 @@
-// Every route of SPEC 9's table, bare and under /back-in-stock-service,
+// Every google.api.http route of the protos, bare and under /back-in-stock-service,
 // against the real server: each answer's JSON equals what the same call over
 // gRPC gives, and every answer carries x-wix-request-id.
 #include <gmock/gmock.h>

@@ -4,10 +4,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <condition_variable>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 
 #include <grpcpp/create_channel.h>
 #include <grpcpp/generic/generic_stub.h>
@@ -22,6 +20,7 @@
 #include "tests/settings/calls.h"
 #include "tests/support/child_process.h"
 #include "tests/support/eventually.h"
+#include "tests/support/raw_call.h"
 #include "tests/support/server_process.h"
 
 namespace backinstock::testing {
@@ -48,28 +47,6 @@ std::string Started(const std::string& method) {
 
 std::string Denied(const std::string& reason) {
   return absl::StrCat("backinstock_auth_denied_total{reason=\"", reason, "\"}");
-}
-
-// An empty message to any path, through the generic stub; the final status.
-grpc::Status CallRaw(grpc::GenericStub& stub, const std::string& path) {
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  grpc::Slice empty("");
-  grpc::ByteBuffer request(&empty, 1);
-  grpc::ByteBuffer response;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  grpc::Status result;
-  stub.UnaryCall(&context, path, grpc::StubOptions(), &request, &response, [&](grpc::Status s) {
-    std::lock_guard<std::mutex> lock(mu);
-    result = std::move(s);
-    done = true;
-    cv.notify_one();
-  });
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait(lock, [&] { return done; });
-  return result;
 }
 
 class MetricsE2eTest : public ::testing::Test {
@@ -243,8 +220,8 @@ TEST_F(MetricsE2eTest, UnknownMethodsFoldIntoOneBoundedSeries) {
       "grpc_type=\"unknown\",grpc_service=\"unknown\",grpc_method=\"unknown\"";
   const std::map<std::string, double> before = ParsePage(Scrape());
   for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(CallRaw(stub, absl::StrCat("/made.up.Service", i, "/Method", i)).error_code(),
-              grpc::StatusCode::UNIMPLEMENTED);
+    EXPECT_EQ(CallRaw(stub, absl::StrCat("/made.up.Service", i, "/Method", i)).code(),
+              absl::StatusCode::kUnimplemented);
   }
   const std::string page = Scrape();
   EXPECT_THAT(page, Not(HasSubstr("made.up")));

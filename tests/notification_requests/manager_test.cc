@@ -12,7 +12,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 #include "server/store/catalog_key.h"
 #include "server/store/memory_notification_request_store.h"
 #include "server/store/memory_settings_store.h"

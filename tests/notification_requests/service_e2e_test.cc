@@ -1,4 +1,4 @@
-// The behaviour table of SPEC 2.2 over a real channel: create, get, delete,
+// The behaviour notification_requests.proto documents, over a real channel: create, get, delete,
 // mark, count, with every failure's exact code and reason; who may call what.
 #include <gtest/gtest.h>
 

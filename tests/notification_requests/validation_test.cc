@@ -6,7 +6,7 @@
 #include <functional>
 
 #include "absl/strings/str_cat.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 #include "tests/query/query_test_util.h"
 
 namespace backinstock::domain {

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 
 namespace backinstock::domain::query {
 namespace {

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 #include "tests/query/query_test_util.h"
 
 namespace backinstock::domain::query {

@@ -10,7 +10,7 @@
 #include "server/domain/query/filter_parser.h"
 #include "server/domain/query/page.h"
 #include "server/domain/query/sort.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 #include "tests/query/query_test_util.h"
 
 namespace backinstock::domain::query {

@@ -1,4 +1,4 @@
-// Long-lived streams and expiring credentials (SPEC 11), over the real server
+// Long-lived streams and expiring credentials (docs/decisions.md), over the real server
 // binary and a real channel: a watch ends when the identity token or the
 // elevation it needed expires, or when a key reload (SIGHUP) removes a key
 // that verified it, and sends nothing after that. An elevated stream is on
@@ -19,8 +19,8 @@
 #include "backinstock/v1/notification_requests.grpc.pb.h"
 #include "backinstock/v1/settings.grpc.pb.h"
 #include "server/auth/permissions.h"
-#include "server/errors/error.h"
-#include "server/errors/grpc_status.h"
+#include "backinstock/errors/error.h"
+#include "backinstock/errors/grpc_status.h"
 #include "tests/durability/temp_dir.h"
 #include "tests/notification_requests/calls.h"
 #include "tests/support/eventually.h"

@@ -12,8 +12,8 @@
 
 #include "backinstock/v1/notification_requests.grpc.pb.h"
 #include "backinstock/v1/settings.grpc.pb.h"
-#include "server/errors/error.h"
-#include "server/errors/grpc_status.h"
+#include "backinstock/errors/error.h"
+#include "backinstock/errors/grpc_status.h"
 #include "tests/durability/temp_dir.h"
 #include "tests/settings/calls.h"
 #include "tests/support/eventually.h"

@@ -2,8 +2,8 @@
 
 #include "google/rpc/status.pb.h"
 #include "server/auth/audit_log.h"
-#include "server/errors/error.h"
-#include "server/errors/grpc_status.h"
+#include "backinstock/errors/error.h"
+#include "backinstock/errors/grpc_status.h"
 
 namespace backinstock::errors {
 namespace {

@@ -3,7 +3,6 @@
 // left out) and must refuse a caller without a token. Infrastructure services
 // (health, reflection) stay public.
 #include <grpcpp/generic/generic_stub.h>
-#include <grpcpp/support/byte_buffer.h>
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
@@ -13,8 +12,8 @@
 #include "google/protobuf/descriptor.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
-#include "server/errors/error.h"
-#include "server/errors/grpc_status.h"
+#include "backinstock/errors/error.h"
+#include "tests/support/raw_call.h"
 #include "tests/support/test_keys.h"
 #include "tests/support/test_server.h"
 
@@ -34,30 +33,6 @@ std::vector<std::string> AllMethodPaths() {
     }
   }
   return paths;
-}
-
-// Sends an empty request message to `path` and returns the final status.
-absl::Status CallRaw(grpc::GenericStub& stub, const std::string& path,
-                     const std::vector<std::pair<std::string, std::string>>& metadata) {
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  for (const auto& [k, v] : metadata) context.AddMetadata(k, v);
-  grpc::Slice empty("");
-  grpc::ByteBuffer request(&empty, 1);  // an empty message encodes every request type
-  grpc::ByteBuffer response;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  grpc::Status result;
-  stub.UnaryCall(&context, path, grpc::StubOptions(), &request, &response, [&](grpc::Status s) {
-    std::lock_guard<std::mutex> lock(mu);
-    result = std::move(s);
-    done = true;
-    cv.notify_one();
-  });
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait(lock, [&] { return done; });
-  return errors::FromGrpcStatus(result);
 }
 
 TEST(Gating, EveryMethodOfEveryServiceRefusesCallsWithoutToken) {

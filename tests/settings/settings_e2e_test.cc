@@ -1,4 +1,4 @@
-// SPEC 2.1 and 3 over a real channel: every role against every settings RPC,
+// settings.proto and its permissions over a real channel: every role against every settings RPC,
 // with and without elevation, same and other site; exact codes and reasons;
 // rejected writes change nothing; the audit log records denials and elevation.
 #include <gmock/gmock.h>

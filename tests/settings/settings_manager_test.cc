@@ -6,7 +6,7 @@
 #include <string>
 
 #include "server/domain/guid.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 #include "server/store/memory_settings_store.h"
 
 namespace backinstock::domain {
@@ -107,10 +107,6 @@ TEST_F(SettingsManagerTest, IsCollecting) {
 // CatchUp refreshes (or, with `reachable` false, cannot refresh).
 class LaggingStore : public store::SettingsStore {
  public:
-  absl::Status CompareAndSwap(absl::string_view site, int64_t expected_revision,
-                              const store::SettingsRecord& next) override {
-    return latest_.CompareAndSwap(site, expected_revision, next);
-  }
   std::unique_ptr<store::Subscription> Watch(
       absl::string_view site, std::function<void(const store::SettingsRecord&)> on_change) override {
     return latest_.Watch(site, std::move(on_change));
@@ -132,6 +128,11 @@ class LaggingStore : public store::SettingsStore {
   mutable int catch_ups = 0;
 
  private:
+  absl::Status DoCompareAndSwap(absl::string_view site, int64_t expected_revision,
+                                const store::SettingsRecord& next) override {
+    return latest_.CompareAndSwap(site, expected_revision, next);
+  }
+
   store::MemorySettingsStore latest_;
   mutable std::map<std::string, store::SettingsRecord> seen_;
 };

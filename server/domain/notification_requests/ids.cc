@@ -9,7 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 
 namespace backinstock::domain {
 namespace {

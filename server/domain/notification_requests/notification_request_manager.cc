@@ -6,7 +6,7 @@
 #include "server/domain/notification_requests/ids.h"
 #include "server/domain/notification_requests/record_update.h"
 #include "server/domain/notification_requests/validation.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 #include "server/store/catalog_key.h"
 
 namespace backinstock::domain {

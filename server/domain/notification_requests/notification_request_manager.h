@@ -1,4 +1,4 @@
-// The Back In Stock Notification Requests rules (SPEC 2.2): create gated by the
+// The Back In Stock Notification Requests rules (notification_requests.proto): create gated by the
 // site's settings, duplicate and cap rules, get / delete / mark, query with
 // filter, sort and cursors, counts per catalog reference, and the report that
 // drives requests through RECEIVED -> PROCESSING -> NOTIFICATION_SENT | FAILED.
@@ -27,6 +27,9 @@ namespace backinstock::domain {
 struct NotificationRequestOptions {
   // Requests one site may hold, in any status (ServerConfig::max_requests_per_site).
   int64_t max_requests_per_site = 100000;
+  // Claims a report makes at once (threads), so that a durable or etcd
+  // store shares its syncs among them.
+  int claim_parallelism = 16;
   // The time source for created dates and queued times (tests fix it).
   std::function<absl::Time()> clock = [] { return absl::Now(); };
 };

@@ -4,7 +4,7 @@
 #include "server/domain/notification_requests/notification_request_manager.h"
 #include "server/domain/query/filter_parser.h"
 #include "server/domain/query/page.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 
 namespace backinstock::domain {
 namespace {

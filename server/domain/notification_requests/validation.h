@@ -16,7 +16,7 @@
 namespace backinstock::domain {
 
 // Limits beyond the SPEC's, chosen so that one request stays small.
-inline constexpr size_t kMaxCatalogItemIdLength = 36;     // SPEC 2.2
+inline constexpr size_t kMaxCatalogItemIdLength = 36;     // notification_requests.proto
 inline constexpr size_t kMaxOptionsBytes = 2048;          // serialised options Struct
 inline constexpr size_t kMaxEmailLength = 254;            // RFC 5321 path limit
 inline constexpr size_t kMaxUrlLength = 2048;

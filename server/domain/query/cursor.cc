@@ -14,7 +14,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "nlohmann/json.hpp"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 
 namespace backinstock::domain::query {
 namespace {

@@ -1,7 +1,7 @@
 #include "server/domain/query/sort.h"
 
 #include "absl/strings/str_cat.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 
 namespace backinstock::domain::query {
 

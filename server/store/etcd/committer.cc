@@ -3,10 +3,12 @@
 #include <openssl/rand.h>
 #include <unistd.h>
 
+#include <optional>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 #include "server/logging/log.h"
 #include "server/store/storage_unavailable.h"
 
@@ -114,9 +116,26 @@ absl::StatusOr<Committer::Outcome> Committer::Acknowledged(etcdserverpb::TxnResp
   return outcome;
 }
 
+// One Commit's progress across its attempts.
+struct Committer::Attempts {
+  absl::Time started;
+  absl::Time deadline;
+  absl::Duration backoff = absl::Milliseconds(50);
+  absl::Status last;  // why the latest attempt failed
+  // Whether an earlier attempt failed in a way that may have applied it.
+  bool maybe_applied = false;
+
+  void Pause() {
+    absl::SleepFor(backoff);
+    backoff = std::min(backoff * 2, absl::Milliseconds(500));
+  }
+};
+
 absl::StatusOr<Committer::Outcome> Committer::Commit(const etcdserverpb::TxnRequest& txn,
                                                      const std::string& writer) {
-  const absl::Time deadline = absl::Now() + budget_;
+  Attempts attempts;
+  attempts.started = absl::Now();
+  attempts.deadline = attempts.started + budget_;
   cache_->ExpectWriter(writer);
   struct Forget {
     EtcdCache* cache;
@@ -124,98 +143,109 @@ absl::StatusOr<Committer::Outcome> Committer::Commit(const etcdserverpb::TxnRequ
     ~Forget() { cache->ForgetWriter(writer); }
   } forget{cache_, writer};
 
-  absl::Duration backoff = absl::Milliseconds(50);
-  absl::Status last;
-  // Whether an earlier attempt failed in a way that may have applied it.
-  bool maybe_applied = false;
-  const absl::Time started = absl::Now();
-  auto election_wait_until = [&](absl::Time limit) {
-    return std::min(limit, started + kElectionWait);
-  };
   for (;;) {
     absl::StatusOr<etcdserverpb::TxnResponse> response =
-        batcher_ ? batcher_->Commit(txn, deadline) : send_(txn);
+        batcher_ ? batcher_->Commit(txn, attempts.deadline) : send_(txn);
     if (response.ok()) {
       SetWritable(true);
-      return Acknowledged(*std::move(response), writer, maybe_applied, deadline);
+      return Acknowledged(*std::move(response), writer, attempts.maybe_applied, attempts.deadline);
     }
-    last = response.status();
-    if (TxnBatcher::IsNotSent(last)) {
+    attempts.last = response.status();
+    if (TxnBatcher::IsNotSent(attempts.last)) {
       // Queued behind other writes for the whole budget: this attempt never
       // reached etcd.
       return StorageUnavailable(absl::UnavailableError(absl::StrCat(
-          last.message(), maybe_applied ? "; an earlier attempt has an unknown outcome" : "")));
+          attempts.last.message(),
+          attempts.maybe_applied ? "; an earlier attempt has an unknown outcome" : "")));
     }
-    if (EtcdClient::RefusedBeforeApply(last)) {
-      // The member has no leader, so nothing was proposed and sending again
-      // is safe. An election (the leader was lost) takes about one election
-      // timeout: ride it out while writes are believed possible. Once a
-      // write has found no quorum for that long, later ones fail at once.
-      if (writable() && absl::Now() < election_wait_until(deadline)) {
-        absl::SleepFor(backoff);
-        backoff = std::min(backoff * 2, absl::Milliseconds(500));
-        continue;
-      }
-      SetWritable(false);
-      if (maybe_applied) {
-        return StorageUnavailable(absl::UnavailableError(absl::StrCat(
-            "etcd has no quorum and an earlier attempt of this write has an unknown outcome: ",
-            last.message())));
-      }
-      return StorageUnavailable(
-          absl::UnavailableError(absl::StrCat("etcd has no quorum: ", last.message())));
+    if (EtcdClient::RefusedBeforeApply(attempts.last)) {
+      if (RideOutElection(attempts)) continue;
+      return NoQuorum(attempts);
     }
     // Refused by etcd itself (for example a claim on a lease that expired):
     // nothing applied, and sending it again would be refused again. Only an
     // earlier attempt of unknown outcome is left to look for.
-    const bool rejected = EtcdClient::Rejected(last);
-    if (rejected && !maybe_applied) {
-      return StorageUnavailable(
-          absl::UnavailableError(absl::StrCat("etcd refused the write: ", last.message())));
+    const bool rejected = EtcdClient::Rejected(attempts.last);
+    if (rejected && !attempts.maybe_applied) {
+      return StorageUnavailable(absl::UnavailableError(
+          absl::StrCat("etcd refused the write: ", attempts.last.message())));
     }
-    // Unknown outcome: learn the cluster's revision now, let the cache catch
-    // up to it, and look for our nonce.
-    if (!rejected) maybe_applied = true;
-    absl::StatusOr<int64_t> now = client_->CurrentRevision();
-    for (absl::Duration pause = absl::Milliseconds(50);
-         !now.ok() && !EtcdClient::RefusedBeforeApply(now.status()) && !client_->aborted() &&
-         absl::Now() + pause < deadline;
-         pause = std::min(pause * 2, absl::Milliseconds(500))) {
-      absl::SleepFor(pause);
-      now = client_->CurrentRevision();
-    }
-    if (!now.ok()) {
-      SetWritable(false);
-      return StorageUnavailable(absl::UnavailableError(absl::StrCat(
-          "etcd write failed and its outcome is unknown (the store could not be read back): ",
-          last.message())));
-    }
-    if (!cache_->WaitForRevision(*now, std::max(deadline - absl::Now(), absl::Milliseconds(1)))) {
-      return StorageUnavailable(absl::UnavailableError(absl::StrCat(
-          "etcd write failed and its outcome could not be read back in time: ", last.message())));
-    }
-    if (const int64_t seen = cache_->WriterSeenAt(writer); seen != 0) {
-      SetWritable(true);
-      Outcome outcome;
-      outcome.succeeded = true;
-      outcome.revision = seen;
-      return outcome;
-    }
-    if (rejected) {
-      return StorageUnavailable(absl::UnavailableError(absl::StrCat(
-          "etcd refused the write, and an earlier attempt of unknown outcome had not applied "
-          "when read back: ",
-          last.message())));
+    if (!rejected) attempts.maybe_applied = true;
+    if (std::optional<absl::StatusOr<Outcome>> resolved = ReadBack(writer, rejected, attempts)) {
+      return *std::move(resolved);
     }
     // Not applied as of a revision read after the failure: sending again is
     // safe (if the first attempt still applies later, the resend's compares
     // fail on it and Acknowledged recognises our nonce).
-    if (absl::Now() + backoff >= deadline) break;
-    absl::SleepFor(backoff);
-    backoff = std::min(backoff * 2, absl::Milliseconds(500));
+    if (absl::Now() + attempts.backoff >= attempts.deadline) break;
+    attempts.Pause();
   }
   return StorageUnavailable(absl::UnavailableError(absl::StrCat(
-      "etcd write failed and its outcome is unknown (out of time): ", last.message())));
+      "etcd write failed and its outcome is unknown (out of time): ", attempts.last.message())));
+}
+
+bool Committer::RideOutElection(Attempts& attempts) {
+  // The member has no leader, so nothing was proposed and sending again is
+  // safe. An election (the leader was lost) takes about one election
+  // timeout: ride it out while writes are believed possible. Once a write
+  // has found no quorum for that long, later ones fail at once.
+  if (!writable() || absl::Now() >= std::min(attempts.deadline, attempts.started + kElectionWait)) {
+    return false;
+  }
+  attempts.Pause();
+  return true;
+}
+
+absl::Status Committer::NoQuorum(const Attempts& attempts) {
+  SetWritable(false);
+  if (attempts.maybe_applied) {
+    return StorageUnavailable(absl::UnavailableError(absl::StrCat(
+        "etcd has no quorum and an earlier attempt of this write has an unknown outcome: ",
+        attempts.last.message())));
+  }
+  return StorageUnavailable(
+      absl::UnavailableError(absl::StrCat("etcd has no quorum: ", attempts.last.message())));
+}
+
+std::optional<absl::StatusOr<Committer::Outcome>> Committer::ReadBack(const std::string& writer,
+                                                                      bool rejected,
+                                                                      const Attempts& attempts) {
+  // Learn the cluster's revision now, let the cache catch up to it, and look
+  // for our nonce.
+  absl::StatusOr<int64_t> now = client_->CurrentRevision();
+  for (absl::Duration pause = absl::Milliseconds(50);
+       !now.ok() && !EtcdClient::RefusedBeforeApply(now.status()) && !client_->aborted() &&
+       absl::Now() + pause < attempts.deadline;
+       pause = std::min(pause * 2, absl::Milliseconds(500))) {
+    absl::SleepFor(pause);
+    now = client_->CurrentRevision();
+  }
+  if (!now.ok()) {
+    SetWritable(false);
+    return StorageUnavailable(absl::UnavailableError(absl::StrCat(
+        "etcd write failed and its outcome is unknown (the store could not be read back): ",
+        attempts.last.message())));
+  }
+  if (!cache_->WaitForRevision(*now,
+                               std::max(attempts.deadline - absl::Now(), absl::Milliseconds(1)))) {
+    return StorageUnavailable(absl::UnavailableError(
+        absl::StrCat("etcd write failed and its outcome could not be read back in time: ",
+                     attempts.last.message())));
+  }
+  if (const int64_t seen = cache_->WriterSeenAt(writer); seen != 0) {
+    SetWritable(true);
+    Outcome outcome;
+    outcome.succeeded = true;
+    outcome.revision = seen;
+    return outcome;
+  }
+  if (rejected) {
+    return StorageUnavailable(absl::UnavailableError(absl::StrCat(
+        "etcd refused the write, and an earlier attempt of unknown outcome had not applied "
+        "when read back: ",
+        attempts.last.message())));
+  }
+  return std::nullopt;
 }
 
 }  // namespace backinstock::store::etcd

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -80,6 +81,20 @@ class Committer {
   absl::StatusOr<Outcome> Acknowledged(etcdserverpb::TxnResponse response,
                                        const std::string& writer, bool maybe_applied_before,
                                        absl::Time deadline);
+  // One Commit's progress across its attempts, and its steps after a
+  // failed one.
+  struct Attempts;
+  // After a refusal before apply (no leader): waits a backoff and says to
+  // send again while an election may still end within the budget.
+  bool RideOutElection(Attempts& attempts);
+  // The error once no quorum was found for long enough.
+  absl::Status NoQuorum(const Attempts& attempts);
+  // After an attempt of unknown outcome (or a rejection following one):
+  // reads etcd's revision, lets the cache reach it and looks for `writer`'s
+  // nonce. The answer when that settles the write (applied, or an error);
+  // nullopt when it had not applied and may be sent again.
+  std::optional<absl::StatusOr<Outcome>> ReadBack(const std::string& writer, bool rejected,
+                                                  const Attempts& attempts);
 
   const EtcdClient* client_;
   EtcdCache* cache_;

@@ -5,7 +5,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "server/logging/log.h"
-#include "server/store/catalog_key.h"
 #include "server/store/etcd/codec.h"
 #include "server/store/etcd/email_template_codec.h"
 #include "server/store/etcd/keys.h"
@@ -14,21 +13,6 @@ namespace backinstock::store::etcd {
 namespace {
 
 constexpr int64_t kLoadPageSize = 1000;
-
-void AddOpen(absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>>& open_by_catalog,
-             const v1::BackInStockNotificationRequest& request) {
-  if (!IsOpen(request.status())) return;
-  open_by_catalog[CatalogKey(request.catalog_reference())].insert(request.id());
-}
-
-void RemoveOpen(absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>>& open_by_catalog,
-                const v1::BackInStockNotificationRequest& request) {
-  if (!IsOpen(request.status())) return;
-  auto it = open_by_catalog.find(CatalogKey(request.catalog_reference()));
-  if (it == open_by_catalog.end()) return;
-  it->second.erase(request.id());
-  if (it->second.empty()) open_by_catalog.erase(it);
-}
 
 }  // namespace
 
@@ -325,97 +309,114 @@ void EtcdCache::PublishRequest(absl::string_view site, RequestEvent::Type type, 
 
 void EtcdCache::ApplyKv(State& state, const mvccpb::KeyValue& kv, bool deleted, bool publish) {
   const ParsedKey key = ParseKey(kv.key());
-  std::string writer;
   switch (key.kind) {
-    case ParsedKey::Kind::kSettings: {
-      if (deleted) {
-        state.settings.erase(key.site);
-        return;
-      }
-      absl::StatusOr<SettingsRecord> record = DecodeSettings(kv.value(), &writer);
-      if (!record.ok()) {
-        logging::Warning("etcd: skipping undecodable settings", {{"key", kv.key()}});
-        return;
-      }
-      NoteWriter(writer, kv.mod_revision());
-      SettingsEntry& entry = state.settings[key.site];
-      entry.record = *std::move(record);
-      entry.mod_revision = kv.mod_revision();
-      if (publish) settings_hub_.Publish(key.site, entry.record);
-      return;
-    }
-    case ParsedKey::Kind::kRequest: {
-      if (deleted) {
-        auto site = state.requests.find(key.site);
-        if (site == state.requests.end()) return;
-        auto existing = site->second.records.find(key.id);
-        if (existing == site->second.records.end()) return;
-        RecordPtr gone = std::move(existing->second.record);
-        site->second.records.erase(existing);
-        site->second.orphans.erase(key.id);
-        RemoveOpen(site->second.open_by_catalog, gone->request);
-        DropIfEmpty(state, site);
-        if (publish) PublishRequest(key.site, RequestEvent::Type::kDeleted, std::move(gone));
-        return;
-      }
-      absl::StatusOr<NotificationRequestRecord> decoded = DecodeRequest(kv.value(), &writer);
-      if (!decoded.ok()) {
-        logging::Warning("etcd: skipping undecodable request", {{"key", kv.key()}});
-        return;
-      }
-      NoteWriter(writer, kv.mod_revision());
-      SiteRequests& site = state.requests[key.site];
-      auto existing = site.records.find(key.id);
-      auto record = std::make_shared<const NotificationRequestRecord>(*std::move(decoded));
-      const bool created = existing == site.records.end();
-      if (!created) RemoveOpen(site.open_by_catalog, existing->second.record->request);
-      AddOpen(site.open_by_catalog, record->request);
-      site.records[key.id] = RequestEntry{record, kv.mod_revision()};
-      UpdateOrphan(site, key.id);
-      if (publish) {
-        PublishRequest(key.site, created ? RequestEvent::Type::kCreated : RequestEvent::Type::kUpdated,
-                       std::move(record));
-      }
-      return;
-    }
-    case ParsedKey::Kind::kCounter: {
-      if (!deleted) NoteWriter(CounterWriter(kv.value()), kv.mod_revision());
-      auto site = state.requests.try_emplace(key.site).first;
-      site->second.counter =
-          deleted ? CounterEntry{}
-                  : CounterEntry{std::max<int64_t>(CounterCount(kv.value()), 0), kv.mod_revision()};
-      DropIfEmpty(state, site);
-      return;
-    }
-    case ParsedKey::Kind::kClaim: {
-      auto site = state.requests.try_emplace(key.site).first;
-      if (deleted) {
-        site->second.claims.erase(key.id);
-      } else {
-        site->second.claims.insert(key.id);
-      }
-      UpdateOrphan(site->second, key.id);
-      DropIfEmpty(state, site);
-      return;
-    }
-    case ParsedKey::Kind::kEmailTemplate: {
-      if (deleted) {
-        state.email_templates.erase(key.site);
-        return;
-      }
-      absl::StatusOr<EmailTemplateRecord> record = DecodeEmailTemplate(kv.value(), &writer);
-      if (!record.ok()) {
-        logging::Warning("etcd: skipping undecodable email template", {{"key", kv.key()}});
-        return;
-      }
-      NoteWriter(writer, kv.mod_revision());
-      state.email_templates[key.site] = EmailTemplateEntry{*std::move(record), kv.mod_revision()};
-      return;
-    }
+    case ParsedKey::Kind::kSettings:
+      return ApplySettings(state, key, kv, deleted, publish);
+    case ParsedKey::Kind::kRequest:
+      if (deleted) return RemoveRequest(state, key, publish);
+      return ApplyRequest(state, key, kv, publish);
+    case ParsedKey::Kind::kCounter:
+      return ApplyCounter(state, key, kv, deleted);
+    case ParsedKey::Kind::kClaim:
+      return ApplyClaim(state, key, deleted);
+    case ParsedKey::Kind::kEmailTemplate:
+      return ApplyEmailTemplate(state, key, kv, deleted);
     case ParsedKey::Kind::kOpenIndex:
     case ParsedKey::Kind::kUnknown:
       return;  // the index lives in etcd for the Txn guards; the cache keeps its own
   }
+}
+
+void EtcdCache::ApplySettings(State& state, const ParsedKey& key, const mvccpb::KeyValue& kv,
+                              bool deleted, bool publish) {
+  if (deleted) {
+    state.settings.erase(key.site);
+    return;
+  }
+  std::string writer;
+  absl::StatusOr<SettingsRecord> record = DecodeSettings(kv.value(), &writer);
+  if (!record.ok()) {
+    logging::Warning("etcd: skipping undecodable settings", {{"key", kv.key()}});
+    return;
+  }
+  NoteWriter(writer, kv.mod_revision());
+  SettingsEntry& entry = state.settings[key.site];
+  entry.record = *std::move(record);
+  entry.mod_revision = kv.mod_revision();
+  if (publish) settings_hub_.Publish(key.site, entry.record);
+}
+
+void EtcdCache::RemoveRequest(State& state, const ParsedKey& key, bool publish) {
+  auto site = state.requests.find(key.site);
+  if (site == state.requests.end()) return;
+  auto existing = site->second.records.find(key.id);
+  if (existing == site->second.records.end()) return;
+  RecordPtr gone = std::move(existing->second.record);
+  site->second.records.erase(existing);
+  site->second.orphans.erase(key.id);
+  site->second.open_by_catalog.Remove(gone->request);
+  DropIfEmpty(state, site);
+  if (publish) PublishRequest(key.site, RequestEvent::Type::kDeleted, std::move(gone));
+}
+
+void EtcdCache::ApplyRequest(State& state, const ParsedKey& key, const mvccpb::KeyValue& kv,
+                             bool publish) {
+  std::string writer;
+  absl::StatusOr<NotificationRequestRecord> decoded = DecodeRequest(kv.value(), &writer);
+  if (!decoded.ok()) {
+    logging::Warning("etcd: skipping undecodable request", {{"key", kv.key()}});
+    return;
+  }
+  NoteWriter(writer, kv.mod_revision());
+  SiteRequests& site = state.requests[key.site];
+  auto existing = site.records.find(key.id);
+  auto record = std::make_shared<const NotificationRequestRecord>(*std::move(decoded));
+  const bool created = existing == site.records.end();
+  if (!created) site.open_by_catalog.Remove(existing->second.record->request);
+  site.open_by_catalog.Add(record->request);
+  site.records[key.id] = RequestEntry{record, kv.mod_revision()};
+  UpdateOrphan(site, key.id);
+  if (publish) {
+    PublishRequest(key.site, created ? RequestEvent::Type::kCreated : RequestEvent::Type::kUpdated,
+                   std::move(record));
+  }
+}
+
+void EtcdCache::ApplyCounter(State& state, const ParsedKey& key, const mvccpb::KeyValue& kv,
+                             bool deleted) {
+  if (!deleted) NoteWriter(CounterWriter(kv.value()), kv.mod_revision());
+  auto site = state.requests.try_emplace(key.site).first;
+  site->second.counter =
+      deleted ? CounterEntry{}
+              : CounterEntry{std::max<int64_t>(CounterCount(kv.value()), 0), kv.mod_revision()};
+  DropIfEmpty(state, site);
+}
+
+void EtcdCache::ApplyClaim(State& state, const ParsedKey& key, bool deleted) {
+  auto site = state.requests.try_emplace(key.site).first;
+  if (deleted) {
+    site->second.claims.erase(key.id);
+  } else {
+    site->second.claims.insert(key.id);
+  }
+  UpdateOrphan(site->second, key.id);
+  DropIfEmpty(state, site);
+}
+
+void EtcdCache::ApplyEmailTemplate(State& state, const ParsedKey& key, const mvccpb::KeyValue& kv,
+                                   bool deleted) {
+  if (deleted) {
+    state.email_templates.erase(key.site);
+    return;
+  }
+  std::string writer;
+  absl::StatusOr<EmailTemplateRecord> record = DecodeEmailTemplate(kv.value(), &writer);
+  if (!record.ok()) {
+    logging::Warning("etcd: skipping undecodable email template", {{"key", kv.key()}});
+    return;
+  }
+  NoteWriter(writer, kv.mod_revision());
+  state.email_templates[key.site] = EmailTemplateEntry{*std::move(record), kv.mod_revision()};
 }
 
 void EtcdCache::DropIfEmpty(State& state, RequestSites::iterator site) {
@@ -431,20 +432,20 @@ size_t EtcdCache::request_sites() const {
   return state_.requests.size();
 }
 
-absl::optional<EtcdCache::SettingsEntry> EtcdCache::Settings(absl::string_view site) const {
+std::optional<EtcdCache::SettingsEntry> EtcdCache::Settings(absl::string_view site) const {
   absl::ReaderMutexLock lock(&mu_);
   auto it = state_.settings.find(site);
-  if (it == state_.settings.end()) return absl::nullopt;
+  if (it == state_.settings.end()) return std::nullopt;
   return it->second;
 }
 
-absl::optional<EtcdCache::RequestEntry> EtcdCache::Request(absl::string_view site,
+std::optional<EtcdCache::RequestEntry> EtcdCache::Request(absl::string_view site,
                                                            absl::string_view id) const {
   absl::ReaderMutexLock lock(&mu_);
   auto s = state_.requests.find(site);
-  if (s == state_.requests.end()) return absl::nullopt;
+  if (s == state_.requests.end()) return std::nullopt;
   auto it = s->second.records.find(id);
-  if (it == s->second.records.end()) return absl::nullopt;
+  if (it == s->second.records.end()) return std::nullopt;
   return it->second;
 }
 
@@ -454,11 +455,11 @@ EtcdCache::CounterEntry EtcdCache::Counter(absl::string_view site) const {
   return s == state_.requests.end() ? CounterEntry{} : s->second.counter;
 }
 
-absl::optional<EtcdCache::EmailTemplateEntry> EtcdCache::EmailTemplate(
+std::optional<EtcdCache::EmailTemplateEntry> EtcdCache::EmailTemplate(
     absl::string_view site) const {
   absl::ReaderMutexLock lock(&mu_);
   auto it = state_.email_templates.find(site);
-  if (it == state_.email_templates.end()) return absl::nullopt;
+  if (it == state_.email_templates.end()) return std::nullopt;
   return it->second;
 }
 
@@ -478,11 +479,7 @@ std::vector<int64_t> EtcdCache::CountOpen(absl::string_view site,
   absl::ReaderMutexLock lock(&mu_);
   auto s = state_.requests.find(site);
   if (s == state_.requests.end()) return counts;
-  for (size_t i = 0; i < catalog_keys.size(); ++i) {
-    auto it = s->second.open_by_catalog.find(catalog_keys[i]);
-    if (it != s->second.open_by_catalog.end()) counts[i] = static_cast<int64_t>(it->second.size());
-  }
-  return counts;
+  return s->second.open_by_catalog.Count(catalog_keys);
 }
 
 std::vector<std::string> EtcdCache::OpenIds(absl::string_view site,
@@ -491,10 +488,7 @@ std::vector<std::string> EtcdCache::OpenIds(absl::string_view site,
   absl::ReaderMutexLock lock(&mu_);
   auto s = state_.requests.find(site);
   if (s == state_.requests.end()) return ids;
-  auto it = s->second.open_by_catalog.find(catalog_key);
-  if (it == s->second.open_by_catalog.end()) return ids;
-  ids.assign(it->second.begin(), it->second.end());
-  return ids;
+  return s->second.open_by_catalog.Ids(catalog_key);
 }
 
 std::unique_ptr<Subscription> EtcdCache::WatchSettings(

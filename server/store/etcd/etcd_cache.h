@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,15 +26,17 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "absl/types/optional.h"
 #include "etcd/etcdserver/etcdserverpb/rpc.grpc.pb.h"
 #include "server/store/email_template_store.h"
 #include "server/store/etcd/etcd_client.h"
 #include "server/store/etcd/watch_stream.h"
 #include "server/store/notification_request_store.h"
+#include "server/store/open_index.h"
 #include "server/store/settings_store.h"
 
 namespace backinstock::store::etcd {
+
+struct ParsedKey;  // keys.h
 
 class EtcdCache {
  public:
@@ -65,11 +68,11 @@ class EtcdCache {
 
   void SetHealthCallback(HealthCallback callback) ABSL_LOCKS_EXCLUDED(mu_);
 
-  absl::optional<SettingsEntry> Settings(absl::string_view site) const ABSL_LOCKS_EXCLUDED(mu_);
-  absl::optional<RequestEntry> Request(absl::string_view site, absl::string_view id) const
+  std::optional<SettingsEntry> Settings(absl::string_view site) const ABSL_LOCKS_EXCLUDED(mu_);
+  std::optional<RequestEntry> Request(absl::string_view site, absl::string_view id) const
       ABSL_LOCKS_EXCLUDED(mu_);
   CounterEntry Counter(absl::string_view site) const ABSL_LOCKS_EXCLUDED(mu_);
-  absl::optional<EmailTemplateEntry> EmailTemplate(absl::string_view site) const
+  std::optional<EmailTemplateEntry> EmailTemplate(absl::string_view site) const
       ABSL_LOCKS_EXCLUDED(mu_);
   std::vector<RecordPtr> Requests(absl::string_view site) const ABSL_LOCKS_EXCLUDED(mu_);
   std::vector<int64_t> CountOpen(absl::string_view site,
@@ -123,8 +126,7 @@ class EtcdCache {
  private:
   struct SiteRequests {
     absl::flat_hash_map<std::string, RequestEntry> records;  // by id
-    // Catalog key -> ids of its open requests.
-    absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>> open_by_catalog;
+    OpenIndex open_by_catalog;
     CounterEntry counter;
     absl::flat_hash_set<std::string> claims;   // ids with a claim key
     absl::flat_hash_set<std::string> orphans;  // PROCESSING ids without one
@@ -157,6 +159,20 @@ class EtcdCache {
   void Apply(const etcdserverpb::WatchResponse& response) ABSL_LOCKS_EXCLUDED(mu_);
   void ApplyKv(State& state, const mvccpb::KeyValue& kv, bool deleted, bool publish)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // ApplyKv for each kind of key (the request counter, the claims and the
+  // email templates are never published).
+  void ApplySettings(State& state, const ParsedKey& key, const mvccpb::KeyValue& kv, bool deleted,
+                     bool publish) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ApplyRequest(State& state, const ParsedKey& key, const mvccpb::KeyValue& kv, bool publish)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RemoveRequest(State& state, const ParsedKey& key, bool publish)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ApplyCounter(State& state, const ParsedKey& key, const mvccpb::KeyValue& kv, bool deleted)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ApplyClaim(State& state, const ParsedKey& key, bool deleted)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ApplyEmailTemplate(State& state, const ParsedKey& key, const mvccpb::KeyValue& kv,
+                          bool deleted) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void NoteWriter(absl::string_view writer, int64_t revision) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   static void DropIfEmpty(State& state, RequestSites::iterator site);
   // Whether request `id` of `site` is an orphan now.

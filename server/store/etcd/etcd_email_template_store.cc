@@ -49,13 +49,9 @@ absl::StatusOr<int64_t> EtcdEmailTemplateStore::ModRevisionAt(absl::string_view 
   return mod_revision;
 }
 
-absl::Status EtcdEmailTemplateStore::CompareAndSwap(absl::string_view site,
-                                                    int64_t expected_revision,
-                                                    const EmailTemplateRecord& next) {
-  if (next.revision != expected_revision + 1) {
-    return absl::InvalidArgumentError(absl::StrCat("next revision ", next.revision,
-                                                   " does not follow ", expected_revision));
-  }
+absl::Status EtcdEmailTemplateStore::DoCompareAndSwap(absl::string_view site,
+                                                      int64_t expected_revision,
+                                                      const EmailTemplateRecord& next) {
   absl::StatusOr<int64_t> mod_revision = ModRevisionAt(site, expected_revision);
   if (!mod_revision.ok()) return mod_revision.status();
 

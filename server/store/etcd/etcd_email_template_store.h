@@ -18,13 +18,14 @@ class EtcdEmailTemplateStore final : public EmailTemplateStore {
       : client_(client), cache_(cache), committer_(committer) {}
 
   absl::StatusOr<EmailTemplateRecord> Get(absl::string_view site) const override;
-  absl::Status CompareAndSwap(absl::string_view site, int64_t expected_revision,
-                              const EmailTemplateRecord& next) override;
   // One linearizable read of etcd's revision, then a wait (at most 1 s) for
   // the cache to apply it; UNAVAILABLE when either fails.
   absl::Status CatchUp() const override;
 
  private:
+  absl::Status DoCompareAndSwap(absl::string_view site, int64_t expected_revision,
+                                const EmailTemplateRecord& next) override;
+
   // The etcd mod_revision of the site's key when it holds `expected_revision`
   // (0 when never written), from the cache or else from etcd; ABORTED when
   // the stored revision is another.

@@ -53,12 +53,8 @@ absl::StatusOr<int64_t> EtcdSettingsStore::ModRevisionAt(absl::string_view site,
   return mod_revision;
 }
 
-absl::Status EtcdSettingsStore::CompareAndSwap(absl::string_view site, int64_t expected_revision,
-                                               const SettingsRecord& next) {
-  if (next.revision != expected_revision + 1) {
-    return absl::InvalidArgumentError(absl::StrCat("next revision ", next.revision,
-                                                   " does not follow ", expected_revision));
-  }
+absl::Status EtcdSettingsStore::DoCompareAndSwap(absl::string_view site, int64_t expected_revision,
+                                                 const SettingsRecord& next) {
   absl::StatusOr<int64_t> mod_revision = ModRevisionAt(site, expected_revision);
   if (!mod_revision.ok()) return mod_revision.status();
 

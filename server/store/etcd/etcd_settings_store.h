@@ -21,8 +21,6 @@ class EtcdSettingsStore final : public SettingsStore {
   EtcdSettingsStore& operator=(const EtcdSettingsStore&) = delete;
 
   absl::StatusOr<SettingsRecord> Get(absl::string_view site) const override;
-  absl::Status CompareAndSwap(absl::string_view site, int64_t expected_revision,
-                              const SettingsRecord& next) override;
   std::unique_ptr<Subscription> Watch(
       absl::string_view site, std::function<void(const SettingsRecord&)> on_change) override;
   // One linearizable read of etcd's revision, then a wait (at most 1 s) for
@@ -34,6 +32,9 @@ class EtcdSettingsStore final : public SettingsStore {
   int64_t catch_up_reads() const { return catch_up_.confirmations(); }
 
  private:
+  absl::Status DoCompareAndSwap(absl::string_view site, int64_t expected_revision,
+                                const SettingsRecord& next) override;
+
   // The etcd mod_revision of the site's key when it holds `expected_revision`
   // (0 when the site was never written), from the cache or, when the cache
   // has not seen that revision yet, from etcd; ABORTED when the stored

@@ -53,22 +53,52 @@ Journal::~Journal() {
   if (compactor_.joinable()) compactor_.join();
 }
 
+// What recovery found in the directory: the files to read, in order, and
+// those a finished compaction or an interrupted snapshot left behind.
+struct Journal::RecoveryPlan {
+  std::vector<uint64_t> segments;    // to replay: consecutive, ascending
+  std::vector<uint64_t> snapshots;   // every snapshot found, ascending
+  std::optional<uint64_t> snapshot;  // the one to load: the newest
+  uint64_t first_segment = 1;        // the number the first segment must have
+  // Removed only once the state has been read back whole: a failed start
+  // leaves the directory as it found it, older files included.
+  std::vector<std::string> obsolete;
+};
+
+// Where replaying the segments left the last one.
+struct Journal::ReplayedSegments {
+  int64_t closed_bytes = 0;  // of the segments before the last
+  int64_t last_size = 0;     // valid bytes of the last segment
+  int last_format = kSegmentFormatBatched;
+  bool recreate_last = false;  // the last segment has not even its header
+};
+
 absl::Status Journal::Recover(Apply apply) {
   if (absl::Status s = CreateDirectories(dir_); !s.ok()) return s;
   absl::StatusOr<File> lock_file = LockDirectory(dir_);
   if (!lock_file.ok()) return lock_file.status();
   lock_ = *std::move(lock_file);
 
+  absl::StatusOr<RecoveryPlan> plan = PlanRecovery();
+  if (!plan.ok()) return plan.status();
+  if (plan->snapshot) {
+    if (absl::Status s = LoadSnapshot(*plan, apply); !s.ok()) return s;
+  }
+  absl::StatusOr<ReplayedSegments> replayed = ReplaySegments(*plan, apply);
+  if (!replayed.ok()) return replayed.status();
+  if (absl::Status s = RemoveObsolete(plan->obsolete); !s.ok()) return s;
+  return ResumeAppending(*plan, *replayed);
+}
+
+absl::StatusOr<Journal::RecoveryPlan> Journal::PlanRecovery() const {
   absl::StatusOr<std::vector<std::string>> names = ListDirectory(dir_);
   if (!names.ok()) return names.status();
-  std::vector<uint64_t> segments;
-  std::vector<uint64_t> snapshots;
-  // Removed only once the state has been read back whole: a failed start
-  // leaves the directory as it found it, older files included.
-  std::vector<std::string> obsolete;
+  RecoveryPlan plan;
+  std::vector<uint64_t>& segments = plan.segments;
+  std::vector<uint64_t>& snapshots = plan.snapshots;
   for (const std::string& name : *names) {
     if (absl::EndsWith(name, kTempSuffix)) {  // a snapshot a crash interrupted
-      obsolete.push_back(absl::StrCat(dir_, "/", name));
+      plan.obsolete.push_back(absl::StrCat(dir_, "/", name));
     } else if (std::optional<FileId> id = ParseFileName(name)) {
       (id->kind == FileKind::kSegment ? segments : snapshots).push_back(id->number);
     }
@@ -77,123 +107,140 @@ absl::Status Journal::Recover(Apply apply) {
   std::sort(snapshots.begin(), snapshots.end());
 
   // Files a finished compaction made obsolete but did not get to remove.
-  const std::optional<uint64_t> snapshot =
-      snapshots.empty() ? std::nullopt : std::optional<uint64_t>(snapshots.back());
+  if (!snapshots.empty()) plan.snapshot = snapshots.back();
   for (size_t i = 0; i + 1 < snapshots.size(); ++i) {
-    obsolete.push_back(FilePath(dir_, FileKind::kSnapshot, snapshots[i]));
+    plan.obsolete.push_back(FilePath(dir_, FileKind::kSnapshot, snapshots[i]));
   }
-  while (snapshot && !segments.empty() && segments.front() < *snapshot) {
-    obsolete.push_back(FilePath(dir_, FileKind::kSegment, segments.front()));
+  while (plan.snapshot && !segments.empty() && segments.front() < *plan.snapshot) {
+    plan.obsolete.push_back(FilePath(dir_, FileKind::kSegment, segments.front()));
     segments.erase(segments.begin());
   }
 
   // The segments must continue the snapshot (or the very first segment)
   // without a gap: a missing file is lost data, not something to skip.
-  const uint64_t first_expected = snapshot.value_or(1);
+  plan.first_segment = plan.snapshot.value_or(1);
   for (size_t i = 0; i < segments.size(); ++i) {
-    if (segments[i] != first_expected + i) {
+    if (segments[i] != plan.first_segment + i) {
       return absl::DataLossError(absl::StrCat(
-          FilePath(dir_, FileKind::kSegment, first_expected + i), " is missing (",
-          snapshot ? absl::StrCat("snapshot ", *snapshot, " covers only the segments before it")
-                   : std::string("there is no snapshot covering earlier segments"),
+          FilePath(dir_, FileKind::kSegment, plan.first_segment + i), " is missing (",
+          plan.snapshot
+              ? absl::StrCat("snapshot ", *plan.snapshot, " covers only the segments before it")
+              : std::string("there is no snapshot covering earlier segments"),
           "); the data directory is incomplete"));
     }
   }
+  return plan;
+}
 
-  if (snapshot) {
-    const std::string path = FilePath(dir_, FileKind::kSnapshot, *snapshot);
-    absl::StatusOr<std::string> contents = ReadWholeFile(path);
-    if (!contents.ok()) return contents.status();
-    absl::StatusOr<ScanResult> scanned =
-        ScanFile(path, *contents, FileKind::kSnapshot, *snapshot, TailPolicy::kStrict, apply);
-    if (!scanned.ok()) {
-      if (snapshots.size() < 2) return scanned.status();
-      // Not tried automatically: whether the segments after the older
-      // snapshot are all still here is for the operator to check.
-      return absl::Status(
-          scanned.status().code(),
-          absl::StrCat(scanned.status().message(), "; an older snapshot, ",
-                       FileName(FileKind::kSnapshot, snapshots[snapshots.size() - 2]),
-                       ", is still in ", dir_,
-                       ": moving the damaged one aside starts from it if the segments after it "
-                       "are all present; nothing was removed"));
-    }
-    recovery_.snapshot = snapshot;
-    recovery_.snapshot_entries = scanned->records;
-    absl::MutexLock lock(&mu_);
-    snapshot_ = snapshot;
-    snapshot_bytes_ = static_cast<int64_t>(contents->size());
-    stats_.snapshot = snapshot;
+absl::Status Journal::LoadSnapshot(const RecoveryPlan& plan, Apply apply) {
+  const uint64_t snapshot = *plan.snapshot;
+  const std::string path = FilePath(dir_, FileKind::kSnapshot, snapshot);
+  absl::StatusOr<std::string> contents = ReadWholeFile(path);
+  if (!contents.ok()) return contents.status();
+  absl::StatusOr<ScanResult> scanned =
+      ScanFile(path, *contents, FileKind::kSnapshot, snapshot, TailPolicy::kStrict, apply);
+  if (!scanned.ok()) {
+    if (plan.snapshots.size() < 2) return scanned.status();
+    // Not tried automatically: whether the segments after the older
+    // snapshot are all still here is for the operator to check.
+    return absl::Status(
+        scanned.status().code(),
+        absl::StrCat(scanned.status().message(), "; an older snapshot, ",
+                     FileName(FileKind::kSnapshot, plan.snapshots[plan.snapshots.size() - 2]),
+                     ", is still in ", dir_,
+                     ": moving the damaged one aside starts from it if the segments after it "
+                     "are all present; nothing was removed"));
   }
+  recovery_.snapshot = snapshot;
+  recovery_.snapshot_entries = scanned->records;
+  absl::MutexLock lock(&mu_);
+  snapshot_ = snapshot;
+  snapshot_bytes_ = static_cast<int64_t>(contents->size());
+  stats_.snapshot = snapshot;
+  return absl::OkStatus();
+}
 
-  int64_t closed_bytes = 0;
-  int64_t last_size = 0;
-  int last_format = kSegmentFormatBatched;
-  bool recreate_last = false;
-  for (size_t i = 0; i < segments.size(); ++i) {
-    const bool last = i + 1 == segments.size();
-    const std::string path = FilePath(dir_, FileKind::kSegment, segments[i]);
+absl::StatusOr<Journal::ReplayedSegments> Journal::ReplaySegments(RecoveryPlan& plan, Apply apply) {
+  ReplayedSegments replayed;
+  for (size_t i = 0; i < plan.segments.size(); ++i) {
+    const bool last = i + 1 == plan.segments.size();
+    const std::string path = FilePath(dir_, FileKind::kSegment, plan.segments[i]);
     absl::StatusOr<std::string> contents = ReadWholeFile(path);
     if (!contents.ok()) return contents.status();
     absl::StatusOr<ScanResult> scanned =
-        ScanFile(path, *contents, FileKind::kSegment, segments[i],
+        ScanFile(path, *contents, FileKind::kSegment, plan.segments[i],
                  last ? TailPolicy::kAllowTornTail : TailPolicy::kStrict, apply);
     if (!scanned.ok()) return scanned.status();
     ++recovery_.segments;
     recovery_.journal_records += scanned->records;
     if (!last) {
-      closed_bytes += static_cast<int64_t>(contents->size());
+      replayed.closed_bytes += static_cast<int64_t>(contents->size());
       continue;
     }
-    last_size = static_cast<int64_t>(scanned->valid_end);
-    last_format = scanned->format;
-    if (scanned->torn_bytes > 0) {
-      // A crash cut the last batches short; nothing in them was acknowledged.
-      recovery_.torn_file = path;
-      recovery_.torn_offset = scanned->valid_end;
-      recovery_.torn_bytes = scanned->torn_bytes;
-      logging::Warning("journal: dropping unacknowledged writes a crash left torn",
-                       {{"file", path},
-                        {"offset", static_cast<int64_t>(scanned->valid_end)},
-                        {"bytes", static_cast<int64_t>(scanned->torn_bytes)},
-                        {"reason", scanned->torn_reason}});
-    }
+    replayed.last_size = static_cast<int64_t>(scanned->valid_end);
+    replayed.last_format = scanned->format;
+    if (scanned->torn_bytes > 0) NoteTornTail(path, *scanned);
     if (scanned->valid_end == 0) {  // not even the file header made it
-      obsolete.push_back(path);
-      recreate_last = true;
+      plan.obsolete.push_back(path);
+      replayed.recreate_last = true;
       continue;
     }
-    absl::StatusOr<File> file = OpenForWrite(path, OpenMode::kAppend);
-    if (!file.ok()) return file.status();
-    if (scanned->torn_bytes > 0) {
-      if (absl::Status s = Truncate(*file, last_size, path); !s.ok()) return s;
-    }
-    // After a process crash what was read may still be only in the page
-    // cache; the next batch's frame will vouch that it was synced.
-    if (absl::Status s = options_.sync_data(*file, path); !s.ok()) return s;
+    if (absl::Status s = RepairLastSegment(path, *scanned); !s.ok()) return s;
   }
+  return replayed;
+}
 
+void Journal::NoteTornTail(const std::string& path, const ScanResult& scanned) {
+  // A crash cut the last batches short; nothing in them was acknowledged.
+  recovery_.torn_file = path;
+  recovery_.torn_offset = scanned.valid_end;
+  recovery_.torn_bytes = scanned.torn_bytes;
+  logging::Warning("journal: dropping unacknowledged writes a crash left torn",
+                   {{"file", path},
+                    {"offset", static_cast<int64_t>(scanned.valid_end)},
+                    {"bytes", static_cast<int64_t>(scanned.torn_bytes)},
+                    {"reason", scanned.torn_reason}});
+}
+
+absl::Status Journal::RepairLastSegment(const std::string& path, const ScanResult& scanned) {
+  absl::StatusOr<File> file = OpenForWrite(path, OpenMode::kAppend);
+  if (!file.ok()) return file.status();
+  if (scanned.torn_bytes > 0) {
+    if (absl::Status s = Truncate(*file, static_cast<int64_t>(scanned.valid_end), path); !s.ok()) {
+      return s;
+    }
+  }
+  // After a process crash what was read may still be only in the page
+  // cache; the next batch's frame will vouch that it was synced.
+  return options_.sync_data(*file, path);
+}
+
+absl::Status Journal::RemoveObsolete(const std::vector<std::string>& obsolete) const {
   for (const std::string& path : obsolete) {
     if (absl::Status s = RemoveFile(path); !s.ok()) return s;
   }
-  if (!obsolete.empty()) {
-    if (absl::Status s = SyncDir(dir_); !s.ok()) return s;
-  }
+  if (obsolete.empty()) return absl::OkStatus();
+  return SyncDir(dir_);
+}
 
+absl::Status Journal::ResumeAppending(const RecoveryPlan& plan, const ReplayedSegments& replayed) {
+  const std::vector<uint64_t>& segments = plan.segments;
   // A segment of an earlier format is never appended to: it is closed as it
   // is and folded by the next compaction.
-  const bool close_last = !segments.empty() && !recreate_last && last_format != kSegmentFormatBatched;
-  if (close_last) closed_bytes += last_size;
+  const bool close_last =
+      !segments.empty() && !replayed.recreate_last && replayed.last_format != kSegmentFormatBatched;
+  const int64_t closed_bytes = replayed.closed_bytes + (close_last ? replayed.last_size : 0);
   absl::MutexLock io(&io_mu_);
   {
     absl::MutexLock lock(&mu_);
-    oldest_segment_ = segments.empty() ? first_expected : segments.front();
+    oldest_segment_ = segments.empty() ? plan.first_segment : segments.front();
     closed_bytes_ = closed_bytes;
     compaction_wanted_ = options_.background_compaction &&
                          closed_bytes_ >= std::max(options_.segment_bytes, snapshot_bytes_);
   }
-  if (segments.empty() || recreate_last || close_last) {
-    return CreateSegment(segments.empty() ? first_expected : segments.back() + (close_last ? 1 : 0));
+  if (segments.empty() || replayed.recreate_last || close_last) {
+    return CreateSegment(segments.empty() ? plan.first_segment
+                                          : segments.back() + (close_last ? 1 : 0));
   }
   const std::string path = FilePath(dir_, FileKind::kSegment, segments.back());
   absl::StatusOr<File> file = OpenForWrite(path, OpenMode::kAppend);
@@ -201,8 +248,8 @@ absl::Status Journal::Recover(Apply apply) {
   absl::StatusOr<std::shared_ptr<Segment>> segment = OpenSegment(path, *std::move(file));
   if (!segment.ok()) return segment.status();
   active_ = *std::move(segment);
-  active_->durable_end = static_cast<uint64_t>(last_size);
-  active_size_ = last_size;
+  active_->durable_end = static_cast<uint64_t>(replayed.last_size);
+  active_size_ = replayed.last_size;
   absl::MutexLock lock(&mu_);
   active_number_ = segments.back();
   stats_.active_segment = active_number_;

@@ -52,6 +52,8 @@
 
 namespace backinstock::store::journal {
 
+struct ScanResult;  // file_scan.h
+
 struct JournalOptions {
   // The active segment is closed, and a new one started, once it reaches this
   // size.
@@ -158,7 +160,21 @@ class Journal {
     absl::Status status;
   };
 
+  // Recovery, in the order Recover runs it: find the files, load the newest
+  // snapshot, replay the segments after it (repairing a torn last one),
+  // remove what is obsolete, and open the segment appends go to.
+  struct RecoveryPlan;
+  struct ReplayedSegments;
   absl::Status Recover(Apply apply);
+  absl::StatusOr<RecoveryPlan> PlanRecovery() const;
+  absl::Status LoadSnapshot(const RecoveryPlan& plan, Apply apply);
+  // Replays every segment; adds a last segment without even a header to
+  // `plan.obsolete`.
+  absl::StatusOr<ReplayedSegments> ReplaySegments(RecoveryPlan& plan, Apply apply);
+  void NoteTornTail(const std::string& path, const ScanResult& scanned);
+  absl::Status RepairLastSegment(const std::string& path, const ScanResult& scanned);
+  absl::Status RemoveObsolete(const std::vector<std::string>& obsolete) const;
+  absl::Status ResumeAppending(const RecoveryPlan& plan, const ReplayedSegments& replayed);
   absl::StatusOr<std::shared_ptr<Segment>> OpenSegment(const std::string& path, File writer) const;
   absl::Status CreateSegment(uint64_t number) ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_);
   absl::Status RotateLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_);

@@ -1,17 +1,19 @@
 // Errors as the service reports them: an absl::Status carrying exactly one
 // google.rpc.ErrorInfo (and, for invalid arguments, a google.rpc.BadRequest) as
 // payloads. Domain code builds errors with these helpers and never touches
-// gRPC types; api/ turns them into grpc::Status with ToGrpcStatus().
-#ifndef BACKINSTOCK_SERVER_ERRORS_ERROR_H_
-#define BACKINSTOCK_SERVER_ERRORS_ERROR_H_
+// gRPC types; the server's api/ turns them into grpc::Status with
+// ToGrpcStatus(), and the client reads them back with FromGrpcStatus(). Part
+// of the common library (common/), which both the server and the client use.
+#ifndef BACKINSTOCK_ERRORS_ERROR_H_
+#define BACKINSTOCK_ERRORS_ERROR_H_
 
 #include <initializer_list>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "google/rpc/error_details.pb.h"
 
 namespace backinstock::errors {
@@ -50,4 +52,4 @@ std::optional<google::rpc::BadRequest> BadRequestOf(const absl::Status& status);
 
 }  // namespace backinstock::errors
 
-#endif  // BACKINSTOCK_SERVER_ERRORS_ERROR_H_
+#endif  // BACKINSTOCK_ERRORS_ERROR_H_

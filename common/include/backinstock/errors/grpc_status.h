@@ -1,8 +1,8 @@
 // The one place where absl::Status becomes grpc::Status (and back, for clients
 // and tests): the ErrorInfo and BadRequest payloads travel as a google.rpc.Status
 // in the `grpc-status-details-bin` trailer.
-#ifndef BACKINSTOCK_SERVER_ERRORS_GRPC_STATUS_H_
-#define BACKINSTOCK_SERVER_ERRORS_GRPC_STATUS_H_
+#ifndef BACKINSTOCK_ERRORS_GRPC_STATUS_H_
+#define BACKINSTOCK_ERRORS_GRPC_STATUS_H_
 
 #include <grpcpp/support/status.h>
 
@@ -27,4 +27,4 @@ absl::Status FromGrpcStatus(const grpc::Status& status);
 
 }  // namespace backinstock::errors
 
-#endif  // BACKINSTOCK_SERVER_ERRORS_GRPC_STATUS_H_
+#endif  // BACKINSTOCK_ERRORS_GRPC_STATUS_H_

@@ -1,10 +1,10 @@
-#include "server/errors/grpc_status.h"
+#include "backinstock/errors/grpc_status.h"
 
 #include <string>
 
 #include "absl/strings/cord.h"
+#include "backinstock/errors/error.h"
 #include "google/rpc/status.pb.h"
-#include "server/errors/error.h"
 
 namespace backinstock::errors {
 std::string CodeName(absl::StatusCode code) {

@@ -1,4 +1,4 @@
-#include "server/errors/error.h"
+#include "backinstock/errors/error.h"
 
 #include "absl/strings/cord.h"
 #include "absl/strings/escaping.h"

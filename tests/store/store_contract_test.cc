@@ -1,0 +1,262 @@
+// The settings store and email template store contracts, each stated once
+// and run against every backend (memory, durable, etcd). What only some
+// backends add (restarts, journal contents, replicas sharing etcd) is tested
+// beside each backend.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "server/store/email_template_store.h"
+#include "server/store/settings_store.h"
+#include "tests/store/store_backends.h"
+#include "tests/support/eventually.h"
+
+namespace backinstock::testing {
+namespace {
+
+using store::EmailTemplateRecord;
+using store::SettingsRecord;
+
+using Backends = ::testing::Types<MemoryBackend, DurableBackend, EtcdBackendHolder>;
+
+// `threads` writers make `writes` writes each to one site through
+// `write(revision, subject)`, re-reading (`read`) and retrying the
+// compare-and-swaps they lose: every write must land exactly once, whatever
+// the interleaving.
+template <typename Read, typename Write>
+void RaceWriters(int threads, int writes, Read read, Write write) {
+  std::atomic<int> failures{0};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < threads; ++t) {
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < writes; ++i) {
+        for (;;) {
+          absl::StatusOr<int64_t> current = read();
+          if (!current.ok()) {
+            ++failures;
+            return;
+          }
+          absl::Status written = write(*current, absl::StrCat("writer ", t, " write ", i));
+          if (written.ok()) break;
+          if (!absl::IsAborted(written)) {
+            ++failures;
+            return;
+          }
+        }
+      }
+    });
+  }
+  for (std::thread& writer : writers) writer.join();
+  EXPECT_EQ(failures.load(), 0);
+  absl::StatusOr<int64_t> last = read();
+  ASSERT_TRUE(last.ok()) << last.status();
+  EXPECT_EQ(*last, threads * writes) << "every write applied exactly once";
+}
+
+// --- SettingsStore ---------------------------------------------------------
+
+constexpr char kApp[] = "215238eb-22a5-4c36-9e7b-e7c08025e04e";
+constexpr char kOtherApp[] = "1380b703-ce81-ff05-f115-39571d94dfcd";
+
+SettingsRecord Settings(int64_t revision, bool collecting) {
+  return SettingsRecord{revision, {{kApp, collecting}}};
+}
+
+template <typename Backend>
+class SettingsStoreContract : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = backend_.OpenSettings();
+    ASSERT_NE(store_, nullptr);
+  }
+  // The store goes before its backend (etcd's must outlive its stores).
+  void TearDown() override { store_.reset(); }
+
+  Backend backend_;
+  std::unique_ptr<store::SettingsStore> store_;
+};
+TYPED_TEST_SUITE(SettingsStoreContract, Backends);
+
+TYPED_TEST(SettingsStoreContract, ANeverWrittenSiteIsEmptyAtRevisionZero) {
+  absl::StatusOr<SettingsRecord> record = this->store_->Get(UniqueSite());
+  ASSERT_TRUE(record.ok()) << record.status();
+  EXPECT_EQ(*record, SettingsRecord{});
+}
+
+TYPED_TEST(SettingsStoreContract, CompareAndSwapAppliesOnlyOnTheExpectedRevision) {
+  const std::string site = UniqueSite();
+  ASSERT_TRUE(this->store_->CompareAndSwap(site, 0, Settings(1, true)).ok());
+  EXPECT_EQ(*this->store_->Get(site), Settings(1, true));
+  EXPECT_EQ(this->store_->CompareAndSwap(site, 0, Settings(1, false)).code(),
+            absl::StatusCode::kAborted)
+      << "a stale writer loses";
+  EXPECT_EQ(this->store_->CompareAndSwap(site, 1, Settings(3, false)).code(),
+            absl::StatusCode::kInvalidArgument)
+      << "the next revision must follow the expected one";
+  EXPECT_EQ(this->store_->CompareAndSwap(site, 0, Settings(5, false)).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(*this->store_->Get(site), Settings(1, true));
+  ASSERT_TRUE(this->store_->CompareAndSwap(site, 1, Settings(2, false)).ok());
+  EXPECT_EQ(*this->store_->Get(site), Settings(2, false));
+  EXPECT_EQ(this->store_->CompareAndSwap(site, 1, Settings(2, true)).code(),
+            absl::StatusCode::kAborted);
+  EXPECT_EQ(*this->store_->Get(site), Settings(2, false));
+}
+
+TYPED_TEST(SettingsStoreContract, SitesAreIndependent) {
+  ASSERT_TRUE(this->store_->CompareAndSwap(UniqueSite("-a"), 0, Settings(1, true)).ok());
+  EXPECT_EQ(*this->store_->Get(UniqueSite("-b")), SettingsRecord{});
+  ASSERT_TRUE(this->store_->CompareAndSwap(UniqueSite("-b"), 0, Settings(1, false)).ok());
+  EXPECT_EQ(*this->store_->Get(UniqueSite("-a")), Settings(1, true));
+  EXPECT_EQ(*this->store_->Get(UniqueSite("-b")), Settings(1, false));
+}
+
+TYPED_TEST(SettingsStoreContract, ManyAppsRoundTrip) {
+  const std::string site = UniqueSite();
+  const SettingsRecord record{1, {{kApp, true}, {kOtherApp, false}, {"c", true}}};
+  ASSERT_TRUE(this->store_->CompareAndSwap(site, 0, record).ok());
+  EXPECT_EQ(*this->store_->Get(site), record);
+}
+
+TYPED_TEST(SettingsStoreContract, WatchGetsTheCurrentRecordThenEveryCommitInOrder) {
+  const std::string site = UniqueSite();
+  ASSERT_TRUE(this->store_->CompareAndSwap(site, 0, Settings(1, true)).ok());
+  absl::Mutex mu;
+  std::vector<SettingsRecord> seen;
+  auto subscription = this->store_->Watch(site, [&](const SettingsRecord& record) {
+    absl::MutexLock lock(&mu);
+    seen.push_back(record);
+  });
+  ASSERT_TRUE(this->store_->CompareAndSwap(site, 1, Settings(2, false)).ok());
+  ASSERT_TRUE(this->store_->CompareAndSwap(UniqueSite("-other"), 0, Settings(1, true)).ok());
+  ASSERT_TRUE(this->store_->CompareAndSwap(site, 2, Settings(3, true)).ok());
+  const std::vector<SettingsRecord> expected = {Settings(1, true), Settings(2, false),
+                                                Settings(3, true)};
+  EXPECT_TRUE(Eventually([&] {
+    absl::MutexLock lock(&mu);
+    return seen.size() >= expected.size();
+  }));
+  subscription.reset();
+  // Nothing reaches a destroyed subscription.
+  ASSERT_TRUE(this->store_->CompareAndSwap(site, 3, Settings(4, false)).ok());
+  EXPECT_TRUE(Eventually([&] { return this->store_->Get(site)->revision == 4; }));
+  absl::MutexLock lock(&mu);
+  EXPECT_EQ(seen, expected);
+}
+
+TYPED_TEST(SettingsStoreContract, WatchingANeverWrittenSiteStartsFromTheEmptyRecord) {
+  const std::string site = UniqueSite();
+  absl::Mutex mu;
+  std::vector<SettingsRecord> seen;
+  auto subscription = this->store_->Watch(site, [&](const SettingsRecord& record) {
+    absl::MutexLock lock(&mu);
+    seen.push_back(record);
+  });
+  ASSERT_TRUE(this->store_->CompareAndSwap(site, 0, Settings(1, true)).ok());
+  EXPECT_TRUE(Eventually([&] {
+    absl::MutexLock lock(&mu);
+    return seen.size() >= 2;
+  }));
+  subscription.reset();
+  absl::MutexLock lock(&mu);
+  EXPECT_EQ(seen, (std::vector<SettingsRecord>{SettingsRecord{}, Settings(1, true)}));
+}
+
+TYPED_TEST(SettingsStoreContract, ConcurrentWritersEachApplyExactlyOnce) {
+  const std::string site = UniqueSite();
+  store::SettingsStore* store = this->store_.get();
+  RaceWriters(
+      TypeParam::kRaceThreads, TypeParam::kRaceWrites,
+      [&]() -> absl::StatusOr<int64_t> {
+        absl::StatusOr<SettingsRecord> current = store->Get(site);
+        if (!current.ok()) return current.status();
+        return current->revision;
+      },
+      [&](int64_t revision, const std::string&) {
+        return store->CompareAndSwap(site, revision, Settings(revision + 1, revision % 2 == 0));
+      });
+}
+
+// --- EmailTemplateStore ----------------------------------------------------
+
+EmailTemplateRecord Template(int64_t revision, const std::string& subject) {
+  EmailTemplateRecord record;
+  record.revision = revision;
+  record.email_template.set_subject(subject);
+  record.email_template.set_sender_name("Acme");
+  return record;
+}
+
+void ExpectSame(const EmailTemplateRecord& actual, const EmailTemplateRecord& expected) {
+  EXPECT_EQ(actual.revision, expected.revision);
+  EXPECT_EQ(actual.email_template.subject(), expected.email_template.subject());
+  EXPECT_EQ(actual.email_template.sender_name(), expected.email_template.sender_name());
+}
+
+template <typename Backend>
+class EmailTemplateStoreContract : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = backend_.OpenEmailTemplates();
+    ASSERT_NE(store_, nullptr);
+  }
+  void TearDown() override { store_.reset(); }
+
+  Backend backend_;
+  std::unique_ptr<store::EmailTemplateStore> store_;
+};
+TYPED_TEST_SUITE(EmailTemplateStoreContract, Backends);
+
+TYPED_TEST(EmailTemplateStoreContract, ANeverWrittenSiteIsAtRevisionZero) {
+  absl::StatusOr<EmailTemplateRecord> record = this->store_->Get(UniqueSite());
+  ASSERT_TRUE(record.ok()) << record.status();
+  EXPECT_EQ(record->revision, 0);
+  EXPECT_EQ(record->email_template.ByteSizeLong(), 0u);
+}
+
+TYPED_TEST(EmailTemplateStoreContract, CompareAndSwapAppliesOnlyOnTheExpectedRevision) {
+  const std::string site = UniqueSite();
+  ASSERT_TRUE(this->store_->CompareAndSwap(site, 0, Template(1, "first")).ok());
+  EXPECT_EQ(this->store_->CompareAndSwap(site, 0, Template(1, "lost race")).code(),
+            absl::StatusCode::kAborted);
+  EXPECT_EQ(this->store_->CompareAndSwap(site, 1, Template(3, "skips one")).code(),
+            absl::StatusCode::kInvalidArgument);
+  ExpectSame(*this->store_->Get(site), Template(1, "first"));
+  ASSERT_TRUE(this->store_->CompareAndSwap(site, 1, Template(2, "second")).ok());
+  ExpectSame(*this->store_->Get(site), Template(2, "second"));
+  EXPECT_EQ(this->store_->CompareAndSwap(site, 1, Template(2, "stale")).code(),
+            absl::StatusCode::kAborted);
+  ExpectSame(*this->store_->Get(site), Template(2, "second"));
+}
+
+TYPED_TEST(EmailTemplateStoreContract, SitesAreIndependent) {
+  ASSERT_TRUE(this->store_->CompareAndSwap(UniqueSite("-a"), 0, Template(1, "a")).ok());
+  EXPECT_EQ(this->store_->Get(UniqueSite("-b"))->revision, 0);
+  ASSERT_TRUE(this->store_->CompareAndSwap(UniqueSite("-b"), 0, Template(1, "b")).ok());
+  ExpectSame(*this->store_->Get(UniqueSite("-a")), Template(1, "a"));
+  ExpectSame(*this->store_->Get(UniqueSite("-b")), Template(1, "b"));
+}
+
+TYPED_TEST(EmailTemplateStoreContract, ConcurrentWritersEachApplyExactlyOnce) {
+  const std::string site = UniqueSite();
+  store::EmailTemplateStore* store = this->store_.get();
+  RaceWriters(
+      TypeParam::kRaceThreads, TypeParam::kRaceWrites,
+      [&]() -> absl::StatusOr<int64_t> {
+        absl::StatusOr<EmailTemplateRecord> current = store->Get(site);
+        if (!current.ok()) return current.status();
+        return current->revision;
+      },
+      [&](int64_t revision, const std::string& subject) {
+        return store->CompareAndSwap(site, revision, Template(revision + 1, subject));
+      });
+}
+
+}  // namespace
+}  // namespace backinstock::testing
