@@ -20,19 +20,6 @@ namespace {
 using store::EmailTemplateRecord;
 using store::EmailTemplateStore;
 
-EmailTemplateRecord Record(int64_t revision, const std::string& subject) {
-  EmailTemplateRecord record;
-  record.revision = revision;
-  record.email_template.set_subject(subject);
-  record.email_template.set_sender_name("Acme");
-  return record;
-}
-
-void ExpectSame(const EmailTemplateRecord& actual, const EmailTemplateRecord& expected) {
-  EXPECT_EQ(actual.revision, expected.revision);
-  EXPECT_EQ(actual.email_template.subject(), expected.email_template.subject());
-  EXPECT_EQ(actual.email_template.sender_name(), expected.email_template.sender_name());
-}
 
 TEST(DurableEmailTemplateStore, ARestartRestoresEveryAcknowledgedTemplate) {
   TempDir dir("email-template-restart");
@@ -43,11 +30,11 @@ TEST(DurableEmailTemplateStore, ARestartRestoresEveryAcknowledgedTemplate) {
       for (int revision = 1; revision <= site % 3 + 1; ++revision) {
         ASSERT_TRUE((*store)
                         ->CompareAndSwap(absl::StrCat("site-", site), revision - 1,
-                                         Record(revision, absl::StrCat("s", site, " r", revision)))
+                                         TemplateRecord(revision, absl::StrCat("s", site, " r", revision)))
                         .ok());
       }
     }
-    EXPECT_EQ((*store)->CompareAndSwap("site-0", 0, Record(1, "refused")).code(),
+    EXPECT_EQ((*store)->CompareAndSwap("site-0", 0, TemplateRecord(1, "refused")).code(),
               absl::StatusCode::kAborted);
   }
   auto store = store::DurableEmailTemplateStore::Open(dir.path());
@@ -55,8 +42,8 @@ TEST(DurableEmailTemplateStore, ARestartRestoresEveryAcknowledgedTemplate) {
   EXPECT_EQ((*store)->SiteCount(), 10u);
   for (int site = 0; site < 10; ++site) {
     const int revision = site % 3 + 1;
-    ExpectSame(*(*store)->Get(absl::StrCat("site-", site)),
-               Record(revision, absl::StrCat("s", site, " r", revision)));
+    ExpectSameTemplate(*(*store)->Get(absl::StrCat("site-", site)),
+               TemplateRecord(revision, absl::StrCat("s", site, " r", revision)));
   }
   EXPECT_EQ((*store)->Get("never")->revision, 0);
 }
@@ -68,9 +55,9 @@ TEST(DurableEmailTemplateStore, AValueThatDoesNotDecodeIsDataLoss) {
             absl::StatusCode::kDataLoss)
       << "a record without a revision";
   absl::StatusOr<EmailTemplateRecord> round_trip = store::DurableEmailTemplateStore::DecodeValue(
-      store::DurableEmailTemplateStore::EncodeValue(Record(7, "seven")));
+      store::DurableEmailTemplateStore::EncodeValue(TemplateRecord(7, "seven")));
   ASSERT_TRUE(round_trip.ok()) << round_trip.status();
-  ExpectSame(*round_trip, Record(7, "seven"));
+  ExpectSameTemplate(*round_trip, TemplateRecord(7, "seven"));
 }
 
 TEST(EtcdEmailTemplateStore, TheKeyIsTheSitesOwnAndParsesBack) {
@@ -90,16 +77,16 @@ TEST(EtcdEmailTemplateStore, OneReplicaSeesAnotherReplicasWritesThroughItsWatch)
   ASSERT_NE(writer, nullptr);
   ASSERT_NE(reader, nullptr);
   const std::string site = UniqueSite();
-  ASSERT_TRUE(writer->CompareAndSwap(site, 0, Record(1, "from the first")).ok());
+  ASSERT_TRUE(writer->CompareAndSwap(site, 0, TemplateRecord(1, "from the first")).ok());
   EXPECT_TRUE(Eventually([&] { return reader->Get(site)->revision == 1; }));
-  ExpectSame(*reader->Get(site), Record(1, "from the first"));
+  ExpectSameTemplate(*reader->Get(site), TemplateRecord(1, "from the first"));
   // The reader writes on top of what it learnt; the writer learns it too.
-  ASSERT_TRUE(reader->CompareAndSwap(site, 1, Record(2, "from the second")).ok());
+  ASSERT_TRUE(reader->CompareAndSwap(site, 1, TemplateRecord(2, "from the second")).ok());
   EXPECT_TRUE(Eventually([&] { return writer->Get(site)->revision == 2; }));
-  ExpectSame(*writer->Get(site), Record(2, "from the second"));
+  ExpectSameTemplate(*writer->Get(site), TemplateRecord(2, "from the second"));
   // A write on a revision the replica's cache has not seen yet is checked
   // against etcd itself: a stale writer loses, a caught-up one wins.
-  EXPECT_EQ(writer->CompareAndSwap(site, 1, Record(2, "stale")).code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(writer->CompareAndSwap(site, 1, TemplateRecord(2, "stale")).code(), absl::StatusCode::kAborted);
   writer.reset();
   reader.reset();
 }

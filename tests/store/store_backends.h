@@ -12,6 +12,7 @@
 #include "server/store/email_template_store.h"
 #include "server/store/etcd/etcd_backend.h"
 #include "server/store/settings_store.h"
+#include "gtest/gtest.h"
 #include "tests/durability/temp_dir.h"
 
 namespace backinstock::testing {
@@ -49,6 +50,24 @@ struct EtcdBackendHolder {
   store::etcd::EtcdBackend* Backend();
   std::unique_ptr<store::etcd::EtcdBackend> backend;
 };
+
+// An email template record with `subject` (sender "Acme"), and the check that
+// two records agree on revision, subject and sender: shared by the contract
+// suite and the backend-specific template store tests.
+inline store::EmailTemplateRecord TemplateRecord(int64_t revision, const std::string& subject) {
+  store::EmailTemplateRecord record;
+  record.revision = revision;
+  record.email_template.set_subject(subject);
+  record.email_template.set_sender_name("Acme");
+  return record;
+}
+
+inline void ExpectSameTemplate(const store::EmailTemplateRecord& actual,
+                               const store::EmailTemplateRecord& expected) {
+  EXPECT_EQ(actual.revision, expected.revision);
+  EXPECT_EQ(actual.email_template.subject(), expected.email_template.subject());
+  EXPECT_EQ(actual.email_template.sender_name(), expected.email_template.sender_name());
+}
 
 }  // namespace backinstock::testing
 

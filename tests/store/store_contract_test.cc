@@ -185,20 +185,6 @@ TYPED_TEST(SettingsStoreContract, ConcurrentWritersEachApplyExactlyOnce) {
 
 // --- EmailTemplateStore ----------------------------------------------------
 
-EmailTemplateRecord Template(int64_t revision, const std::string& subject) {
-  EmailTemplateRecord record;
-  record.revision = revision;
-  record.email_template.set_subject(subject);
-  record.email_template.set_sender_name("Acme");
-  return record;
-}
-
-void ExpectSame(const EmailTemplateRecord& actual, const EmailTemplateRecord& expected) {
-  EXPECT_EQ(actual.revision, expected.revision);
-  EXPECT_EQ(actual.email_template.subject(), expected.email_template.subject());
-  EXPECT_EQ(actual.email_template.sender_name(), expected.email_template.sender_name());
-}
-
 template <typename Backend>
 class EmailTemplateStoreContract : public ::testing::Test {
  protected:
@@ -222,25 +208,25 @@ TYPED_TEST(EmailTemplateStoreContract, ANeverWrittenSiteIsAtRevisionZero) {
 
 TYPED_TEST(EmailTemplateStoreContract, CompareAndSwapAppliesOnlyOnTheExpectedRevision) {
   const std::string site = UniqueSite();
-  ASSERT_TRUE(this->store_->CompareAndSwap(site, 0, Template(1, "first")).ok());
-  EXPECT_EQ(this->store_->CompareAndSwap(site, 0, Template(1, "lost race")).code(),
+  ASSERT_TRUE(this->store_->CompareAndSwap(site, 0, TemplateRecord(1, "first")).ok());
+  EXPECT_EQ(this->store_->CompareAndSwap(site, 0, TemplateRecord(1, "lost race")).code(),
             absl::StatusCode::kAborted);
-  EXPECT_EQ(this->store_->CompareAndSwap(site, 1, Template(3, "skips one")).code(),
+  EXPECT_EQ(this->store_->CompareAndSwap(site, 1, TemplateRecord(3, "skips one")).code(),
             absl::StatusCode::kInvalidArgument);
-  ExpectSame(*this->store_->Get(site), Template(1, "first"));
-  ASSERT_TRUE(this->store_->CompareAndSwap(site, 1, Template(2, "second")).ok());
-  ExpectSame(*this->store_->Get(site), Template(2, "second"));
-  EXPECT_EQ(this->store_->CompareAndSwap(site, 1, Template(2, "stale")).code(),
+  ExpectSameTemplate(*this->store_->Get(site), TemplateRecord(1, "first"));
+  ASSERT_TRUE(this->store_->CompareAndSwap(site, 1, TemplateRecord(2, "second")).ok());
+  ExpectSameTemplate(*this->store_->Get(site), TemplateRecord(2, "second"));
+  EXPECT_EQ(this->store_->CompareAndSwap(site, 1, TemplateRecord(2, "stale")).code(),
             absl::StatusCode::kAborted);
-  ExpectSame(*this->store_->Get(site), Template(2, "second"));
+  ExpectSameTemplate(*this->store_->Get(site), TemplateRecord(2, "second"));
 }
 
 TYPED_TEST(EmailTemplateStoreContract, SitesAreIndependent) {
-  ASSERT_TRUE(this->store_->CompareAndSwap(UniqueSite("-a"), 0, Template(1, "a")).ok());
+  ASSERT_TRUE(this->store_->CompareAndSwap(UniqueSite("-a"), 0, TemplateRecord(1, "a")).ok());
   EXPECT_EQ(this->store_->Get(UniqueSite("-b"))->revision, 0);
-  ASSERT_TRUE(this->store_->CompareAndSwap(UniqueSite("-b"), 0, Template(1, "b")).ok());
-  ExpectSame(*this->store_->Get(UniqueSite("-a")), Template(1, "a"));
-  ExpectSame(*this->store_->Get(UniqueSite("-b")), Template(1, "b"));
+  ASSERT_TRUE(this->store_->CompareAndSwap(UniqueSite("-b"), 0, TemplateRecord(1, "b")).ok());
+  ExpectSameTemplate(*this->store_->Get(UniqueSite("-a")), TemplateRecord(1, "a"));
+  ExpectSameTemplate(*this->store_->Get(UniqueSite("-b")), TemplateRecord(1, "b"));
 }
 
 TYPED_TEST(EmailTemplateStoreContract, ConcurrentWritersEachApplyExactlyOnce) {
@@ -254,7 +240,7 @@ TYPED_TEST(EmailTemplateStoreContract, ConcurrentWritersEachApplyExactlyOnce) {
         return current->revision;
       },
       [&](int64_t revision, const std::string& subject) {
-        return store->CompareAndSwap(site, revision, Template(revision + 1, subject));
+        return store->CompareAndSwap(site, revision, TemplateRecord(revision + 1, subject));
       });
 }
 
