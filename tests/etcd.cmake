@@ -46,3 +46,7 @@ target_link_libraries(etcd_shutdown_test PRIVATE backinstock_etcd_test_support)
 # A flood of refused Creates and another site's write latency (reported, not asserted).
 backinstock_test(etcd_refused_create_flood_test etcd/refused_create_flood_test.cc)
 target_link_libraries(etcd_refused_create_flood_test PRIVATE backinstock_etcd_test_support)
+
+# Losing etcd's leader under load: no write fails; prints the longest gap.
+backinstock_test(etcd_leader_loss_test etcd/leader_loss_test.cc)
+target_link_libraries(etcd_leader_loss_test PRIVATE backinstock_etcd_test_support)

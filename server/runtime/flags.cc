@@ -73,6 +73,11 @@ ABSL_FLAG(int32_t, etcd_txns_in_flight, 1,
           "with --store=etcd: etcd transactions a replica keeps outstanding before it groups "
           "further concurrent writes on disjoint keys into one transaction of nested ones (etcd "
           ">= 3.3); 0 sends every write alone, however many are outstanding");
+ABSL_FLAG(absl::Duration, etcd_write_attempt_timeout, absl::Seconds(1),
+          "with --store=etcd: how long one etcd transaction (or the read that resolves one of "
+          "unknown outcome) may take before it is abandoned, resolved by its nonce and sent "
+          "again; about etcd's election timeout, so a write caught by the loss of etcd's leader "
+          "waits for the election, not longer");
 ABSL_FLAG(std::string, metrics_listen, "",
           "host:port serving GET /metrics in the Prometheus text format; empty: no metrics "
           "(none are counted); port 0 picks a free port (the chosen one is printed)");
@@ -306,6 +311,11 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
   // etcd grants nothing shorter (with its default election timeout of 1 s).
   if (config.etcd_lease_ttl < absl::Seconds(2)) {
     return absl::InvalidArgumentError("--etcd_lease_ttl must be at least 2s");
+  }
+  config.etcd_write_attempt_timeout = absl::GetFlag(FLAGS_etcd_write_attempt_timeout);
+  if (config.etcd_write_attempt_timeout < absl::Milliseconds(100) ||
+      config.etcd_write_attempt_timeout > absl::Seconds(5)) {
+    return absl::InvalidArgumentError("--etcd_write_attempt_timeout must be within 100ms..5s");
   }
   config.etcd_txns_in_flight = absl::GetFlag(FLAGS_etcd_txns_in_flight);
   if (config.etcd_txns_in_flight < 0) {

@@ -1,4 +1,5 @@
-// --store, --etcd_endpoints, --etcd_lease_ttl and --etcd_txns_in_flight are checked before the server starts.
+// --store, --etcd_endpoints, --etcd_lease_ttl, --etcd_txns_in_flight and
+// --etcd_write_attempt_timeout are checked before the server starts.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -53,6 +54,13 @@ TEST_F(EtcdFlagsTest, BadStoreSettingsAreRefusedAtStartup) {
       Run({"--store=etcd", "--etcd_endpoints=127.0.0.1:2379", "--etcd_txns_in_flight=-1"});
   EXPECT_NE(code, 0);
   EXPECT_NE(err.find("--etcd_txns_in_flight must be 0 or more"), std::string::npos) << err;
+
+  for (const char* timeout : {"--etcd_write_attempt_timeout=10ms", "--etcd_write_attempt_timeout=6s"}) {
+    std::tie(code, err) = Run({"--store=etcd", "--etcd_endpoints=127.0.0.1:2379", timeout});
+    EXPECT_NE(code, 0);
+    EXPECT_NE(err.find("--etcd_write_attempt_timeout must be within 100ms..5s"), std::string::npos)
+        << err;
+  }
 }
 
 TEST_F(EtcdFlagsTest, TheEnvironmentSelectsTheStoreToo) {

@@ -15,9 +15,13 @@
 namespace backinstock::store::etcd {
 namespace {
 
-// How long a write waits for a new leader before calling the quorum lost:
-// etcd's default election timeout (1 s) twice over.
+// How long a write waits for a new leader, from the first "no leader" answer,
+// before calling the quorum lost: etcd's default election timeout (1 s)
+// twice over.
 constexpr absl::Duration kElectionWait = absl::Seconds(2);
+// How often a member without a leader is asked again. It answers at once, so
+// this is also how late after the election a waiting write notices it.
+constexpr absl::Duration kElectionPoll = absl::Milliseconds(50);
 // The least time given to the cache to reach a revision, even when the Txn
 // itself used up most of the budget: a healthy watch needs milliseconds.
 constexpr absl::Duration kLeastCatchUp = absl::Seconds(1);
@@ -124,6 +128,8 @@ struct Committer::Attempts {
   absl::Status last;  // why the latest attempt failed
   // Whether an earlier attempt failed in a way that may have applied it.
   bool maybe_applied = false;
+  // When a member first answered that it has no leader (an election).
+  absl::Time no_leader_since = absl::InfiniteFuture();
 
   void Pause() {
     absl::SleepFor(backoff);
@@ -159,7 +165,7 @@ absl::StatusOr<Committer::Outcome> Committer::Commit(const etcdserverpb::TxnRequ
           attempts.maybe_applied ? "; an earlier attempt has an unknown outcome" : "")));
     }
     if (EtcdClient::RefusedBeforeApply(attempts.last)) {
-      if (RideOutElection(attempts)) continue;
+      if (ElectionMayEnd(attempts)) continue;
       return NoQuorum(attempts);
     }
     // Refused by etcd itself (for example a claim on a lease that expired):
@@ -184,15 +190,19 @@ absl::StatusOr<Committer::Outcome> Committer::Commit(const etcdserverpb::TxnRequ
       "etcd write failed and its outcome is unknown (out of time): ", attempts.last.message())));
 }
 
-bool Committer::RideOutElection(Attempts& attempts) {
-  // The member has no leader, so nothing was proposed and sending again is
-  // safe. An election (the leader was lost) takes about one election
-  // timeout: ride it out while writes are believed possible. Once a write
-  // has found no quorum for that long, later ones fail at once.
-  if (!writable() || absl::Now() >= std::min(attempts.deadline, attempts.started + kElectionWait)) {
+bool Committer::ElectionMayEnd(Attempts& attempts) {
+  // The member has no leader, so nothing was proposed (or read) and asking
+  // again is safe. An election (the leader was lost) takes about one
+  // election timeout: ride it out while writes are believed possible,
+  // asking often so that the new leader is used as soon as it exists. Once
+  // a write has found no quorum for that long, later ones fail at once.
+  const absl::Time now = absl::Now();
+  attempts.no_leader_since = std::min(attempts.no_leader_since, now);
+  if (!writable() || now + kElectionPoll >= std::min(attempts.deadline,
+                                                     attempts.no_leader_since + kElectionWait)) {
     return false;
   }
-  attempts.Pause();
+  absl::SleepFor(kElectionPoll);
   return true;
 }
 
@@ -207,17 +217,25 @@ absl::Status Committer::NoQuorum(const Attempts& attempts) {
       absl::UnavailableError(absl::StrCat("etcd has no quorum: ", attempts.last.message())));
 }
 
+bool Committer::ReadBackAgain(const absl::Status& error, Attempts& attempts) {
+  if (client_->aborted()) return false;
+  // The member that held the write may be the one without a leader now: the
+  // read is refused at once while an election runs; wait it out.
+  if (EtcdClient::RefusedBeforeApply(error)) return ElectionMayEnd(attempts);
+  // Timed out or lost the member: ask again (the channel moves to another
+  // member once a connection fails).
+  if (absl::Now() + attempts.backoff >= attempts.deadline) return false;
+  attempts.Pause();
+  return true;
+}
+
 std::optional<absl::StatusOr<Committer::Outcome>> Committer::ReadBack(const std::string& writer,
                                                                       bool rejected,
-                                                                      const Attempts& attempts) {
+                                                                      Attempts& attempts) {
   // Learn the cluster's revision now, let the cache catch up to it, and look
   // for our nonce.
   absl::StatusOr<int64_t> now = client_->CurrentRevision();
-  for (absl::Duration pause = absl::Milliseconds(50);
-       !now.ok() && !EtcdClient::RefusedBeforeApply(now.status()) && !client_->aborted() &&
-       absl::Now() + pause < attempts.deadline;
-       pause = std::min(pause * 2, absl::Milliseconds(500))) {
-    absl::SleepFor(pause);
+  while (!now.ok() && ReadBackAgain(now.status(), attempts)) {
     now = client_->CurrentRevision();
   }
   if (!now.ok()) {

@@ -84,9 +84,12 @@ class Committer {
   // One Commit's progress across its attempts, and its steps after a
   // failed one.
   struct Attempts;
-  // After a refusal before apply (no leader): waits a backoff and says to
-  // send again while an election may still end within the budget.
-  bool RideOutElection(Attempts& attempts);
+  // After a refusal before apply (no leader): waits a short poll interval
+  // and says to ask again while an election may still end within the
+  // budget.
+  bool ElectionMayEnd(Attempts& attempts);
+  // After a failed read-back: whether (after a pause) to read again.
+  bool ReadBackAgain(const absl::Status& error, Attempts& attempts);
   // The error once no quorum was found for long enough.
   absl::Status NoQuorum(const Attempts& attempts);
   // After an attempt of unknown outcome (or a rejection following one):
@@ -94,7 +97,7 @@ class Committer {
   // nonce. The answer when that settles the write (applied, or an error);
   // nullopt when it had not applied and may be sent again.
   std::optional<absl::StatusOr<Outcome>> ReadBack(const std::string& writer, bool rejected,
-                                                  const Attempts& attempts);
+                                                  Attempts& attempts);
 
   const EtcdClient* client_;
   EtcdCache* cache_;

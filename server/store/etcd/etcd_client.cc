@@ -140,15 +140,15 @@ absl::StatusOr<std::unique_ptr<EtcdClient>> EtcdClient::Connect(const EtcdOption
   // Retries are ours (Commit resolves unknown outcomes before retrying).
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
   auto channel = grpc::CreateCustomChannel(*target, grpc::InsecureChannelCredentials(), args);
-  return std::unique_ptr<EtcdClient>(new EtcdClient(*target, std::move(channel),
-                                                    options.call_timeout));
+  return std::unique_ptr<EtcdClient>(new EtcdClient(*target, std::move(channel), options));
 }
 
 EtcdClient::EtcdClient(std::string target, std::shared_ptr<grpc::Channel> channel,
-                       absl::Duration timeout)
+                       const EtcdOptions& options)
     : target_(std::move(target)),
       channel_(std::move(channel)),
-      call_timeout_(timeout),
+      call_timeout_(options.call_timeout),
+      write_attempt_timeout_(std::min(options.write_attempt_timeout, options.call_timeout)),
       kv_(etcdserverpb::KV::NewStub(channel_)),
       watch_(etcdserverpb::Watch::NewStub(channel_)),
       lease_(etcdserverpb::Lease::NewStub(channel_)) {}
@@ -159,15 +159,15 @@ void EtcdClient::RequireLeader(grpc::ClientContext* context) {
   context->AddMetadata("hasleader", "true");
 }
 
-void EtcdClient::Prepare(grpc::ClientContext* context) const {
-  context->set_deadline(absl::ToChronoTime(absl::Now() + call_timeout_));
+void EtcdClient::Prepare(grpc::ClientContext* context, absl::Duration timeout) {
+  context->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
   RequireLeader(context);
 }
 
 absl::StatusOr<etcdserverpb::TxnResponse> EtcdClient::Txn(
     const etcdserverpb::TxnRequest& request) const {
   grpc::ClientContext context;
-  Prepare(&context);
+  Prepare(&context, write_attempt_timeout_);
   TrackedCall tracked(this, &context);
   if (!tracked.ok()) return TrackedCall::Refused("txn");
   etcdserverpb::TxnResponse response;
@@ -180,8 +180,13 @@ absl::StatusOr<etcdserverpb::TxnResponse> EtcdClient::Txn(
 
 absl::StatusOr<etcdserverpb::RangeResponse> EtcdClient::Range(
     const etcdserverpb::RangeRequest& request) const {
+  return Range(request, call_timeout_);
+}
+
+absl::StatusOr<etcdserverpb::RangeResponse> EtcdClient::Range(
+    const etcdserverpb::RangeRequest& request, absl::Duration timeout) const {
   grpc::ClientContext context;
-  Prepare(&context);
+  Prepare(&context, timeout);
   TrackedCall tracked(this, &context);
   if (!tracked.ok()) return TrackedCall::Refused("range");
   etcdserverpb::RangeResponse response;
@@ -200,7 +205,7 @@ absl::StatusOr<int64_t> EtcdClient::CurrentRevision() const {
   request.set_key(std::string(kRootPrefix));
   request.set_keys_only(true);
   request.set_limit(1);
-  absl::StatusOr<etcdserverpb::RangeResponse> response = Range(request);
+  absl::StatusOr<etcdserverpb::RangeResponse> response = Range(request, write_attempt_timeout_);
   if (!response.ok()) return response.status();
   return response->header().revision();
 }
@@ -208,7 +213,7 @@ absl::StatusOr<int64_t> EtcdClient::CurrentRevision() const {
 absl::StatusOr<etcdserverpb::LeaseGrantResponse> EtcdClient::LeaseGrant(
     int64_t ttl_seconds) const {
   grpc::ClientContext context;
-  Prepare(&context);
+  Prepare(&context, call_timeout_);
   TrackedCall tracked(this, &context);
   if (!tracked.ok()) return TrackedCall::Refused("lease grant");
   etcdserverpb::LeaseGrantRequest request;
@@ -228,8 +233,7 @@ absl::StatusOr<int64_t> EtcdClient::LeaseKeepAlive(int64_t id, absl::Duration ti
   // etcd renews leases only over a stream; one short stream per renewal,
   // under a deadline, cannot hang on a member that went away.
   grpc::ClientContext context;
-  Prepare(&context);
-  context.set_deadline(absl::ToChronoTime(absl::Now() + std::min(timeout, call_timeout_)));
+  Prepare(&context, std::min(timeout, call_timeout_));
   TrackedCall tracked(this, &context);
   if (!tracked.ok()) return TrackedCall::Refused("lease keepalive");
   auto stream = lease_->LeaseKeepAlive(&context);
@@ -250,7 +254,7 @@ absl::StatusOr<int64_t> EtcdClient::LeaseKeepAlive(int64_t id, absl::Duration ti
 
 absl::Status EtcdClient::LeaseRevoke(int64_t id) const {
   grpc::ClientContext context;
-  Prepare(&context);
+  Prepare(&context, call_timeout_);
   TrackedCall tracked(this, &context);
   if (!tracked.ok()) return TrackedCall::Refused("lease revoke");
   etcdserverpb::LeaseRevokeRequest request;

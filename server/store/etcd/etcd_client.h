@@ -28,8 +28,16 @@ struct EtcdOptions {
   // host:port (or http://host:port) of each member; names are resolved once,
   // at startup, to their IPv4 addresses.
   std::vector<std::string> endpoints;
-  // Deadline of each unary call to etcd.
+  // Deadline of each unary call to etcd...
   absl::Duration call_timeout = absl::Seconds(5);
+  // ...except a write (Txn) and the linearizable read that resolves one
+  // (CurrentRevision). A write proposed through a member whose leader just
+  // died is lost with the leader while the member holds the call; abandoning
+  // it after about one election timeout (etcd's default: 1 s) lets the
+  // committer resolve it by its nonce and send it again once the election
+  // ends, instead of waiting out `call_timeout`. A slow but healthy write
+  // that exceeds it only costs that read-back.
+  absl::Duration write_attempt_timeout = absl::Seconds(1);
   // Time-to-live of the replica's lease (whole seconds, at least etcd's
   // minimum of 2 s): how long after a replica dies its claims expire.
   absl::Duration lease_ttl = absl::Seconds(10);
@@ -47,7 +55,8 @@ class EtcdClient {
 
   absl::StatusOr<etcdserverpb::TxnResponse> Txn(const etcdserverpb::TxnRequest& request) const;
   absl::StatusOr<etcdserverpb::RangeResponse> Range(const etcdserverpb::RangeRequest& request) const;
-  // The cluster's current revision, read linearizably (through the leader).
+  // The cluster's current revision, read linearizably (through the leader),
+  // under the write attempt's deadline.
   absl::StatusOr<int64_t> CurrentRevision() const;
 
   // Leases: grant one of `ttl_seconds`; renew one (its new TTL in seconds,
@@ -81,15 +90,20 @@ class EtcdClient {
   static bool Rejected(const absl::Status& status);
 
  private:
-  EtcdClient(std::string target, std::shared_ptr<grpc::Channel> channel, absl::Duration timeout);
+  EtcdClient(std::string target, std::shared_ptr<grpc::Channel> channel,
+             const EtcdOptions& options);
 
-  void Prepare(grpc::ClientContext* context) const;
+  // A deadline of `timeout` from now, and the leader requirement.
+  static void Prepare(grpc::ClientContext* context, absl::Duration timeout);
+  absl::StatusOr<etcdserverpb::RangeResponse> Range(const etcdserverpb::RangeRequest& request,
+                                                    absl::Duration timeout) const;
   friend class TrackedCall;  // registers each call's context for Abort
 
 
   std::string target_;
   std::shared_ptr<grpc::Channel> channel_;
   absl::Duration call_timeout_;
+  absl::Duration write_attempt_timeout_;
   std::unique_ptr<etcdserverpb::KV::Stub> kv_;
   std::unique_ptr<etcdserverpb::Watch::Stub> watch_;
   std::unique_ptr<etcdserverpb::Lease::Stub> lease_;
