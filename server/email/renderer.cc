@@ -108,8 +108,10 @@ mstch::array ParagraphNodes(const std::vector<std::vector<std::string>>& paragra
 // relative luminance of WCAG 2.
 std::string TextColorOn(absl::string_view color) {
   auto channel = [&color](int offset) {
+    // The color was validated as #RRGGBB when the template was saved; an
+    // unparsable channel would count as 0.
     int value = 0;
-    absl::SimpleHexAtoi(color.substr(offset, 2), &value);
+    if (!absl::SimpleHexAtoi(color.substr(offset, 2), &value)) value = 0;
     const double c = value / 255.0;
     return c <= 0.03928 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4);
   };
