@@ -5,6 +5,8 @@
 // that accepts, refuses and defers), then every line and the metrics page are
 // searched for every address used, case-insensitively.
 #include <gmock/gmock.h>
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
 #include <gtest/gtest.h>
 
 #include <csignal>

@@ -3,6 +3,8 @@
 // DELETED event; with --data_dir, a SIGKILL in the middle of a sweep loses
 // nothing that should be kept.
 #include <gmock/gmock.h>
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
 #include <gtest/gtest.h>
 
 #include <csignal>
