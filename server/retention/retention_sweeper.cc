@@ -50,6 +50,10 @@ void RetentionSweeper::Run() {
     }
     deleted_.fetch_add(swept->deleted());
     if (options_.on_sweep) options_.on_sweep(*swept);
+    if (!swept->error.ok()) {
+      logging::Warning("retention sweep stopped early",
+                       {{"error", std::string(swept->error.message())}});
+    }
     if (swept->deleted() > 0) {
       logging::Info("retention sweep deleted expired notification requests",
                     {{"settled", swept->deleted_settled},
@@ -57,7 +61,7 @@ void RetentionSweeper::Run() {
                      {"skipped", swept->skipped}});
     }
     // A full batch that made progress: more may be waiting.
-    again_now = swept->batch_full && swept->deleted() > 0;
+    again_now = swept->batch_full && swept->deleted() > 0 && swept->error.ok();
   }
 }
 

@@ -45,7 +45,10 @@ absl::StatusOr<SweepResult> SweepOnce(store::NotificationRequestStore& store,
     if (!keep_going()) break;
     bool settled = false;
     absl::StatusOr<Outcome> outcome = DeleteIfExpired(store, policy, now, candidate, settled);
-    if (!outcome.ok()) return outcome.status();
+    if (!outcome.ok()) {
+      result.error = outcome.status();
+      break;
+    }
     if (*outcome == Outcome::kSkipped) {
       ++result.skipped;
     } else if (settled) {

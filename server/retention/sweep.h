@@ -24,12 +24,16 @@ struct SweepResult {
   int64_t deleted_open = 0;     // RECEIVED requests deleted
   int64_t skipped = 0;          // changed, gone or no longer expired meanwhile
   bool batch_full = false;      // the store had `batch` candidates: more may wait
+  // The store's error that ended the run early (after the deletes counted
+  // above); OK when the run went through.
+  absl::Status error;
   int64_t deleted() const { return deleted_settled + deleted_open; }
 };
 
 // `keep_going` is asked before each delete; false ends the run there (the
-// sweeper is stopping, or no longer the replica that sweeps). An error is the
-// store's (after the deletes made before it).
+// sweeper is stopping, or no longer the replica that sweeps). An error status
+// means the store could not name the candidates; a store error while deleting
+// ends the run with what it did and SweepResult::error.
 absl::StatusOr<SweepResult> SweepOnce(store::NotificationRequestStore& store,
                                       const RetentionPolicy& policy, absl::Time now, size_t batch,
                                       absl::FunctionRef<bool()> keep_going);

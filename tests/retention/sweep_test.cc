@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -159,6 +161,75 @@ TEST_F(SweepTest, ARequestReopenedOrReSettledSinceTheIndexSawItIsJudgedAsItIsNow
   ASSERT_TRUE(swept.ok());
   EXPECT_EQ(swept->deleted(), 0);
   EXPECT_TRUE(Exists("sent"));
+}
+
+// The memory store, whose Delete fails (UNAVAILABLE, as a journal or etcd
+// without quorum would) once `allowed` deletes went through.
+class FailingDeletes final : public store::NotificationRequestStore {
+ public:
+  explicit FailingDeletes(store::NotificationRequestStore* inner) : inner_(inner) {}
+  std::atomic<int> allowed{0};
+
+  absl::StatusOr<store::CreateResult> Create(absl::string_view site,
+                                             const store::NotificationRequestRecord& record,
+                                             int64_t max_requests) override {
+    return inner_->Create(site, record, max_requests);
+  }
+  absl::StatusOr<store::RecordPtr> Get(absl::string_view site,
+                                       absl::string_view id) const override {
+    return inner_->Get(site, id);
+  }
+  absl::Status CompareAndSwap(absl::string_view site, int64_t expected_revision,
+                              const store::NotificationRequestRecord& next) override {
+    return inner_->CompareAndSwap(site, expected_revision, next);
+  }
+  absl::Status Delete(absl::string_view site, absl::string_view id,
+                      int64_t expected_revision) override {
+    if (allowed.fetch_sub(1) <= 0) return absl::UnavailableError("storage is down");
+    return inner_->Delete(site, id, expected_revision);
+  }
+  absl::StatusOr<std::vector<store::RecordPtr>> List(absl::string_view site) const override {
+    return inner_->List(site);
+  }
+  absl::StatusOr<std::vector<int64_t>> CountOpen(
+      absl::string_view site, const std::vector<std::string>& keys) const override {
+    return inner_->CountOpen(site, keys);
+  }
+  absl::StatusOr<std::vector<std::string>> OpenIds(absl::string_view site,
+                                                   absl::string_view key) const override {
+    return inner_->OpenIds(site, key);
+  }
+  absl::Status ResumeDeliveries(ResumeHandler resume) override {
+    return inner_->ResumeDeliveries(std::move(resume));
+  }
+  std::unique_ptr<store::Subscription> Watch(
+      absl::string_view site, std::function<void(const store::RequestEvent&)> on_event) override {
+    return inner_->Watch(site, std::move(on_event));
+  }
+  absl::StatusOr<std::vector<store::ExpiredRequest>> ExpiredRequests(absl::Time received_before,
+                                                                     absl::Time settled_before,
+                                                                     size_t limit) const override {
+    return inner_->ExpiredRequests(received_before, settled_before, limit);
+  }
+
+ private:
+  store::NotificationRequestStore* inner_;
+};
+
+TEST_F(SweepTest, AStoreFailureEndsTheRunWithWhatItDidAndTheNextRunGoesOn) {
+  for (int i = 0; i < 5; ++i) Put(absl::StrCat("r", i), kT0, Request::FAILED, kT0);
+  FailingDeletes failing(&store_);
+  failing.allowed = 2;
+  const RetentionPolicy policy = Policy(absl::Hours(1), absl::ZeroDuration());
+  auto first = SweepOnce(failing, policy, kT0 + absl::Hours(2), 100, [] { return true; });
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->deleted(), 2);
+  EXPECT_EQ(first->error.code(), absl::StatusCode::kUnavailable);
+  failing.allowed = 100;
+  auto second = SweepOnce(failing, policy, kT0 + absl::Hours(2), 100, [] { return true; });
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->deleted(), 3);
+  EXPECT_TRUE(second->error.ok());
 }
 
 TEST(RetentionClockTest, ARecordSettledBeforeSettleTimesWereKeptCountsFromItsLatestTime) {
