@@ -162,11 +162,11 @@ void DeliveryQueue::Record(const Entry& entry, const store::NotificationRequestR
   absl::Time retry_at;
   switch (outcome) {
     case Outcome::kSent:
-      next.request.set_status(Request::NOTIFICATION_SENT);
+      store::SetStatus(next, Request::NOTIFICATION_SENT, now);
       next.request.mutable_auto_notified()->set_value(true);
       break;
     case Outcome::kFailed:
-      next.request.set_status(Request::FAILED);
+      store::SetStatus(next, Request::FAILED, now);
       next.request.mutable_auto_notified()->set_value(true);
       break;
     case Outcome::kRetry: {

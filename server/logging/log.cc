@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
 #include "server/logging/line_writer.h"
+#include "server/logging/redact.h"
 #include "server/logging/timestamp.h"
 
 namespace backinstock::logging {
@@ -57,12 +58,12 @@ void Log(Severity severity, absl::string_view message, absl::Span<const Field> f
   std::string line;
   if (g_format.load(std::memory_order_relaxed) == Format::kJson) {
     nlohmann::json object = {{"time", time}, {"severity", SeverityName(severity)},
-                             {"msg", std::string(message)}};
+                             {"msg", RedactEmails(message)}};
     for (const Field& field : fields) {
       std::visit([&](const auto& v) {
         using V = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<V, absl::string_view>) {
-          object[std::string(field.key)] = std::string(v);
+          object[std::string(field.key)] = RedactEmails(v);
         } else {
           object[std::string(field.key)] = v;
         }
@@ -70,12 +71,12 @@ void Log(Severity severity, absl::string_view message, absl::Span<const Field> f
     }
     line = object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } else {
-    line = absl::StrCat(time, " ", SeverityName(severity), " ", message);
+    line = absl::StrCat(time, " ", SeverityName(severity), " ", RedactEmails(message));
     for (const Field& field : fields) {
       std::visit([&](const auto& v) {
         using V = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<V, absl::string_view>) {
-          absl::StrAppend(&line, " ", field.key, "=", TextValue(v));
+          absl::StrAppend(&line, " ", field.key, "=", TextValue(RedactEmails(v)));
         } else if constexpr (std::is_same_v<V, double>) {
           absl::StrAppend(&line, " ", field.key, "=", absl::StrFormat("%.3f", v));
         } else {

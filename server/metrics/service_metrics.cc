@@ -28,4 +28,10 @@ Histogram* ServiceMetrics::JournalFsyncSeconds(absl::string_view journal) {
                                 LatencySecondsBuckets(), {{"journal", std::string(journal)}});
 }
 
+Counter* ServiceMetrics::RetentionDeleted(absl::string_view kind) {
+  return registry_.AddCounter("backinstock_retention_deleted_total",
+                              "Notification requests deleted by this process's retention sweep.",
+                              {{"kind", std::string(kind)}});
+}
+
 }  // namespace backinstock::metrics

@@ -32,6 +32,10 @@ class ServiceMetrics {
   Histogram* etcd_txn_group_size() const { return etcd_txn_group_size_; }
   Gauge* watch_streams_open() const { return watch_streams_open_; }
 
+  // Requests the retention sweep of this process deleted, by kind ("settled":
+  // NOTIFICATION_SENT and FAILED, "open": RECEIVED). Call at startup.
+  Counter* RetentionDeleted(absl::string_view kind);
+
  private:
   Registry registry_;
   const GrpcServerMetrics grpc_;

@@ -110,6 +110,19 @@ ABSL_FLAG(absl::Duration, http_idle_timeout, absl::Seconds(60),
 ABSL_FLAG(absl::Duration, http_request_timeout, absl::Seconds(10),
           "an HTTP request must arrive whole within this of its first byte (408 otherwise)");
 
+// Retention of notification requests (docs/operations.md, "Personal data: retention").
+ABSL_FLAG(absl::Duration, retention_settled, absl::Hours(24 * 90),
+          "NOTIFICATION_SENT and FAILED requests are deleted this long after they settled; "
+          "0 keeps them forever");
+ABSL_FLAG(absl::Duration, retention_open, absl::Hours(24 * 365),
+          "RECEIVED requests never reported are deleted this long after they were created; 0 "
+          "keeps them forever");
+ABSL_FLAG(absl::Duration, retention_sweep_interval, absl::Minutes(1),
+          "how often the retention sweep runs (with etcd, on one replica at a time)");
+ABSL_FLAG(int32_t, retention_sweep_batch, 1000,
+          "most requests one retention sweep run deletes (a full run is followed by another at "
+          "once)");
+
 namespace backinstock::runtime {
 namespace {
 
@@ -184,6 +197,24 @@ absl::StatusOr<email::SmtpConfig> SmtpConfigFromFlags() {
   }
   if (absl::Status valid = email::ValidateSmtpConfig(smtp); !valid.ok()) return valid;
   return smtp;
+}
+
+absl::Status RetentionConfigFromFlags(ServerConfig* config) {
+  config->retention_settled = absl::GetFlag(FLAGS_retention_settled);
+  config->retention_open = absl::GetFlag(FLAGS_retention_open);
+  config->retention_sweep_interval = absl::GetFlag(FLAGS_retention_sweep_interval);
+  config->retention_sweep_batch = absl::GetFlag(FLAGS_retention_sweep_batch);
+  if (config->retention_settled < absl::ZeroDuration() ||
+      config->retention_open < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--retention_settled and --retention_open must not be negative");
+  }
+  if (config->retention_sweep_interval <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--retention_sweep_interval must be positive");
+  }
+  if (config->retention_sweep_batch < 1 || config->retention_sweep_batch > 100000) {
+    return absl::InvalidArgumentError("--retention_sweep_batch must be between 1 and 100000");
+  }
+  return absl::OkStatus();
 }
 
 absl::Status HttpConfigFromFlags(ServerConfig* config) {
@@ -327,6 +358,9 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
   if (absl::Status delivery = DeliveryConfigFromFlags(&config); !delivery.ok()) return delivery;
   config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   if (absl::Status http = HttpConfigFromFlags(&config); !http.ok()) return http;
+  if (absl::Status retention = RetentionConfigFromFlags(&config); !retention.ok()) {
+    return retention;
+  }
   return config;
 }
 

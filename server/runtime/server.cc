@@ -44,6 +44,8 @@
 #include "server/logging/log.h"
 #include "server/metrics/http_endpoint.h"
 #include "server/metrics/service_metrics.h"
+#include "server/retention/etcd_sweep_leadership.h"
+#include "server/retention/retention_sweeper.h"
 #include "server/runtime/call_log_interceptor.h"
 #include "server/store/durable_email_template_store.h"
 #include "server/store/durable_notification_request_store.h"
@@ -229,6 +231,7 @@ class ServerImpl final : public Server {
     // Its workers use the stores and templates below (Shutdown stops it too,
     // but not when Init failed before the server was built).
     if (delivery_) delivery_->Stop();
+    if (retention_) retention_->Stop();
     // The etcd watch reports health from its own thread: not to a dead server.
     if (etcd_) etcd_->SetHealthCallback(nullptr);
   }
@@ -457,7 +460,33 @@ class ServerImpl final : public Server {
     requests_service_ = std::make_unique<api::NotificationRequestService>(
         &gate_, requests_.get(), request_store_.get(), &streams_,
         api::NotificationRequestServiceOptions(), blocking_writes_.get());
+    StartRetention();
     return absl::OkStatus();
+  }
+
+  // The retention sweep over the request store, on every backend; with etcd
+  // the replicas take turns through a leader key on their leases.
+  void StartRetention() {
+    retention::RetentionOptions options;
+    options.policy.settled = config_.retention_settled;
+    options.policy.open = config_.retention_open;
+    if (!options.policy.enabled()) return;
+    options.interval = config_.retention_sweep_interval;
+    options.batch = static_cast<size_t>(config_.retention_sweep_batch);
+    if (etcd_) {
+      options.leadership =
+          std::make_unique<retention::EtcdSweepLeadership>(etcd_->client(), etcd_->lease());
+    }
+    if (metrics_) {
+      options.on_sweep = [settled = metrics_->RetentionDeleted("settled"),
+                          open = metrics_->RetentionDeleted("open")](
+                             const retention::SweepResult& swept) {
+        settled->Increment(static_cast<uint64_t>(swept.deleted_settled));
+        open->Increment(static_cast<uint64_t>(swept.deleted_open));
+      };
+    }
+    retention_ = std::make_unique<retention::RetentionSweeper>(request_store_.get(),
+                                                               std::move(options));
   }
 
   // The background delivery of notification emails: to the relay, or into a
@@ -548,6 +577,7 @@ class ServerImpl final : public Server {
     // Attempts under way finish (bounded by the relay timeout); what is still
     // queued stays PROCESSING in the store for the next start to resume.
     if (delivery_) delivery_->Stop();
+    if (retention_) retention_->Stop();
     // A stalled or failing audit sink must not hold the exit forever.
     if (!audit_->Flush(kAuditFlushTimeout)) logging::Error("audit log not flushed at shutdown");
     logging::Flush();
@@ -608,6 +638,8 @@ class ServerImpl final : public Server {
   std::shared_ptr<delivery::DeliveryQueue> delivery_;
   std::string mail_destination_;
   std::unique_ptr<domain::NotificationRequestManager> requests_;
+  // After the request store (and etcd_), so stopped before they go.
+  std::unique_ptr<retention::RetentionSweeper> retention_;
   // Declared before server_, so destroyed after it: server shutdown waits for
   // the reports in progress to reply, then the service's work queue joins.
   std::unique_ptr<api::NotificationRequestService> requests_service_;

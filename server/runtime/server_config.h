@@ -68,6 +68,14 @@ struct ServerConfig {
   int http_max_connections = 10000;
   absl::Duration http_idle_timeout = absl::Seconds(60);
   absl::Duration http_request_timeout = absl::Seconds(10);
+  // Retention (docs/operations.md, "Personal data: retention"): settled
+  // requests are deleted this long after they settled, RECEIVED ones this
+  // long after they were created (zero: kept forever), by a sweep every
+  // `retention_sweep_interval` of at most `retention_sweep_batch` deletes.
+  absl::Duration retention_settled = absl::Hours(24 * 90);
+  absl::Duration retention_open = absl::Hours(24 * 365);
+  absl::Duration retention_sweep_interval = absl::Minutes(1);
+  int retention_sweep_batch = 1000;
 };
 
 }  // namespace backinstock::runtime

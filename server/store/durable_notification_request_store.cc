@@ -4,6 +4,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "server/logging/log.h"
 #include "server/store/storage_unavailable.h"
 
@@ -16,6 +17,20 @@ constexpr size_t kRevisionBytes = 8;
 // Set in the revision's last byte when a queued email follows the request
 // (revisions never come near 2^63).
 constexpr char kQueuedEmailFlag = static_cast<char>(0x80);
+// Set in the revision's last byte when the record's settled time follows the
+// revision (8 bytes little endian, Unix microseconds).
+constexpr char kSettledTimeFlag = static_cast<char>(0x40);
+constexpr size_t kTimeBytes = 8;
+
+void AppendLittleEndian(uint64_t value, std::string& out) {
+  for (size_t i = 0; i < 8; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+}
+
+uint64_t ReadLittleEndian(absl::string_view bytes) {
+  uint64_t value = 0;
+  for (size_t i = 0; i < 8; ++i) value |= uint64_t{static_cast<unsigned char>(bytes[i])} << (8 * i);
+  return value;
+}
 
 }  // namespace
 
@@ -34,10 +49,11 @@ absl::StatusOr<std::pair<std::string, std::string>> DurableNotificationRequestSt
 }
 
 std::string DurableNotificationRequestStore::EncodeValue(const NotificationRequestRecord& record) {
-  std::string value(kRevisionBytes, '\0');
-  const auto revision = static_cast<uint64_t>(record.revision);
-  for (size_t i = 0; i < kRevisionBytes; ++i) {
-    value[i] = static_cast<char>((revision >> (8 * i)) & 0xff);
+  std::string value;
+  AppendLittleEndian(static_cast<uint64_t>(record.revision), value);
+  if (record.settled_time != absl::InfinitePast()) {
+    value[kRevisionBytes - 1] = static_cast<char>(value[kRevisionBytes - 1] | kSettledTimeFlag);
+    AppendLittleEndian(static_cast<uint64_t>(absl::ToUnixMicros(record.settled_time)), value);
   }
   if (record.delivery == nullptr) {
     record.request.AppendToString(&value);
@@ -58,18 +74,21 @@ std::string DurableNotificationRequestStore::EncodeValue(const NotificationReque
 absl::StatusOr<NotificationRequestRecord> DurableNotificationRequestStore::DecodeValue(
     absl::string_view value) {
   if (value.size() < kRevisionBytes) return absl::DataLossError("request record is too short");
-  const bool queued_email = (static_cast<unsigned char>(value[kRevisionBytes - 1]) &
-                             static_cast<unsigned char>(kQueuedEmailFlag)) != 0;
-  uint64_t revision = 0;
-  for (size_t i = 0; i < kRevisionBytes; ++i) {
-    unsigned char byte = static_cast<unsigned char>(value[i]);
-    if (i == kRevisionBytes - 1) byte &= static_cast<unsigned char>(~kQueuedEmailFlag);
-    revision |= uint64_t{byte} << (8 * i);
-  }
+  const auto flags = static_cast<unsigned char>(value[kRevisionBytes - 1]);
+  const bool queued_email = (flags & static_cast<unsigned char>(kQueuedEmailFlag)) != 0;
+  const bool settled_time = (flags & static_cast<unsigned char>(kSettledTimeFlag)) != 0;
+  const uint64_t flag_bits = uint64_t{static_cast<unsigned char>(kQueuedEmailFlag) |
+                                      static_cast<unsigned char>(kSettledTimeFlag)}
+                             << (8 * (kRevisionBytes - 1));
   NotificationRequestRecord record;
-  record.revision = static_cast<int64_t>(revision);
+  record.revision = static_cast<int64_t>(ReadLittleEndian(value) & ~flag_bits);
   if (record.revision < 1) return absl::DataLossError("request record has no revision");
   value.remove_prefix(kRevisionBytes);
+  if (settled_time) {
+    if (value.size() < kTimeBytes) return absl::DataLossError("request record's settled time is cut");
+    record.settled_time = absl::FromUnixMicros(static_cast<int64_t>(ReadLittleEndian(value)));
+    value.remove_prefix(kTimeBytes);
+  }
   absl::string_view request = value;
   if (queued_email) {
     google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(value.data()),
@@ -159,7 +178,7 @@ absl::Status DurableNotificationRequestStore::ResumeDeliveries(ResumeHandler res
     // Nothing says what to send: settled as a report of old did after a crash.
     NotificationRequestRecord next = **current;
     next.revision = (*current)->revision + 1;
-    next.request.set_status(Request::FAILED);
+    SetStatus(next, Request::FAILED, absl::Now());
     next.request.mutable_auto_notified()->set_value(true);
     if (absl::Status s = CompareAndSwap(site, (*current)->revision, next); !s.ok()) return s;
     ++failed_interrupted_;
@@ -255,6 +274,11 @@ absl::StatusOr<std::vector<int64_t>> DurableNotificationRequestStore::CountOpen(
 absl::StatusOr<std::vector<std::string>> DurableNotificationRequestStore::OpenIds(
     absl::string_view site, absl::string_view catalog_key) const {
   return memory_.OpenIds(site, catalog_key);
+}
+
+absl::StatusOr<std::vector<ExpiredRequest>> DurableNotificationRequestStore::ExpiredRequests(
+    absl::Time received_before, absl::Time settled_before, size_t limit) const {
+  return memory_.ExpiredRequests(received_before, settled_before, limit);
 }
 
 std::unique_ptr<Subscription> DurableNotificationRequestStore::Watch(

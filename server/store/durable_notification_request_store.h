@@ -22,7 +22,9 @@
 // record with a queued email sets the top bit of the revision's last byte and
 // follows the revision with the request's length (a varint), the request and
 // the serialized store.QueuedEmail, so records written before emails were
-// queued read as they always did.
+// queued read as they always did. A settled record sets the next bit down
+// (0x40) and puts its settled time (Unix microseconds, 8 bytes little endian)
+// right after the revision.
 #ifndef BACKINSTOCK_SERVER_STORE_DURABLE_NOTIFICATION_REQUEST_STORE_H_
 #define BACKINSTOCK_SERVER_STORE_DURABLE_NOTIFICATION_REQUEST_STORE_H_
 
@@ -72,6 +74,9 @@ class DurableNotificationRequestStore final : public NotificationRequestStore {
       absl::string_view site, std::function<void(const RequestEvent&)> on_event) override;
   // Resumes the queued emails of the requests found PROCESSING at Open.
   absl::Status ResumeDeliveries(ResumeHandler resume) override;
+  absl::StatusOr<std::vector<ExpiredRequest>> ExpiredRequests(absl::Time received_before,
+                                                              absl::Time settled_before,
+                                                              size_t limit) const override;
 
   journal::Journal& journal() { return *journal_; }
   // Records restored at startup, and PROCESSING requests without a queued

@@ -90,6 +90,7 @@ absl::StatusOr<CreateResult> MemoryNotificationRequestStore::Create(
   Site& entry = shard.sites[std::string(site)];
   entry.records.emplace(record.request.id(), stored);
   if (IsOpen(record.request.status())) AddOpen(entry, record.request);
+  shard.expiry.Add(site, record);
   Publish(site, RequestEvent::Type::kCreated, std::move(stored));
   return CreateResult{};
 }
@@ -160,6 +161,8 @@ absl::Status MemoryNotificationRequestStore::CompareAndSwap(absl::string_view si
   const bool is_open = IsOpen(next.request.status());
   if (was_open && !is_open) RemoveOpen(entry, it->second->request);
   if (!was_open && is_open) AddOpen(entry, next.request);
+  shard.expiry.Remove(site, *it->second);
+  shard.expiry.Add(site, next);
   it->second = stored;
   Publish(site, RequestEvent::Type::kUpdated, std::move(stored));
   return absl::OkStatus();
@@ -199,6 +202,7 @@ absl::Status MemoryNotificationRequestStore::Delete(absl::string_view site, absl
   RecordPtr deleted = std::move(it->second);
   entry.records.erase(it);
   if (IsOpen(deleted->request.status())) RemoveOpen(entry, deleted->request);
+  shard.expiry.Remove(site, *deleted);
   Publish(site, RequestEvent::Type::kDeleted, std::move(deleted));
   if (entry.records.empty()) shard.sites.erase(s);
   return absl::OkStatus();
@@ -219,6 +223,7 @@ absl::Status MemoryNotificationRequestStore::Restore(absl::string_view site,
                                               " or changes its catalog reference or email"));
     }
     if (IsOpen(it->second->request.status())) RemoveOpen(entry, it->second->request);
+    shard.expiry.Remove(site, *it->second);
   } else if (record.revision < 1) {
     if (entry.records.empty()) shard.sites.erase(std::string(site));
     return absl::DataLossError(absl::StrCat("request ", id, " has no revision"));
@@ -231,6 +236,7 @@ absl::Status MemoryNotificationRequestStore::Restore(absl::string_view site,
     }
     AddOpen(entry, record.request);
   }
+  shard.expiry.Add(site, record);
   entry.records[id] = std::move(stored);
   return absl::OkStatus();
 }
@@ -245,6 +251,7 @@ absl::Status MemoryNotificationRequestStore::RestoreDeletion(absl::string_view s
   }
   auto it = s->second.records.find(id);
   if (IsOpen(it->second->request.status())) RemoveOpen(s->second, it->second->request);
+  shard.expiry.Remove(site, *it->second);
   s->second.records.erase(it);
   if (s->second.records.empty()) shard.sites.erase(s);
   return absl::OkStatus();
@@ -280,6 +287,19 @@ absl::StatusOr<std::vector<std::string>> MemoryNotificationRequestStore::OpenIds
   auto s = shard.sites.find(site);
   if (s == shard.sites.end()) return ids;
   return s->second.open_by_catalog.Ids(catalog_key);
+}
+
+absl::StatusOr<std::vector<ExpiredRequest>> MemoryNotificationRequestStore::ExpiredRequests(
+    absl::Time received_before, absl::Time settled_before, size_t limit) const {
+  // Each shard's oldest `limit` of each kind, then the most overdue of all:
+  // one shard lock at a time, each held for the answer's size.
+  std::vector<ExpiredRequest> candidates;
+  for (Shard& shard : shards_) {
+    absl::MutexLock lock(&shard.mu);
+    shard.expiry.Collect(received_before, settled_before, limit, candidates);
+  }
+  KeepMostOverdue(candidates, limit);
+  return candidates;
 }
 
 std::unique_ptr<Subscription> MemoryNotificationRequestStore::Watch(

@@ -12,6 +12,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "server/store/notification_request_store.h"
+#include "server/store/expiry_index.h"
 #include "server/store/open_index.h"
 
 namespace backinstock::store {
@@ -56,6 +57,10 @@ class MemoryNotificationRequestStore final : public NotificationRequestStore {
   absl::Status Restore(absl::string_view site, const NotificationRequestRecord& record);
   absl::Status RestoreDeletion(absl::string_view site, absl::string_view id);
 
+  absl::StatusOr<std::vector<ExpiredRequest>> ExpiredRequests(absl::Time received_before,
+                                                              absl::Time settled_before,
+                                                              size_t limit) const override;
+
  private:
   struct Site {
     absl::flat_hash_map<std::string, RecordPtr> records;  // by id
@@ -66,6 +71,8 @@ class MemoryNotificationRequestStore final : public NotificationRequestStore {
   struct Shard {
     mutable absl::Mutex mu;
     absl::flat_hash_map<std::string, Site> sites ABSL_GUARDED_BY(mu);
+    // The shard's requests by retention clock, in step with `sites`.
+    ExpiryIndex expiry ABSL_GUARDED_BY(mu);
   };
   static constexpr size_t kShards = 32;
 

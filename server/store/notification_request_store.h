@@ -40,6 +40,10 @@ struct NotificationRequestRecord {
   // it, updated by each delivery attempt); null before any report. Shared:
   // the records of one report point at copies of one item.
   std::shared_ptr<const QueuedEmail> delivery;
+  // When the request last moved into NOTIFICATION_SENT or FAILED (retention
+  // counts from here; see SetStatus); InfinitePast while it is open, and in
+  // records settled before this time was kept.
+  absl::Time settled_time = absl::InfinitePast();
 };
 
 // Records are immutable once stored: readers share them without copying.
@@ -51,6 +55,25 @@ inline bool IsOpen(v1::BackInStockNotificationRequest::Status status) {
   return status == v1::BackInStockNotificationRequest::RECEIVED ||
          status == v1::BackInStockNotificationRequest::PROCESSING;
 }
+
+// Sets the request's status, and the record's settled time with it: `now`
+// when the status settles the request, none when it opens it again. Every
+// writer that changes a status goes through here, so that the retention sweep
+// can count from the settling.
+inline void SetStatus(NotificationRequestRecord& record,
+                      v1::BackInStockNotificationRequest::Status status, absl::Time now) {
+  record.request.set_status(status);
+  record.settled_time = IsOpen(status) ? absl::InfinitePast() : now;
+}
+
+// A request the retention sweep may delete (see
+// NotificationRequestStore::ExpiredRequests).
+struct ExpiredRequest {
+  std::string site;
+  std::string id;
+  // How long ago its retention period ended.
+  absl::Duration overdue;
+};
 
 // One committed change, as the change feed delivers it.
 struct RequestEvent {
@@ -128,6 +151,19 @@ class NotificationRequestStore {
   // `on_event` runs under the store's locks: it must return quickly.
   virtual std::unique_ptr<Subscription> Watch(
       absl::string_view site, std::function<void(const RequestEvent&)> on_event) = 0;
+
+  // --- Retention (server/retention/) ---
+  // Up to `limit` requests, across every site, whose retention period ended:
+  // RECEIVED ones created before `received_before`, NOTIFICATION_SENT and
+  // FAILED ones settled before `settled_before` (see RetentionClockOf;
+  // absl::InfinitePast() selects none of that kind), most overdue first.
+  // PROCESSING requests are never returned. Served from an index kept in step
+  // with the records, so a call costs its answer, not the store's size. The
+  // answer may be stale by the time it is used: the caller re-reads each
+  // request and deletes it with the revision it read.
+  virtual absl::StatusOr<std::vector<ExpiredRequest>> ExpiredRequests(absl::Time received_before,
+                                                                      absl::Time settled_before,
+                                                                      size_t limit) const = 0;
 };
 
 }  // namespace backinstock::store

@@ -6,7 +6,9 @@
 #include "absl/strings/str_replace.h"
 #include "server/store/durable_email_template_store.h"
 #include "server/store/durable_settings_store.h"
+#include "server/store/durable_notification_request_store.h"
 #include "server/store/memory_email_template_store.h"
+#include "server/store/memory_notification_request_store.h"
 #include "server/store/memory_settings_store.h"
 #include "tests/support/etcd_cluster.h"
 
@@ -83,6 +85,21 @@ std::unique_ptr<store::SettingsStore> EtcdBackendHolder::OpenSettings() {
 std::unique_ptr<store::EmailTemplateStore> EtcdBackendHolder::OpenEmailTemplates() {
   store::etcd::EtcdBackend* opened = Backend();
   return opened ? opened->NewEmailTemplateStore() : nullptr;
+}
+
+std::unique_ptr<store::NotificationRequestStore> MemoryBackend::OpenRequests() {
+  return std::make_unique<store::MemoryNotificationRequestStore>();
+}
+
+std::unique_ptr<store::NotificationRequestStore> DurableBackend::OpenRequests() {
+  auto store = store::DurableNotificationRequestStore::Open(*dir / "requests");
+  EXPECT_TRUE(store.ok()) << store.status();
+  return store.ok() ? *std::move(store) : nullptr;
+}
+
+std::unique_ptr<store::NotificationRequestStore> EtcdBackendHolder::OpenRequests() {
+  store::etcd::EtcdBackend* opened = Backend();
+  return opened ? opened->NewRequestStore() : nullptr;
 }
 
 }  // namespace backinstock::testing

@@ -10,6 +10,7 @@
 
 #include "absl/strings/string_view.h"
 #include "server/store/email_template_store.h"
+#include "server/store/notification_request_store.h"
 #include "server/store/etcd/etcd_backend.h"
 #include "server/store/settings_store.h"
 #include "gtest/gtest.h"
@@ -28,6 +29,7 @@ struct MemoryBackend {
   static constexpr int kRaceWrites = 500;
   std::unique_ptr<store::SettingsStore> OpenSettings();
   std::unique_ptr<store::EmailTemplateStore> OpenEmailTemplates();
+  std::unique_ptr<store::NotificationRequestStore> OpenRequests();
 };
 
 struct DurableBackend {
@@ -35,6 +37,7 @@ struct DurableBackend {
   static constexpr int kRaceWrites = 25;
   std::unique_ptr<store::SettingsStore> OpenSettings();
   std::unique_ptr<store::EmailTemplateStore> OpenEmailTemplates();
+  std::unique_ptr<store::NotificationRequestStore> OpenRequests();
 
   std::unique_ptr<TempDir> dir = std::make_unique<TempDir>("store-contract");
 };
@@ -45,6 +48,7 @@ struct EtcdBackendHolder {
   static constexpr int kRaceWrites = 5;
   std::unique_ptr<store::SettingsStore> OpenSettings();
   std::unique_ptr<store::EmailTemplateStore> OpenEmailTemplates();
+  std::unique_ptr<store::NotificationRequestStore> OpenRequests();
 
   // Opened on first use, on the shared cluster; null when that failed.
   store::etcd::EtcdBackend* Backend();

@@ -2,6 +2,7 @@
 // and run against every backend (memory, durable, etcd). What only some
 // backends add (restarts, journal contents, replicas sharing etcd) is tested
 // beside each backend.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -13,7 +14,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "server/store/email_template_store.h"
+#include "server/store/notification_request_store.h"
 #include "server/store/settings_store.h"
+#include "tests/retention/records.h"
 #include "tests/store/store_backends.h"
 #include "tests/support/eventually.h"
 
@@ -242,6 +245,115 @@ TYPED_TEST(EmailTemplateStoreContract, ConcurrentWritersEachApplyExactlyOnce) {
       [&](int64_t revision, const std::string& subject) {
         return store->CompareAndSwap(site, revision, TemplateRecord(revision + 1, subject));
       });
+}
+
+// --- NotificationRequestStore: retention ------------------------------------
+
+template <typename Backend>
+class RequestStoreRetentionContract : public ::testing::Test {
+ protected:
+  using Request = v1::BackInStockNotificationRequest;
+
+  void SetUp() override {
+    store_ = backend_.OpenRequests();
+    ASSERT_NE(store_, nullptr);
+  }
+  void TearDown() override { store_.reset(); }
+
+  // A request of `site_` created at kT0 + `created`, moved to `status` at
+  // kT0 + `settled` unless it stays RECEIVED.
+  void Put(const std::string& id, absl::Duration created,
+           Request::Status status = Request::RECEIVED,
+           absl::Duration settled = absl::ZeroDuration()) {
+    store::NotificationRequestRecord record = ReceivedAt(id, kT0 + created, "item-" + id);
+    ASSERT_TRUE(store_->Create(site_, record, 1000).ok());
+    if (status == Request::RECEIVED) return;
+    ASSERT_TRUE(store_->CompareAndSwap(site_, 1, MovedTo(record, status, kT0 + settled)).ok());
+  }
+
+  // The ids ExpiredRequests names on this test's site (the etcd cluster is
+  // shared with other tests), in its order.
+  std::vector<std::string> Expired(absl::Time received_before, absl::Time settled_before,
+                                   size_t limit = 10000) {
+    auto expired = store_->ExpiredRequests(received_before, settled_before, limit);
+    EXPECT_TRUE(expired.ok()) << expired.status();
+    std::vector<std::string> ids;
+    if (!expired.ok()) return ids;
+    for (const store::ExpiredRequest& request : *expired) {
+      if (request.site == site_) ids.push_back(request.id);
+    }
+    return ids;
+  }
+
+  static inline const absl::Time kT0 = absl::FromUnixSeconds(1'600'000'000);
+  const std::string site_ = UniqueSite();
+  Backend backend_;
+  std::unique_ptr<store::NotificationRequestStore> store_;
+};
+TYPED_TEST_SUITE(RequestStoreRetentionContract, Backends);
+
+TYPED_TEST(RequestStoreRetentionContract, NamesReceivedByCreationAndSettledBySettlingNeverProcessing) {
+  using Request = v1::BackInStockNotificationRequest;
+  this->Put("received-early", absl::ZeroDuration());
+  this->Put("received-late", absl::Hours(10));
+  this->Put("processing", absl::ZeroDuration(), Request::PROCESSING);
+  this->Put("sent", absl::ZeroDuration(), Request::NOTIFICATION_SENT, absl::Hours(1));
+  this->Put("failed-late", absl::ZeroDuration(), Request::FAILED, absl::Hours(20));
+  const absl::Time kT0 = this->kT0;
+  EXPECT_THAT(this->Expired(kT0 + absl::Hours(5), kT0 + absl::Hours(5)),
+              ::testing::UnorderedElementsAre("received-early", "sent"));
+  EXPECT_THAT(this->Expired(kT0 + absl::Hours(100), kT0 + absl::Hours(100)),
+              ::testing::UnorderedElementsAre("received-early", "received-late", "sent",
+                                              "failed-late"));
+  // InfinitePast selects none of that kind.
+  EXPECT_THAT(this->Expired(absl::InfinitePast(), kT0 + absl::Hours(100)),
+              ::testing::UnorderedElementsAre("sent", "failed-late"));
+  EXPECT_THAT(this->Expired(kT0 + absl::Hours(100), absl::InfinitePast()),
+              ::testing::UnorderedElementsAre("received-early", "received-late"));
+}
+
+TYPED_TEST(RequestStoreRetentionContract, FollowsStatusChangesAndDeletes) {
+  using Request = v1::BackInStockNotificationRequest;
+  this->Put("a", absl::ZeroDuration());
+  this->Put("b", absl::ZeroDuration(), Request::FAILED, absl::Hours(1));
+  const absl::Time late = this->kT0 + absl::Hours(100);
+  ASSERT_THAT(this->Expired(late, late), ::testing::UnorderedElementsAre("a", "b"));
+  // Claimed for sending: no longer a candidate; settled at +200h: not yet.
+  auto a = this->store_->Get(this->site_, "a");
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(this->store_
+                  ->CompareAndSwap(this->site_, 1, MovedTo(**a, Request::PROCESSING, late))
+                  .ok());
+  EXPECT_THAT(this->Expired(late, late), ::testing::ElementsAre("b"));
+  a = this->store_->Get(this->site_, "a");
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(this->store_
+                  ->CompareAndSwap(this->site_, 2,
+                                   MovedTo(**a, Request::NOTIFICATION_SENT,
+                                           this->kT0 + absl::Hours(200)))
+                  .ok());
+  EXPECT_THAT(this->Expired(late, late), ::testing::ElementsAre("b"));
+  const absl::Time later = this->kT0 + absl::Hours(300);
+  EXPECT_THAT(this->Expired(later, later), ::testing::UnorderedElementsAre("a", "b"));
+  ASSERT_TRUE(this->store_->Delete(this->site_, "b", 2).ok());
+  EXPECT_THAT(this->Expired(later, later), ::testing::ElementsAre("a"));
+}
+
+TYPED_TEST(RequestStoreRetentionContract, AnswersAtMostTheLimitMostOverdueFirst) {
+  using Request = v1::BackInStockNotificationRequest;
+  for (int i = 0; i < 5; ++i) {
+    this->Put(absl::StrCat("r", i), absl::Hours(-20), Request::NOTIFICATION_SENT,
+              absl::Hours(-10) + absl::Minutes(i));
+  }
+  // The etcd cluster is shared: these settled before anything another test
+  // writes, so they are the most overdue of all.
+  auto expired = this->store_->ExpiredRequests(absl::InfinitePast(),
+                                               this->kT0 + absl::Hours(10), 2);
+  ASSERT_TRUE(expired.ok()) << expired.status();
+  ASSERT_EQ(expired->size(), 2u);
+  EXPECT_EQ((*expired)[0].id, "r0");
+  EXPECT_EQ((*expired)[0].overdue, absl::Hours(20));
+  EXPECT_EQ((*expired)[1].id, "r1");
 }
 
 }  // namespace

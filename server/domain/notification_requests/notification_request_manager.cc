@@ -118,7 +118,7 @@ absl::StatusOr<Request> NotificationRequestManager::MarkAsNotificationSent(absl:
   if (!normalized) return NotFound(absl::StatusCode::kFailedPrecondition, site, id);
   absl::StatusOr<RecordUpdate> update = UpdateRecord(
       *store_, site, *normalized,
-      [](const store::NotificationRequestRecord& current)
+      [now = options_.clock()](const store::NotificationRequestRecord& current)
           -> std::optional<store::NotificationRequestRecord> {
         const Request& request = current.request;
         // Already in the state asked for: nothing changes, no event.
@@ -128,7 +128,7 @@ absl::StatusOr<Request> NotificationRequestManager::MarkAsNotificationSent(absl:
         }
         // A queued email sees the new revision and is not sent.
         store::NotificationRequestRecord next = current;
-        next.request.set_status(Request::NOTIFICATION_SENT);
+        store::SetStatus(next, Request::NOTIFICATION_SENT, now);
         next.request.mutable_auto_notified()->set_value(false);
         return next;
       });

@@ -1,5 +1,6 @@
 #include "server/store/etcd/claim_sweeper.h"
 
+#include "absl/time/clock.h"
 #include "server/logging/log.h"
 #include "server/store/catalog_key.h"
 #include "server/store/etcd/codec.h"
@@ -69,7 +70,7 @@ bool ClaimSweeper::Adopt(const EtcdCache::Orphan& orphan,
   auto next = std::make_shared<NotificationRequestRecord>(current);
   next->revision = current.revision + 1;
   if (!resumable) {
-    next->request.set_status(v1::BackInStockNotificationRequest::FAILED);
+    SetStatus(*next, v1::BackInStockNotificationRequest::FAILED, absl::Now());
     next->request.mutable_auto_notified()->set_value(true);
   }
   int64_t lease = 0;

@@ -22,6 +22,9 @@ std::string EncodeRequest(const NotificationRequestRecord& record, absl::string_
   *stored.mutable_request() = record.request;
   stored.set_writer(std::string(writer));
   if (record.delivery != nullptr) *stored.mutable_delivery() = *record.delivery;
+  if (record.settled_time != absl::InfinitePast()) {
+    stored.set_settled_unix_micros(absl::ToUnixMicros(record.settled_time));
+  }
   return stored.SerializeAsString();
 }
 
@@ -50,6 +53,9 @@ absl::StatusOr<NotificationRequestRecord> DecodeRequest(absl::string_view value,
   record.request = std::move(*stored.mutable_request());
   if (stored.has_delivery()) {
     record.delivery = std::make_shared<QueuedEmail>(std::move(*stored.mutable_delivery()));
+  }
+  if (stored.settled_unix_micros() != 0) {
+    record.settled_time = absl::FromUnixMicros(stored.settled_unix_micros());
   }
   if (writer != nullptr) *writer = stored.writer();
   return record;

@@ -37,6 +37,7 @@ class EtcdBackend {
   // cancelled and every later one fails at once (EtcdClient::Abort).
   void Abort() { client_->Abort(); }
   ReplicaLease* lease() { return lease_.get(); }
+  const EtcdClient* client() const { return client_.get(); }
   ClaimSweeper* sweeper() { return sweeper_.get(); }
 
   // Called with false when writes cannot reach a quorum, the watch is lost

@@ -355,6 +355,7 @@ void EtcdCache::RemoveRequest(State& state, const ParsedKey& key, bool publish) 
   site->second.records.erase(existing);
   site->second.orphans.erase(key.id);
   site->second.open_by_catalog.Remove(gone->request);
+  state.expiry.Remove(key.site, *gone);
   DropIfEmpty(state, site);
   if (publish) PublishRequest(key.site, RequestEvent::Type::kDeleted, std::move(gone));
 }
@@ -372,8 +373,12 @@ void EtcdCache::ApplyRequest(State& state, const ParsedKey& key, const mvccpb::K
   auto existing = site.records.find(key.id);
   auto record = std::make_shared<const NotificationRequestRecord>(*std::move(decoded));
   const bool created = existing == site.records.end();
-  if (!created) site.open_by_catalog.Remove(existing->second.record->request);
+  if (!created) {
+    site.open_by_catalog.Remove(existing->second.record->request);
+    state.expiry.Remove(key.site, *existing->second.record);
+  }
   site.open_by_catalog.Add(record->request);
+  state.expiry.Add(key.site, *record);
   site.records[key.id] = RequestEntry{record, kv.mod_revision()};
   UpdateOrphan(site, key.id);
   if (publish) {
@@ -425,6 +430,16 @@ void EtcdCache::DropIfEmpty(State& state, RequestSites::iterator site) {
       requests.open_by_catalog.empty() && requests.counter.count == 0) {
     state.requests.erase(site);
   }
+}
+
+std::vector<ExpiredRequest> EtcdCache::ExpiredRequests(absl::Time received_before,
+                                                       absl::Time settled_before,
+                                                       size_t limit) const {
+  std::vector<ExpiredRequest> expired;
+  absl::MutexLock lock(&mu_);
+  state_.expiry.Collect(received_before, settled_before, limit, expired);
+  KeepMostOverdue(expired, limit);
+  return expired;
 }
 
 size_t EtcdCache::request_sites() const {

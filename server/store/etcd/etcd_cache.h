@@ -31,6 +31,7 @@
 #include "server/store/etcd/etcd_client.h"
 #include "server/store/etcd/watch_stream.h"
 #include "server/store/notification_request_store.h"
+#include "server/store/expiry_index.h"
 #include "server/store/open_index.h"
 #include "server/store/settings_store.h"
 
@@ -116,6 +117,10 @@ class EtcdCache {
   // new orphans: a claim key went away, or the store was re-read.
   void SetOrphansCallback(std::function<void()> callback) ABSL_LOCKS_EXCLUDED(orphans_mu_);
 
+  // Retention: NotificationRequestStore::ExpiredRequests over the cache.
+  std::vector<ExpiredRequest> ExpiredRequests(absl::Time received_before, absl::Time settled_before,
+                                              size_t limit) const ABSL_LOCKS_EXCLUDED(mu_);
+
   // How often the watch had to start over from a full read (compaction).
   int64_t full_reloads() const { return full_reloads_.load(); }
   // How many sites hold requests, claims or a count above zero here.
@@ -143,6 +148,8 @@ class EtcdCache {
     RequestSites requests;
     // Nobody watches templates: a full reload replaces them silently.
     absl::flat_hash_map<std::string, EmailTemplateEntry> email_templates;
+    // Every site's requests by retention clock, in step with `requests`.
+    ExpiryIndex expiry;
   };
 
   explicit EtcdCache(const EtcdClient* client) : client_(client) {}

@@ -51,6 +51,11 @@ class EtcdNotificationRequestStore final : public NotificationRequestStore {
     sweeper_->Start(std::move(resume));
     return absl::OkStatus();
   }
+  absl::StatusOr<std::vector<ExpiredRequest>> ExpiredRequests(absl::Time received_before,
+                                                              absl::Time settled_before,
+                                                              size_t limit) const override {
+    return cache_->ExpiredRequests(received_before, settled_before, limit);
+  }
 
  private:
   // The record's etcd mod_revision when it is at `expected_revision`: from

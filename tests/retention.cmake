@@ -1,0 +1,15 @@
+# Retention of notification requests (server/retention/): the sweep's logic
+# with a fake clock, and end to end over every backend.
+backinstock_test(retention_sweep_test retention/sweep_test.cc)
+target_link_libraries(retention_sweep_test PRIVATE backinstock_retention backinstock_durable_store)
+
+add_library(backinstock_retention_test_support STATIC retention/retention_e2e_util.cc)
+target_link_libraries(backinstock_retention_test_support PUBLIC backinstock_test_support
+  backinstock_metrics_test_support)
+
+backinstock_test(retention_e2e_test retention/retention_e2e_test.cc)
+target_link_libraries(retention_e2e_test PRIVATE backinstock_retention_test_support)
+
+backinstock_test(retention_etcd_test retention/etcd_retention_test.cc)
+target_link_libraries(retention_etcd_test PRIVATE backinstock_retention_test_support
+  backinstock_etcd_test_support backinstock_retention)
