@@ -47,6 +47,8 @@ struct ServerConfig {
   // etcd transactions outstanding before concurrent writes are grouped into
   // one (0: never grouped).
   int etcd_txns_in_flight = 1;
+  // How often etcd's history is compacted, so erased values leave it.
+  absl::Duration etcd_compaction_interval = absl::Minutes(5);
   // The mail relay (docs/operations.md, "Mail relay"); an empty url means none.
   email::SmtpConfig smtp;
   // Without a relay, emails are delivered into this Maildir; empty: <data_dir>/mail

@@ -72,6 +72,10 @@ class DurableNotificationRequestStore final : public NotificationRequestStore {
       absl::string_view site, std::function<void(const RequestEvent&)> on_event) override;
   // Resumes the queued emails of the requests found PROCESSING at Open.
   absl::Status ResumeDeliveries(ResumeHandler resume) override;
+  // Closes the active segment and folds every closed one into a new
+  // snapshot, removing the segments and the snapshot it replaces: the
+  // deleted records' values are then in no file (see the .cc).
+  absl::Status PurgeDeleted() override;
 
   journal::Journal& journal() { return *journal_; }
   // Records restored at startup, and PROCESSING requests without a queued

@@ -128,6 +128,14 @@ class NotificationRequestStore {
   // `on_event` runs under the store's locks: it must return quickly.
   virtual std::unique_ptr<Subscription> Watch(
       absl::string_view site, std::function<void(const RequestEvent&)> on_event) = 0;
+
+  // Personal data. Removes, before returning, what the backend still keeps
+  // of records deleted before the call (their earlier values in journal
+  // segments and snapshots), so a customer's erased email is no longer on
+  // disk once it returns. Writes may go on meanwhile; none is lost. A
+  // backend whose history is removed on a schedule of its own (etcd's
+  // compaction) returns at once.
+  virtual absl::Status PurgeDeleted() = 0;
 };
 
 }  // namespace backinstock::store

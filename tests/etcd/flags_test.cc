@@ -1,4 +1,5 @@
-// --store, --etcd_endpoints, --etcd_lease_ttl and --etcd_txns_in_flight are checked before the server starts.
+// --store, --etcd_endpoints, --etcd_lease_ttl, --etcd_txns_in_flight and
+// --etcd_compaction_interval are checked before the server starts.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -53,6 +54,14 @@ TEST_F(EtcdFlagsTest, BadStoreSettingsAreRefusedAtStartup) {
       Run({"--store=etcd", "--etcd_endpoints=127.0.0.1:2379", "--etcd_txns_in_flight=-1"});
   EXPECT_NE(code, 0);
   EXPECT_NE(err.find("--etcd_txns_in_flight must be 0 or more"), std::string::npos) << err;
+
+  for (const char* interval : {"0s", "-5m", "500ms"}) {
+    std::tie(code, err) = Run({"--store=etcd", "--etcd_endpoints=127.0.0.1:2379",
+                               std::string("--etcd_compaction_interval=") + interval});
+    EXPECT_NE(code, 0) << interval;
+    EXPECT_NE(err.find("--etcd_compaction_interval must be at least 1s"), std::string::npos)
+        << interval << ": " << err;
+  }
 }
 
 TEST_F(EtcdFlagsTest, TheEnvironmentSelectsTheStoreToo) {

@@ -1,0 +1,14 @@
+# Customers' personal data: EraseCustomerData and ExportCustomerData over a
+# real channel (memory store), with --data_dir (no file holds an erased
+# address; a restart keeps the rest), with etcd (the history is compacted),
+# and through the HTTP front.
+backinstock_test(personal_data_e2e_test personal_data/customer_data_e2e_test.cc)
+
+backinstock_test(personal_data_durable_test personal_data/erase_durable_test.cc)
+
+backinstock_test(personal_data_etcd_test personal_data/erase_etcd_test.cc)
+target_link_libraries(personal_data_etcd_test PRIVATE backinstock_etcd_test_support
+  backinstock_etcd_store)
+
+backinstock_test(personal_data_http_test personal_data/customer_data_http_test.cc)
+target_link_libraries(personal_data_http_test PRIVATE backinstock_http_test_support)
