@@ -225,6 +225,21 @@ std::vector<Command> RpcCommands() {
       "interrupted (Ctrl-C), --max_messages lines, or the server shuts down.",
       [](const ConnectionOptions& o, const v1::WatchNotificationRequestEventsRequest& r,
          const CallOptions& c) { return Requests(o).WatchNotificationRequestEvents(r, c); }));
+  commands.push_back(Unary<v1::EraseCustomerDataRequest, v1::EraseCustomerDataResponse>(
+      "erase-customer-data", std::string(kRequests) + "EraseCustomerData", "[EMAIL]", "email",
+      "Delete everything the site holds about one customer.",
+      "Deletes every request of that email (any case, any status) on the caller's site, cancels\n"
+      "their queued emails, and prints the count and ids once the address is gone from the\n"
+      "server's storage. Needs ECOM.MODIFY_BACK_IN_STOCK_NOTIFICATION_REQUESTS.",
+      [](const ConnectionOptions& o, const v1::EraseCustomerDataRequest& r,
+         const CallOptions& c) { return Requests(o).EraseCustomerData(r, c); }));
+  commands.push_back(Unary<v1::ExportCustomerDataRequest, v1::ExportCustomerDataResponse>(
+      "export-customer-data", std::string(kRequests) + "ExportCustomerData", "[EMAIL]", "email",
+      "Print everything the site holds about one customer.",
+      "Prints every request of that email (any case, any status) on the caller's site, oldest\n"
+      "first. Needs ECOM.READ_BACK_IN_STOCK_NOTIFICATION_REQUESTS.",
+      [](const ConnectionOptions& o, const v1::ExportCustomerDataRequest& r,
+         const CallOptions& c) { return Requests(o).ExportCustomerData(r, c); }));
 
   // --- BackInStockEmailService ---
   commands.push_back(Unary<v1::GetEmailTemplateRequest, v1::GetEmailTemplateResponse>(

@@ -33,6 +33,11 @@ constexpr MethodIdempotency kTable[] = {
     // gRPC retries a stream only before the server has answered anything, so
     // no event was delivered yet: the retried watch is just a later fresh one.
     {kRequests, "WatchNotificationRequestEvents", true},
+    // Resent after it applied, an erase finds nothing more to delete and
+    // purges again: the same state (its answer then lists no ids). Retrying
+    // is what a caller asked to forget a customer wants.
+    {kRequests, "EraseCustomerData", true},
+    {kRequests, "ExportCustomerData", true},
 
     {kEmail, "GetEmailTemplate", true},
     // The same fields set again leave the same template, but an update with

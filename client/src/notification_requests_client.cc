@@ -110,4 +110,28 @@ NotificationRequestsClient::WatchNotificationRequestEvents(
   return connection_->WatchNotificationRequestEvents(request, options);
 }
 
+absl::StatusOr<v1::EraseCustomerDataResponse> NotificationRequestsClient::EraseCustomerData(
+    std::string email, const CallOptions& options) {
+  v1::EraseCustomerDataRequest request;
+  request.set_email(std::move(email));
+  return connection_->EraseCustomerData(request, options);
+}
+
+absl::StatusOr<v1::EraseCustomerDataResponse> NotificationRequestsClient::EraseCustomerData(
+    const v1::EraseCustomerDataRequest& request, const CallOptions& options) {
+  return connection_->EraseCustomerData(request, options);
+}
+
+absl::StatusOr<v1::ExportCustomerDataResponse> NotificationRequestsClient::ExportCustomerData(
+    std::string email, const CallOptions& options) {
+  v1::ExportCustomerDataRequest request;
+  request.set_email(std::move(email));
+  return connection_->ExportCustomerData(request, options);
+}
+
+absl::StatusOr<v1::ExportCustomerDataResponse> NotificationRequestsClient::ExportCustomerData(
+    const v1::ExportCustomerDataRequest& request, const CallOptions& options) {
+  return connection_->ExportCustomerData(request, options);
+}
+
 }  // namespace backinstock::client

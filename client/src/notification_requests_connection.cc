@@ -98,6 +98,24 @@ class GrpcNotificationRequestsConnection final : public NotificationRequestsConn
         });
   }
 
+  absl::StatusOr<v1::EraseCustomerDataResponse> EraseCustomerData(
+      const v1::EraseCustomerDataRequest& request, const CallOptions& call) override {
+    using Response = v1::EraseCustomerDataResponse;
+    return internal::UnaryCall<Response>(
+        options_, call, [&](grpc::ClientContext* context, Response* response) {
+          return stub_->EraseCustomerData(context, request, response);
+        });
+  }
+
+  absl::StatusOr<v1::ExportCustomerDataResponse> ExportCustomerData(
+      const v1::ExportCustomerDataRequest& request, const CallOptions& call) override {
+    using Response = v1::ExportCustomerDataResponse;
+    return internal::UnaryCall<Response>(
+        options_, call, [&](grpc::ClientContext* context, Response* response) {
+          return stub_->ExportCustomerData(context, request, response);
+        });
+  }
+
  private:
   std::unique_ptr<Service::Stub> stub_;
   const ConnectionOptions options_;

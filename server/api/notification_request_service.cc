@@ -112,4 +112,35 @@ NotificationRequestService::WatchNotificationRequestEvents(
                                           streams_, options_.max_queued_events);
 }
 
+grpc::ServerUnaryReactor* NotificationRequestService::EraseCustomerData(
+    grpc::CallbackServerContext* context, const v1::EraseCustomerDataRequest* request,
+    v1::EraseCustomerDataResponse* response) {
+  // Like a report, it runs to the end even if the client cancels.
+  return Unary(
+      *gate_, context,
+      [this, request, response](const auth::Caller& caller) -> absl::Status {
+        absl::StatusOr<v1::EraseCustomerDataResponse> erased =
+            requests_->EraseCustomerData(caller.site, *request);
+        if (!erased.ok()) return erased.status();
+        *response = *std::move(erased);
+        return absl::OkStatus();
+      },
+      Offload{&reports_, "SERVER_BUSY"});
+}
+
+grpc::ServerUnaryReactor* NotificationRequestService::ExportCustomerData(
+    grpc::CallbackServerContext* context, const v1::ExportCustomerDataRequest* request,
+    v1::ExportCustomerDataResponse* response) {
+  return Unary(
+      *gate_, context,
+      [this, request, response](const auth::Caller& caller) -> absl::Status {
+        absl::StatusOr<v1::ExportCustomerDataResponse> exported =
+            requests_->ExportCustomerData(caller.site, *request);
+        if (!exported.ok()) return exported.status();
+        *response = *std::move(exported);
+        return absl::OkStatus();
+      },
+      Offload{&queries_, "QUERY_QUEUE_FULL"});
+}
+
 }  // namespace backinstock::api

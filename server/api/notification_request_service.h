@@ -77,6 +77,16 @@ class NotificationRequestService final
   WatchNotificationRequestEvents(grpc::CallbackServerContext* context,
                                  const v1::WatchNotificationRequestEventsRequest* request) override;
 
+  // Personal data: an erase writes every request of the customer and purges
+  // the store's files, so it runs on the reports' queue; an export scans the
+  // site like a query, on the queries' queue.
+  grpc::ServerUnaryReactor* EraseCustomerData(grpc::CallbackServerContext* context,
+                                              const v1::EraseCustomerDataRequest* request,
+                                              v1::EraseCustomerDataResponse* response) override;
+  grpc::ServerUnaryReactor* ExportCustomerData(grpc::CallbackServerContext* context,
+                                               const v1::ExportCustomerDataRequest* request,
+                                               v1::ExportCustomerDataResponse* response) override;
+
   // At shutdown, once the grace period is over: queries and reports still
   // queued are answered UNAVAILABLE without starting (WorkQueue::RefuseQueued).
   size_t RefuseQueuedWork() { return queries_.RefuseQueued() + reports_.RefuseQueued(); }

@@ -69,6 +69,9 @@ ABSL_FLAG(absl::Duration, etcd_lease_ttl, absl::Seconds(10),
           "with --store=etcd: TTL of the replica's etcd lease (whole seconds, at least 2s); "
           "requests a dead replica left PROCESSING are marked FAILED about this long after it "
           "died");
+ABSL_FLAG(absl::Duration, etcd_compaction_interval, absl::Minutes(5),
+          "with --store=etcd: how often each replica compacts etcd's history at the current "
+          "revision, so that deleted (erased) values leave it within this time");
 ABSL_FLAG(int32_t, etcd_txns_in_flight, 1,
           "with --store=etcd: etcd transactions a replica keeps outstanding before it groups "
           "further concurrent writes on disjoint keys into one transaction of nested ones (etcd "
@@ -347,6 +350,10 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
   if (config.etcd_write_attempt_timeout < absl::Milliseconds(100) ||
       config.etcd_write_attempt_timeout > absl::Seconds(5)) {
     return absl::InvalidArgumentError("--etcd_write_attempt_timeout must be within 100ms..5s");
+  }
+  config.etcd_compaction_interval = absl::GetFlag(FLAGS_etcd_compaction_interval);
+  if (config.etcd_compaction_interval < absl::Seconds(1)) {
+    return absl::InvalidArgumentError("--etcd_compaction_interval must be at least 1s");
   }
   config.etcd_txns_in_flight = absl::GetFlag(FLAGS_etcd_txns_in_flight);
   if (config.etcd_txns_in_flight < 0) {

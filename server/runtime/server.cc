@@ -245,6 +245,7 @@ class ServerImpl final : public Server {
       options.lease_ttl = config_.etcd_lease_ttl;
       options.txns_in_flight = config_.etcd_txns_in_flight;
       options.write_attempt_timeout = config_.etcd_write_attempt_timeout;
+      options.compaction_interval = config_.etcd_compaction_interval;
       if (metrics_) {
         options.observe_txn = [seconds = metrics_->etcd_txn_seconds(),
                                sizes = metrics_->etcd_txn_group_size()](absl::Duration latency,

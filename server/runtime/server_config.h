@@ -49,6 +49,8 @@ struct ServerConfig {
   int etcd_txns_in_flight = 1;
   // Deadline of one etcd write attempt (and of the read that resolves one).
   absl::Duration etcd_write_attempt_timeout = absl::Seconds(1);
+  // How often etcd's history is compacted, so erased values leave it.
+  absl::Duration etcd_compaction_interval = absl::Minutes(5);
   // The mail relay (docs/operations.md, "Mail relay"); an empty url means none.
   email::SmtpConfig smtp;
   // Without a relay, emails are delivered into this Maildir; empty: <data_dir>/mail

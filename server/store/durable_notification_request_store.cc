@@ -286,4 +286,20 @@ std::unique_ptr<Subscription> DurableNotificationRequestStore::Watch(
   return memory_.Watch(site, std::move(on_event));
 }
 
+absl::Status DurableNotificationRequestStore::PurgeDeleted() {
+  // Every delete the caller saw acknowledged is in the active segment or an
+  // earlier one. Rotating closes the active segment, so compaction then
+  // folds all of them (and the older snapshot) into a snapshot that holds
+  // only live records, and removes the files it replaces. Writes go on
+  // meanwhile: rotation and compaction already run under live traffic, the
+  // new snapshot covers only closed segments, and everything written after
+  // the rotation stays in the new active segment, which no erased record can
+  // reach (its Delete happened before, and a later write to it is NOT_FOUND).
+  if (absl::Status rotated = journal_->Rotate(); !rotated.ok()) return StorageUnavailable(rotated);
+  if (absl::Status compacted = journal_->Compact(); !compacted.ok()) {
+    return StorageUnavailable(compacted);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace backinstock::store

@@ -77,6 +77,10 @@ class DurableNotificationRequestStore final : public NotificationRequestStore {
   absl::StatusOr<std::vector<ExpiredRequest>> ExpiredRequests(absl::Time received_before,
                                                               absl::Time settled_before,
                                                               size_t limit) const override;
+  // Closes the active segment and folds every closed one into a new
+  // snapshot, removing the segments and the snapshot it replaces: the
+  // deleted records' values are then in no file (see the .cc).
+  absl::Status PurgeDeleted() override;
 
   journal::Journal& journal() { return *journal_; }
   // Records restored at startup, and PROCESSING requests without a queued

@@ -36,6 +36,8 @@ class MemoryNotificationRequestStore final : public NotificationRequestStore {
       absl::string_view site, std::function<void(const RequestEvent&)> on_event) override;
   // A memory store starts empty: nothing to resume.
   absl::Status ResumeDeliveries(ResumeHandler) override { return absl::OkStatus(); }
+  // Nothing of a deleted record outlives its removal from the maps.
+  absl::Status PurgeDeleted() override { return absl::OkStatus(); }
 
   // For a durable store, which journals a write before applying it here:
   // what Create / CompareAndSwap / Delete would answer now, changing nothing.

@@ -164,6 +164,14 @@ class NotificationRequestStore {
   virtual absl::StatusOr<std::vector<ExpiredRequest>> ExpiredRequests(absl::Time received_before,
                                                                       absl::Time settled_before,
                                                                       size_t limit) const = 0;
+
+  // Personal data. Removes, before returning, what the backend still keeps
+  // of records deleted before the call (their earlier values in journal
+  // segments and snapshots), so a customer's erased email is no longer on
+  // disk once it returns. Writes may go on meanwhile; none is lost. A
+  // backend whose history is removed on a schedule of its own (etcd's
+  // compaction) returns at once.
+  virtual absl::Status PurgeDeleted() = 0;
 };
 
 }  // namespace backinstock::store

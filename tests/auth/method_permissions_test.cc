@@ -33,7 +33,7 @@ TEST(MethodPermissions, EveryMethodOfEveryServiceDeclaresAKnownPermission) {
   absl::StatusOr<MethodPermissions> table = MethodPermissions::FromDescriptors();
   ASSERT_TRUE(table.ok()) << table.status();
   const auto methods = AllMethods();
-  ASSERT_EQ(methods.size(), 16u);  // 4 settings + 8 notification request + 4 email RPCs
+  ASSERT_EQ(methods.size(), 18u);  // 4 settings + 10 notification request + 4 email RPCs
   for (const auto* method : methods) {
     const std::string path = absl::StrCat("/", method->service()->full_name(), "/", method->name());
     MethodRule rule = table->Lookup(path);
@@ -67,6 +67,8 @@ TEST(MethodPermissions, SpecTable) {
        kRequestsModify},
       {"/backinstock.v1.BackInStockNotificationRequestService/ReportItemsBackInStock",
        kRequestsModify},
+      {"/backinstock.v1.BackInStockNotificationRequestService/EraseCustomerData", kRequestsModify},
+      {"/backinstock.v1.BackInStockNotificationRequestService/ExportCustomerData", kRequestsRead},
       {"/backinstock.v1.BackInStockEmailService/GetEmailTemplate", kEmailManage},
       {"/backinstock.v1.BackInStockEmailService/UpdateEmailTemplate", kEmailManage},
       {"/backinstock.v1.BackInStockEmailService/RenderEmailPreview", kEmailManage},

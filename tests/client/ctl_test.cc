@@ -78,7 +78,7 @@ TEST_F(CtlTest, EveryRpcOfEveryServiceIsACommandWithHelp) {
       }
     }
   }
-  EXPECT_EQ(methods, 16);
+  EXPECT_EQ(methods, 18);
   Completed token_help = Ctl({"token", "--help"});
   EXPECT_EQ(token_help.exit_code, 0);
   EXPECT_THAT(token_help.out, HasSubstr("--keys_file"));
@@ -217,6 +217,17 @@ TEST_F(CtlTest, NotificationRequestCommands) {
   Completed deleted = Ctl({"delete-request", request["id"].get<std::string>(), "--token", user});
   EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
   EXPECT_EQ(nlohmann::json::parse(deleted.out), nlohmann::json::object());
+
+  Completed again = Ctl({"create-request", "--request", create, "--token", user});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  const std::string id = nlohmann::json::parse(again.out)["request"]["id"];
+  Completed exported = Ctl({"export-customer-data", "JANE@example.com", "--token", user});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  EXPECT_EQ(nlohmann::json::parse(exported.out)["requests"][0]["id"], id);
+  Completed erased = Ctl({"erase-customer-data", "jane@example.com", "--token", user});
+  ASSERT_EQ(erased.exit_code, 0) << erased.err;
+  EXPECT_EQ(nlohmann::json::parse(erased.out)["erasedCount"], 1);
+  EXPECT_EQ(nlohmann::json::parse(erased.out)["erasedRequestIds"][0], id);
 }
 
 TEST_F(CtlTest, InterruptEndsAWatchCleanly) {

@@ -102,8 +102,16 @@ TEST(MockNotificationRequestsConnectionTest, ConvenienceOverloadsFillTheRequest)
                                            Property(&v1::CursorPaging::limit, 10))),
                          _))
       .WillOnce(Return(v1::QueryBackInStockNotificationRequestsResponse()));
+  EXPECT_CALL(*mock, EraseCustomerData(
+                         Property(&v1::EraseCustomerDataRequest::email, "a@example.com"), _))
+      .WillOnce(Return(v1::EraseCustomerDataResponse()));
+  EXPECT_CALL(*mock, ExportCustomerData(
+                         Property(&v1::ExportCustomerDataRequest::email, "b@example.com"), _))
+      .WillOnce(Return(v1::ExportCustomerDataResponse()));
 
   client::NotificationRequestsClient requests(mock);
+  EXPECT_TRUE(requests.EraseCustomerData("a@example.com").ok());
+  EXPECT_TRUE(requests.ExportCustomerData("b@example.com").ok());
   EXPECT_TRUE(requests.GetBackInStockNotificationRequest("r-1").ok());
   EXPECT_TRUE(requests.DeleteBackInStockNotificationRequest("r-2").ok());
   EXPECT_TRUE(requests.MarkAsNotificationSent("r-3").ok());

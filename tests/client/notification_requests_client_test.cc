@@ -206,5 +206,36 @@ TEST_F(NotificationRequestsClientTest, WatchDeliversEventsAfterItStarted) {
   EXPECT_EQ(stream->Finish().code(), absl::StatusCode::kCancelled);
 }
 
+TEST_F(NotificationRequestsClientTest, ExportAndEraseCustomerData) {
+  Collect("pd");
+  const auto mug = Create("pd", "item-1", "Kim@Example.com");
+  const auto hat = Create("pd", "item-2", "kim@example.com");
+  const auto other = Create("pd", "item-1", "lee@example.com");
+  NotificationRequestsClient member = Client("pd", "member");
+  EXPECT_THAT(member.EraseCustomerData("kim@example.com"),
+              FailsWith(absl::StatusCode::kPermissionDenied, "ELEVATION_REQUIRED"));
+  EXPECT_THAT(member.ExportCustomerData("kim@example.com"),
+              FailsWith(absl::StatusCode::kPermissionDenied, "ELEVATION_REQUIRED"));
+
+  client::CallOptions read;
+  read.elevation_token = ElevationToken("pd", {std::string(auth::kRequestsRead)});
+  auto exported = member.ExportCustomerData("KIM@example.com", read);
+  ASSERT_TRUE(exported.ok()) << exported.status();
+  ASSERT_EQ(exported->requests_size(), 2);
+  EXPECT_EQ(exported->requests(0).id(), mug.id());
+  EXPECT_EQ(exported->requests(1).id(), hat.id());
+
+  NotificationRequestsClient owner = Client("pd", "user");
+  auto invalid = owner.EraseCustomerData("kim");
+  EXPECT_EQ(invalid.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(client::BadRequest(invalid.status()).has_value());
+  auto erased = owner.EraseCustomerData("kim@example.com");
+  ASSERT_TRUE(erased.ok()) << erased.status();
+  EXPECT_EQ(erased->erased_count(), 2);
+  EXPECT_EQ(owner.GetBackInStockNotificationRequest(mug.id()).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_TRUE(owner.GetBackInStockNotificationRequest(other.id()).ok());
+}
+
 }  // namespace
 }  // namespace backinstock::testing

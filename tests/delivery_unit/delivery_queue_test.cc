@@ -1,7 +1,7 @@
 // The delivery queue over the memory store with a scripted sender: outcomes
 // recorded on the request, retries with their attempts and errors, giving up,
-// emails whose request changed meanwhile not sent, one failing recipient not
-// holding up the others; and the retry policy's bounds.
+// emails whose request changed meanwhile (or was erased) not sent, one failing
+// recipient not holding up the others; and the retry policy's bounds.
 #include "server/delivery/delivery_queue.h"
 
 #include <gtest/gtest.h>
@@ -11,6 +11,7 @@
 #include <map>
 
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/domain/email_template_manager.h"
 #include "backinstock/errors/error.h"
@@ -33,10 +34,24 @@ class ScriptedSender : public email::MailSender {
     std::map<std::string, std::deque<absl::Status>> scripts ABSL_GUARDED_BY(mu);
     std::vector<std::pair<std::string, std::string>> sent ABSL_GUARDED_BY(mu);  // (to, message)
     std::map<std::string, int> attempts ABSL_GUARDED_BY(mu);
+    // A recipient whose Send waits for `release` (after notifying `held`):
+    // a worker busy at the relay.
+    std::string hold ABSL_GUARDED_BY(mu);
+    absl::Notification held;
+    absl::Notification release;
   };
   explicit ScriptedSender(Log* log) : log_(log) {}
   absl::Status Send(absl::string_view, absl::string_view recipient,
                     absl::string_view message) override {
+    bool hold = false;
+    {
+      absl::MutexLock lock(&log_->mu);
+      hold = log_->hold == recipient;
+    }
+    if (hold) {
+      log_->held.Notify();
+      log_->release.WaitForNotification();
+    }
     absl::MutexLock lock(&log_->mu);
     ++log_->attempts[std::string(recipient)];
     std::deque<absl::Status>& script = log_->scripts[std::string(recipient)];
@@ -193,6 +208,33 @@ TEST_F(DeliveryQueueTest, AnEmailWhoseRequestChangedMeanwhileIsNotSent) {
   EXPECT_TRUE(Eventually([&] { return queue_->size() == 0; }));
   EXPECT_EQ(Attempts("ann@example.com"), 0);
   EXPECT_EQ((*store_.Get("s", "r1"))->revision, 3);
+}
+
+TEST_F(DeliveryQueueTest, AQueuedEmailWhoseRequestWasErasedIsNeverSent) {
+  Start(/*concurrency=*/1);
+  {
+    absl::MutexLock lock(&log_.mu);
+    log_.hold = "busy@example.com";
+  }
+  // The only worker is at the relay with another email...
+  queue_->Schedule("s", Queued("r0", "busy@example.com"));
+  log_.held.WaitForNotification();
+  // ...while the customer's emails wait in the queue, and the customer is
+  // erased (EraseCustomerData deletes each request at its current revision).
+  store::RecordPtr first = Queued("r1", "erased@example.com");
+  store::RecordPtr second = Queued("r2", "erased@example.com");
+  queue_->Schedule("s", first);
+  queue_->Schedule("s", second);
+  ASSERT_TRUE(store_.Delete("s", "r1", first->revision).ok());
+  ASSERT_TRUE(store_.Delete("s", "r2", second->revision).ok());
+  log_.release.Notify();
+
+  EXPECT_EQ(Settled("r0")->request.status(), Request::NOTIFICATION_SENT);
+  EXPECT_TRUE(Eventually([&] { return queue_->size() == 0; }));
+  EXPECT_EQ(Attempts("erased@example.com"), 0);
+  absl::MutexLock lock(&log_.mu);
+  ASSERT_EQ(log_.sent.size(), 1u);
+  EXPECT_EQ(log_.sent[0].first, "busy@example.com");
 }
 
 TEST_F(DeliveryQueueTest, OneFailingRecipientDoesNotHoldUpTheOthers) {

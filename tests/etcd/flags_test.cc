@@ -1,5 +1,6 @@
-// --store, --etcd_endpoints, --etcd_lease_ttl, --etcd_txns_in_flight and
-// --etcd_write_attempt_timeout are checked before the server starts.
+// --store, --etcd_endpoints, --etcd_lease_ttl, --etcd_txns_in_flight,
+// --etcd_write_attempt_timeout and --etcd_compaction_interval are checked
+// before the server starts.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -60,6 +61,13 @@ TEST_F(EtcdFlagsTest, BadStoreSettingsAreRefusedAtStartup) {
     EXPECT_NE(code, 0);
     EXPECT_NE(err.find("--etcd_write_attempt_timeout must be within 100ms..5s"), std::string::npos)
         << err;
+  }
+  for (const char* interval : {"0s", "-5m", "500ms"}) {
+    std::tie(code, err) = Run({"--store=etcd", "--etcd_endpoints=127.0.0.1:2379",
+                               std::string("--etcd_compaction_interval=") + interval});
+    EXPECT_NE(code, 0) << interval;
+    EXPECT_NE(err.find("--etcd_compaction_interval must be at least 1s"), std::string::npos)
+        << interval << ": " << err;
   }
 }
 

@@ -62,6 +62,8 @@ TEST_F(RouteTableTest, EveryRouteOfTheSpecTable) {
       {"POST", b + "/count-by-catalog-reference",
        "GetBackInStockNotificationRequestsCountByCatalogReferences"},
       {"POST", b + "/report-items-back-in-stock", "ReportItemsBackInStock"},
+      {"POST", b + "/erase-customer-data", "EraseCustomerData"},
+      {"POST", b + "/export-customer-data", "ExportCustomerData"},
       {"GET", b + "/settings/watch", "WatchSettings"},
       {"GET", b + "/events", "WatchNotificationRequestEvents"},
       {"GET", b + "/email-template", "GetEmailTemplate"},

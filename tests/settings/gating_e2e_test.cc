@@ -39,7 +39,7 @@ TEST(Gating, EveryMethodOfEveryServiceRefusesCallsWithoutToken) {
   TestServer server;
   grpc::GenericStub stub(server.channel());
   const std::vector<std::string> paths = AllMethodPaths();
-  ASSERT_EQ(paths.size(), 16u);
+  ASSERT_EQ(paths.size(), 18u);
   for (const std::string& path : paths) {
     absl::Status status = CallRaw(stub, path, {});
     EXPECT_EQ(status.code(), absl::StatusCode::kUnauthenticated) << path << ": " << status;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 
 import client from '../src/client.js';
-import { REQUESTS_MODIFY, WIX_STORES_APP_ID, startServer } from './server.mjs';
+import { REQUESTS_MODIFY, REQUESTS_READ, WIX_STORES_APP_ID, startServer } from './server.mjs';
 
 const { call, connect, errorInfo, status } = client;
 
@@ -61,5 +61,37 @@ describe('notification requests', () => {
     const info = errorInfo(error);
     assert.equal(info.reason, 'BACK_IN_STOCK_NOTIFICATION_REQUEST_ALREADY_EXISTS');
     assert.equal(info.metadata.id, request.id);
+  });
+
+  test('export and erase a customer\'s data', async () => {
+    await collecting('node-pd');
+    const visitor = clients('node-pd', 'visitor');
+    const ids = [];
+    for (const [item, email] of [['item-4', 'Sam@Example.com'], ['item-5', 'sam@example.com']]) {
+      const { request } = await call(visitor.notificationRequests,
+        'CreateBackInStockNotificationRequest', newRequest(item, email));
+      ids.push(request.id);
+    }
+    const { request: kept } = await call(visitor.notificationRequests,
+      'CreateBackInStockNotificationRequest', newRequest('item-4', 'other@example.com'));
+
+    const refused = await call(visitor.notificationRequests, 'EraseCustomerData',
+      { email: 'sam@example.com' }).then(() => assert.fail('should fail'), (e) => e);
+    assert.equal(refused.code, status.PERMISSION_DENIED);
+    assert.equal(errorInfo(refused).reason, 'ELEVATION_REQUIRED');
+
+    const exported = await call(visitor.notificationRequests, 'ExportCustomerData',
+      { email: 'SAM@example.com' },
+      { elevationToken: server.elevationToken('node-pd', [REQUESTS_READ]) });
+    assert.deepEqual(exported.requests.map((r) => r.id), ids);
+
+    const owner = clients('node-pd', 'user');
+    const erased = await call(owner.notificationRequests, 'EraseCustomerData',
+      { email: 'sam@example.com' });
+    assert.equal(erased.erasedCount, 2);
+    assert.deepEqual([...erased.erasedRequestIds].sort(), [...ids].sort());
+    const left = await call(owner.notificationRequests, 'ExportCustomerData',
+      { email: 'other@example.com' });
+    assert.deepEqual(left.requests.map((r) => r.id), [kept.id]);
   });
 });

@@ -12,6 +12,7 @@ const READY = 'backinstock-server listening on ';
 export const WIX_STORES_APP_ID = '215238eb-22a5-4c36-9e7b-e7c08025e04e';
 export const SETTINGS_MODIFY = 'ECOM.MODIFY_BACK_IN_STOCK_NOTIFICATION_SETTINGS';
 export const REQUESTS_MODIFY = 'ECOM.MODIFY_BACK_IN_STOCK_NOTIFICATION_REQUESTS';
+export const REQUESTS_READ = 'ECOM.READ_BACK_IN_STOCK_NOTIFICATION_REQUESTS';
 export const EMAIL_MANAGE = 'ECOM.MANAGE_BACK_IN_STOCK_EMAIL';
 
 const b64 = (buffer) => Buffer.from(buffer).toString('base64url');

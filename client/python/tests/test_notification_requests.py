@@ -8,7 +8,7 @@ import grpc
 import backinstock_client
 from backinstock.v1 import notification_requests_pb2 as requests_pb2
 from backinstock.v1 import settings_pb2
-from server_fixture import REQUESTS_MODIFY, WIX_STORES_APP_ID, Server
+from server_fixture import REQUESTS_MODIFY, REQUESTS_READ, WIX_STORES_APP_ID, Server
 
 def _create_request(item_id, email):
     return requests_pb2.CreateBackInStockNotificationRequestRequest(
@@ -86,6 +86,42 @@ class NotificationRequestsTest(unittest.TestCase):
         self.assertEqual(raised.exception.code(), grpc.StatusCode.FAILED_PRECONDITION)
         self.assertEqual(backinstock_client.error_info(raised.exception).reason,
                          "REQUEST_COLLECTION_DISABLED")
+
+    def test_export_and_erase_customer_data(self):
+        site = "py-requests-personal-data"
+        self.collecting_site(site)
+        visitor = self.clients(site, "visitor")
+        kept = visitor.notification_requests.CreateBackInStockNotificationRequest(
+            _create_request("item-5", "other@example.com"), timeout=30).request
+        ids = [visitor.notification_requests.CreateBackInStockNotificationRequest(
+            _create_request(item, email), timeout=30).request.id
+            for item, email in (("item-5", "Pat@Example.com"), ("item-6", "pat@example.com"))]
+        with self.assertRaises(grpc.RpcError) as raised:
+            visitor.notification_requests.EraseCustomerData(
+                requests_pb2.EraseCustomerDataRequest(email="pat@example.com"), timeout=30)
+        self.assertEqual(raised.exception.code(), grpc.StatusCode.PERMISSION_DENIED)
+        self.assertEqual(backinstock_client.error_info(raised.exception).reason,
+                         "ELEVATION_REQUIRED")
+
+        exported = visitor.notification_requests.ExportCustomerData(
+            requests_pb2.ExportCustomerDataRequest(email="PAT@example.com"),
+            metadata=backinstock_client.elevation(
+                self.server.elevation_token(site, [REQUESTS_READ])),
+            timeout=30)
+        self.assertEqual([r.id for r in exported.requests], ids)
+
+        owner = self.clients(site, "user")
+        with self.assertRaises(grpc.RpcError) as raised:
+            owner.notification_requests.ExportCustomerData(
+                requests_pb2.ExportCustomerDataRequest(email="pat"), timeout=30)
+        self.assertEqual(raised.exception.code(), grpc.StatusCode.INVALID_ARGUMENT)
+        erased = owner.notification_requests.EraseCustomerData(
+            requests_pb2.EraseCustomerDataRequest(email="pat@example.com"), timeout=30)
+        self.assertEqual(erased.erased_count, 2)
+        self.assertEqual(sorted(erased.erased_request_ids), sorted(ids))
+        left = owner.notification_requests.ExportCustomerData(
+            requests_pb2.ExportCustomerDataRequest(email="other@example.com"), timeout=30)
+        self.assertEqual([r.id for r in left.requests], [kept.id])
 
 
 if __name__ == "__main__":

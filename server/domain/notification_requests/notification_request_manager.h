@@ -74,6 +74,17 @@ class NotificationRequestManager {
   // callback threads.
   absl::Status Report(absl::string_view site, const v1::ReportItemsBackInStockRequest& report);
 
+  // Personal data (customer_data.cc). Erase deletes every request of the site
+  // whose email equals the given one ignoring ASCII case, in any status (a
+  // DELETED event each; a queued email re-reads its record and is not sent),
+  // then has the store purge what it keeps of them before answering. Export
+  // returns those requests, oldest first. INVALID_ARGUMENT (field `email`)
+  // for a missing or malformed address.
+  absl::StatusOr<v1::EraseCustomerDataResponse> EraseCustomerData(
+      absl::string_view site, const v1::EraseCustomerDataRequest& request);
+  absl::StatusOr<v1::ExportCustomerDataResponse> ExportCustomerData(
+      absl::string_view site, const v1::ExportCustomerDataRequest& request) const;
+
  private:
   // The ids a report targets, before claiming.
   absl::StatusOr<std::vector<std::string>> ReportTargets(
@@ -82,6 +93,13 @@ class NotificationRequestManager {
   // it is gone or not RECEIVED.
   absl::StatusOr<store::RecordPtr> Claim(absl::string_view site, const std::string& id,
                                          const std::shared_ptr<const store::QueuedEmail>& email);
+
+  // The site's requests whose email matches `email`, oldest first.
+  absl::StatusOr<std::vector<store::RecordPtr>> CustomerRecords(absl::string_view site,
+                                                                absl::string_view email) const;
+  // Deletes one record, re-reading it when it changed; false when it was
+  // already gone.
+  absl::StatusOr<bool> EraseRecord(absl::string_view site, const store::RecordPtr& record);
 
   store::NotificationRequestStore* store_;
   const SettingsManager* settings_;

@@ -42,6 +42,8 @@ absl::StatusOr<std::unique_ptr<EtcdBackend>> EtcdBackend::Open(const EtcdOptions
       absl::Seconds(backend->lease_->ttl_seconds()));
   ClaimSweeper* sweeper = backend->sweeper_.get();
   backend->cache_->SetOrphansCallback([sweeper] { sweeper->Wake(); });
+  backend->compactor_ =
+      std::make_unique<HistoryCompactor>(backend->client_.get(), options.compaction_interval);
   EtcdBackend* raw = backend.get();
   backend->cache_->SetHealthCallback([raw](bool following) {
     {
@@ -59,6 +61,7 @@ absl::StatusOr<std::unique_ptr<EtcdBackend>> EtcdBackend::Open(const EtcdOptions
 }
 
 EtcdBackend::~EtcdBackend() {
+  compactor_.reset();
   if (cache_) cache_->SetOrphansCallback(nullptr);
   sweeper_.reset();
   if (lease_) lease_->SetHealthCallback(nullptr);

@@ -15,6 +15,7 @@
 #include "server/store/etcd/etcd_email_template_store.h"
 #include "server/store/etcd/etcd_notification_request_store.h"
 #include "server/store/etcd/etcd_settings_store.h"
+#include "server/store/etcd/history_compactor.h"
 #include "server/store/etcd/replica_lease.h"
 
 namespace backinstock::store::etcd {
@@ -39,6 +40,7 @@ class EtcdBackend {
   ReplicaLease* lease() { return lease_.get(); }
   const EtcdClient* client() const { return client_.get(); }
   ClaimSweeper* sweeper() { return sweeper_.get(); }
+  HistoryCompactor* compactor() { return compactor_.get(); }
 
   // Called with false when writes cannot reach a quorum, the watch is lost
   // (reads still served from the cache) or the replica holds no live lease
@@ -54,6 +56,7 @@ class EtcdBackend {
   std::unique_ptr<Committer> committer_;
   std::unique_ptr<ReplicaLease> lease_;
   std::unique_ptr<ClaimSweeper> sweeper_;
+  std::unique_ptr<HistoryCompactor> compactor_;
 
   absl::Mutex mu_;
   bool following_ ABSL_GUARDED_BY(mu_) = true;

@@ -267,6 +267,27 @@ absl::Status EtcdClient::LeaseRevoke(int64_t id) const {
   return absl::OkStatus();
 }
 
+absl::Status EtcdClient::Compact(int64_t revision) const {
+  grpc::ClientContext context;
+  Prepare(&context);
+  TrackedCall tracked(this, &context);
+  if (!tracked.ok()) return TrackedCall::Refused("compact");
+  etcdserverpb::CompactionRequest request;
+  request.set_revision(revision);
+  request.set_physical(true);
+  etcdserverpb::CompactionResponse response;
+  grpc::Status status = CallAndWait([&](auto on_done) {
+    kv_->async()->Compact(&context, &request, &response, std::move(on_done));
+  });
+  if (!status.ok()) return FromGrpc(status, "compact");
+  return absl::OkStatus();
+}
+
+bool EtcdClient::AlreadyCompacted(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kOutOfRange &&
+         absl::StrContains(status.message(), "compacted");
+}
+
 bool EtcdClient::RefusedBeforeApply(const absl::Status& status) {
   return status.code() == absl::StatusCode::kUnavailable &&
          absl::StrContains(status.message(), "no leader");

@@ -47,6 +47,9 @@ struct EtcdOptions {
   // Told the latency and the number of writes (1, or a group's size) of every
   // transaction call the committer makes (metrics); may be empty.
   std::function<void(absl::Duration latency, int writes)> observe_txn;
+  // How often each replica compacts etcd's history at the current revision
+  // (--etcd_compaction_interval), so deleted values leave it.
+  absl::Duration compaction_interval = absl::Minutes(5);
 };
 
 class EtcdClient {
@@ -88,6 +91,13 @@ class EtcdClient {
   // by the applier and changed nothing, so its outcome is known, and sending
   // it again unchanged would only be refused again.
   static bool Rejected(const absl::Status& status);
+
+  // History: drops every revision before `revision` from etcd's MVCC history
+  // (physically: etcd answers once the old values are removed from its
+  // backend). OUT_OF_RANGE ("required revision has been compacted") when the
+  // history was already compacted at or past it: AlreadyCompacted.
+  absl::Status Compact(int64_t revision) const;
+  static bool AlreadyCompacted(const absl::Status& status);
 
  private:
   EtcdClient(std::string target, std::shared_ptr<grpc::Channel> channel,

@@ -56,6 +56,10 @@ class EtcdNotificationRequestStore final : public NotificationRequestStore {
                                                               size_t limit) const override {
     return cache_->ExpiredRequests(received_before, settled_before, limit);
   }
+  // etcd keeps deleted values in its history until it is compacted, which
+  // the backend's HistoryCompactor does every --etcd_compaction_interval on
+  // every replica; nothing to force here.
+  absl::Status PurgeDeleted() override { return absl::OkStatus(); }
 
  private:
   // The record's etcd mod_revision when it is at `expected_revision`: from

@@ -86,6 +86,19 @@ class NotificationRequestsClient {
   WatchNotificationRequestEvents(const v1::WatchNotificationRequestEventsRequest& request,
                                  const CallOptions& options = {});
 
+  // Personal data: deletes every request of the customer `email` (any
+  // case) on the caller's site, answering once it is gone from the server's
+  // storage; returns what the site holds about them. Both are retried on
+  // UNAVAILABLE (an erase resent after it applied erases nothing more).
+  absl::StatusOr<v1::EraseCustomerDataResponse> EraseCustomerData(std::string email,
+                                                                  const CallOptions& options = {});
+  absl::StatusOr<v1::EraseCustomerDataResponse> EraseCustomerData(
+      const v1::EraseCustomerDataRequest& request, const CallOptions& options = {});
+  absl::StatusOr<v1::ExportCustomerDataResponse> ExportCustomerData(
+      std::string email, const CallOptions& options = {});
+  absl::StatusOr<v1::ExportCustomerDataResponse> ExportCustomerData(
+      const v1::ExportCustomerDataRequest& request, const CallOptions& options = {});
+
   friend bool operator==(const NotificationRequestsClient& a, const NotificationRequestsClient& b) {
     return a.connection_ == b.connection_;
   }

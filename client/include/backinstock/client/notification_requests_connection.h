@@ -43,6 +43,10 @@ class NotificationRequestsConnection {
   virtual std::unique_ptr<StreamReader<v1::WatchNotificationRequestEventsResponse>>
   WatchNotificationRequestEvents(const v1::WatchNotificationRequestEventsRequest& request,
                                  const CallOptions& options) = 0;
+  virtual absl::StatusOr<v1::EraseCustomerDataResponse> EraseCustomerData(
+      const v1::EraseCustomerDataRequest& request, const CallOptions& options) = 0;
+  virtual absl::StatusOr<v1::ExportCustomerDataResponse> ExportCustomerData(
+      const v1::ExportCustomerDataRequest& request, const CallOptions& options) = 0;
 };
 
 // A connection over a channel of its own.

@@ -48,6 +48,12 @@ class MockNotificationRequestsConnection : public NotificationRequestsConnection
               WatchNotificationRequestEvents,
               (const v1::WatchNotificationRequestEventsRequest& request, const CallOptions& options),
               (override));
+  MOCK_METHOD(absl::StatusOr<v1::EraseCustomerDataResponse>, EraseCustomerData,
+              (const v1::EraseCustomerDataRequest& request, const CallOptions& options),
+              (override));
+  MOCK_METHOD(absl::StatusOr<v1::ExportCustomerDataResponse>, ExportCustomerData,
+              (const v1::ExportCustomerDataRequest& request, const CallOptions& options),
+              (override));
 };
 
 }  // namespace backinstock::client::mocks

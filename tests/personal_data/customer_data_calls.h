@@ -1,0 +1,64 @@
+// The personal data calls for end-to-end tests (one line per call, status
+// decoded with its ErrorInfo and BadRequest), and a watch of a site's request
+// events.
+#ifndef BACKINSTOCK_TESTS_PERSONAL_DATA_CUSTOMER_DATA_CALLS_H_
+#define BACKINSTOCK_TESTS_PERSONAL_DATA_CUSTOMER_DATA_CALLS_H_
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "tests/notification_requests/calls.h"
+
+namespace backinstock::testing {
+
+class CustomerDataCalls {
+ public:
+  explicit CustomerDataCalls(std::shared_ptr<grpc::Channel> channel) : calls_(std::move(channel)) {}
+
+  absl::StatusOr<v1::EraseCustomerDataResponse> Erase(const Credentials& who,
+                                                      const std::string& email) {
+    v1::EraseCustomerDataRequest request;
+    request.set_email(email);
+    return calls_.Call(&RequestCalls::Stub::EraseCustomerData, who, request);
+  }
+
+  absl::StatusOr<v1::ExportCustomerDataResponse> Export(const Credentials& who,
+                                                        const std::string& email) {
+    v1::ExportCustomerDataRequest request;
+    request.set_email(email);
+    return calls_.Call(&RequestCalls::Stub::ExportCustomerData, who, request);
+  }
+
+ private:
+  RequestCalls calls_;
+};
+
+// The site's request events from the moment the constructor returns.
+struct RequestEventsWatch {
+  using Event = v1::WatchNotificationRequestEventsResponse;
+
+  RequestEventsWatch(RequestCalls::Stub& stub, const Credentials& who) {
+    Authorize(context, who.identity, who.elevation);
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
+    reader =
+        stub.WatchNotificationRequestEvents(&context, v1::WatchNotificationRequestEventsRequest());
+    // The server sends its headers once the subscription is in place.
+    reader->WaitForInitialMetadata();
+  }
+  ~RequestEventsWatch() { context.TryCancel(); }
+
+  std::optional<Event> Next() {
+    Event event;
+    if (!reader->Read(&event)) return std::nullopt;
+    return event;
+  }
+
+  grpc::ClientContext context;
+  std::unique_ptr<grpc::ClientReader<Event>> reader;
+};
+
+}  // namespace backinstock::testing
+
+#endif  // BACKINSTOCK_TESTS_PERSONAL_DATA_CUSTOMER_DATA_CALLS_H_
