@@ -15,8 +15,6 @@
 namespace backinstock::testing {
 namespace {
 
-constexpr char kApp[] = "215238eb-22a5-4c36-9e7b-e7c08025e04e";
-
 // A channel on a connection of its own (channels with equal arguments share
 // connections otherwise).
 std::shared_ptr<grpc::Channel> OwnConnection(const TestServer& server) {

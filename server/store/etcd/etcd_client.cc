@@ -269,7 +269,7 @@ absl::Status EtcdClient::LeaseRevoke(int64_t id) const {
 
 absl::Status EtcdClient::Compact(int64_t revision) const {
   grpc::ClientContext context;
-  Prepare(&context);
+  Prepare(&context, call_timeout_);
   TrackedCall tracked(this, &context);
   if (!tracked.ok()) return TrackedCall::Refused("compact");
   etcdserverpb::CompactionRequest request;
