@@ -74,6 +74,12 @@ class NotificationRequestManager {
   // callback threads.
   absl::Status Report(absl::string_view site, const v1::ReportItemsBackInStockRequest& report);
 
+  // Query, written into `out` (which may live on the call's arena: the page's
+  // requests are then copied without an allocation each). On an error `out`
+  // is left untouched.
+  absl::Status QueryInto(absl::string_view site, const v1::PlatformQuery& query,
+                         v1::QueryBackInStockNotificationRequestsResponse* out) const;
+
  private:
   // The ids a report targets, before claiming.
   absl::StatusOr<std::vector<std::string>> ReportTargets(
