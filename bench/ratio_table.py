@@ -224,16 +224,20 @@ def light_table(out):
 
 def main():
     args = sys.argv[1:]
-    light_only = args[:1] == ["--light"]
-    if light_only:
+    only = args[0] if args[:1] in (["--light"], ["--load"]) else ""
+    if only:
         args = args[1:]
     if len(args) != 1:
-        sys.exit("usage: ratio_table.py [--light] RESULTS_DIR")
+        sys.exit("usage: ratio_table.py [--light | --load] RESULTS_DIR")
     out = args[0]
     print("\n".join(light_table(out)))
-    if light_only:
+    if only == "--light":
         return
+    print("the gRPC C++ load generator (bench/load):")
     print("\n".join(load_table(out)))
+    if only == "--load":
+        print(metrics_cost_line(out))
+        return
     print(metrics_cost_line(out))
     print(memory_line(out))
     print("\n".join(micro_lines(out)))

@@ -18,7 +18,8 @@
 # BENCH_REQUESTS_CAP (100000, --max_requests_per_site of the request servers),
 # BENCH_OUT (a new directory under /tmp; everything measured is kept there),
 # BENCH_ONLY=light (only the light-client table, bench/light_client.sh, whose
-# settings are described there).
+# settings are described there) or BENCH_ONLY=load (both clients' load
+# tables, without the micro-benchmarks, memory, delivery and etcd).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,7 +53,7 @@ BASELINE=$BUILD/bench/backinstock-bench-baseline
 LOAD=$BUILD/bench/backinstock-bench-load
 ONLY=${BENCH_ONLY:-}
 BINARIES=("$SERVER" "$BASELINE" "$LOAD")
-[[ $ONLY == light ]] ||
+[[ $ONLY == light || $ONLY == load ]] ||
   BINARIES+=("$BUILD/bench/backinstock-bench-store" "$BUILD/bench/backinstock-bench-auth"
              "$BUILD/bench/backinstock-bench-memory" "$BUILD/bench/backinstock-bench-query"
              "$BUILD/bench/backinstock-bench-metrics")
@@ -177,10 +178,14 @@ source "$ROOT/bench/light_client.sh"
 light_run
 cleanup
 PIDS=()
-if [[ $ONLY == light ]]; then
+if [[ $ONLY == light || $ONLY == load ]]; then
   {
     echo "machine: $(nproc) cores; load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
-    "$PYTHON" "$ROOT/bench/ratio_table.py" --light "$OUT"
+    if [[ $ONLY == light ]]; then
+      "$PYTHON" "$ROOT/bench/ratio_table.py" --light "$OUT"
+    else
+      "$PYTHON" "$ROOT/bench/ratio_table.py" --load "$OUT"
+    fi
   } | tee "$OUT/table.txt"
   exit 0
 fi
