@@ -20,7 +20,7 @@ APT_PACKAGES := cmake make g++ pkg-config libgrpc++-dev protobuf-compiler-grpc l
   etcd-server etcd-client golang-etcd-server-dev golang-github-gogo-protobuf-dev \
   zlib1g-dev clang libclang-rt-14-dev ccache \
   libcurl4-openssl-dev libmstch-dev python3-aiosmtpd chromium \
-  libmicrohttpd-dev prometheus libboost-dev ninja-build
+  libmicrohttpd-dev prometheus libboost-dev ninja-build nghttp2-client curl
 
 .PHONY: all deps build run test test-fast test-sanitize clean format-check
 

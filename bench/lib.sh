@@ -13,7 +13,8 @@ trap cleanup EXIT
 
 # start NAME COMMAND...: runs COMMAND with stdout on a FIFO and blocks on the
 # FIFO until the readiness line "... listening on HOST:PORT" arrives (no
-# sleeping); sets ADDRESS and PID. Fails with the log's tail if the process
+# sleeping); sets ADDRESS and PID, and METRICS (the scrape URL without
+# /metrics) when the process printed one. Fails with the log's tail if the process
 # exits first.
 start() {
   local name=$1 line fd
@@ -24,7 +25,10 @@ start() {
   PIDS+=("$PID")
   exec {fd}< "$OUT/$name.stdout"
   ADDRESS=
+  METRICS=
   while IFS= read -r -t 60 line <&"$fd"; do
+    # backinstock-server --metrics_listen prints its scrape address first.
+    if [[ $line == *" metrics on "* ]]; then METRICS=${line##* metrics on }; METRICS=${METRICS%/metrics}; fi
     if [[ $line == *" listening on "* ]]; then ADDRESS=${line##* listening on }; break; fi
   done
   if [[ -z $ADDRESS ]]; then

@@ -11,6 +11,7 @@ invalid, never as a result.
 import glob
 import json
 import os
+import re
 import statistics
 import sys
 
@@ -133,11 +134,110 @@ def micro_lines(out):
     return lines
 
 
+# The light client's (h2load) scenarios and targets: scenario -> (minimum
+# throughput ratio, maximum p99 ratio or None, description).
+LIGHT_TARGETS = {
+    "get_settings": (0.90, 1.25, "thr >= 0.90, p99 <= 1.25x"),
+    "get_settings_metrics": (0.90, None, "thr >= 0.90 (metrics on)"),
+    "start_collecting_elevated": (0.85, None, "thr >= 0.85"),
+    "start_stop_durable": (0.50, None, "thr >= 0.50"),
+    "query_requests": (0.35, None, "thr >= 0.35"),
+    "count_requests": (0.80, None, "thr >= 0.80"),
+}
+
+
+def light_run(path):
+    """One h2load run: throughput, p99 (ms) from its per-request log, CPU us per call."""
+    with open(path) as f:
+        meta = json.load(f)
+    with open(path + ".out") as f:
+        text = f.read()
+    rps = float(re.search(r"finished in [\d.]+m?s, ([\d.]+) req/s", text).group(1))
+    counts = re.search(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, "
+                       r"(\d+) failed, (\d+) errored, (\d+) timeout", text)
+    succeeded = int(counts.group(4))
+    bad = sum(int(counts.group(i)) for i in (5, 6, 7))
+    elapsed, not_ok = [], 0
+    with open(path + ".log") as f:
+        for line in f:
+            fields = line.split("\t")
+            if len(fields) < 3:
+                continue
+            if fields[1] != "200":
+                not_ok += 1
+            elapsed.append(int(fields[2]))
+    elapsed.sort()
+    p99 = elapsed[min(len(elapsed) - 1, int(len(elapsed) * 0.99))] / 1000 if elapsed else 0.0
+    cpu = meta["cpu_ticks"] / meta["ticks_per_s"] * 1e6 / succeeded if succeeded else float("nan")
+    return {"rps": rps, "p99": p99, "cpu_us": cpu, "bad": bad + not_ok,
+            "succeeded": succeeded, "ok_counted": meta.get("ok_calls_counted", -1)}
+
+
+def spread(values, fmt):
+    return f"{fmt.format(min(values))}-{fmt.format(max(values))}"
+
+
+def light_table(out):
+    lines = [f"light client (h2load -c 10 -m 5 -t 1; per-round ratios ours / baseline, median "
+             f"and range over rounds):",
+             f"{'scenario':<27} {'req/s base':>10} {'ours':>7} {'ratio':>5} {'range':>9}   "
+             f"{'p99 ratio':>9} {'range':>9}   {'CPU us/call base':>16} {'ours':>6} {'ratio':>5} "
+             f"{'range':>9}   {'target':<26} result"]
+    notes = []
+    for scenario, (min_thr, max_p99, description) in LIGHT_TARGETS.items():
+        pairs = []
+        for base_path in sorted(glob.glob(os.path.join(out, "light", f"{scenario}.*.baseline.json"))):
+            ours_path = base_path.replace(".baseline.json", ".target.json")
+            if os.path.exists(ours_path):
+                pairs.append((light_run(base_path), light_run(ours_path)))
+        if not pairs:
+            lines.append(f"{scenario:<27} not measured")
+            continue
+        bad = sum(b["bad"] + o["bad"] for b, o in pairs)
+        if bad:
+            lines.append(f"{scenario:<27} INVALID: {bad} calls failed or not HTTP 200")
+            continue
+        thr = [o["rps"] / b["rps"] for b, o in pairs]
+        p99 = [o["p99"] / b["p99"] for b, o in pairs]
+        cpu = [o["cpu_us"] / b["cpu_us"] for b, o in pairs]
+        med = statistics.median
+        met = ((min_thr is None or med(thr) >= min_thr) and
+               (max_p99 is None or med(p99) <= max_p99))
+        lines.append(
+            f"{scenario:<27} {med(b['rps'] for b, _ in pairs):>10.0f} "
+            f"{med(o['rps'] for _, o in pairs):>7.0f} {med(thr):>5.2f} {spread(thr, '{:.2f}'):>9}   "
+            f"{med(p99):>9.2f} {spread(p99, '{:.2f}'):>9}   "
+            f"{med(b['cpu_us'] for b, _ in pairs):>16.1f} {med(o['cpu_us'] for _, o in pairs):>6.1f} "
+            f"{med(cpu):>5.2f} {spread(cpu, '{:.2f}'):>9}   {description:<26} "
+            f"{'met' if met else 'NOT met'}")
+        counted = [(o["ok_counted"], o["succeeded"]) for _, o in pairs if o["ok_counted"] >= 0]
+        if counted:
+            notes.append(f"  {scenario}: the server counted "
+                         f"{', '.join(f'{c} OK for {s} h2load successes' for c, s in counted)}")
+    lines.append("create_request: not measured by the light client (a fixed body creates once; "
+                 "see docs/performance.md)")
+    if notes:
+        lines.append("gRPC status check (grpc_server_handled_total{grpc_code=\"OK\"} delta):")
+        lines.extend(notes)
+    return lines
+
+
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: ratio_table.py RESULTS_DIR")
-    out = sys.argv[1]
+    args = sys.argv[1:]
+    only = args[0] if args[:1] in (["--light"], ["--load"]) else ""
+    if only:
+        args = args[1:]
+    if len(args) != 1:
+        sys.exit("usage: ratio_table.py [--light | --load] RESULTS_DIR")
+    out = args[0]
+    print("\n".join(light_table(out)))
+    if only == "--light":
+        return
+    print("the gRPC C++ load generator (bench/load):")
     print("\n".join(load_table(out)))
+    if only == "--load":
+        print(metrics_cost_line(out))
+        return
     print(metrics_cost_line(out))
     print(memory_line(out))
     print("\n".join(micro_lines(out)))

@@ -16,7 +16,10 @@
 # BENCH_REQUEST_ROUNDS (2) and BENCH_REQUEST_DURATION (1500ms) for the three
 # notification-request scenarios,
 # BENCH_REQUESTS_CAP (100000, --max_requests_per_site of the request servers),
-# BENCH_OUT (a new directory under /tmp; everything measured is kept there).
+# BENCH_OUT (a new directory under /tmp; everything measured is kept there),
+# BENCH_ONLY=light (only the light-client table, bench/light_client.sh, whose
+# settings are described there) or BENCH_ONLY=load (both clients' load
+# tables, without the micro-benchmarks, memory, delivery and etcd).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -48,9 +51,13 @@ PYTHON=/usr/bin/python3  # Debian's python; the table script needs only the stan
 SERVER=$BUILD/server/backinstock-server
 BASELINE=$BUILD/bench/backinstock-bench-baseline
 LOAD=$BUILD/bench/backinstock-bench-load
-for binary in "$SERVER" "$BASELINE" "$LOAD" "$BUILD/bench/backinstock-bench-store" \
-              "$BUILD/bench/backinstock-bench-auth" "$BUILD/bench/backinstock-bench-memory" \
-              "$BUILD/bench/backinstock-bench-query" "$BUILD/bench/backinstock-bench-metrics"; do
+ONLY=${BENCH_ONLY:-}
+BINARIES=("$SERVER" "$BASELINE" "$LOAD")
+[[ $ONLY == light || $ONLY == load ]] ||
+  BINARIES+=("$BUILD/bench/backinstock-bench-store" "$BUILD/bench/backinstock-bench-auth"
+             "$BUILD/bench/backinstock-bench-memory" "$BUILD/bench/backinstock-bench-query"
+             "$BUILD/bench/backinstock-bench-metrics")
+for binary in "${BINARIES[@]}"; do
   [[ -x $binary ]] || { echo "bench: $binary is missing; build first (make bench)" >&2; exit 2; }
 done
 QUERY_BENCH=$BUILD/bench/backinstock-bench-query
@@ -77,6 +84,8 @@ TARGET[server]=$ADDRESS; TARGET_PID[server]=$PID
 start metrics "$SERVER" --keys_file="$KEYS" --listen=127.0.0.1:0 \
   --audit_log="$OUT/metrics-audit.log" --metrics_listen=127.0.0.1:0
 TARGET[metrics]=$ADDRESS; TARGET_PID[metrics]=$PID
+declare -A METRICS_URL
+METRICS_URL[metrics]=$METRICS
 # The durable store, when this build has it (`--data_dir`); otherwise the
 # scenario is reported as not measured, with the server's own reason.
 mkdir -p "$OUT/data"
@@ -147,6 +156,7 @@ measure() {
 }
 
 for ((round = 1; round <= ROUNDS; round++)); do
+  [[ $ONLY == light ]] && break
   for scenario in "${SCENARIOS[@]}"; do
     IFS='|' read -r name target rpc baseline_rpc max_rounds duration <<< "$scenario"
     [[ -n ${TARGET[$target]:-} ]] || continue
@@ -163,8 +173,22 @@ for ((round = 1; round <= ROUNDS; round++)); do
     fi
   done
 done
+# --- The light client (h2load) against the same servers. --------------------
+source "$ROOT/bench/light_client.sh"
+light_run
 cleanup
 PIDS=()
+if [[ $ONLY == light || $ONLY == load ]]; then
+  {
+    echo "machine: $(nproc) cores; load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+    if [[ $ONLY == light ]]; then
+      "$PYTHON" "$ROOT/bench/ratio_table.py" --light "$OUT"
+    else
+      "$PYTHON" "$ROOT/bench/ratio_table.py" --load "$OUT"
+    fi
+  } | tee "$OUT/table.txt"
+  exit 0
+fi
 
 # --- Micro-benchmarks and memory. ------------------------------------------
 echo "bench: micro-benchmarks"

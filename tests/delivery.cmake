@@ -1,4 +1,4 @@
-# Background email delivery (SPEC 8.2) end to end against a real SMTP relay
+# Background email delivery end to end against a real SMTP relay
 # (aiosmtpd): one email per address, retries that hold nobody up, permanent
 # refusals, a relay down for a while or slow; and SIGKILLs of the real server
 # binary mid-delivery with --data_dir, every email resumed after the restart.

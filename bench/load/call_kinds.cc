@@ -1,11 +1,11 @@
 #include "bench/load/call_kinds.h"
 
+#include <grpcpp/client_context.h>
+
 #include <atomic>
 #include <chrono>
 #include <random>
 #include <utility>
-
-#include <grpcpp/client_context.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -50,8 +50,7 @@ struct IgnoreResponse {
 // Sets up a PendingCall with the site's headers and hands its parts to
 // `start`, which invokes the stub's callback method. `on_ok` sees the response
 // of a successful call before `done` runs.
-template <typename Request, typename Response, typename StartFn,
-          typename OnOk = IgnoreResponse>
+template <typename Request, typename Response, typename StartFn, typename OnOk = IgnoreResponse>
 void Issue(Request request, const SiteCredentials& site, bool elevated, absl::Duration deadline,
            Done done, StartFn start, OnOk on_ok = {}) {
   auto* call = new PendingCall<Request, Response>{};
@@ -206,8 +205,8 @@ void Stubs::Start(CallKind kind, const SiteCredentials& site, absl::string_view 
     case CallKind::kCreateRequest:
       Issue<v1::CreateBackInStockNotificationRequestRequest,
             v1::CreateBackInStockNotificationRequestResponse>(
-          CreateRequest(app_id, UniqueEmail()), site, /*elevated=*/false, deadline,
-          std::move(done), [this](auto* context, auto* req, auto* resp, auto callback) {
+          CreateRequest(app_id, UniqueEmail()), site, /*elevated=*/false, deadline, std::move(done),
+          [this](auto* context, auto* req, auto* resp, auto callback) {
             requests_->async()->CreateBackInStockNotificationRequest(context, req, resp,
                                                                      std::move(callback));
           });
@@ -248,6 +247,74 @@ void Stubs::Start(CallKind kind, const SiteCredentials& site, absl::string_view 
       return;
     }
   }
+}
+
+namespace {
+
+template <typename Service>
+std::string MethodPath(absl::string_view method) {
+  return absl::StrCat("/", Service::service_full_name(), "/", method);
+}
+
+std::string Framed(const google::protobuf::MessageLite& message) {
+  const std::string payload = message.SerializeAsString();
+  const uint32_t size = static_cast<uint32_t>(payload.size());
+  std::string body(5, '\0');
+  body[1] = static_cast<char>(size >> 24);
+  body[2] = static_cast<char>(size >> 16);
+  body[3] = static_cast<char>(size >> 8);
+  body[4] = static_cast<char>(size);
+  return body + payload;
+}
+
+}  // namespace
+
+FramedCall FramedCallOf(CallKind kind, absl::string_view app_id) {
+  using Baseline = baseline::v1::BaselineService;
+  using Settings = v1::BackInStockSettingsService;
+  using Requests = v1::BackInStockNotificationRequestService;
+  switch (kind) {
+    case CallKind::kNoop:
+      return {MethodPath<Baseline>("Noop"), Framed(baseline::v1::NoopRequest()), false};
+    case CallKind::kNoopElevated:
+    case CallKind::kNoopCreate: {
+      baseline::v1::NoopRequest request;
+      if (kind == CallKind::kNoopElevated) {
+        request.set_padding(std::string(app_id));
+      } else {
+        request.set_padding(
+            std::string(CreateRequest(app_id, "bench-fixed@example.com").ByteSizeLong(), 'x'));
+      }
+      return {MethodPath<Baseline>("Noop"), Framed(request), kind == CallKind::kNoopElevated};
+    }
+    case CallKind::kGetSettings:
+      return {MethodPath<Settings>("GetSettings"), Framed(v1::GetSettingsRequest()), false};
+    case CallKind::kStartCollecting:
+    case CallKind::kStopCollecting: {
+      v1::StartCollectingRequestsRequest request;  // Stop's message has the same one field
+      request.set_app_id(std::string(app_id));
+      return {MethodPath<Settings>(kind == CallKind::kStartCollecting ? "StartCollectingRequests"
+                                                                      : "StopCollectingRequests"),
+              Framed(request), true};
+    }
+    case CallKind::kCreateRequest:
+      return {MethodPath<Requests>("CreateBackInStockNotificationRequest"),
+              Framed(CreateRequest(app_id, "bench-fixed@example.com")), false};
+    case CallKind::kQueryRequests:
+      return {MethodPath<Requests>("QueryBackInStockNotificationRequests"),
+              Framed(FirstPageQuery()), true};
+    case CallKind::kCountRequests: {
+      v1::GetBackInStockNotificationRequestsCountByCatalogReferencesRequest request;
+      for (int i = 0; i < kCatalogItems; ++i) {
+        v1::CatalogReference* reference = request.add_catalog_references();
+        reference->set_catalog_item_id(CatalogItem(i));
+        reference->set_app_id(std::string(app_id));
+      }
+      return {MethodPath<Requests>("GetBackInStockNotificationRequestsCountByCatalogReferences"),
+              Framed(request), true};
+    }
+  }
+  return {};
 }
 
 }  // namespace backinstock::bench

@@ -32,14 +32,14 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/string_view.h"
-#include "absl/time/time.h"
-#include "baseline/v1/baseline.grpc.pb.h"
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "backinstock/v1/notification_requests.grpc.pb.h"
 #include "backinstock/v1/settings.grpc.pb.h"
+#include "baseline/v1/baseline.grpc.pb.h"
 #include "bench/load/site_credentials.h"
 
 namespace backinstock::bench {
@@ -78,6 +78,19 @@ class CursorBook {
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::string> cursors_ ABSL_GUARDED_BY(mu_);
 };
+
+// One call of `kind` as a light HTTP/2 client (h2load) sends it: the method's
+// path, the request message in gRPC's framing (a zero compression byte, the
+// length as 4 big-endian bytes, the serialized message), and whether it
+// carries the elevation header. The message is the one Stubs::Start sends for
+// the kind's first call (query_requests: the first page; create_request: one
+// fixed email, so only its first call creates).
+struct FramedCall {
+  std::string path;
+  std::string body;
+  bool elevated = false;
+};
+FramedCall FramedCallOf(CallKind kind, absl::string_view app_id);
 
 // The stubs of one channel.
 class Stubs {

@@ -9,6 +9,7 @@
 // Exits 0 when every measured call succeeded, 3 when some failed (the figures
 // are printed either way), 2 on bad flags or an unreachable target.
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <string>
 
@@ -43,6 +44,10 @@ ABSL_FLAG(std::string, app_id, std::string(backinstock::domain::kWixStoresAppId)
           "app_id sent by start_collecting and stop_collecting, and the catalog app of "
           "create_request and count_requests");
 ABSL_FLAG(bool, json, false, "print one JSON object instead of text");
+ABSL_FLAG(std::string, h2load_request, "",
+          "instead of a load run: write the --rpc kind's request, framed as gRPC, to this file "
+          "and print the call's path and headers (first site), one \"name value\" a line, "
+          "for a light HTTP/2 load generator (bench/h2load.sh)");
 
 namespace {
 
@@ -96,6 +101,23 @@ int main(int argc, char** argv) {
                  "backinstock-bench-load: warning: elevation tokens expire after %s; elevated "
                  "calls made later fail with PERMISSION_DENIED\n",
                  absl::FormatDuration(bench::kElevationLifetime).c_str());
+  }
+
+  if (const std::string path = absl::GetFlag(FLAGS_h2load_request); !path.empty()) {
+    if (options.mix.cycle.empty()) return Fail(absl::InvalidArgumentError("--rpc is empty"));
+    const bench::FramedCall call = bench::FramedCallOf(options.mix.cycle.front(), options.app_id);
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << call.body;
+    out.close();
+    if (!out) return Fail(absl::UnavailableError(absl::StrCat("cannot write ", path)));
+    std::cout << "path " << call.path << "\n";
+    if (!sites.front().authorization.empty()) {
+      std::cout << "authorization " << sites.front().authorization << "\n";
+    }
+    if (call.elevated && !sites.front().elevation.empty()) {
+      std::cout << "x-elevation-token " << sites.front().elevation << "\n";
+    }
+    return 0;
   }
 
   absl::StatusOr<bench::LoadResult> result = bench::RunLoad(options, sites);

@@ -40,10 +40,10 @@ namespace {
 
 using v1::BackInStockNotificationRequest;
 
-// Notifications are never sent here.
-class NoNotifier : public notify::Notifier {
+// Reports are never made here, so nothing is ever scheduled.
+class NoScheduler : public delivery::Scheduler {
  public:
-  absl::Status Notify(const notify::Notification&) override { return absl::OkStatus(); }
+  void Schedule(const std::string&, store::RecordPtr) override {}
 };
 
 constexpr int kItems = 100;                       // catalog items of the site
@@ -58,7 +58,7 @@ struct Site {
   store::MemorySettingsStore settings_store;
   domain::SettingsManager settings{&settings_store, {std::string(domain::kWixStoresAppId)}};
   store::MemoryNotificationRequestStore store;
-  NoNotifier notifier;
+  NoScheduler scheduler;
   absl::Time now = kStart;
   std::unique_ptr<domain::NotificationRequestManager> manager;
   std::string name = SiteName(7);
@@ -68,7 +68,7 @@ struct Site {
     domain::NotificationRequestOptions options;
     options.clock = [this] { return now; };
     manager = std::make_unique<domain::NotificationRequestManager>(
-        &store, &settings, &notifier, *domain::query::CursorCodec::WithRandomSecret(), options);
+        &store, &settings, &scheduler, *domain::query::CursorCodec::WithRandomSecret(), options);
     (void)settings.SetCollecting(name, domain::kWixStoresAppId, true);
     for (int i = 0; i < count; ++i) {
       v1::CreateBackInStockNotificationRequestRequest create;

@@ -66,11 +66,8 @@ grpc::ServerUnaryReactor* NotificationRequestService::QueryBackInStockNotificati
   return Unary(
       *gate_, context,
       [this, request, response](const auth::Caller& caller) -> absl::Status {
-        absl::StatusOr<v1::QueryBackInStockNotificationRequestsResponse> page =
-            requests_->Query(caller.site, request->query());
-        if (!page.ok()) return page.status();
-        *response = *std::move(page);
-        return absl::OkStatus();
+        // In place: the response is on the call's arena (query_messages_).
+        return requests_->QueryInto(caller.site, request->query(), response);
       },
       Offload{&queries_, "QUERY_QUEUE_FULL"});
 }

@@ -7,6 +7,7 @@
 #define BACKINSTOCK_SERVER_API_NOTIFICATION_REQUEST_SERVICE_H_
 
 #include "backinstock/v1/notification_requests.grpc.pb.h"
+#include "server/api/arena_message_allocator.h"
 #include "server/api/stream_tracker.h"
 #include "server/api/unary.h"
 #include "server/api/work_queue.h"
@@ -45,7 +46,9 @@ class NotificationRequestService final
         blocking_writes_(blocking_writes),
         options_(options),
         queries_(options.query_threads, options.max_queued_queries),
-        reports_(options.report_threads, options.max_queued_reports) {}
+        reports_(options.report_threads, options.max_queued_reports) {
+    SetMessageAllocatorFor_QueryBackInStockNotificationRequests(&query_messages_);
+  }
 
   grpc::ServerUnaryReactor* CreateBackInStockNotificationRequest(
       grpc::CallbackServerContext* context,
@@ -101,6 +104,10 @@ class NotificationRequestService final
   StreamTracker* streams_;
   WorkQueue* blocking_writes_;  // null: the store never blocks; run inline
   const NotificationRequestServiceOptions options_;
+  // Each query's request and response on an arena of its own.
+  ArenaMessageAllocator<v1::QueryBackInStockNotificationRequestsRequest,
+                        v1::QueryBackInStockNotificationRequestsResponse>
+      query_messages_;
   // Last: destroyed first, finishing the queries and reports they accepted.
   WorkQueue queries_;
   WorkQueue reports_;

@@ -3,10 +3,10 @@
 // interceptors no way to attach data to a call, so decisions are kept by
 // server context address.
 //
-// Every interceptor that reads a call's decision holds the call from its
-// creation to its destruction, and the decision stays until the last holder
-// lets go: gRPC destroys a call's interceptors in an order of its own, and the
-// call log of a cancelled call is written from its destructor.
+// The server's one interceptor Puts a call's decision and Erases it when the
+// call's interceptor goes. Hold/Release let several readers share an entry
+// (the decision stays until the last holder lets go), for when more than one
+// object needs the decision beyond the interceptor's own lifetime.
 #ifndef BACKINSTOCK_SERVER_AUTH_CALL_REGISTRY_H_
 #define BACKINSTOCK_SERVER_AUTH_CALL_REGISTRY_H_
 

@@ -100,7 +100,10 @@ absl::StatusOr<IdentityClaims> VerifyIdentityTokenCached(VerifiedTokenCache<Iden
                                                          const std::shared_ptr<const Keys>& keys,
                                                          absl::Time now,
                                                          const VerifierOptions& options) {
-  if (std::optional<IdentityClaims> hit = cache.Find(token, keys, now, options)) return *hit;
+  // Moved out, not copied: the claims hold strings, and this runs on every call.
+  if (std::optional<IdentityClaims> hit = cache.Find(token, keys, now, options)) {
+    return *std::move(hit);
+  }
   absl::StatusOr<IdentityClaims> claims = VerifyIdentityToken(token, keys->identity, now, options);
   if (claims.ok()) cache.Insert(token, keys, *claims, now);
   return claims;
@@ -109,7 +112,9 @@ absl::StatusOr<IdentityClaims> VerifyIdentityTokenCached(VerifiedTokenCache<Iden
 absl::StatusOr<ElevationClaims> VerifyElevationTokenCached(
     VerifiedTokenCache<ElevationClaims>& cache, absl::string_view token,
     const std::shared_ptr<const Keys>& keys, absl::Time now, const VerifierOptions& options) {
-  if (std::optional<ElevationClaims> hit = cache.Find(token, keys, now, options)) return *hit;
+  if (std::optional<ElevationClaims> hit = cache.Find(token, keys, now, options)) {
+    return *std::move(hit);
+  }
   absl::StatusOr<ElevationClaims> claims =
       VerifyElevationToken(token, keys->elevation, now, options);
   if (claims.ok()) cache.Insert(token, keys, *claims, now);

@@ -28,26 +28,33 @@ bool Separates(char c) {
 }  // namespace
 
 std::string RedactEmails(absl::string_view text) {
-  if (text.find('@') == absl::string_view::npos) return std::string(text);
   std::string out;
-  out.reserve(text.size());
+  AppendRedactingEmails(text, &out);
+  return out;
+}
+
+void AppendRedactingEmails(absl::string_view text, std::string* out) {
+  if (text.find('@') == absl::string_view::npos) {
+    out->append(text.data(), text.size());
+    return;
+  }
+  out->reserve(out->size() + text.size());
   size_t i = 0;
   while (i < text.size()) {
     if (Separates(text[i])) {
-      out.push_back(text[i++]);
+      out->push_back(text[i++]);
       continue;
     }
     size_t end = i;
     while (end < text.size() && !Separates(text[end])) ++end;
     const absl::string_view word = text.substr(i, end - i);
     if (word.find('@') == absl::string_view::npos) {
-      out.append(word.data(), word.size());
+      out->append(word.data(), word.size());
     } else {
-      out.append(kRedactedEmail.data(), kRedactedEmail.size());
+      out->append(kRedactedEmail.data(), kRedactedEmail.size());
     }
     i = end;
   }
-  return out;
 }
 
 }  // namespace backinstock::logging

@@ -1,7 +1,8 @@
 // Email addresses never reach the server log: every line's message and text
 // fields pass through here. Error texts from outside (an SMTP relay's answer
 // such as "550 <someone@example.com>: no such user", an etcd or file error)
-// may carry one, and a customer's address is personal data (SPEC 12).
+// may carry one, and a customer's address is personal data (docs/operations.md,
+// "Personal data").
 #ifndef BACKINSTOCK_SERVER_LOGGING_REDACT_H_
 #define BACKINSTOCK_SERVER_LOGGING_REDACT_H_
 
@@ -18,6 +19,9 @@ inline constexpr absl::string_view kRedactedEmail = "[email]";
 // by kRedactedEmail: whatever the address looks like, valid or not, none of
 // it is kept. Text without '@' comes back unchanged.
 std::string RedactEmails(absl::string_view text);
+// The same, appended to `out`: no allocation for text without '@' (the call
+// log writes a line per call).
+void AppendRedactingEmails(absl::string_view text, std::string* out);
 
 }  // namespace backinstock::logging
 

@@ -1,4 +1,4 @@
-// How long notification requests are kept (SPEC 12): settled ones
+// How long notification requests are kept: settled ones
 // (NOTIFICATION_SENT, FAILED) for `settled` after they settled, RECEIVED ones
 // for `open` after they were created; a zero period keeps them forever.
 // PROCESSING requests (an email on its way) are never expired.

@@ -321,10 +321,12 @@ class ServerImpl final : public Server {
     builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
 
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-    interceptors.push_back(std::make_unique<auth::AuthInterceptorFactory>(
-        authorizer_.get(), &registry_, audit_.get(), metrics_ ? &metrics_->auth() : nullptr));
-    interceptors.push_back(std::make_unique<CallLogInterceptorFactory>(
-        &registry_, metrics_ ? &metrics_->grpc() : nullptr));
+    // One interceptor for authorization, call log and metrics
+    // (call_log_interceptor.h says why one).
+    interceptors.push_back(std::make_unique<CallInterceptorFactory>(
+        auth::AuthorizationContext{authorizer_.get(), &registry_, audit_.get(),
+                                   metrics_ ? &metrics_->auth() : nullptr},
+        metrics_ ? &metrics_->grpc() : nullptr));
     builder.experimental().SetInterceptorCreators(std::move(interceptors));
 
     if (absl::Status serving = StartMetricsEndpoint(); !serving.ok()) return serving;

@@ -1,5 +1,5 @@
 // No customer email address in any server log line, audit line or metric
-// (SPEC 12): the real server, its audit log in a file and metrics on, gets a
+// label: the real server, its audit log in a file and metrics on, gets a
 // mix of calls that carry addresses (creates, duplicates, malformed ones,
 // denied and elevated calls, queries by email, reports delivered to a relay
 // that accepts, refuses and defers), then every line and the metrics page are

@@ -85,6 +85,12 @@ class NotificationRequestManager {
   absl::StatusOr<v1::ExportCustomerDataResponse> ExportCustomerData(
       absl::string_view site, const v1::ExportCustomerDataRequest& request) const;
 
+  // Query, written into `out` (which may live on the call's arena: the page's
+  // requests are then copied without an allocation each). On an error `out`
+  // is left untouched.
+  absl::Status QueryInto(absl::string_view site, const v1::PlatformQuery& query,
+                         v1::QueryBackInStockNotificationRequestsResponse* out) const;
+
  private:
   // The ids a report targets, before claiming.
   absl::StatusOr<std::vector<std::string>> ReportTargets(

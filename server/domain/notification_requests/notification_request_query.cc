@@ -25,6 +25,14 @@ absl::Status CursorMismatch(absl::string_view what) {
 
 absl::StatusOr<v1::QueryBackInStockNotificationRequestsResponse> NotificationRequestManager::Query(
     absl::string_view site, const v1::PlatformQuery& query) const {
+  v1::QueryBackInStockNotificationRequestsResponse response;
+  if (absl::Status status = QueryInto(site, query, &response); !status.ok()) return status;
+  return response;
+}
+
+absl::Status NotificationRequestManager::QueryInto(
+    absl::string_view site, const v1::PlatformQuery& query,
+    v1::QueryBackInStockNotificationRequestsResponse* out) const {
   const int requested_limit = query.cursor_paging().limit();
   if (requested_limit < 0 || requested_limit > query::kMaxLimit) {
     return errors::InvalidField(
@@ -73,7 +81,9 @@ absl::StatusOr<v1::QueryBackInStockNotificationRequestsResponse> NotificationReq
   for (const store::RecordPtr& record : *records) requests.push_back(&record->request);
 
   const query::Page page = query::SelectPage(requests, *filter, state.order, state.limit, from);
-  v1::QueryBackInStockNotificationRequestsResponse response;
+  // Nothing was written to `out` before this point: a refused query leaves it as it was.
+  v1::QueryBackInStockNotificationRequestsResponse& response = *out;
+  response.Clear();
   response.mutable_requests()->Reserve(static_cast<int>(page.items.size()));
   for (size_t index : page.items) *response.add_requests() = *requests[index];
   v1::PagingMetadata* metadata = response.mutable_metadata();
@@ -88,7 +98,7 @@ absl::StatusOr<v1::QueryBackInStockNotificationRequestsResponse> NotificationReq
     prev.anchor = *page.prev;
     metadata->mutable_cursors()->set_prev(cursors_.Encode(site, prev));
   }
-  return response;
+  return absl::OkStatus();
 }
 
 }  // namespace backinstock::domain

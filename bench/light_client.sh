@@ -1,0 +1,129 @@
+# The light-client table of bench/run.sh (sourced, not run): the same servers
+# loaded by h2load (Debian's nghttp2-client), an HTTP/2 client in C that
+# spends far less CPU per call than the gRPC C++ client, so that on a shared
+# two-core machine the server, not the client, is what saturates. Each call is
+# a fixed gRPC-framed request (written by backinstock-bench-load
+# --h2load_request, so the bytes are the project's own messages) with the same
+# token on every call.
+#
+# h2load counts HTTP 200, and gRPC puts its status in the trailers: before any
+# measuring, light_check makes one call of each scenario with nghttp and
+# requires grpc-status 0, and the metrics scenario compares the server's own
+# count of OK calls with what h2load says succeeded (ratio_table.py).
+#
+# Needs from run.sh: LOAD, KEYS, OUT, TARGET, TARGET_PID, cpu_ticks.
+# Settings: BENCH_LIGHT_ROUNDS (3), BENCH_LIGHT_DURATION (5, seconds),
+# BENCH_LIGHT_CLIENTS (10), BENCH_LIGHT_STREAMS (5), BENCH_LIGHT_SCENARIOS (a
+# regular expression: only the scenarios whose names match; all by default).
+LIGHT_ROUNDS=${BENCH_LIGHT_ROUNDS:-3}
+LIGHT_DURATION=${BENCH_LIGHT_DURATION:-5}
+LIGHT_CLIENTS=${BENCH_LIGHT_CLIENTS:-10}
+LIGHT_STREAMS=${BENCH_LIGHT_STREAMS:-5}
+
+# name | target | our call kinds (space-separated: h2load cycles over their
+# paths; their requests must be the same bytes) | baseline call kind.
+# create_request is absent: a fixed body creates once, then every call is
+# ALREADY_EXISTS (see docs/performance.md).
+LIGHT_SCENARIOS=(
+  "get_settings|server|get_settings|noop"
+  "get_settings_metrics|metrics|get_settings|noop"
+  "start_collecting_elevated|server|start_collecting|noop_elevated"
+  "start_stop_durable|durable|start_collecting stop_collecting|noop_elevated"
+  "query_requests|requests_read|query_requests|noop_elevated"
+  "count_requests|requests_read|count_requests|noop_elevated"
+)
+
+# light_prepare NAME KIND...: writes $OUT/light/NAME.body and sets
+# LIGHT_HEADERS (h2load -H arguments) and LIGHT_URIS for TARGET.
+light_prepare() {
+  local name=$1 target=$2 kind line key value
+  shift 2
+  LIGHT_HEADERS=(-H "content-type: application/grpc" -H "te: trailers")
+  LIGHT_URIS=()
+  for kind in "$@"; do
+    while IFS= read -r line; do
+      key=${line%% *}; value=${line#* }
+      if [[ $key == path ]]; then
+        LIGHT_URIS+=("http://${TARGET[$target]}$value")
+      elif [[ $kind == "$1" ]]; then
+        LIGHT_HEADERS+=(-H "$key: $value")
+      fi
+    done < <("$LOAD" --keys_file="$KEYS" --sites=1 --rpc="$kind" \
+               --h2load_request="$OUT/light/$name.$kind.body")
+    cmp -s "$OUT/light/$name.$1.body" "$OUT/light/$name.$kind.body" ||
+      { echo "bench: $name: the requests of $* differ" >&2; exit 1; }
+  done
+  LIGHT_BODY=$OUT/light/$name.$1.body
+}
+
+# light_check NAME: one call to each URI with nghttp; fails unless every
+# answer's trailers carry grpc-status 0.
+light_check() {
+  local name=$1 uri
+  for uri in "${LIGHT_URIS[@]}"; do
+    nghttp -v "${LIGHT_HEADERS[@]}" -d "$LIGHT_BODY" "$uri" > "$OUT/light/$name.check" 2>&1 || true
+    grep -q 'grpc-status: 0$' "$OUT/light/$name.check" || {
+      echo "bench: $name: a sample call to $uri did not succeed:" >&2
+      grep -E 'grpc-(status|message)' "$OUT/light/$name.check" >&2
+      exit 1
+    }
+  done
+}
+
+# light_measure FILE TARGET_NAME: one h2load run with the prepared call, its
+# output and per-request log kept, plus the target's CPU time (and its OK
+# count when it serves metrics).
+light_measure() {
+  local file=$1 name=$2 before after ok_before=-1 ok_after=-1
+  [[ -n ${METRICS_URL[$name]:-} ]] && ok_before=$(light_ok_calls "${METRICS_URL[$name]}")
+  before=$(cpu_ticks "${TARGET_PID[$name]}")
+  h2load -c "$LIGHT_CLIENTS" -m "$LIGHT_STREAMS" -t 1 -D "$LIGHT_DURATION" -d "$LIGHT_BODY" \
+    "${LIGHT_HEADERS[@]}" --log-file="$file.log" "${LIGHT_URIS[@]}" > "$file.out" 2>&1 ||
+    { echo "bench: h2load against $name failed; see $file.out" >&2; exit 1; }
+  after=$(cpu_ticks "${TARGET_PID[$name]}")
+  [[ -n ${METRICS_URL[$name]:-} ]] && ok_after=$(light_ok_calls "${METRICS_URL[$name]}")
+  printf '{"cpu_ticks": %d, "ticks_per_s": %d, "ok_calls_counted": %d}\n' \
+    $((after - before)) "$(getconf CLK_TCK)" \
+    $(( ok_before < 0 ? -1 : ok_after - ok_before )) > "$file"
+}
+
+# The server's count of calls answered OK, all methods (--metrics_listen).
+light_ok_calls() {
+  curl -s "$1/metrics" |
+    awk '/^grpc_server_handled_total\{/ && /grpc_code="OK"/ { sum += $NF } END { printf "%d", sum }'
+}
+
+light_run() {
+  local round scenario name target kinds baseline_kind
+  mkdir -p "$OUT/light"
+  for scenario in "${LIGHT_SCENARIOS[@]}"; do
+    IFS='|' read -r name target kinds baseline_kind <<< "$scenario"
+    [[ -n ${TARGET[$target]:-} ]] || continue
+    [[ $name =~ ^(${BENCH_LIGHT_SCENARIOS:-.*})$ ]] || continue
+    # shellcheck disable=SC2086  # kinds is a word list
+    light_prepare "$name" "$target" $kinds
+    light_check "$name"
+    local -a ours_headers=("${LIGHT_HEADERS[@]}") ours_uris=("${LIGHT_URIS[@]}")
+    local ours_body=$LIGHT_BODY
+    light_prepare "$name-baseline" baseline "$baseline_kind"
+    light_check "$name-baseline"
+    local -a base_headers=("${LIGHT_HEADERS[@]}") base_uris=("${LIGHT_URIS[@]}")
+    local base_body=$LIGHT_BODY
+    for ((round = 1; round <= LIGHT_ROUNDS; round++)); do
+      echo "bench: light client round $round/$LIGHT_ROUNDS $name"
+      local side
+      # Alternate the order so that drift in the machine's load favours neither.
+      for side in $( ((round % 2)) && echo "baseline target" || echo "target baseline"); do
+        if [[ $side == baseline ]]; then
+          LIGHT_HEADERS=("${base_headers[@]}"); LIGHT_URIS=("${base_uris[@]}")
+          LIGHT_BODY=$base_body
+          light_measure "$OUT/light/$name.$round.baseline.json" baseline
+        else
+          LIGHT_HEADERS=("${ours_headers[@]}"); LIGHT_URIS=("${ours_uris[@]}")
+          LIGHT_BODY=$ours_body
+          light_measure "$OUT/light/$name.$round.target.json" "$target"
+        fi
+      done
+    done
+  done
+}
