@@ -1,5 +1,6 @@
 #include "server/email/maildir_writer.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -7,7 +8,11 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
@@ -106,6 +111,63 @@ absl::StatusOr<std::unique_ptr<MailSender>> OpenMaildir(const std::string& dir) 
     if (absl::Status made = MakeDir(path); !made.ok()) return made;
   }
   return std::make_unique<MaildirWriter>(dir);
+}
+
+namespace {
+
+absl::Status EraseFailed(absl::string_view what, absl::string_view path, int error) {
+  return errors::Error(
+      absl::StatusCode::kUnavailable, "STORAGE_UNAVAILABLE",
+      absl::StrCat("maildir: cannot ", what, " ", path, ": ", std::strerror(error)));
+}
+
+// Whether the message in `path` has a Delivered-To header equal to `address`
+// (ignoring ASCII case). Only the header block is read: the writer puts
+// Delivered-To second, and headers end at the first empty line.
+bool DeliveredTo(const std::string& path, absl::string_view address) {
+  std::ifstream file(path, std::ios::binary);
+  std::string line;
+  for (int lines = 0; lines < 200 && std::getline(file, line); ++lines) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) return false;
+    constexpr absl::string_view kHeader = "delivered-to:";
+    if (line.size() >= kHeader.size() &&
+        absl::EqualsIgnoreCase(absl::string_view(line).substr(0, kHeader.size()), kHeader)) {
+      const absl::string_view value =
+          absl::StripAsciiWhitespace(absl::string_view(line).substr(kHeader.size()));
+      if (absl::EqualsIgnoreCase(value, address)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+absl::StatusOr<int> EraseFromMaildir(const std::string& dir, absl::string_view address) {
+  int erased = 0;
+  for (const char* sub : {"new", "cur", "tmp"}) {
+    const std::string path = absl::StrCat(dir, "/", sub);
+    DIR* listing = ::opendir(path.c_str());
+    if (listing == nullptr) {
+      if (errno == ENOENT) continue;
+      return EraseFailed("read", path, errno);
+    }
+    std::vector<std::string> matching;
+    while (const dirent* entry = ::readdir(listing)) {
+      if (entry->d_name[0] == '.') continue;
+      std::string file = absl::StrCat(path, "/", entry->d_name);
+      if (DeliveredTo(file, address)) matching.push_back(std::move(file));
+    }
+    ::closedir(listing);
+    for (const std::string& file : matching) {
+      if (::unlink(file.c_str()) != 0 && errno != ENOENT) return EraseFailed("remove", file, errno);
+    }
+    if (!matching.empty()) {
+      if (absl::Status synced = SyncDir(path); !synced.ok()) return synced;
+      erased += static_cast<int>(matching.size());
+    }
+  }
+  return erased;
 }
 
 }  // namespace backinstock::email

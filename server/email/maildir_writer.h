@@ -26,6 +26,14 @@ namespace backinstock::email {
 // Thread-safe; writers on the same directory never pick the same name.
 absl::StatusOr<std::unique_ptr<MailSender>> OpenMaildir(const std::string& dir);
 
+// Removes from the Maildir `dir` (new/, cur/ and tmp/) every message whose
+// Delivered-To header is `address`, ignoring ASCII case, and syncs the
+// directories it changed: a customer's erase also removes the server's own
+// stored copies of the emails it sent them. Returns how many it removed;
+// UNAVAILABLE (STORAGE_UNAVAILABLE) when the directory cannot be read or a
+// file cannot be removed. A message being written while it runs may be left.
+absl::StatusOr<int> EraseFromMaildir(const std::string& dir, absl::string_view address);
+
 }  // namespace backinstock::email
 
 #endif  // BACKINSTOCK_SERVER_EMAIL_MAILDIR_WRITER_H_

@@ -446,6 +446,11 @@ class ServerImpl final : public Server {
     if (!cursors.ok()) return cursors.status();
     domain::NotificationRequestOptions options;
     options.max_requests_per_site = config_.max_requests_per_site;
+    if (!maildir_.empty()) {
+      options.erase_sent_copies = [dir = maildir_](absl::string_view email) {
+        return email::EraseFromMaildir(dir, email);
+      };
+    }
     requests_ = std::make_unique<domain::NotificationRequestManager>(
         request_store_.get(), settings_.get(), delivery_.get(), *std::move(cursors),
         std::move(options));
@@ -511,6 +516,7 @@ class ServerImpl final : public Server {
       absl::StatusOr<std::string> dir = MailDir(config_);
       if (!dir.ok()) return dir.status();
       mail_destination_ = *dir;
+      maildir_ = *dir;
       senders = [dir = *dir] { return email::OpenMaildir(dir); };
     }
     absl::StatusOr<std::unique_ptr<delivery::DeliveryQueue>> queue = delivery::DeliveryQueue::Start(
@@ -649,6 +655,7 @@ class ServerImpl final : public Server {
   std::unique_ptr<store::EmailTemplateStore> email_template_store_;
   std::unique_ptr<domain::EmailTemplateManager> email_templates_;
   std::unique_ptr<email::MailSender> mail_sender_;  // null without --smtp_url
+  std::string maildir_;  // where delivered emails are kept without --smtp_url
   std::unique_ptr<domain::TestEmailSender> test_email_sender_;
   // Before server_ like the services: joins once every test send answered.
   std::unique_ptr<api::WorkQueue> email_sends_;

@@ -11,6 +11,13 @@ absl::Time FromProto(const google::protobuf::Timestamp& t) {
   return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
 }
 
+// When this process first indexed a record (about when it loaded the
+// store). Fixed once, so Add and Remove compute the same clock.
+absl::Time FirstIndexed() {
+  static const absl::Time first = absl::Now();
+  return first;
+}
+
 }  // namespace
 
 std::optional<RetentionClock> RetentionClockOf(const NotificationRequestRecord& record) {
@@ -23,7 +30,11 @@ std::optional<RetentionClock> RetentionClockOf(const NotificationRequestRecord& 
       if (record.settled_time != absl::InfinitePast()) {
         return RetentionClock{RetentionClock::Kind::kSettled, record.settled_time};
       }
-      absl::Time since = FromProto(request.created_date());
+      // Settled before settle times were recorded: when is unknown (a
+      // request marked sent by hand carries no trace of it), so its period
+      // counts from when this process loaded it at the earliest: kept too
+      // long once rather than deleted early.
+      absl::Time since = std::max(FromProto(request.created_date()), FirstIndexed());
       if (record.delivery != nullptr && record.delivery->state().has_queued_time()) {
         since = std::max(since, FromProto(record.delivery->state().queued_time()));
       }

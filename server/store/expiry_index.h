@@ -26,9 +26,9 @@ struct RetentionClock {
 };
 
 // RECEIVED: its created_date. NOTIFICATION_SENT and FAILED: its settled time;
-// a record settled before that time was kept counts from the latest time it
-// holds (its email's queued time, else its created_date), so such records are
-// swept at most --delivery_max_age early rather than kept forever.
+// a record settled before that time was kept counts from the latest of its
+// email's queued time, its created_date and when this process first indexed
+// a record (its real settle time may be recent): never swept early.
 // PROCESSING (delivery in flight) and UNSPECIFIED: none, never swept.
 std::optional<RetentionClock> RetentionClockOf(const NotificationRequestRecord& record);
 

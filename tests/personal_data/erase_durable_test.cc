@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "tests/notification_requests/calls.h"
 #include "tests/personal_data/customer_data_calls.h"
+#include "tests/support/eventually.h"
 #include "tests/support/maildir.h"
 
 namespace backinstock::testing {
@@ -71,12 +72,13 @@ class DurableEraseTest : public ::testing::Test {
   void TearDown() override {
     StopServer();
     RemoveTree(data_dir_);
-    RemoveTree(mail_dir_);
+    if (!mail_dir_.empty()) RemoveTree(mail_dir_);
   }
 
   void StartServer() {
     runtime::ServerConfig config = TestConfig();
     config.data_dir = data_dir_;
+    // Empty: the default, a Maildir under the data directory.
     config.mail_dir = mail_dir_;
     server_ = std::make_unique<TestServer>(std::move(config));
     settings_ = std::make_unique<SettingsCalls>(server_->channel());
@@ -178,6 +180,37 @@ TEST_F(DurableEraseTest, NoFileHoldsTheAddressAfterEraseAndARestartKeepsEveryOth
   EXPECT_EQ(exported->requests_size(), 0);
   // And the server still writes: the journal it reopened is whole.
   EXPECT_FALSE(MustCreate(kSite, "after-restart", "later@example.org").empty());
+}
+
+// Without --mail_dir the delivered emails are kept in <data_dir>/mail: the
+// erase removes the customer's copies there too, and only theirs.
+class DurableEraseDefaultMaildirTest : public DurableEraseTest {
+ protected:
+  void SetUp() override {
+    data_dir_ = TempPath("pd-data");
+    StartServer();
+    ASSERT_TRUE(settings_->Set(As(kSite, "user"), true).ok());
+  }
+};
+
+TEST_F(DurableEraseDefaultMaildirTest, EraseRemovesTheSentEmailsKeptUnderTheDataDirectory) {
+  const Credentials owner = As(kSite, "user");
+  std::vector<std::string> ids = {MustCreate(kSite, "mug", kAddress),
+                                  MustCreate(kSite, "cap", absl::AsciiStrToLower(kAddress)),
+                                  MustCreate(kSite, "mug", "keep.me@example.org")};
+  ASSERT_TRUE(calls_->Report(owner, RequestCalls::ReportOf(ids)).ok());
+  const std::string maildir = data_dir_ + "/mail";
+  ASSERT_TRUE(Eventually([&] { return ReadMaildir(maildir).size() == ids.size(); }))
+      << ReadMaildir(maildir).size() << " emails delivered";
+  ASSERT_THAT(Findings(data_dir_, Needles(kAddress)), ::testing::Not(::testing::IsEmpty()));
+
+  auto result = data_->Erase(owner, kAddress);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->erased_count(), 2);
+  EXPECT_THAT(Findings(data_dir_, Needles(kAddress)), ::testing::IsEmpty());
+  const std::vector<MaildirMessage> left = ReadMaildir(maildir);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].delivered_to, "keep.me@example.org");
 }
 
 }  // namespace

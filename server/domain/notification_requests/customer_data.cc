@@ -83,6 +83,12 @@ absl::StatusOr<v1::EraseCustomerDataResponse> NotificationRequestManager::EraseC
   // one by one earlier, or by an erase whose purge failed, may still be in
   // the store's files.
   if (absl::Status purged = store_->PurgeDeleted(); !purged.ok()) return purged;
+  // The emails already sent, where the server keeps them itself (by default
+  // a Maildir under --data_dir): those copies hold the address too.
+  if (options_.erase_sent_copies) {
+    absl::StatusOr<int> removed = options_.erase_sent_copies(request.email());
+    if (!removed.ok()) return removed.status();
+  }
   return response;
 }
 

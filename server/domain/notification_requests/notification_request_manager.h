@@ -32,6 +32,9 @@ struct NotificationRequestOptions {
   int claim_parallelism = 16;
   // The time source for created dates and queued times (tests fix it).
   std::function<absl::Time()> clock = [] { return absl::Now(); };
+  // Removes the server's own stored copies of the emails sent to an address
+  // (the Maildir used without a relay); empty when mail leaves the server.
+  std::function<absl::StatusOr<int>(absl::string_view email)> erase_sent_copies;
 };
 
 class NotificationRequestManager {

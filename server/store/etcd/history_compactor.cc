@@ -17,10 +17,13 @@ HistoryCompactor::~HistoryCompactor() {
   thread_.join();
 }
 
-absl::Status HistoryCompactor::CompactNow() const {
+absl::Status HistoryCompactor::Step(int64_t* previous) {
   absl::StatusOr<int64_t> revision = client_->CurrentRevision();
   if (!revision.ok()) return revision.status();
-  absl::Status compacted = client_->Compact(*revision);
+  const int64_t target = *previous;
+  *previous = *revision;
+  if (target == 0) return absl::OkStatus();
+  absl::Status compacted = client_->Compact(target);
   // Another replica compacted at this revision or a later one first: the
   // history this run would have dropped is gone either way.
   if (!compacted.ok() && !EtcdClient::AlreadyCompacted(compacted)) return compacted;
@@ -29,15 +32,17 @@ absl::Status HistoryCompactor::CompactNow() const {
 }
 
 void HistoryCompactor::Run() {
+  int64_t previous = 0;
   for (;;) {
     {
       absl::MutexLock lock(&mu_);
       auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
-      if (mu_.AwaitWithTimeout(absl::Condition(&stopping), interval_)) return;
+      if (mu_.AwaitWithTimeout(absl::Condition(&stopping), interval_ / 2)) return;
     }
-    // A failure (no quorum) is retried at the next interval.
-    if (absl::Status compacted = CompactNow(); !compacted.ok()) {
-      logging::Warning("etcd history compaction failed; retried at the next interval",
+    // A failure (no quorum) is retried at the next run, at the revision read
+    // then (a compaction that fell behind only catches up).
+    if (absl::Status compacted = Step(&previous); !compacted.ok()) {
+      logging::Warning("etcd history compaction failed; retried at the next run",
                        {{"error", compacted.message()}});
     }
   }
