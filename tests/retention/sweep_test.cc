@@ -211,6 +211,7 @@ class FailingDeletes final : public store::NotificationRequestStore {
                                                                      size_t limit) const override {
     return inner_->ExpiredRequests(received_before, settled_before, limit);
   }
+  absl::Status PurgeDeleted() override { return inner_->PurgeDeleted(); }
 
  private:
   store::NotificationRequestStore* inner_;
