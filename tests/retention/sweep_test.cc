@@ -285,7 +285,9 @@ TEST(DurableEncodingTest, TheSettledTimeSurvivesTheJournalEncodingWithAndWithout
     EXPECT_EQ(decoded->settled_time, record.settled_time);
     EXPECT_EQ(decoded->request.status(), Request::FAILED);
     EXPECT_EQ(decoded->delivery != nullptr, with_email);
-    if (with_email) EXPECT_EQ(decoded->delivery->state().attempts(), 3);
+    if (with_email && decoded->delivery != nullptr) {
+      EXPECT_EQ(decoded->delivery->state().attempts(), 3);
+    }
   }
   // An open record carries none, and reads back with none.
   auto open = store::DurableNotificationRequestStore::DecodeValue(
