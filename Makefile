@@ -20,7 +20,7 @@ APT_PACKAGES := cmake make g++ pkg-config libgrpc++-dev protobuf-compiler-grpc l
   etcd-server etcd-client golang-etcd-server-dev golang-github-gogo-protobuf-dev \
   zlib1g-dev clang libclang-rt-14-dev ccache \
   libcurl4-openssl-dev libmstch-dev python3-aiosmtpd chromium \
-  libmicrohttpd-dev prometheus libboost-dev ninja-build nghttp2-client curl
+  libmicrohttpd-dev prometheus libboost-dev ninja-build nghttp2-client curl wrk clang-format-14
 
 .PHONY: all deps build run test test-fast test-sanitize clean format-check
 
@@ -79,9 +79,9 @@ test-sanitize: deps $(SAN_BUILD)/CMakeCache.txt
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(SAN_BUILD) --output-on-failure -j $(CTEST_JOBS)
 
-# The whole suite, then the whole suite again under the sanitizers; the last
-# lines are ctest's summary of the sanitized run.
-test: test-fast test-sanitize
+# The formatting check, the whole suite, then the whole suite again under the
+# sanitizers; the last lines are ctest's summary of the sanitized run.
+test: format-check test-fast test-sanitize
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)
@@ -89,7 +89,7 @@ clean:
 # Fails if a tracked C++ file differs from what clang-format makes of it
 # (.clang-format: Google style, 100 columns). Prints the offending lines.
 CLANG_FORMAT ?= clang-format-14
-format-check:
+format-check: deps
 	git ls-files -z '*.cc' '*.h' | xargs -0 $(CLANG_FORMAT) --dry-run --Werror
 
 # Benchmarks (bench/run.sh): a Release build of the server, the baseline and the

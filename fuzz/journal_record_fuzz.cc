@@ -44,7 +44,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const absl::string_view file = input.Rest();
   CheckRecordAt(file);
   const auto kind = (mode & 1) ? journal::FileKind::kSnapshot : journal::FileKind::kSegment;
-  const auto policy = (mode & 2) ? journal::TailPolicy::kAllowTornTail : journal::TailPolicy::kStrict;
+  const auto policy =
+      (mode & 2) ? journal::TailPolicy::kAllowTornTail : journal::TailPolicy::kStrict;
   const uint64_t number = (mode >> 2) & 3;
   auto scanned = journal::ScanFile("fuzz", file, kind, number, policy, DecodeValues);
   if (scanned.ok()) {

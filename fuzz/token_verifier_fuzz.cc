@@ -51,8 +51,8 @@ void Verify(absl::string_view token) {
   const int64_t now_s = 1'700'000'000;
   const absl::Time now = absl::FromUnixSeconds(now_s);
   auto identity = backinstock::auth::VerifyIdentityToken(token, Keys(), now);
-  if (identity.ok() && (!backinstock::auth::IsValidSiteId(identity->site) || identity->sub.empty() ||
-                        !DatesHold(identity->iat, identity->exp, now_s))) {
+  if (identity.ok() && (!backinstock::auth::IsValidSiteId(identity->site) ||
+                        identity->sub.empty() || !DatesHold(identity->iat, identity->exp, now_s))) {
     std::abort();
   }
   auto elevation = backinstock::auth::VerifyElevationToken(token, Keys(), now);

@@ -62,7 +62,8 @@ int main(int argc, char** argv) {
   const std::string listen = config->listen;
   const std::string metrics_listen = config->metrics_listen;
   const std::string http_listen = config->http_listen;
-  absl::StatusOr<std::unique_ptr<runtime::Server>> server = runtime::Server::Start(*std::move(config));
+  absl::StatusOr<std::unique_ptr<runtime::Server>> server =
+      runtime::Server::Start(*std::move(config));
   if (!server.ok()) return Fail(server.status());
 
   // Printed before the readiness line, so that whoever waits for that one can

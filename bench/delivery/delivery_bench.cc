@@ -5,6 +5,7 @@
 // into the same sink. Prints the Report call's time and emails per second,
 // for the memory store and for --data_dir.
 #include <fcntl.h>
+#include <grpcpp/create_channel.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -18,8 +19,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <grpcpp/create_channel.h>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -116,8 +115,7 @@ struct Figures {
   bool all_sent = false;
 };
 
-Figures RunServer(const std::string& url, const std::string& data_dir, int count,
-                  int concurrency) {
+Figures RunServer(const std::string& url, const std::string& data_dir, int count, int concurrency) {
   auth::Keys keys;
   keys.identity.emplace("bench-identity", std::string(32, 'i'));
   keys.elevation.emplace("bench-elevation", std::string(32, 'e'));
@@ -142,7 +140,8 @@ Figures RunServer(const std::string& url, const std::string& data_dir, int count
                                      grpc::InsecureChannelCredentials());
   auto requests = v1::BackInStockNotificationRequestService::NewStub(channel);
   auto settings = v1::BackInStockSettingsService::NewStub(channel);
-  absl::StatusOr<std::vector<SiteCredentials>> who = MintSiteCredentials(keys, 1, "user", absl::Now());
+  absl::StatusOr<std::vector<SiteCredentials>> who =
+      MintSiteCredentials(keys, 1, "user", absl::Now());
   if (!who.ok()) return figures;
   const SiteCredentials& owner = (*who)[0];
   auto context = [&owner] {

@@ -75,9 +75,8 @@ class Lane {
       Prepare(now);
       grpc::ClientContext context;
       context.set_deadline(absl::ToChronoTime(now + absl::Seconds(10)));
-      const grpc::Status status =
-          txn_ ? stub_->Txn(&context, txn_request_, &txn_response_)
-               : stub_->Put(&context, request_, &response_);
+      const grpc::Status status = txn_ ? stub_->Txn(&context, txn_request_, &txn_response_)
+                                       : stub_->Put(&context, request_, &response_);
       Count(status);
     }
     absl::MutexLock lock(&shared_->mu);

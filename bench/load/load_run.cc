@@ -16,9 +16,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/mutex.h"
-#include "bench/load/call_kinds.h"
 #include "backinstock/errors/error.h"
 #include "backinstock/errors/grpc_status.h"
+#include "bench/load/call_kinds.h"
 
 namespace backinstock::bench {
 namespace {
@@ -77,8 +77,11 @@ class Run {
  public:
   Run(const LoadOptions& options, const std::vector<SiteCredentials>& sites,
       std::vector<std::unique_ptr<Stubs>> stubs)
-      : options_(options), sites_(sites), stubs_(std::move(stubs)),
-        lanes_(options.in_flight), remaining_(options.in_flight) {}
+      : options_(options),
+        sites_(sites),
+        stubs_(std::move(stubs)),
+        lanes_(options.in_flight),
+        remaining_(options.in_flight) {}
 
   LoadResult Go() {
     start_ = Clock::now();
@@ -145,7 +148,8 @@ class Run {
 
   void Record(Lane& lane, Clock::time_point started, const grpc::Status& status) {
     const Clock::time_point end = Clock::now();
-    lane.latency.Record(std::chrono::duration_cast<std::chrono::nanoseconds>(end - started).count());
+    lane.latency.Record(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(end - started).count());
     const int code = std::clamp(static_cast<int>(status.error_code()), 0, kStatusCodes - 1);
     ++lane.codes[code];
     if (code != 0 && lane.first_errors.count(code) == 0) {

@@ -50,22 +50,22 @@ nlohmann::json ReportJson(const LoadOptions& options, int sites, const LoadResul
 
 std::string ReportText(const LoadOptions& options, int sites, const LoadResult& result) {
   const LatencyHistogram& latency = result.latency;
-  std::string text = absl::StrFormat(
-      "target %s  rpc %s  channels %d  in flight %d  sites %d  warm-up %s\n", options.target,
-      options.mix.text, options.channels, options.in_flight, sites,
-      absl::FormatDuration(options.warmup));
+  std::string text =
+      absl::StrFormat("target %s  rpc %s  channels %d  in flight %d  sites %d  warm-up %s\n",
+                      options.target, options.mix.text, options.channels, options.in_flight, sites,
+                      absl::FormatDuration(options.warmup));
   absl::StrAppendFormat(&text, "calls %d (%d failed) in %.2f s: %.0f successful calls/s\n",
-                        result.calls, result.errors(), result.elapsed_seconds,
-                        result.throughput());
+                        result.calls, result.errors(), result.elapsed_seconds, result.throughput());
   absl::StrAppendFormat(&text,
                         "latency ms: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f  "
                         "mean %.3f\n",
                         Ms(latency.Quantile(0.50)), Ms(latency.Quantile(0.90)),
-                        Ms(latency.Quantile(0.99)), Ms(latency.Quantile(0.999)),
-                        Ms(latency.max()), latency.mean() / 1e6);
+                        Ms(latency.Quantile(0.99)), Ms(latency.Quantile(0.999)), Ms(latency.max()),
+                        latency.mean() / 1e6);
   text += "status:";
   for (int code = 0; code < kStatusCodes; ++code) {
-    if (result.codes[code] > 0) absl::StrAppend(&text, " ", CodeName(code), " ", result.codes[code]);
+    if (result.codes[code] > 0)
+      absl::StrAppend(&text, " ", CodeName(code), " ", result.codes[code]);
   }
   text += "\n";
   if (result.errors() > 0) {

@@ -22,9 +22,9 @@ absl::StatusOr<RpcMix> ParseRpcMix(absl::string_view text) {
         absl::StrSplit(part, absl::MaxSplits('=', 1));
     const auto kind = ParseCallKind(name_weight.first);
     if (!kind) {
-      return absl::InvalidArgumentError(absl::StrCat("--rpc: unknown call \"", name_weight.first,
-                                                     "\"; known: ",
-                                                     absl::StrJoin(CallKindNames(), ", ")));
+      return absl::InvalidArgumentError(
+          absl::StrCat("--rpc: unknown call \"", name_weight.first,
+                       "\"; known: ", absl::StrJoin(CallKindNames(), ", ")));
     }
     int weight = 1;
     if (!name_weight.second.empty() &&

@@ -44,8 +44,12 @@ auth::Keys BenchKeys() {
 
 std::string IdentityToken(const std::string& site, absl::Time now) {
   const int64_t t = absl::ToUnixSeconds(now);
-  nlohmann::json claims = {{"aud", "backinstock"}, {"sub", "bench-user"}, {"site", site},
-                           {"role", "visitor"},    {"iat", t},           {"exp", t + 3600}};
+  nlohmann::json claims = {{"aud", "backinstock"},
+                           {"sub", "bench-user"},
+                           {"site", site},
+                           {"role", "visitor"},
+                           {"iat", t},
+                           {"exp", t + 3600}};
   return *auth::MintHs256(kIdentityKid, kIdentitySecret, claims.dump());
 }
 

@@ -46,7 +46,7 @@ class NoScheduler : public delivery::Scheduler {
   void Schedule(const std::string&, store::RecordPtr) override {}
 };
 
-constexpr int kItems = 100;                       // catalog items of the site
+constexpr int kItems = 100;                                   // catalog items of the site
 const absl::Time kStart = absl::FromUnixSeconds(1767225600);  // 2026-01-01
 
 std::string ItemUrl(int item) { return absl::StrCat("https://shop.example/items/item-", item); }
@@ -118,12 +118,12 @@ v1::PlatformQuery QueryOf(FilterKind kind, const Site& site, int count) {
       break;
     }
     case kAndDate:
-      json = absl::StrCat(
-          R"({"filter": {"$and": [{"status": {"$in": ["RECEIVED", "PROCESSING"]}},)",
-          R"({"createdDate": {"$gte": ")",
-          absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", kStart + absl::Minutes(count / 2),
-                           absl::UTCTimeZone()),
-          R"("}}]}})");
+      json =
+          absl::StrCat(R"({"filter": {"$and": [{"status": {"$in": ["RECEIVED", "PROCESSING"]}},)",
+                       R"({"createdDate": {"$gte": ")",
+                       absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", kStart + absl::Minutes(count / 2),
+                                        absl::UTCTimeZone()),
+                       R"("}}]}})");
       break;
     case kOrItem:
       json = absl::StrCat(R"({"filter": {"$or": [{"itemUrl": {"$startsWith": ")", ItemUrl(7),

@@ -76,9 +76,19 @@ void BM_StoreSet(benchmark::State& state) {
   state.counters["conflicts"] = benchmark::Counter(static_cast<double>(conflicts));
 }
 
-BENCHMARK(BM_StoreGet)->ArgName("sites")->Arg(1)->Arg(1'000'000)->Threads(1)->Threads(2)
+BENCHMARK(BM_StoreGet)
+    ->ArgName("sites")
+    ->Arg(1)
+    ->Arg(1'000'000)
+    ->Threads(1)
+    ->Threads(2)
     ->UseRealTime();
-BENCHMARK(BM_StoreSet)->ArgName("sites")->Arg(1)->Arg(1'000'000)->Threads(1)->Threads(2)
+BENCHMARK(BM_StoreSet)
+    ->ArgName("sites")
+    ->Arg(1)
+    ->Arg(1'000'000)
+    ->Threads(1)
+    ->Threads(2)
     ->UseRealTime();
 
 }  // namespace

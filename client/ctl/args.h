@@ -17,11 +17,11 @@
 namespace backinstock::ctl {
 
 struct FlagSpec {
-  absl::string_view name;     // without the dashes
-  bool is_switch = false;     // takes no value
-  absl::string_view value;    // placeholder for help, "JSON"
+  absl::string_view name;   // without the dashes
+  bool is_switch = false;   // takes no value
+  absl::string_view value;  // placeholder for help, "JSON"
   absl::string_view help;
-  absl::string_view env = {}; // environment variable read when the flag is absent
+  absl::string_view env = {};  // environment variable read when the flag is absent
 };
 
 class Args {

@@ -13,11 +13,11 @@
 namespace backinstock::ctl {
 
 struct Command {
-  std::string name;                // "start-collecting-requests"
-  std::string rpc;                 // "backinstock.v1.BackInStockSettingsService/StartCollectingRequests"
-  std::string arguments;           // words after the name, for the usage line: "APP_ID"
-  std::string summary;             // one line, for the command list
-  std::string description;         // paragraphs, for --help
+  std::string name;         // "start-collecting-requests"
+  std::string rpc;          // "backinstock.v1.BackInStockSettingsService/StartCollectingRequests"
+  std::string arguments;    // words after the name, for the usage line: "APP_ID"
+  std::string summary;      // one line, for the command list
+  std::string description;  // paragraphs, for --help
   std::vector<std::string> flags;  // the flags it accepts (besides --help)
   // Runs with the words after the command's name; returns the exit code.
   std::function<int(const Args& args, const std::vector<std::string>& words)> run;

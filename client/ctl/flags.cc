@@ -19,11 +19,13 @@ constexpr FlagSpec kFlags[] = {
     {"deadline", false, "DURATION",
      "Deadline of the call, for example 5s or 500ms (default 30s; none for watch commands)."},
     {"tls", true, "", "Use TLS (implied by the other --tls_* flags).", "BACKINSTOCK_TLS"},
-    {"tls_ca_file", false, "PEM", "Roots that verify the server's certificate (default: system roots).",
+    {"tls_ca_file", false, "PEM",
+     "Roots that verify the server's certificate (default: system roots).",
      "BACKINSTOCK_TLS_CA_FILE"},
     {"tls_cert_file", false, "PEM", "Client certificate chain, for mutual TLS.",
      "BACKINSTOCK_TLS_CERT_FILE"},
-    {"tls_key_file", false, "PEM", "Client private key, for mutual TLS.", "BACKINSTOCK_TLS_KEY_FILE"},
+    {"tls_key_file", false, "PEM", "Client private key, for mutual TLS.",
+     "BACKINSTOCK_TLS_KEY_FILE"},
     {"tls_server_name", false, "NAME",
      "Expect this name in the server's certificate instead of the target's host."},
     // Requests.
@@ -40,7 +42,8 @@ constexpr FlagSpec kFlags[] = {
      "elevation: permissions granted, full names or SETTINGS_READ, SETTINGS_MODIFY, "
      "REQUESTS_CREATE, REQUESTS_READ, REQUESTS_MODIFY, EMAIL_MANAGE."},
     {"sub", false, "SUBJECT", "The token's subject (default: backinstockctl)."},
-    {"ttl", false, "DURATION", "Lifetime (default 1h for identity, 60s for elevation; at most 300s)."},
+    {"ttl", false, "DURATION",
+     "Lifetime (default 1h for identity, 60s for elevation; at most 300s)."},
 };
 
 }  // namespace
@@ -49,8 +52,8 @@ absl::Span<const FlagSpec> AllFlags() { return kFlags; }
 
 const std::vector<std::string>& ConnectionFlagNames() {
   static const auto* names = new std::vector<std::string>{
-      "target", "token", "elevation_token", "deadline", "tls",
-      "tls_ca_file", "tls_cert_file", "tls_key_file", "tls_server_name"};
+      "target",      "token",         "elevation_token", "deadline",       "tls",
+      "tls_ca_file", "tls_cert_file", "tls_key_file",    "tls_server_name"};
   return *names;
 }
 

@@ -114,31 +114,28 @@ std::vector<Command> RpcCommands() {
 
   // --- BackInStockSettingsService ---
   commands.push_back(Unary<v1::GetSettingsRequest, v1::GetSettingsResponse>(
-      "get-settings", std::string(kSettings) + "GetSettings", "", "",
-      "Print the site's settings.",
+      "get-settings", std::string(kSettings) + "GetSettings", "", "", "Print the site's settings.",
       "Prints the caller's site's settings: one collection state per supported app, and the\n"
       "revision. Needs ECOM.READ_BACK_IN_STOCK_NOTIFICATION_SETTINGS (every role has it).",
       [](const ConnectionOptions& o, const v1::GetSettingsRequest& r, const CallOptions& c) {
         return Settings(o).GetSettings(r, c);
       }));
-  commands.push_back(
-      Unary<v1::StartCollectingRequestsRequest, v1::StartCollectingRequestsResponse>(
-          "start-collecting-requests", std::string(kSettings) + "StartCollectingRequests",
-          "[APP_ID]", "app_id", "Make an app collect back-in-stock requests.",
-          "Makes the app (a GUID, for example 215238eb-22a5-4c36-9e7b-e7c08025e04e for Wix\n"
-          "Stores) collect requests on the caller's site and prints the settings after the\n"
-          "call. Idempotent. Needs ECOM.MODIFY_BACK_IN_STOCK_NOTIFICATION_SETTINGS: a user or\n"
-          "app token, or --elevation_token.",
-          [](const ConnectionOptions& o, const v1::StartCollectingRequestsRequest& r,
-             const CallOptions& c) { return Settings(o).StartCollectingRequests(r, c); }));
-  commands.push_back(
-      Unary<v1::StopCollectingRequestsRequest, v1::StopCollectingRequestsResponse>(
-          "stop-collecting-requests", std::string(kSettings) + "StopCollectingRequests",
-          "[APP_ID]", "app_id", "Make an app stop collecting back-in-stock requests.",
-          "Makes the app stop collecting requests on the caller's site and prints the\n"
-          "settings after the call. Idempotent; same permission as start-collecting-requests.",
-          [](const ConnectionOptions& o, const v1::StopCollectingRequestsRequest& r,
-             const CallOptions& c) { return Settings(o).StopCollectingRequests(r, c); }));
+  commands.push_back(Unary<v1::StartCollectingRequestsRequest, v1::StartCollectingRequestsResponse>(
+      "start-collecting-requests", std::string(kSettings) + "StartCollectingRequests", "[APP_ID]",
+      "app_id", "Make an app collect back-in-stock requests.",
+      "Makes the app (a GUID, for example 215238eb-22a5-4c36-9e7b-e7c08025e04e for Wix\n"
+      "Stores) collect requests on the caller's site and prints the settings after the\n"
+      "call. Idempotent. Needs ECOM.MODIFY_BACK_IN_STOCK_NOTIFICATION_SETTINGS: a user or\n"
+      "app token, or --elevation_token.",
+      [](const ConnectionOptions& o, const v1::StartCollectingRequestsRequest& r,
+         const CallOptions& c) { return Settings(o).StartCollectingRequests(r, c); }));
+  commands.push_back(Unary<v1::StopCollectingRequestsRequest, v1::StopCollectingRequestsResponse>(
+      "stop-collecting-requests", std::string(kSettings) + "StopCollectingRequests", "[APP_ID]",
+      "app_id", "Make an app stop collecting back-in-stock requests.",
+      "Makes the app stop collecting requests on the caller's site and prints the\n"
+      "settings after the call. Idempotent; same permission as start-collecting-requests.",
+      [](const ConnectionOptions& o, const v1::StopCollectingRequestsRequest& r,
+         const CallOptions& c) { return Settings(o).StopCollectingRequests(r, c); }));
   commands.push_back(Stream<v1::WatchSettingsRequest, v1::WatchSettingsResponse>(
       "watch-settings", std::string(kSettings) + "WatchSettings",
       "Print the settings, then again after every change.",
@@ -174,13 +171,12 @@ std::vector<Command> RpcCommands() {
       "Deletes the request with that id (NOT_FOUND if none) and prints {}.",
       [](const ConnectionOptions& o, const v1::DeleteBackInStockNotificationRequestRequest& r,
          const CallOptions& c) { return Requests(o).DeleteBackInStockNotificationRequest(r, c); }));
-  commands.push_back(
-      Unary<v1::MarkAsNotificationSentRequest, v1::MarkAsNotificationSentResponse>(
-          "mark-as-notification-sent", std::string(kRequests) + "MarkAsNotificationSent", "[ID]",
-          "id", "Record that a customer was notified by other means.",
-          "Sets the request's status to NOTIFICATION_SENT with autoNotified false and prints it.",
-          [](const ConnectionOptions& o, const v1::MarkAsNotificationSentRequest& r,
-             const CallOptions& c) { return Requests(o).MarkAsNotificationSent(r, c); }));
+  commands.push_back(Unary<v1::MarkAsNotificationSentRequest, v1::MarkAsNotificationSentResponse>(
+      "mark-as-notification-sent", std::string(kRequests) + "MarkAsNotificationSent", "[ID]", "id",
+      "Record that a customer was notified by other means.",
+      "Sets the request's status to NOTIFICATION_SENT with autoNotified false and prints it.",
+      [](const ConnectionOptions& o, const v1::MarkAsNotificationSentRequest& r,
+         const CallOptions& c) { return Requests(o).MarkAsNotificationSent(r, c); }));
   commands.push_back(Unary<v1::QueryBackInStockNotificationRequestsRequest,
                            v1::QueryBackInStockNotificationRequestsResponse>(
       "query-requests", std::string(kRequests) + "QueryBackInStockNotificationRequests", "", "",
@@ -189,14 +185,15 @@ std::vector<Command> RpcCommands() {
       "  --request '{\"query\": {\"filter\": {\"status\": \"RECEIVED\"},\n"
       "             \"sort\": [{\"fieldName\": \"createdDate\", \"order\": \"DESC\"}],\n"
       "             \"cursorPaging\": {\"limit\": 10}}}'\n"
-      "The next page: --request '{\"query\": {\"cursorPaging\": {\"cursor\": \"<metadata.cursors.next>\"}}}'.",
+      "The next page: --request '{\"query\": {\"cursorPaging\": {\"cursor\": "
+      "\"<metadata.cursors.next>\"}}}'.",
       [](const ConnectionOptions& o, const v1::QueryBackInStockNotificationRequestsRequest& r,
          const CallOptions& c) { return Requests(o).QueryBackInStockNotificationRequests(r, c); }));
   commands.push_back(Unary<v1::GetBackInStockNotificationRequestsCountByCatalogReferencesRequest,
                            v1::GetBackInStockNotificationRequestsCountByCatalogReferencesResponse>(
       "count-requests",
-      std::string(kRequests) + "GetBackInStockNotificationRequestsCountByCatalogReferences", "",
-      "", "Count the open requests of catalog references.",
+      std::string(kRequests) + "GetBackInStockNotificationRequestsCountByCatalogReferences", "", "",
+      "Count the open requests of catalog references.",
       "Prints the number of RECEIVED and PROCESSING requests per reference, for example\n"
       "  --request '{\"catalogReferences\": [{\"catalogItemId\": \"item-1\",\n"
       "             \"appId\": \"215238eb-22a5-4c36-9e7b-e7c08025e04e\"}]}'",
@@ -205,41 +202,42 @@ std::vector<Command> RpcCommands() {
          const CallOptions& c) {
         return Requests(o).GetBackInStockNotificationRequestsCountByCatalogReferences(r, c);
       }));
+  commands.push_back(Unary<v1::ReportItemsBackInStockRequest, v1::ReportItemsBackInStockResponse>(
+      "report-items-back-in-stock", std::string(kRequests) + "ReportItemsBackInStock", "", "",
+      "Notify the customers waiting for an item.",
+      "Hands every RECEIVED request of a catalog reference (or of the given ids) to the\n"
+      "notifier, for example\n"
+      "  --request '{\"itemDetails\": {\"name\": \"Mug\", \"price\": \"12.50\"},\n"
+      "             \"catalogReference\": {\"catalogItemId\": \"item-1\",\n"
+      "               \"appId\": \"215238eb-22a5-4c36-9e7b-e7c08025e04e\"}}'\n"
+      "Not retried: it is not idempotent.",
+      [](const ConnectionOptions& o, const v1::ReportItemsBackInStockRequest& r,
+         const CallOptions& c) { return Requests(o).ReportItemsBackInStock(r, c); }));
   commands.push_back(
-      Unary<v1::ReportItemsBackInStockRequest, v1::ReportItemsBackInStockResponse>(
-          "report-items-back-in-stock", std::string(kRequests) + "ReportItemsBackInStock", "", "",
-          "Notify the customers waiting for an item.",
-          "Hands every RECEIVED request of a catalog reference (or of the given ids) to the\n"
-          "notifier, for example\n"
-          "  --request '{\"itemDetails\": {\"name\": \"Mug\", \"price\": \"12.50\"},\n"
-          "             \"catalogReference\": {\"catalogItemId\": \"item-1\",\n"
-          "               \"appId\": \"215238eb-22a5-4c36-9e7b-e7c08025e04e\"}}'\n"
-          "Not retried: it is not idempotent.",
-          [](const ConnectionOptions& o, const v1::ReportItemsBackInStockRequest& r,
-             const CallOptions& c) { return Requests(o).ReportItemsBackInStock(r, c); }));
-  commands.push_back(Stream<v1::WatchNotificationRequestEventsRequest,
-                            v1::WatchNotificationRequestEventsResponse>(
-      "watch-request-events", std::string(kRequests) + "WatchNotificationRequestEvents",
-      "Print every change to the site's requests.",
-      "Prints one JSON line per created, updated or deleted request from now on, until\n"
-      "interrupted (Ctrl-C), --max_messages lines, or the server shuts down.",
-      [](const ConnectionOptions& o, const v1::WatchNotificationRequestEventsRequest& r,
-         const CallOptions& c) { return Requests(o).WatchNotificationRequestEvents(r, c); }));
+      Stream<v1::WatchNotificationRequestEventsRequest, v1::WatchNotificationRequestEventsResponse>(
+          "watch-request-events", std::string(kRequests) + "WatchNotificationRequestEvents",
+          "Print every change to the site's requests.",
+          "Prints one JSON line per created, updated or deleted request from now on, until\n"
+          "interrupted (Ctrl-C), --max_messages lines, or the server shuts down.",
+          [](const ConnectionOptions& o, const v1::WatchNotificationRequestEventsRequest& r,
+             const CallOptions& c) { return Requests(o).WatchNotificationRequestEvents(r, c); }));
   commands.push_back(Unary<v1::EraseCustomerDataRequest, v1::EraseCustomerDataResponse>(
       "erase-customer-data", std::string(kRequests) + "EraseCustomerData", "[EMAIL]", "email",
       "Delete everything the site holds about one customer.",
       "Deletes every request of that email (any case, any status) on the caller's site, cancels\n"
       "their queued emails, and prints the count and ids once the address is gone from the\n"
       "server's storage. Needs ECOM.MODIFY_BACK_IN_STOCK_NOTIFICATION_REQUESTS.",
-      [](const ConnectionOptions& o, const v1::EraseCustomerDataRequest& r,
-         const CallOptions& c) { return Requests(o).EraseCustomerData(r, c); }));
+      [](const ConnectionOptions& o, const v1::EraseCustomerDataRequest& r, const CallOptions& c) {
+        return Requests(o).EraseCustomerData(r, c);
+      }));
   commands.push_back(Unary<v1::ExportCustomerDataRequest, v1::ExportCustomerDataResponse>(
       "export-customer-data", std::string(kRequests) + "ExportCustomerData", "[EMAIL]", "email",
       "Print everything the site holds about one customer.",
       "Prints every request of that email (any case, any status) on the caller's site, oldest\n"
       "first. Needs ECOM.READ_BACK_IN_STOCK_NOTIFICATION_REQUESTS.",
-      [](const ConnectionOptions& o, const v1::ExportCustomerDataRequest& r,
-         const CallOptions& c) { return Requests(o).ExportCustomerData(r, c); }));
+      [](const ConnectionOptions& o, const v1::ExportCustomerDataRequest& r, const CallOptions& c) {
+        return Requests(o).ExportCustomerData(r, c);
+      }));
 
   // --- BackInStockEmailService ---
   commands.push_back(Unary<v1::GetEmailTemplateRequest, v1::GetEmailTemplateResponse>(
@@ -256,7 +254,8 @@ std::vector<Command> RpcCommands() {
       "Change fields of the site's email template.",
       "Changes the fields named in updateMask and nothing else, and prints the template, for\n"
       "example\n"
-      "  --request '{\"template\": {\"senderName\": \"Acme\", \"subject\": \"{{item.name}} is back\"},\n"
+      "  --request '{\"template\": {\"senderName\": \"Acme\", \"subject\": \"{{item.name}} is "
+      "back\"},\n"
       "             \"updateMask\": \"senderName,subject\", \"expectedRevision\": \"1\"}'\n"
       "expectedRevision (optional) must be the stored revision, else ABORTED /\n"
       "REVISION_MISMATCH. Same permission as get-email-template. Not retried.",

@@ -7,9 +7,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "backinstock/client/error.h"
+#include "backinstock/errors/grpc_status.h"
 #include "client/ctl/connection_flags.h"
 #include "client/ctl/interrupts.h"
-#include "backinstock/errors/grpc_status.h"
 
 namespace backinstock::ctl {
 namespace {
@@ -53,7 +53,8 @@ absl::StatusOr<Prepared> Prepare(const std::string& command, const Args& args,
   if (auto max = args.Get("max_messages")) {
     int64_t n = 0;
     if (!absl::SimpleAtoi(*max, &n) || n <= 0) {
-      *exit_code = Usage(command, absl::StrCat("--max_messages: \"", *max, "\" is not a positive number"));
+      *exit_code =
+          Usage(command, absl::StrCat("--max_messages: \"", *max, "\" is not a positive number"));
       return absl::InvalidArgumentError("usage");
     }
   }
@@ -94,7 +95,8 @@ int DrainStream(const std::string& command, const Args& args,
                 const std::function<bool(std::string* json_line)>& read_line,
                 const std::function<absl::Status()>& finish, const std::function<void()>& cancel) {
   int64_t max_messages = std::numeric_limits<int64_t>::max();
-  if (auto max = args.Get("max_messages")) (void)absl::SimpleAtoi(*max, &max_messages);  // checked by Prepare
+  if (auto max = args.Get("max_messages"))
+    (void)absl::SimpleAtoi(*max, &max_messages);  // checked by Prepare
   bool stopped_by_us = false;
   {
     OnInterrupt on_interrupt(cancel);

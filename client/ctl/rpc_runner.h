@@ -36,7 +36,8 @@ absl::StatusOr<Prepared> Prepare(const std::string& command, const Args& args,
 void PrintRpcError(const std::string& command, const absl::Status& status);
 
 // Prints `response` as indented JSON, or the error; returns the exit code.
-int PrintUnary(const std::string& command, const absl::StatusOr<google::protobuf::Message*>& response);
+int PrintUnary(const std::string& command,
+               const absl::StatusOr<google::protobuf::Message*>& response);
 
 // Reads `stream` to its end (or --max_messages, or SIGINT/SIGTERM), one JSON
 // line per message; returns the exit code.

@@ -22,7 +22,8 @@
 namespace backinstock::ctl {
 namespace {
 
-// The server refuses elevation tokens that live longer (docs/decisions.md, "Identity and elevation").
+// The server refuses elevation tokens that live longer (docs/decisions.md, "Identity and
+// elevation").
 constexpr absl::Duration kMaxElevationTtl = absl::Seconds(300);
 
 int Usage(absl::string_view message) {
@@ -80,7 +81,8 @@ absl::StatusOr<std::pair<std::string, std::string>> PickKey(const auth::KeySet& 
 
 std::string RandomJti() {
   unsigned char bytes[16];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) return absl::StrCat("jti-", absl::ToUnixNanos(absl::Now()));
+  if (RAND_bytes(bytes, sizeof bytes) != 1)
+    return absl::StrCat("jti-", absl::ToUnixNanos(absl::Now()));
   return absl::BytesToHexString(
       absl::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
 }
@@ -154,7 +156,8 @@ Command TokenCommand() {
   command.description =
       "Prints a signed token (HS256) for local use, made with a key of the keys file the\n"
       "server runs with. Examples:\n"
-      "  backinstockctl token identity --keys_file=config/dev-keys.json --site=my-site --role=user\n"
+      "  backinstockctl token identity --keys_file=config/dev-keys.json --site=my-site "
+      "--role=user\n"
       "  backinstockctl token elevation --keys_file=config/dev-keys.json --site=my-site \\\n"
       "      --perms=SETTINGS_MODIFY --ttl=120s\n"
       "Identity tokens need --site and --role; elevation tokens --site and --perms.";

@@ -11,8 +11,8 @@
 
 #include "backinstock/client/options.h"
 #include "backinstock/client/stream_reader.h"
-#include "client/src/call_context.h"
 #include "backinstock/errors/grpc_status.h"
+#include "client/src/call_context.h"
 
 namespace backinstock::client::internal {
 

@@ -20,8 +20,9 @@ class GrpcNotificationRequestsConnection final : public NotificationRequestsConn
       : stub_(Service::NewStub(std::move(channel))), options_(std::move(options)) {}
 
   absl::StatusOr<v1::CreateBackInStockNotificationRequestResponse>
-  CreateBackInStockNotificationRequest(const v1::CreateBackInStockNotificationRequestRequest& request,
-                                       const CallOptions& call) override {
+  CreateBackInStockNotificationRequest(
+      const v1::CreateBackInStockNotificationRequestRequest& request,
+      const CallOptions& call) override {
     using Response = v1::CreateBackInStockNotificationRequestResponse;
     return internal::UnaryCall<Response>(
         options_, call, [&](grpc::ClientContext* context, Response* response) {
@@ -40,8 +41,9 @@ class GrpcNotificationRequestsConnection final : public NotificationRequestsConn
   }
 
   absl::StatusOr<v1::DeleteBackInStockNotificationRequestResponse>
-  DeleteBackInStockNotificationRequest(const v1::DeleteBackInStockNotificationRequestRequest& request,
-                                       const CallOptions& call) override {
+  DeleteBackInStockNotificationRequest(
+      const v1::DeleteBackInStockNotificationRequestRequest& request,
+      const CallOptions& call) override {
     using Response = v1::DeleteBackInStockNotificationRequestResponse;
     return internal::UnaryCall<Response>(
         options_, call, [&](grpc::ClientContext* context, Response* response) {
@@ -59,8 +61,9 @@ class GrpcNotificationRequestsConnection final : public NotificationRequestsConn
   }
 
   absl::StatusOr<v1::QueryBackInStockNotificationRequestsResponse>
-  QueryBackInStockNotificationRequests(const v1::QueryBackInStockNotificationRequestsRequest& request,
-                                       const CallOptions& call) override {
+  QueryBackInStockNotificationRequests(
+      const v1::QueryBackInStockNotificationRequestsRequest& request,
+      const CallOptions& call) override {
     using Response = v1::QueryBackInStockNotificationRequestsResponse;
     return internal::UnaryCall<Response>(
         options_, call, [&](grpc::ClientContext* context, Response* response) {

@@ -25,7 +25,8 @@ std::string RetryServiceConfig(const RetryPolicy& policy) {
   for (const MethodIdempotency& m : IdempotencyTable()) {
     if (!m.idempotent) continue;
     // Service and method names are proto identifiers: no JSON escaping needed.
-    names.push_back(absl::StrCat(R"({"service":")", m.service, R"(","method":")", m.method, R"("})"));
+    names.push_back(
+        absl::StrCat(R"({"service":")", m.service, R"(","method":")", m.method, R"("})"));
   }
   // gRPC caps maxAttempts at 5 itself; clamping here keeps the config honest.
   const int attempts = std::min(policy.max_attempts, 5);

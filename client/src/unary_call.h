@@ -9,8 +9,8 @@
 
 #include "absl/status/statusor.h"
 #include "backinstock/client/options.h"
-#include "client/src/call_context.h"
 #include "backinstock/errors/grpc_status.h"
+#include "client/src/call_context.h"
 
 namespace backinstock::client::internal {
 

@@ -33,9 +33,9 @@ absl::Status Error(absl::StatusCode code, absl::string_view reason, absl::string
 
 absl::Status InvalidField(absl::string_view field, absl::string_view description,
                           absl::string_view reason) {
-  absl::Status status = Error(absl::StatusCode::kInvalidArgument, reason,
-                              std::string(field) + ": " + std::string(description),
-                              {{"field", field}});
+  absl::Status status =
+      Error(absl::StatusCode::kInvalidArgument, reason,
+            std::string(field) + ": " + std::string(description), {{"field", field}});
   google::rpc::BadRequest bad_request;
   auto* violation = bad_request.add_field_violations();
   violation->set_field(std::string(field));

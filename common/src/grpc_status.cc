@@ -10,8 +10,10 @@ namespace backinstock::errors {
 std::string CodeName(absl::StatusCode code) {
   std::string name = absl::StatusCodeToString(code);
   for (char& c : name) {
-    if (c == ' ') c = '_';
-    else if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (c == ' ')
+      c = '_';
+    else if (c >= 'a' && c <= 'z')
+      c = static_cast<char>(c - 'a' + 'A');
   }
   return name;
 }
@@ -45,7 +47,8 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
   for (const auto& any : details.details()) {
     if (any.Is<google::rpc::ErrorInfo>()) {
       google::rpc::ErrorInfo info;
-      if (any.UnpackTo(&info)) result.SetPayload(kErrorInfoUrl, absl::Cord(info.SerializeAsString()));
+      if (any.UnpackTo(&info))
+        result.SetPayload(kErrorInfoUrl, absl::Cord(info.SerializeAsString()));
     } else if (any.Is<google::rpc::BadRequest>()) {
       google::rpc::BadRequest bad_request;
       if (any.UnpackTo(&bad_request)) {

@@ -1,9 +1,9 @@
 #include "server/api/notification_request_service.h"
 
+#include "backinstock/errors/error.h"
 #include "server/api/finished_write_reactor.h"
 #include "server/api/request_events_watch_reactor.h"
 #include "server/api/unary.h"
-#include "backinstock/errors/error.h"
 
 namespace backinstock::api {
 
@@ -11,26 +11,30 @@ grpc::ServerUnaryReactor* NotificationRequestService::CreateBackInStockNotificat
     grpc::CallbackServerContext* context,
     const v1::CreateBackInStockNotificationRequestRequest* request,
     v1::CreateBackInStockNotificationRequestResponse* response) {
-  return Unary(*gate_, context, [this, request, response](const auth::Caller& caller) -> absl::Status {
-    absl::StatusOr<v1::BackInStockNotificationRequest> created =
-        requests_->Create(caller.site, *request);
-    if (!created.ok()) return created.status();
-    *response->mutable_request() = *std::move(created);
-    return absl::OkStatus();
-  }, Writes());
+  return Unary(
+      *gate_, context,
+      [this, request, response](const auth::Caller& caller) -> absl::Status {
+        absl::StatusOr<v1::BackInStockNotificationRequest> created =
+            requests_->Create(caller.site, *request);
+        if (!created.ok()) return created.status();
+        *response->mutable_request() = *std::move(created);
+        return absl::OkStatus();
+      },
+      Writes());
 }
 
 grpc::ServerUnaryReactor* NotificationRequestService::GetBackInStockNotificationRequest(
     grpc::CallbackServerContext* context,
     const v1::GetBackInStockNotificationRequestRequest* request,
     v1::GetBackInStockNotificationRequestResponse* response) {
-  return Unary(*gate_, context, [this, request, response](const auth::Caller& caller) -> absl::Status {
-    absl::StatusOr<v1::BackInStockNotificationRequest> found =
-        requests_->Get(caller.site, request->id());
-    if (!found.ok()) return found.status();
-    *response->mutable_request() = *std::move(found);
-    return absl::OkStatus();
-  });
+  return Unary(*gate_, context,
+               [this, request, response](const auth::Caller& caller) -> absl::Status {
+                 absl::StatusOr<v1::BackInStockNotificationRequest> found =
+                     requests_->Get(caller.site, request->id());
+                 if (!found.ok()) return found.status();
+                 *response->mutable_request() = *std::move(found);
+                 return absl::OkStatus();
+               });
 }
 
 grpc::ServerUnaryReactor* NotificationRequestService::DeleteBackInStockNotificationRequest(
@@ -48,13 +52,16 @@ grpc::ServerUnaryReactor* NotificationRequestService::DeleteBackInStockNotificat
 grpc::ServerUnaryReactor* NotificationRequestService::MarkAsNotificationSent(
     grpc::CallbackServerContext* context, const v1::MarkAsNotificationSentRequest* request,
     v1::MarkAsNotificationSentResponse* response) {
-  return Unary(*gate_, context, [this, request, response](const auth::Caller& caller) -> absl::Status {
-    absl::StatusOr<v1::BackInStockNotificationRequest> marked =
-        requests_->MarkAsNotificationSent(caller.site, request->id());
-    if (!marked.ok()) return marked.status();
-    *response->mutable_request() = *std::move(marked);
-    return absl::OkStatus();
-  }, Writes());
+  return Unary(
+      *gate_, context,
+      [this, request, response](const auth::Caller& caller) -> absl::Status {
+        absl::StatusOr<v1::BackInStockNotificationRequest> marked =
+            requests_->MarkAsNotificationSent(caller.site, request->id());
+        if (!marked.ok()) return marked.status();
+        *response->mutable_request() = *std::move(marked);
+        return absl::OkStatus();
+      },
+      Writes());
 }
 
 grpc::ServerUnaryReactor* NotificationRequestService::QueryBackInStockNotificationRequests(
@@ -77,12 +84,13 @@ NotificationRequestService::GetBackInStockNotificationRequestsCountByCatalogRefe
     grpc::CallbackServerContext* context,
     const v1::GetBackInStockNotificationRequestsCountByCatalogReferencesRequest* request,
     v1::GetBackInStockNotificationRequestsCountByCatalogReferencesResponse* response) {
-  return Unary(*gate_, context, [this, request, response](const auth::Caller& caller) -> absl::Status {
-    auto counts = requests_->Count(caller.site, *request);
-    if (!counts.ok()) return counts.status();
-    *response = *std::move(counts);
-    return absl::OkStatus();
-  });
+  return Unary(*gate_, context,
+               [this, request, response](const auth::Caller& caller) -> absl::Status {
+                 auto counts = requests_->Count(caller.site, *request);
+                 if (!counts.ok()) return counts.status();
+                 *response = *std::move(counts);
+                 return absl::OkStatus();
+               });
 }
 
 grpc::ServerUnaryReactor* NotificationRequestService::ReportItemsBackInStock(
@@ -92,7 +100,9 @@ grpc::ServerUnaryReactor* NotificationRequestService::ReportItemsBackInStock(
   // claimed is never left in PROCESSING.
   return Unary(
       *gate_, context,
-      [this, request](const auth::Caller& caller) { return requests_->Report(caller.site, *request); },
+      [this, request](const auth::Caller& caller) {
+        return requests_->Report(caller.site, *request);
+      },
       Offload{&reports_, "REPORT_QUEUE_FULL"});
 }
 

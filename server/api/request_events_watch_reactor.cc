@@ -1,9 +1,9 @@
 #include "server/api/request_events_watch_reactor.h"
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
 #include "backinstock/errors/error.h"
 #include "backinstock/errors/grpc_status.h"
+#include "google/protobuf/util/time_util.h"
 
 namespace backinstock::api {
 
@@ -12,10 +12,10 @@ using Response = v1::WatchNotificationRequestEventsResponse;
 namespace {
 
 grpc::Status TooSlow(size_t max_queued) {
-  return errors::ToGrpcStatus(errors::Error(
-      absl::StatusCode::kResourceExhausted, "WATCHER_TOO_SLOW",
-      absl::StrCat("this watcher fell ", max_queued,
-                   " events behind; reconnect and catch up with a query")));
+  return errors::ToGrpcStatus(
+      errors::Error(absl::StatusCode::kResourceExhausted, "WATCHER_TOO_SLOW",
+                    absl::StrCat("this watcher fell ", max_queued,
+                                 " events behind; reconnect and catch up with a query")));
 }
 
 }  // namespace

@@ -4,8 +4,7 @@ namespace backinstock::api {
 
 grpc::ServerWriteReactor<v1::WatchSettingsResponse>* SettingsWatchReactor::Start(
     const std::string& site, const auth::StreamCredentials& credentials,
-    const domain::SettingsManager* settings, store::SettingsStore* store,
-    StreamTracker* streams) {
+    const domain::SettingsManager* settings, store::SettingsStore* store, StreamTracker* streams) {
   auto* reactor = new SettingsWatchReactor(credentials, settings, streams);
   // The store calls back with the current record first, then every change.
   reactor->Register(site, [&] {

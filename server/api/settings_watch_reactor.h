@@ -26,8 +26,7 @@ class SettingsWatchReactor final : public WatchReactor<v1::WatchSettingsResponse
   // Creates the reactor, subscribes it and sends the current settings.
   static grpc::ServerWriteReactor<v1::WatchSettingsResponse>* Start(
       const std::string& site, const auth::StreamCredentials& credentials,
-      const domain::SettingsManager* settings, store::SettingsStore* store,
-      StreamTracker* streams);
+      const domain::SettingsManager* settings, store::SettingsStore* store, StreamTracker* streams);
 
  private:
   SettingsWatchReactor(const auth::StreamCredentials& credentials,

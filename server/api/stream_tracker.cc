@@ -12,11 +12,11 @@ namespace {
 
 grpc::Status TooMany(absl::string_view scope, size_t limit) {
   const std::string limit_text = absl::StrCat(limit);
-  return errors::ToGrpcStatus(errors::Error(
-      absl::StatusCode::kResourceExhausted, "TOO_MANY_WATCH_STREAMS",
-      absl::StrCat("this ", scope, " already has ", limit,
-                   " watch streams open; close one or try again later"),
-      {{"scope", scope}, {"limit", limit_text}}));
+  return errors::ToGrpcStatus(
+      errors::Error(absl::StatusCode::kResourceExhausted, "TOO_MANY_WATCH_STREAMS",
+                    absl::StrCat("this ", scope, " already has ", limit,
+                                 " watch streams open; close one or try again later"),
+                    {{"scope", scope}, {"limit", limit_text}}));
 }
 
 }  // namespace
@@ -38,7 +38,8 @@ std::optional<grpc::Status> StreamTracker::Add(ClosableStream* stream, const std
                                                const auth::StreamCredentials& credentials) {
   absl::MutexLock lock(&mu_);
   if (closing_) return grpc::Status::OK;
-  if (limits_.total > 0 && streams_.size() >= limits_.total) return TooMany("server", limits_.total);
+  if (limits_.total > 0 && streams_.size() >= limits_.total)
+    return TooMany("server", limits_.total);
   size_t& of_site = per_site_[site];
   if (limits_.per_site > 0 && of_site >= limits_.per_site) {
     if (of_site == 0) per_site_.erase(site);
@@ -102,8 +103,7 @@ size_t StreamTracker::size(const std::string& site) const {
 void StreamTracker::Run() {
   absl::MutexLock lock(&mu_);
   while (!stopping_) {
-    const absl::Time next =
-        expiries_.empty() ? absl::InfiniteFuture() : expiries_.begin()->first;
+    const absl::Time next = expiries_.empty() ? absl::InfiniteFuture() : expiries_.begin()->first;
     rescheduled_ = false;
     mu_.AwaitWithDeadline(absl::Condition(
                               +[](StreamTracker* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {

@@ -1,8 +1,8 @@
 // Keeps the server's open streams: shutdown ends them cleanly (with OK)
 // before the grace period runs out instead of cancelling them; a stream ends
-// when the credentials it was opened with lapse (docs/decisions.md, "Security and reliability, round 2": a token or needed
-// elevation expires, or a key reload removes a key that verified one); and the
-// number of open streams is capped per site and per server.
+// when the credentials it was opened with lapse (docs/decisions.md, "Security and reliability,
+// round 2": a token or needed elevation expires, or a key reload removes a key that verified one);
+// and the number of open streams is capped per site and per server.
 #ifndef BACKINSTOCK_SERVER_API_STREAM_TRACKER_H_
 #define BACKINSTOCK_SERVER_API_STREAM_TRACKER_H_
 

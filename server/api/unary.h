@@ -16,10 +16,10 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "server/api/work_queue.h"
-#include "server/auth/gate.h"
 #include "backinstock/errors/error.h"
 #include "backinstock/errors/grpc_status.h"
+#include "server/api/work_queue.h"
+#include "server/auth/gate.h"
 
 namespace backinstock::api {
 

@@ -17,9 +17,9 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "backinstock/errors/grpc_status.h"
 #include "server/api/stream_tracker.h"
 #include "server/auth/stream_credentials.h"
-#include "backinstock/errors/grpc_status.h"
 #include "server/store/watch_hub.h"
 
 namespace backinstock::api {
@@ -84,9 +84,7 @@ class WatchReactor : public grpc::ServerWriteReactor<Response>, public ClosableS
 
   // Whether a new value or event may still be queued: not once the stream is
   // ending or finished.
-  bool AcceptingLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return !finished_ && !ending_;
-  }
+  bool AcceptingLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !finished_ && !ending_; }
 
   // The tracker ends expired streams from a timer, which may run late: nothing
   // is queued on credentials that have lapsed. Ends the stream and returns
@@ -139,7 +137,7 @@ class WatchReactor : public grpc::ServerWriteReactor<Response>, public ClosableS
   StreamTracker* const streams_;
   std::unique_ptr<store::Subscription> subscription_;
 
-  Response response_ ABSL_GUARDED_BY(mu_);  // the message being written
+  Response response_ ABSL_GUARDED_BY(mu_);   // the message being written
   bool wrote_ ABSL_GUARDED_BY(mu_) = false;  // a write (which carries metadata) began
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   // Set by End() or by the subclass (EndLocked): the stream finishes with this

@@ -78,13 +78,27 @@ void AppendJsonString(absl::string_view value, std::string* out) {
     }
     out->append(value.data() + run, i - run);
     switch (byte) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
       default: {
         const char escape[6] = {'\\', 'u', '0', '0', kHex[byte >> 4], kHex[byte & 0xF]};
         out->append(escape, 6);
@@ -103,11 +117,15 @@ std::string FormatAuditLine(const AuditRecord& record) {
   // Keys in sorted order (see above); "audit" (true) and "time" are written
   // apart from the string fields.
   const std::initializer_list<std::pair<absl::string_view, const std::string*>> fields = {
-      {"caller_role", &record.caller_role}, {"caller_sub", &record.caller_sub},
-      {"code", &record.code},               {"elevated_by", &record.elevated_by},
-      {"event", &record.event},             {"jti", &record.jti},
+      {"caller_role", &record.caller_role},
+      {"caller_sub", &record.caller_sub},
+      {"code", &record.code},
+      {"elevated_by", &record.elevated_by},
+      {"event", &record.event},
+      {"jti", &record.jti},
       {"method", &record.method},
-      {"reason", &record.reason},           {"site", &record.site},
+      {"reason", &record.reason},
+      {"site", &record.site},
   };
   // One allocation: the skeleton, the values, and some room for escapes (a
   // value that needs more only costs the string's usual growth).
@@ -145,8 +163,8 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(
   options.on_health = std::move(on_health);
   // Still one JSON object per line, so that the file stays machine-readable.
   options.dropped_line = [](uint64_t dropped) {
-    std::string line = absl::StrCat(R"({"audit":true,"denied_lines_dropped":)", dropped,
-                                    R"(,"time":")");
+    std::string line =
+        absl::StrCat(R"({"audit":true,"denied_lines_dropped":)", dropped, R"(,"time":")");
     logging::AppendTimestamp(absl::Now(), &line);
     line.append("\"}");
     return line;

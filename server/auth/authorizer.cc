@@ -4,8 +4,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "server/auth/token_cache.h"
 #include "backinstock/errors/error.h"
+#include "server/auth/token_cache.h"
 
 namespace backinstock::auth {
 namespace {

@@ -12,10 +12,14 @@ std::optional<Role> ParseRole(absl::string_view name) {
 
 absl::string_view RoleName(Role role) {
   switch (role) {
-    case Role::kVisitor: return "visitor";
-    case Role::kMember: return "member";
-    case Role::kUser: return "user";
-    case Role::kApp: return "app";
+    case Role::kVisitor:
+      return "visitor";
+    case Role::kMember:
+      return "member";
+    case Role::kUser:
+      return "user";
+    case Role::kApp:
+      return "app";
   }
   return "unknown";
 }

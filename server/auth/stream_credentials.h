@@ -1,5 +1,5 @@
-// What a long-lived stream's authorization rests on (docs/decisions.md, "Security and reliability, round 2"): the identity
-// token, the elevation token when the stream needed it, and the keys that
+// What a long-lived stream's authorization rests on (docs/decisions.md, "Security and reliability,
+// round 2"): the identity token, the elevation token when the stream needed it, and the keys that
 // verified them. A stream is authorized for as long as these are: it ends
 // when one expires, or when a key reload removes (or replaces) a key.
 #ifndef BACKINSTOCK_SERVER_AUTH_STREAM_CREDENTIALS_H_

@@ -29,9 +29,9 @@ absl::StatusOr<std::string> SignHs256(absl::string_view header_json, absl::strin
            &mac_len) == nullptr) {
     return absl::InternalError("HMAC-SHA256 failed");
   }
-  return absl::StrCat(signing_input, ".",
-                      absl::WebSafeBase64Escape(absl::string_view(
-                          reinterpret_cast<const char*>(mac), mac_len)));
+  return absl::StrCat(
+      signing_input, ".",
+      absl::WebSafeBase64Escape(absl::string_view(reinterpret_cast<const char*>(mac), mac_len)));
 }
 
 }  // namespace backinstock::auth

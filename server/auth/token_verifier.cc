@@ -9,8 +9,8 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "nlohmann/json.hpp"
 #include "backinstock/errors/error.h"
+#include "nlohmann/json.hpp"
 
 namespace backinstock::auth {
 namespace {
@@ -96,7 +96,8 @@ Verified<Signed> VerifySignature(absl::string_view token, const KeySet& keys) {
                       reinterpret_cast<const unsigned char*>(key->second.data()),
                       static_cast<int>(key->second.size()));
   std::unique_ptr<jwt_t, JwtDeleter> decoded(raw);
-  if (rc != 0 || !decoded || jwt_get_alg(decoded.get()) != (es256 ? JWT_ALG_ES256 : JWT_ALG_HS256)) {
+  if (rc != 0 || !decoded ||
+      jwt_get_alg(decoded.get()) != (es256 ? JWT_ALG_ES256 : JWT_ALG_HS256)) {
     return Invalid("token signature does not verify");
   }
 
@@ -200,8 +201,7 @@ bool IsValidSiteId(absl::string_view site) {
 }
 
 absl::StatusOr<IdentityClaims> VerifyIdentityToken(absl::string_view token, const KeySet& keys,
-                                                   absl::Time now,
-                                                   const VerifierOptions& options) {
+                                                   absl::Time now, const VerifierOptions& options) {
   Verified<Signed> verified = VerifySignature(token, keys);
   if (auto* rejection = std::get_if<Rejection>(&verified)) return IdentityError(*rejection);
   const json& object = std::get<Signed>(verified).claims;
@@ -213,7 +213,11 @@ absl::StatusOr<IdentityClaims> VerifyIdentityToken(absl::string_view token, cons
   if (!role) return IdentityError(Invalid("role claim must be visitor, member, user or app"));
 
   CommonClaims& c = std::get<CommonClaims>(common);
-  return IdentityClaims{std::move(c.sub), std::move(c.site), *role, c.iat, c.exp,
+  return IdentityClaims{std::move(c.sub),
+                        std::move(c.site),
+                        *role,
+                        c.iat,
+                        c.exp,
                         std::move(std::get<Signed>(verified).kid)};
 }
 
@@ -230,8 +234,8 @@ absl::StatusOr<ElevationClaims> VerifyElevationToken(absl::string_view token, co
 
   // Both dates are in [0, kMaxNumericDate] and exp > iat: no overflow.
   if (c.exp - c.iat > kMaxElevationLifetimeSeconds) {
-    return ElevationError(Invalid(absl::StrCat("lifetime exp - iat is over ",
-                                               kMaxElevationLifetimeSeconds, " seconds")));
+    return ElevationError(Invalid(
+        absl::StrCat("lifetime exp - iat is over ", kMaxElevationLifetimeSeconds, " seconds")));
   }
   std::optional<std::string> jti = StringClaim(object, "jti");
   if (!jti || jti->empty()) return ElevationError(Invalid("jti claim is missing or empty"));
@@ -239,7 +243,12 @@ absl::StatusOr<ElevationClaims> VerifyElevationToken(absl::string_view token, co
   if (perms == object.end() || !perms->is_array()) {
     return ElevationError(Invalid("perms claim is missing or not an array"));
   }
-  ElevationClaims result{std::move(c.sub), std::move(c.site), {}, *std::move(jti), c.iat, c.exp,
+  ElevationClaims result{std::move(c.sub),
+                         std::move(c.site),
+                         {},
+                         *std::move(jti),
+                         c.iat,
+                         c.exp,
                          std::move(std::get<Signed>(verified).kid)};
   for (const json& perm : *perms) {
     if (!perm.is_string()) return ElevationError(Invalid("perms claim holds a non-string"));

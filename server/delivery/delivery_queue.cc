@@ -47,8 +47,7 @@ absl::StatusOr<std::unique_ptr<DeliveryQueue>> DeliveryQueue::Start(
 }
 
 DeliveryQueue::DeliveryQueue(store::NotificationRequestStore* store,
-                             const domain::EmailTemplateManager* templates,
-                             DeliveryOptions options)
+                             const domain::EmailTemplateManager* templates, DeliveryOptions options)
     : store_(store), templates_(templates), options_(std::move(options)) {}
 
 DeliveryQueue::~DeliveryQueue() { Stop(); }
@@ -95,9 +94,8 @@ std::optional<DeliveryQueue::Entry> DeliveryQueue::Take() {
     if (due <= options_.clock()) break;
     // Wait for the earliest entry, or for an earlier one to be pushed.
     const uint64_t pushes = pushes_;
-    auto changed = [this, pushes]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-      return stopping_ || pushes_ != pushes;
-    };
+    auto changed = [this, pushes]()
+                       ABSL_NO_THREAD_SAFETY_ANALYSIS { return stopping_ || pushes_ != pushes; };
     mu_.AwaitWithDeadline(absl::Condition(&changed), due);
   }
   Entry entry = due_.top();
@@ -210,21 +208,20 @@ void DeliveryQueue::Record(const Entry& entry, const store::NotificationRequestR
       return;
     case Outcome::kFailed:
       options_.metrics.Failed();
-      logging::Warning("email failed",
-                       {{"site", entry.site},
-                        {"request_id", entry.id},
-                        {"attempts", attempts},
-                        {"error", error}});
+      logging::Warning("email failed", {{"site", entry.site},
+                                        {"request_id", entry.id},
+                                        {"attempts", attempts},
+                                        {"error", error}});
       return;
     case Outcome::kRetry:
       options_.metrics.Retried();
-      logging::Warning("email deferred",
-                       {{"site", entry.site},
-                        {"request_id", entry.id},
-                        {"attempts", attempts},
-                        {"error", error},
-                        {"next_attempt", absl::FormatTime(absl::RFC3339_sec, retry_at,
-                                                          absl::UTCTimeZone())}});
+      logging::Warning(
+          "email deferred",
+          {{"site", entry.site},
+           {"request_id", entry.id},
+           {"attempts", attempts},
+           {"error", error},
+           {"next_attempt", absl::FormatTime(absl::RFC3339_sec, retry_at, absl::UTCTimeZone())}});
       Push(Entry{retry_at, entry.site, entry.id, next.revision});
       return;
   }

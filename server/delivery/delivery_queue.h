@@ -62,8 +62,7 @@ class DeliveryQueue final : public Scheduler {
   // Stop()s.
   ~DeliveryQueue() override;
 
-  void Schedule(const std::string& site, store::RecordPtr record) override
-      ABSL_LOCKS_EXCLUDED(mu_);
+  void Schedule(const std::string& site, store::RecordPtr record) override ABSL_LOCKS_EXCLUDED(mu_);
 
   // Lets the attempts under way finish (each bounded by the sender's own
   // timeout) and joins the workers. Emails still queued stay PROCESSING in
@@ -94,8 +93,8 @@ class DeliveryQueue final : public Scheduler {
   void Attempt(email::MailSender& sender, const Entry& entry);
   // Writes the outcome (and its attempt) on the record, unless the record
   // changed meanwhile; a deferred email is queued again.
-  void Record(const Entry& entry, const store::NotificationRequestRecord& current,
-              Outcome outcome, const std::string& error);
+  void Record(const Entry& entry, const store::NotificationRequestRecord& current, Outcome outcome,
+              const std::string& error);
 
   store::NotificationRequestStore* const store_;
   const domain::EmailTemplateManager* const templates_;

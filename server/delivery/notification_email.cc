@@ -5,9 +5,11 @@
 
 namespace backinstock::delivery {
 
-absl::StatusOr<std::string> ComposeNotificationEmail(
-    const domain::EmailTemplateManager& templates, absl::string_view mail_from,
-    absl::string_view site, const store::NotificationRequestRecord& record, absl::Time date) {
+absl::StatusOr<std::string> ComposeNotificationEmail(const domain::EmailTemplateManager& templates,
+                                                     absl::string_view mail_from,
+                                                     absl::string_view site,
+                                                     const store::NotificationRequestRecord& record,
+                                                     absl::Time date) {
   if (record.delivery == nullptr) {
     return absl::FailedPreconditionError("the request has no queued email");
   }

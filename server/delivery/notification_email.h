@@ -17,9 +17,11 @@ namespace backinstock::delivery {
 
 // The whole RFC 5322 message. UNAVAILABLE when the template cannot be read
 // (worth retrying); any other error when the email cannot be made at all.
-absl::StatusOr<std::string> ComposeNotificationEmail(
-    const domain::EmailTemplateManager& templates, absl::string_view mail_from,
-    absl::string_view site, const store::NotificationRequestRecord& record, absl::Time date);
+absl::StatusOr<std::string> ComposeNotificationEmail(const domain::EmailTemplateManager& templates,
+                                                     absl::string_view mail_from,
+                                                     absl::string_view site,
+                                                     const store::NotificationRequestRecord& record,
+                                                     absl::Time date);
 
 }  // namespace backinstock::delivery
 

@@ -2,11 +2,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "backinstock/errors/error.h"
 #include "server/domain/notification_requests/ids.h"
 #include "server/domain/notification_requests/validation.h"
 #include "server/email/email_template.h"
 #include "server/email/mime_message.h"
-#include "backinstock/errors/error.h"
 
 namespace backinstock::domain {
 
@@ -31,7 +31,8 @@ absl::StatusOr<email::RenderedEmail> RenderEmailPreview(
       !item.ok()) {
     return item;
   }
-  if (absl::Status params = ValidateTemplateParameters(request.extra_automation_template_parameters());
+  if (absl::Status params =
+          ValidateTemplateParameters(request.extra_automation_template_parameters());
       !params.ok()) {
     return params;
   }
@@ -61,8 +62,8 @@ absl::StatusOr<std::string> TestEmailSender::Send(absl::string_view site,
                                                   const v1::SendTestEmailRequest& request) const {
   if (request.to().empty()) return errors::InvalidField("to", "to is required");
   if (!IsValidEmail(request.to())) {
-    return errors::InvalidField("to",
-                                absl::StrCat(errors::Quoted(request.to()), " is not an email address"));
+    return errors::InvalidField(
+        "to", absl::StrCat(errors::Quoted(request.to()), " is not an email address"));
   }
   if (absl::Status item =
           ValidateEmailItem(request.has_item_details(), request.item_details(), request.item_url());

@@ -23,9 +23,9 @@ absl::Status ValidateEmailItem(bool has_item_details, const v1::BackInStockItemD
 
 // Renders the request's template (validated as an update's result would be,
 // errors on `template.<field>`), or the site's stored one when absent.
-absl::StatusOr<email::RenderedEmail> RenderEmailPreview(const EmailTemplateManager& templates,
-                                                        absl::string_view site,
-                                                        const v1::RenderEmailPreviewRequest& request);
+absl::StatusOr<email::RenderedEmail> RenderEmailPreview(
+    const EmailTemplateManager& templates, absl::string_view site,
+    const v1::RenderEmailPreviewRequest& request);
 
 class TestEmailSender {
  public:

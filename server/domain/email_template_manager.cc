@@ -5,10 +5,10 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "backinstock/errors/error.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "server/email/email_template.h"
-#include "backinstock/errors/error.h"
 
 namespace backinstock::domain {
 namespace {

@@ -5,8 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "server/domain/guid.h"
 #include "backinstock/errors/error.h"
+#include "server/domain/guid.h"
 
 namespace backinstock::domain {
 namespace {
@@ -29,7 +29,9 @@ absl::StatusOr<std::vector<std::string>> ParseSupportedAppIds(absl::string_view 
   for (absl::string_view part : absl::StrSplit(csv, ',', absl::SkipWhitespace())) {
     part = absl::StripAsciiWhitespace(part);
     std::optional<std::string> id = NormalizeGuid(part);
-    if (!id) return absl::InvalidArgumentError(absl::StrCat("supported app id \"", part, "\" is not a GUID"));
+    if (!id)
+      return absl::InvalidArgumentError(
+          absl::StrCat("supported app id \"", part, "\" is not a GUID"));
     if (std::find(ids.begin(), ids.end(), *id) != ids.end()) {
       return absl::InvalidArgumentError(absl::StrCat("supported app id ", *id, " is listed twice"));
     }
@@ -96,9 +98,9 @@ absl::StatusOr<v1::BackInStockSettings> SettingsManager::SetCollecting(absl::str
     if (written.ok()) return ToSettings(next);
     if (!absl::IsAborted(written)) return written;
   }
-  return errors::Error(absl::StatusCode::kAborted, "CONCURRENT_MODIFICATION",
-                       absl::StrCat("settings of site ", site,
-                                    " kept changing under this call; try again"));
+  return errors::Error(
+      absl::StatusCode::kAborted, "CONCURRENT_MODIFICATION",
+      absl::StrCat("settings of site ", site, " kept changing under this call; try again"));
 }
 
 absl::StatusOr<bool> SettingsManager::IsCollecting(absl::string_view site,

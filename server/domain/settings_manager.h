@@ -1,6 +1,6 @@
-// The Back In Stock Settings rules (proto/backinstock/v1/settings.proto): defaults for untouched sites,
-// idempotent Start/Stop, revisions that move only on real change. Pure logic
-// over a SettingsStore; no gRPC types.
+// The Back In Stock Settings rules (proto/backinstock/v1/settings.proto): defaults for untouched
+// sites, idempotent Start/Stop, revisions that move only on real change. Pure logic over a
+// SettingsStore; no gRPC types.
 #ifndef BACKINSTOCK_SERVER_DOMAIN_SETTINGS_MANAGER_H_
 #define BACKINSTOCK_SERVER_DOMAIN_SETTINGS_MANAGER_H_
 

@@ -5,10 +5,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "backinstock/errors/error.h"
 #include "server/domain/notification_requests/validation.h"
 #include "server/email/placeholders.h"
 #include "server/email/utf8.h"
-#include "backinstock/errors/error.h"
 
 namespace backinstock::email {
 namespace {
@@ -53,8 +53,8 @@ bool IsAscii(absl::string_view text) {
 // brackets, spaces and non-ASCII must be percent-encoded in a URL.
 bool HasOnlyUriCharacters(absl::string_view url) {
   for (unsigned char c : url) {
-    if (!(absl::ascii_isalnum(c) || absl::string_view("-._~:/?#[]@!$&'()*+,;=%").find(c) !=
-                                        absl::string_view::npos)) {
+    if (!(absl::ascii_isalnum(c) ||
+          absl::string_view("-._~:/?#[]@!$&'()*+,;=%").find(c) != absl::string_view::npos)) {
       return false;
     }
   }
@@ -110,19 +110,19 @@ absl::Status ValidateEmailTemplate(const v1::EmailTemplate& t) {
   }
   // Non-ASCII addresses would need SMTPUTF8 end to end, which the relay
   // may not offer: refused here rather than failing at every send.
-  if (!t.reply_to().empty() &&
-      (!domain::IsValidEmail(t.reply_to()) || !IsAscii(t.reply_to()))) {
+  if (!t.reply_to().empty() && (!domain::IsValidEmail(t.reply_to()) || !IsAscii(t.reply_to()))) {
     return errors::InvalidField(
         "reply_to", absl::StrCat(errors::Quoted(t.reply_to()), " is not an ASCII email address"),
         kReasonInvalidEmail);
   }
   if (!t.brand_color().empty() && !IsBrandColor(t.brand_color())) {
-    return errors::InvalidField(
-        "brand_color", absl::StrCat(errors::Quoted(t.brand_color()), " is not #RRGGBB"),
-        kReasonInvalidColor);
+    return errors::InvalidField("brand_color",
+                                absl::StrCat(errors::Quoted(t.brand_color()), " is not #RRGGBB"),
+                                kReasonInvalidColor);
   }
   if (!t.logo_url().empty()) {
-    if (t.logo_url().size() > kMaxLogoUrlChars || !absl::StartsWithIgnoreCase(t.logo_url(), "https://") ||
+    if (t.logo_url().size() > kMaxLogoUrlChars ||
+        !absl::StartsWithIgnoreCase(t.logo_url(), "https://") ||
         !HasOnlyUriCharacters(t.logo_url()) || !domain::IsHttpUrl(t.logo_url())) {
       return errors::InvalidField(
           "logo_url", absl::StrCat(errors::Quoted(t.logo_url()), " is not an https URL"),

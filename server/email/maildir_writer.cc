@@ -22,8 +22,9 @@ namespace backinstock::email {
 namespace {
 
 absl::Status Unavailable(absl::string_view what, absl::string_view path, int error) {
-  return errors::Error(absl::StatusCode::kUnavailable, "SMTP_UNAVAILABLE",
-                       absl::StrCat("maildir: cannot ", what, " ", path, ": ", std::strerror(error)));
+  return errors::Error(
+      absl::StatusCode::kUnavailable, "SMTP_UNAVAILABLE",
+      absl::StrCat("maildir: cannot ", what, " ", path, ": ", std::strerror(error)));
 }
 
 absl::Status MakeDir(const std::string& path) {
@@ -63,7 +64,8 @@ std::string UniqueName() {
   static std::atomic<uint64_t> counter{0};
   static const std::string host = [] {
     char name[256] = {};
-    if (::gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return std::string("localhost");
+    if (::gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0')
+      return std::string("localhost");
     // '/' and ':' have meanings in Maildir names.
     return absl::StrReplaceAll(std::string(name), {{"/", "\\057"}, {":", "\\072"}});
   }();

@@ -12,15 +12,15 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "backinstock/errors/error.h"
 #include "server/domain/notification_requests/validation.h"
 #include "server/email/utf8.h"
-#include "backinstock/errors/error.h"
 
 namespace backinstock::email {
 namespace {
 
-constexpr size_t kMaxHeaderLine = 78;   // RFC 5322 2.1.1 SHOULD (998 is the MUST)
-constexpr size_t kMaxQpLine = 76;       // RFC 2045 6.7
+constexpr size_t kMaxHeaderLine = 78;  // RFC 5322 2.1.1 SHOULD (998 is the MUST)
+constexpr size_t kMaxQpLine = 76;      // RFC 2045 6.7
 // UTF-8 bytes per RFC 2047 encoded word: 39 bytes are 52 base64 characters,
 // 64 with "=?UTF-8?B?" and "?=", so "Subject: " and a word fit in 78.
 constexpr size_t kEncodedWordBytes = 39;
@@ -125,8 +125,7 @@ std::string QuotedPrintable(absl::string_view text) {
     for (size_t i = 0; i < line.size(); ++i) {
       const unsigned char c = static_cast<unsigned char>(line[i]);
       const bool last = i + 1 == line.size();
-      const bool literal = (c >= 33 && c <= 126 && c != '=') ||
-                           ((c == ' ' || c == '\t') && !last);
+      const bool literal = (c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !last);
       const bool line_start_escape = length == 0 && (c == '.' || c == 'F');
       std::string piece = literal && !line_start_escape ? std::string(1, static_cast<char>(c))
                                                         : absl::StrFormat("=%02X", c);
@@ -155,15 +154,15 @@ std::string RandomBoundary() {
 
 std::string Part(absl::string_view boundary, absl::string_view content_type,
                  absl::string_view body) {
-  return absl::StrCat("--", boundary, "\r\n", "Content-Type: ", content_type,
-                      "; charset=UTF-8\r\n", "Content-Transfer-Encoding: quoted-printable\r\n",
-                      "\r\n", QuotedPrintable(body), "\r\n");
+  return absl::StrCat("--", boundary, "\r\n", "Content-Type: ", content_type, "; charset=UTF-8\r\n",
+                      "Content-Transfer-Encoding: quoted-printable\r\n", "\r\n",
+                      QuotedPrintable(body), "\r\n");
 }
 
 absl::Status CheckAddress(absl::string_view field, absl::string_view address) {
   if (!domain::IsValidEmail(address) || !IsPrintableAscii(address)) {
-    return errors::InvalidField(field, absl::StrCat(errors::Quoted(address),
-                                                    " is not an ASCII email address"));
+    return errors::InvalidField(
+        field, absl::StrCat(errors::Quoted(address), " is not an ASCII email address"));
   }
   return absl::OkStatus();
 }
@@ -183,8 +182,8 @@ absl::Status CheckHeaders(const RenderedEmail& email, const MessageHeaders& h) {
   const absl::string_view id = h.message_id;
   if (id.size() < 5 || id.front() != '<' || id.back() != '>' || !IsPrintableAscii(id) ||
       absl::StrContains(id, " ") || !absl::StrContains(id, "@") || id.size() > 998 - 12) {
-    return errors::InvalidField("message_id", absl::StrCat(errors::Quoted(id),
-                                                           " is not <id@domain>"));
+    return errors::InvalidField("message_id",
+                                absl::StrCat(errors::Quoted(id), " is not <id@domain>"));
   }
   return absl::OkStatus();
 }
@@ -195,8 +194,8 @@ std::string MessageIdFor(absl::string_view request_id, absl::string_view mail_fr
   std::string local;
   for (unsigned char c : request_id) {
     if (local.size() == kMaxMessageIdLocal) break;
-    if (absl::ascii_isalnum(c) || absl::string_view("!#$%&'*+-/=?^_`{|}~.").find(c) !=
-                                      absl::string_view::npos) {
+    if (absl::ascii_isalnum(c) ||
+        absl::string_view("!#$%&'*+-/=?^_`{|}~.").find(c) != absl::string_view::npos) {
       local += static_cast<char>(c);
     }
   }
@@ -218,8 +217,7 @@ std::string MessageIdFor(absl::string_view request_id, absl::string_view mail_fr
   return absl::StrCat("<", local, "@", domain, ">");
 }
 
-absl::StatusOr<std::string> BuildMimeMessage(const RenderedEmail& email,
-                                             const MessageHeaders& h) {
+absl::StatusOr<std::string> BuildMimeMessage(const RenderedEmail& email, const MessageHeaders& h) {
   if (absl::Status s = CheckHeaders(email, h); !s.ok()) return s;
   const std::string boundary = RandomBoundary();
   std::string message;

@@ -16,8 +16,8 @@ struct MessageHeaders {
   std::string from_address;  // --mail_from
   std::string sender_name;   // display name: RenderedEmail::sender_name
   std::string to;
-  std::string reply_to;      // may be empty
-  std::string message_id;    // "<id@domain>", see MessageIdFor
+  std::string reply_to;    // may be empty
+  std::string message_id;  // "<id@domain>", see MessageIdFor
   absl::Time date;
 };
 
@@ -28,8 +28,7 @@ std::string MessageIdFor(absl::string_view request_id, absl::string_view mail_fr
 
 // The complete message with CRLF line ends. INVALID_ARGUMENT when an address
 // is not an email address or a header input holds CR or LF.
-absl::StatusOr<std::string> BuildMimeMessage(const RenderedEmail& email,
-                                             const MessageHeaders& h);
+absl::StatusOr<std::string> BuildMimeMessage(const RenderedEmail& email, const MessageHeaders& h);
 
 }  // namespace backinstock::email
 

@@ -14,14 +14,13 @@ constexpr size_t kMaxQuotedTag = 80;
 
 absl::Status InvalidTemplate(absl::string_view field, absl::string_view tag,
                              absl::string_view why) {
-  const std::string shown =
-      tag.size() > kMaxQuotedTag ? absl::StrCat(tag.substr(0, kMaxQuotedTag), "...")
-                                 : std::string(tag);
+  const std::string shown = tag.size() > kMaxQuotedTag
+                                ? absl::StrCat(tag.substr(0, kMaxQuotedTag), "...")
+                                : std::string(tag);
   const std::string description = absl::StrCat(errors::Quoted(shown, kMaxQuotedTag + 3), ": ", why);
-  absl::Status status =
-      errors::Error(absl::StatusCode::kInvalidArgument, "INVALID_TEMPLATE",
-                    absl::StrCat(field, ": ", description),
-                    {{"field", field}, {"placeholder", shown}});
+  absl::Status status = errors::Error(absl::StatusCode::kInvalidArgument, "INVALID_TEMPLATE",
+                                      absl::StrCat(field, ": ", description),
+                                      {{"field", field}, {"placeholder", shown}});
   google::rpc::BadRequest bad_request;
   auto* violation = bad_request.add_field_violations();
   violation->set_field(std::string(field));
@@ -33,8 +32,7 @@ absl::Status InvalidTemplate(absl::string_view field, absl::string_view tag,
 bool IsParamKey(absl::string_view key) {
   if (key.empty() || key.size() > kMaxParamKeyLength) return false;
   for (char c : key) {
-    if (!(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' ||
-          c == '-')) {
+    if (!(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-')) {
       return false;
     }
   }
@@ -55,16 +53,26 @@ std::string RefusalOf(absl::string_view content) {
   const absl::string_view name = absl::StripAsciiWhitespace(content);
   if (name.empty()) return "an empty placeholder";
   switch (name.front()) {
-    case '#': return "sections are not supported";
-    case '^': return "inverted sections are not supported";
-    case '/': return "section ends are not supported";
-    case '>': return "partials are not supported";
-    case '<': return "partials are not supported";
-    case '!': return "comments are not supported";
-    case '{': return "triple braces are not supported (every value is escaped)";
-    case '&': return "unescaped values are not supported (every value is escaped)";
-    case '=': return "set-delimiter tags are not supported";
-    default: break;
+    case '#':
+      return "sections are not supported";
+    case '^':
+      return "inverted sections are not supported";
+    case '/':
+      return "section ends are not supported";
+    case '>':
+      return "partials are not supported";
+    case '<':
+      return "partials are not supported";
+    case '!':
+      return "comments are not supported";
+    case '{':
+      return "triple braces are not supported (every value is escaped)";
+    case '&':
+      return "unescaped values are not supported (every value is escaped)";
+    case '=':
+      return "set-delimiter tags are not supported";
+    default:
+      break;
   }
   if (!IsKnownName(name)) {
     return "unknown placeholder; use item.name, item.price, item.url, item.image.url, "
@@ -89,10 +97,10 @@ absl::StatusOr<std::vector<TextPart>> ParsePlaceholders(absl::string_view text,
   size_t position = 0;
   while (position < text.size()) {
     const size_t open = text.find("{{", position);
-    const size_t stray_close = text.substr(position, open == absl::string_view::npos
-                                                          ? absl::string_view::npos
-                                                          : open - position)
-                                   .find("}}");
+    const size_t stray_close =
+        text.substr(position,
+                    open == absl::string_view::npos ? absl::string_view::npos : open - position)
+            .find("}}");
     if (stray_close != absl::string_view::npos) {
       return InvalidTemplate(field, "}}", "a closing }} without an opening {{");
     }
@@ -117,8 +125,8 @@ absl::StatusOr<std::vector<TextPart>> ParsePlaceholders(absl::string_view text,
     if (std::string why = RefusalOf(text.substr(open + 2, close - open - 2)); !why.empty()) {
       return InvalidTemplate(field, tag, why);
     }
-    parts.push_back({true, std::string(absl::StripAsciiWhitespace(
-                               text.substr(open + 2, close - open - 2)))});
+    parts.push_back(
+        {true, std::string(absl::StripAsciiWhitespace(text.substr(open + 2, close - open - 2)))});
     position = end;
   }
   return parts;

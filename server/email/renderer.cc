@@ -120,8 +120,7 @@ std::string TextColorOn(absl::string_view color) {
   return (1.05 / (luminance + 0.05)) >= ((luminance + 0.05) / 0.05) ? "#ffffff" : "#111111";
 }
 
-std::string PlainText(const std::string& heading,
-                      const std::string& name, const std::string& price,
+std::string PlainText(const std::string& heading, const std::string& name, const std::string& price,
                       const std::vector<std::vector<std::string>>& body,
                       const std::string& button_text, const std::string& button_url,
                       const std::vector<std::vector<std::string>>& footer) {
@@ -153,8 +152,8 @@ absl::StatusOr<RenderedEmail> RenderEmail(const RenderInput& input) {
   for (const auto* s : {&subject, &heading, &body, &button, &footer, &sender}) {
     if (!s->ok()) return s->status();
   }
-  const std::string color = t.brand_color().empty() ? kDefaultBrandColor
-                                                     : absl::AsciiStrToLower(t.brand_color());
+  const std::string color =
+      t.brand_color().empty() ? kDefaultBrandColor : absl::AsciiStrToLower(t.brand_color());
   const std::string name = CleanValue(input.item.name());
   const std::string price = CleanValue(input.item.price());
   const std::string image_url = SafeUrl(input.item.image().url());
@@ -176,8 +175,9 @@ absl::StatusOr<RenderedEmail> RenderEmail(const RenderInput& input) {
       {"heading", *heading},
       {"has_image", !image_url.empty()},
       {"image_url", image_url},
-      {"image_alt", CleanValue(input.item.image().alt_text().empty() ? input.item.name()
-                                                                     : input.item.image().alt_text())},
+      {"image_alt",
+       CleanValue(input.item.image().alt_text().empty() ? input.item.name()
+                                                        : input.item.image().alt_text())},
       {"item_name", name},
       {"has_price", !price.empty()},
       {"price", price},
@@ -189,8 +189,8 @@ absl::StatusOr<RenderedEmail> RenderEmail(const RenderInput& input) {
       {"footer", ParagraphNodes(footer_paragraphs)},
   };
   email.html = mstch::render(kHtmlLayout, context);
-  email.text = PlainText(*heading, name, price, body_paragraphs, *button, item_url,
-                         footer_paragraphs);
+  email.text =
+      PlainText(*heading, name, price, body_paragraphs, *button, item_url, footer_paragraphs);
   return email;
 }
 

@@ -15,9 +15,9 @@ namespace backinstock::email {
 struct RenderInput {
   v1::EmailTemplate email_template;
   v1::BackInStockItemDetails item;
-  std::string item_url;                        // may be empty
-  std::string customer_email;                  // may be empty in a preview
-  std::map<std::string, std::string> params;   // extra_automation_template_parameters
+  std::string item_url;                       // may be empty
+  std::string customer_email;                 // may be empty in a preview
+  std::map<std::string, std::string> params;  // extra_automation_template_parameters
 };
 
 struct RenderedEmail {

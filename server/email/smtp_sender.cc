@@ -10,8 +10,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "server/domain/notification_requests/validation.h"
 #include "backinstock/errors/error.h"
+#include "server/domain/notification_requests/validation.h"
 
 namespace backinstock::email {
 namespace {
@@ -19,9 +19,9 @@ namespace {
 constexpr absl::Duration kMaxConnectTimeout = absl::Seconds(10);
 
 bool IsAsciiEmail(absl::string_view address) {
-  return domain::IsValidEmail(address) &&
-         std::all_of(address.begin(), address.end(),
-                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  return domain::IsValidEmail(address) && std::all_of(address.begin(), address.end(), [](char c) {
+           return static_cast<unsigned char>(c) < 0x80;
+         });
 }
 
 void GlobalInitOnce() {
@@ -66,8 +66,8 @@ class SmtpSender final : public MailSender {
   absl::Status Send(absl::string_view envelope_from, absl::string_view recipient,
                     absl::string_view message) override {
     if (!IsAsciiEmail(envelope_from)) {
-      return errors::InvalidField("envelope_from", absl::StrCat(errors::Quoted(envelope_from),
-                                                                " is not an email address"));
+      return errors::InvalidField(
+          "envelope_from", absl::StrCat(errors::Quoted(envelope_from), " is not an email address"));
     }
     if (!IsAsciiEmail(recipient)) {
       return errors::InvalidField(

@@ -17,8 +17,8 @@ struct SmtpConfig {
   std::string url;                         // smtp://host:port or smtps://host:port
   std::string starttls = "opportunistic";  // off | opportunistic | required
   std::string username;
-  std::string password;                    // read from --smtp_password_file
-  std::string mail_from;                   // envelope sender and From address
+  std::string password;                        // read from --smtp_password_file
+  std::string mail_from;                       // envelope sender and From address
   absl::Duration timeout = absl::Seconds(30);  // a whole exchange; connecting gets at most 10s
 };
 

@@ -3,9 +3,9 @@
 #include <optional>
 
 #include "absl/strings/ascii.h"
-#include "nlohmann/json.hpp"
 #include "backinstock/errors/error.h"
 #include "backinstock/errors/grpc_status.h"
+#include "nlohmann/json.hpp"
 
 namespace backinstock::http {
 

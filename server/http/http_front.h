@@ -1,8 +1,8 @@
-// The HTTP/JSON front (docs/decisions.md, "HTTP/JSON front"): Wix's REST paths, verbs and error envelope
-// over the same gRPC services, served bare and under /back-in-stock-service.
-// Routes come from the RPCs' google.api.http annotations; each REST call is
-// forwarded in process to the gRPC server with its credential headers; server
-// streams are served as Server-Sent Events; CORS for listed origins.
+// The HTTP/JSON front (docs/decisions.md, "HTTP/JSON front"): Wix's REST paths, verbs and error
+// envelope over the same gRPC services, served bare and under /back-in-stock-service. Routes come
+// from the RPCs' google.api.http annotations; each REST call is forwarded in process to the gRPC
+// server with its credential headers; server streams are served as Server-Sent Events; CORS for
+// listed origins.
 #ifndef BACKINSTOCK_SERVER_HTTP_HTTP_FRONT_H_
 #define BACKINSTOCK_SERVER_HTTP_HTTP_FRONT_H_
 

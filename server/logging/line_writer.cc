@@ -55,7 +55,9 @@ LineWriter::LineWriter(std::FILE* out, bool owns, WhenFull when_full, size_t max
     : LineWriter(out, owns, Options{when_full, max_pending, nullptr, nullptr}) {}
 
 LineWriter::LineWriter(std::FILE* out, bool owns, Options options)
-    : out_(out), owns_(owns), options_(std::move(options)),
+    : out_(out),
+      owns_(owns),
+      options_(std::move(options)),
       wake_threshold_(std::max<size_t>(1, std::min(kWakeBatch, options_.max_pending / 2))) {
   // A file of our own is written without blocking, so that a sink that takes
   // nothing (a FIFO nobody reads) cannot hold the writer, and so shutdown,
@@ -195,8 +197,8 @@ void LineWriter::ReportHealth(bool healthy, const std::string& error) {
 
 void LineWriter::Run() {
   std::vector<std::string> batch;
-  std::string buffer;     // the batch being written, newlines included
-  size_t offset = 0;      // how much of `buffer` the sink has taken
+  std::string buffer;  // the batch being written, newlines included
+  size_t offset = 0;   // how much of `buffer` the sink has taken
   size_t batch_lines = 0;
   uint64_t reported_dropped = 0;
   for (;;) {
@@ -219,14 +221,13 @@ void LineWriter::Run() {
               return self->stopping_ || !self->pending_.empty();
             },
             this));
-        mu_.AwaitWithTimeout(
-            absl::Condition(
-                +[](LineWriter* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
-                  return self->stopping_ || self->flushes_waiting_ > 0 ||
-                         self->pending_.size() >= self->wake_threshold_;
-                },
-                this),
-            kLinger);
+        mu_.AwaitWithTimeout(absl::Condition(
+                                 +[](LineWriter* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
+                                   return self->stopping_ || self->flushes_waiting_ > 0 ||
+                                          self->pending_.size() >= self->wake_threshold_;
+                                 },
+                                 this),
+                             kLinger);
         batch.swap(pending_);
         stop = stopping_ && batch.empty();
         last_try = stopping_;

@@ -44,8 +44,7 @@ class LineWriter {
   static absl::StatusOr<std::unique_ptr<LineWriter>> Open(const std::string& path,
                                                           WhenFull when_full,
                                                           size_t max_pending = 65536);
-  static absl::StatusOr<std::unique_ptr<LineWriter>> Open(const std::string& path,
-                                                          Options options);
+  static absl::StatusOr<std::unique_ptr<LineWriter>> Open(const std::string& path, Options options);
   // Writes to an already open stream (closed at the end when `owns`).
   LineWriter(std::FILE* out, bool owns, WhenFull when_full, size_t max_pending);
   LineWriter(std::FILE* out, bool owns, Options options);

@@ -8,8 +8,8 @@
 #include <variant>
 
 #include "absl/status/status.h"
-#include "absl/types/span.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 
 namespace backinstock::logging {
 

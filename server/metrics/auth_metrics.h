@@ -14,8 +14,8 @@ namespace backinstock::metrics {
 class AuthMetrics {
  public:
   static constexpr std::array<absl::string_view, 8> kReasons = {
-      "TOKEN_MISSING",     "TOKEN_INVALID",           "TOKEN_EXPIRED",
-      "ELEVATION_REQUIRED", "ELEVATION_INVALID",      "ELEVATION_SITE_MISMATCH",
+      "TOKEN_MISSING",          "TOKEN_INVALID",          "TOKEN_EXPIRED",
+      "ELEVATION_REQUIRED",     "ELEVATION_INVALID",      "ELEVATION_SITE_MISMATCH",
       "ELEVATION_INSUFFICIENT", "PERMISSION_NOT_DECLARED"};
 
   explicit AuthMetrics(Registry& registry);

@@ -48,8 +48,8 @@ class TextWriter {
   void Sample(absl::string_view name, absl::string_view labels, int64_t value);
   void Sample(absl::string_view name, absl::string_view labels, double value);
   // `counts`: per bucket, not cumulative, one more than `bounds` (+Inf last).
-  void Histogram(absl::string_view name, absl::string_view labels,
-                 absl::Span<const double> bounds, absl::Span<const uint64_t> counts, double sum);
+  void Histogram(absl::string_view name, absl::string_view labels, absl::Span<const double> bounds,
+                 absl::Span<const uint64_t> counts, double sum);
 
  private:
   void Line(absl::string_view name, absl::string_view suffix, absl::string_view labels,

@@ -7,23 +7,10 @@ namespace backinstock::metrics {
 namespace {
 
 constexpr absl::string_view kCodeNames[kGrpcCodes] = {
-    "OK",
-    "Canceled",
-    "Unknown",
-    "InvalidArgument",
-    "DeadlineExceeded",
-    "NotFound",
-    "AlreadyExists",
-    "PermissionDenied",
-    "ResourceExhausted",
-    "FailedPrecondition",
-    "Aborted",
-    "OutOfRange",
-    "Unimplemented",
-    "Internal",
-    "Unavailable",
-    "DataLoss",
-    "Unauthenticated",
+    "OK",       "Canceled",        "Unknown",          "InvalidArgument",   "DeadlineExceeded",
+    "NotFound", "AlreadyExists",   "PermissionDenied", "ResourceExhausted", "FailedPrecondition",
+    "Aborted",  "OutOfRange",      "Unimplemented",    "Internal",          "Unavailable",
+    "DataLoss", "Unauthenticated",
 };
 
 // grpc_type as the grpc-ecosystem interceptors name the four kinds of call.
@@ -48,8 +35,7 @@ MethodSeries::MethodSeries(Registry& registry, const Labels& method_labels)
     labels.emplace_back("grpc_code", std::string(kCodeNames[code]));
     handled_[code] = registry.AddCounter(
         "grpc_server_handled_total",
-        "Total number of RPCs completed on the server, regardless of success or failure.",
-        labels);
+        "Total number of RPCs completed on the server, regardless of success or failure.", labels);
   }
   seconds_ = registry.AddHistogram(
       "grpc_server_handling_seconds",
@@ -67,10 +53,10 @@ GrpcServerMetrics::GrpcServerMetrics(Registry& registry,
     for (int m = 0; m < service->method_count(); ++m) {
       const google::protobuf::MethodDescriptor& method = *service->method(m);
       methods_[absl::StrCat("/", service->full_name(), "/", method.name())] =
-          std::make_unique<MethodSeries>(
-              registry, Labels{{"grpc_type", std::string(CallType(method))},
-                               {"grpc_service", service->full_name()},
-                               {"grpc_method", method.name()}});
+          std::make_unique<MethodSeries>(registry,
+                                         Labels{{"grpc_type", std::string(CallType(method))},
+                                                {"grpc_service", service->full_name()},
+                                                {"grpc_method", method.name()}});
     }
   }
   unknown_ = std::make_unique<MethodSeries>(

@@ -36,9 +36,10 @@ void Histogram::Observe(double value) {
   // First bound >= value: buckets are "less than or equal". NaN compares
   // with nothing and lands in +Inf.
   const size_t bucket =
-      std::isnan(value) ? bounds_.size()
-                        : static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), value) -
-                                              bounds_.begin());
+      std::isnan(value)
+          ? bounds_.size()
+          : static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), value) -
+                                bounds_.begin());
   const size_t shard = ThisThreadShard();
   Cell(shard, bucket).fetch_add(1, std::memory_order_relaxed);
   std::atomic<uint64_t>& sum = Cell(shard, cells_ - 1);

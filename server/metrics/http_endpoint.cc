@@ -4,10 +4,10 @@
 #include <netdb.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
-#include <algorithm>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -49,8 +49,8 @@ absl::StatusOr<Address> Resolve(absl::string_view listen) {
   const int error =
       getaddrinfo(host.empty() ? nullptr : host.c_str(), port.c_str(), &hints, &found);
   if (error != 0 || found == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat("--metrics_listen: cannot resolve \"", host,
-                                                   "\": ", gai_strerror(error)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--metrics_listen: cannot resolve \"", host, "\": ", gai_strerror(error)));
   }
   Address address;
   std::memcpy(&address.storage, found->ai_addr, found->ai_addrlen);
@@ -106,12 +106,11 @@ absl::StatusOr<std::unique_ptr<HttpEndpoint>> HttpEndpoint::Start(Options option
   const auto timeout_seconds =
       static_cast<unsigned int>(std::max<int64_t>(1, absl::ToInt64Seconds(options.idle_timeout)));
   endpoint->daemon_ = MHD_start_daemon(
-      flags, 0, nullptr, nullptr, &Handle, const_cast<std::function<std::string()>*>(&endpoint->page_),
-      MHD_OPTION_SOCK_ADDR, reinterpret_cast<const sockaddr*>(&address->storage),
-      MHD_OPTION_CONNECTION_LIMIT, options.max_connections,
-      MHD_OPTION_CONNECTION_TIMEOUT, timeout_seconds,
-      MHD_OPTION_EXTERNAL_LOGGER, &LogFromLibrary, nullptr,
-      MHD_OPTION_END);
+      flags, 0, nullptr, nullptr, &Handle,
+      const_cast<std::function<std::string()>*>(&endpoint->page_), MHD_OPTION_SOCK_ADDR,
+      reinterpret_cast<const sockaddr*>(&address->storage), MHD_OPTION_CONNECTION_LIMIT,
+      options.max_connections, MHD_OPTION_CONNECTION_TIMEOUT, timeout_seconds,
+      MHD_OPTION_EXTERNAL_LOGGER, &LogFromLibrary, nullptr, MHD_OPTION_END);
   if (endpoint->daemon_ == nullptr) {
     return absl::UnavailableError(absl::StrCat("cannot serve metrics on ", options.listen));
   }

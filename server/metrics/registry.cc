@@ -39,8 +39,8 @@ Registry::Child& Registry::ChildOf(absl::string_view name, absl::string_view hel
   }
   Family*& family = by_name_[name];
   if (family == nullptr) {
-    families_.push_back(std::make_unique<Family>(
-        Family{std::string(name), std::string(help), type, bounds, {}}));
+    families_.push_back(
+        std::make_unique<Family>(Family{std::string(name), std::string(help), type, bounds, {}}));
     family = families_.back().get();
   } else if (family->type != type || family->help != help || family->bounds != bounds) {
     Misuse(absl::StrCat(name, ": registered again with another type, help or buckets"));

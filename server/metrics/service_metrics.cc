@@ -16,9 +16,9 @@ ServiceMetrics::ServiceMetrics(const std::vector<std::string>& grpc_services)
           "backinstock_etcd_txn_group_size",
           "Writes carried by each transaction call to etcd (1 when sent alone).",
           PowersOfTwoBuckets(6))),
-      watch_streams_open_(registry_.AddGauge(
-          "backinstock_watch_streams_open",
-          "Open WatchSettings and WatchNotificationRequestEvents streams.")) {
+      watch_streams_open_(
+          registry_.AddGauge("backinstock_watch_streams_open",
+                             "Open WatchSettings and WatchNotificationRequestEvents streams.")) {
   registry_.AddCollector(CollectProcess);
 }
 

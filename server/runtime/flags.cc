@@ -8,11 +8,11 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/reflection.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "server/domain/settings_manager.h"
 #include "server/logging/log.h"
@@ -209,7 +209,8 @@ absl::Status RetentionConfigFromFlags(ServerConfig* config) {
   config->retention_sweep_batch = absl::GetFlag(FLAGS_retention_sweep_batch);
   if (config->retention_settled < absl::ZeroDuration() ||
       config->retention_open < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("--retention_settled and --retention_open must not be negative");
+    return absl::InvalidArgumentError(
+        "--retention_settled and --retention_open must not be negative");
   }
   if (config->retention_sweep_interval <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--retention_sweep_interval must be positive");
@@ -234,7 +235,8 @@ absl::Status HttpConfigFromFlags(ServerConfig* config) {
   }
   if (config->http_idle_timeout <= absl::ZeroDuration() ||
       config->http_request_timeout <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("--http_idle_timeout and --http_request_timeout must be positive");
+    return absl::InvalidArgumentError(
+        "--http_idle_timeout and --http_request_timeout must be positive");
   }
   return absl::OkStatus();
 }
@@ -283,7 +285,8 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
   absl::StatusOr<std::vector<std::string>> apps =
       domain::ParseSupportedAppIds(absl::GetFlag(FLAGS_supported_app_ids));
   if (!apps.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("--supported_app_ids: ", apps.status().message()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--supported_app_ids: ", apps.status().message()));
   }
   config.supported_app_ids = *std::move(apps);
   config.data_dir = absl::GetFlag(FLAGS_data_dir);
@@ -304,21 +307,27 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
   config.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
   config.max_metadata_bytes = absl::GetFlag(FLAGS_max_metadata_bytes);
   config.max_requests_per_site = absl::GetFlag(FLAGS_max_requests_per_site);
-  if (config.max_message_bytes < 1024) return absl::InvalidArgumentError("--max_message_bytes must be at least 1024");
-  if (config.max_concurrent_streams < 1) return absl::InvalidArgumentError("--max_concurrent_streams must be at least 1");
-  if (config.max_metadata_bytes < 1024) return absl::InvalidArgumentError("--max_metadata_bytes must be at least 1024");
-  if (config.max_requests_per_site < 1) return absl::InvalidArgumentError("--max_requests_per_site must be at least 1");
+  if (config.max_message_bytes < 1024)
+    return absl::InvalidArgumentError("--max_message_bytes must be at least 1024");
+  if (config.max_concurrent_streams < 1)
+    return absl::InvalidArgumentError("--max_concurrent_streams must be at least 1");
+  if (config.max_metadata_bytes < 1024)
+    return absl::InvalidArgumentError("--max_metadata_bytes must be at least 1024");
+  if (config.max_requests_per_site < 1)
+    return absl::InvalidArgumentError("--max_requests_per_site must be at least 1");
 
   const int64_t watch_per_site = absl::GetFlag(FLAGS_max_watch_streams_per_site);
   const int64_t watch_total = absl::GetFlag(FLAGS_max_watch_streams);
-  if (watch_per_site < 1) return absl::InvalidArgumentError("--max_watch_streams_per_site must be at least 1");
+  if (watch_per_site < 1)
+    return absl::InvalidArgumentError("--max_watch_streams_per_site must be at least 1");
   if (watch_total < 1) return absl::InvalidArgumentError("--max_watch_streams must be at least 1");
   config.max_watch_streams_per_site = static_cast<size_t>(watch_per_site);
   config.max_watch_streams = static_cast<size_t>(watch_total);
 
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   config.clock_skew = absl::GetFlag(FLAGS_clock_skew);
-  if (config.shutdown_grace < absl::ZeroDuration()) return absl::InvalidArgumentError("--shutdown_grace must not be negative");
+  if (config.shutdown_grace < absl::ZeroDuration())
+    return absl::InvalidArgumentError("--shutdown_grace must not be negative");
   if (config.clock_skew < absl::ZeroDuration() || config.clock_skew > absl::Minutes(5)) {
     return absl::InvalidArgumentError("--clock_skew must be between 0 and 5m");
   }

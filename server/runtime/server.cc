@@ -2,12 +2,11 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
+#include <grpcpp/impl/server_builder_plugin.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
-#include <grpcpp/impl/server_builder_option.h>
-#include <grpcpp/impl/server_builder_plugin.h>
-
 #include <stdlib.h>
 
 #include <algorithm>
@@ -19,9 +18,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/synchronization/notification.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "backinstock/v1/email.pb.h"
 #include "grpc/health/v1/health.pb.h"
 #include "server/api/email_service.h"
 #include "server/api/notification_request_service.h"
@@ -35,11 +35,10 @@
 #include "server/auth/method_permissions.h"
 #include "server/delivery/delivery_queue.h"
 #include "server/domain/email_preview.h"
-#include "server/email/maildir_writer.h"
 #include "server/domain/email_template_manager.h"
 #include "server/domain/notification_requests/notification_request_manager.h"
 #include "server/domain/settings_manager.h"
-#include "backinstock/v1/email.pb.h"
+#include "server/email/maildir_writer.h"
 #include "server/http/http_front.h"
 #include "server/logging/log.h"
 #include "server/metrics/http_endpoint.h"
@@ -64,9 +63,10 @@ class WithoutReflection : public grpc::ServerBuilderOption {
  public:
   void UpdateArguments(grpc::ChannelArguments*) override {}
   void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
-    plugins->erase(std::remove_if(plugins->begin(), plugins->end(),
-                                  [](const auto& p) { return p->name() == "proto_server_reflection"; }),
-                   plugins->end());
+    plugins->erase(
+        std::remove_if(plugins->begin(), plugins->end(),
+                       [](const auto& p) { return p->name() == "proto_server_reflection"; }),
+        plugins->end());
   }
 };
 
@@ -193,8 +193,8 @@ absl::StatusOr<std::string> MailDir(const ServerConfig& config) {
   if (!config.mail_dir.empty()) return config.mail_dir;
   if (!config.data_dir.empty()) return absl::StrCat(config.data_dir, "/mail");
   const char* tmp = std::getenv("TMPDIR");
-  std::string pattern = absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp",
-                                     "/backinstock-mail-XXXXXX");
+  std::string pattern =
+      absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/backinstock-mail-XXXXXX");
   if (::mkdtemp(pattern.data()) == nullptr) {
     return absl::UnavailableError(
         absl::StrCat("cannot create a Maildir under ", pattern, ": ", std::strerror(errno)));
@@ -237,7 +237,8 @@ class ServerImpl final : public Server {
   }
 
   absl::Status Init() {
-    absl::StatusOr<auth::MethodPermissions> permissions = auth::MethodPermissions::FromDescriptors();
+    absl::StatusOr<auth::MethodPermissions> permissions =
+        auth::MethodPermissions::FromDescriptors();
     if (!permissions.ok()) return permissions.status();
     if (config_.store == "etcd") {
       store::etcd::EtcdOptions options;
@@ -272,11 +273,11 @@ class ServerImpl final : public Server {
       LogRecovery((*durable)->journal(), (*durable)->SiteCount(), "sites");
       settings_store_ = *std::move(durable);
     }
-    settings_ = std::make_unique<domain::SettingsManager>(settings_store_.get(),
-                                                          config_.supported_app_ids);
+    settings_ =
+        std::make_unique<domain::SettingsManager>(settings_store_.get(), config_.supported_app_ids);
     keys_ = std::make_shared<auth::KeyRing>(config_.keys);
-    authorizer_ = std::make_unique<auth::Authorizer>(
-        keys_, *std::move(permissions), auth::VerifierOptions{config_.clock_skew});
+    authorizer_ = std::make_unique<auth::Authorizer>(keys_, *std::move(permissions),
+                                                     auth::VerifierOptions{config_.clock_skew});
     absl::StatusOr<std::unique_ptr<auth::AuditLog>> audit = auth::AuditLog::Open(
         config_.audit_log, [this](const absl::Status& health) { OnAuditHealth(health); });
     if (!audit.ok()) return audit.status();
@@ -320,7 +321,8 @@ class ServerImpl final : public Server {
     builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
     builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
 
-    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+        interceptors;
     // One interceptor for authorization, call log and metrics
     // (call_log_interceptor.h says why one).
     interceptors.push_back(std::make_unique<CallInterceptorFactory>(
@@ -486,15 +488,15 @@ class ServerImpl final : public Server {
           std::make_unique<retention::EtcdSweepLeadership>(etcd_->client(), etcd_->lease());
     }
     if (metrics_) {
-      options.on_sweep = [settled = metrics_->RetentionDeleted("settled"),
-                          open = metrics_->RetentionDeleted("open")](
-                             const retention::SweepResult& swept) {
-        settled->Increment(static_cast<uint64_t>(swept.deleted_settled));
-        open->Increment(static_cast<uint64_t>(swept.deleted_open));
-      };
+      options.on_sweep =
+          [settled = metrics_->RetentionDeleted("settled"),
+           open = metrics_->RetentionDeleted("open")](const retention::SweepResult& swept) {
+            settled->Increment(static_cast<uint64_t>(swept.deleted_settled));
+            open->Increment(static_cast<uint64_t>(swept.deleted_open));
+          };
     }
-    retention_ = std::make_unique<retention::RetentionSweeper>(request_store_.get(),
-                                                               std::move(options));
+    retention_ =
+        std::make_unique<retention::RetentionSweeper>(request_store_.get(), std::move(options));
   }
 
   // The background delivery of notification emails: to the relay, or into a
@@ -535,9 +537,9 @@ class ServerImpl final : public Server {
       email_template_store_ = etcd_->NewEmailTemplateStore();
     } else if (!config_.data_dir.empty()) {
       absl::StatusOr<std::unique_ptr<store::DurableEmailTemplateStore>> durable =
-          store::DurableEmailTemplateStore::Open(absl::StrCat(config_.data_dir, "/email_templates"),
-                                                 JournalOptionsFor(config_, storage_health_,
-                                                                   FsyncSeconds("email_templates")));
+          store::DurableEmailTemplateStore::Open(
+              absl::StrCat(config_.data_dir, "/email_templates"),
+              JournalOptionsFor(config_, storage_health_, FsyncSeconds("email_templates")));
       if (!durable.ok()) return durable.status();
       LogRecovery((*durable)->journal(), (*durable)->SiteCount(), "email_templates");
       email_template_store_ = *std::move(durable);
@@ -546,7 +548,8 @@ class ServerImpl final : public Server {
     }
     email_templates_ = std::make_unique<domain::EmailTemplateManager>(email_template_store_.get());
     if (!config_.smtp.url.empty()) {
-      absl::StatusOr<std::unique_ptr<email::MailSender>> sender = email::MakeSmtpSender(config_.smtp);
+      absl::StatusOr<std::unique_ptr<email::MailSender>> sender =
+          email::MakeSmtpSender(config_.smtp);
       if (!sender.ok()) return sender.status();
       mail_sender_ = *std::move(sender);
     }

@@ -18,7 +18,8 @@ struct ServerConfig {
   std::string keys_file;  // where `keys` came from, for reloading; may be empty
   std::vector<std::string> supported_app_ids;
   std::string data_dir;  // empty: memory only
-  int64_t journal_segment_bytes = 16 << 20;  // journal segments close (and get compacted) at this size
+  int64_t journal_segment_bytes = 16
+                                  << 20;  // journal segments close (and get compacted) at this size
   bool reflection = true;
   std::string audit_log = "-";
   // TLS: all empty for plaintext; cert and key for TLS; plus client CA for mTLS.

@@ -1,10 +1,10 @@
 #include "server/store/durable_notification_request_store.h"
 
 #include "absl/hash/hash.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "server/logging/log.h"
 #include "server/store/storage_unavailable.h"
 
@@ -85,7 +85,8 @@ absl::StatusOr<NotificationRequestRecord> DurableNotificationRequestStore::Decod
   if (record.revision < 1) return absl::DataLossError("request record has no revision");
   value.remove_prefix(kRevisionBytes);
   if (settled_time) {
-    if (value.size() < kTimeBytes) return absl::DataLossError("request record's settled time is cut");
+    if (value.size() < kTimeBytes)
+      return absl::DataLossError("request record's settled time is cut");
     record.settled_time = absl::FromUnixMicros(static_cast<int64_t>(ReadLittleEndian(value)));
     value.remove_prefix(kTimeBytes);
   }
@@ -142,8 +143,8 @@ absl::Status DurableNotificationRequestStore::Replay(const journal::RecordView& 
   absl::StatusOr<NotificationRequestRecord> decoded = DecodeValue(record.value);
   if (!decoded.ok()) return decoded.status();
   if (decoded->request.id() != id) {
-    return absl::DataLossError(absl::StrCat("record under key ", record.key, " has id ",
-                                            decoded->request.id()));
+    return absl::DataLossError(
+        absl::StrCat("record under key ", record.key, " has id ", decoded->request.id()));
   }
   const bool is_new = absl::IsNotFound(memory_.Get(site, id).status());
   if (absl::Status s = memory_.Restore(site, *decoded); !s.ok()) return s;
@@ -206,7 +207,8 @@ absl::StatusOr<CreateResult> DurableNotificationRequestStore::Create(
   absl::MutexLock site_lock(&SiteLock(site));
   absl::StatusOr<CreateResult> checked = memory_.CheckCreate(site, record, max_requests);
   if (!checked.ok() || checked->outcome != CreateResult::Outcome::kCreated) return checked;
-  if (absl::Status durable = journal_->Put(EncodeKey(site, record.request.id()), EncodeValue(record));
+  if (absl::Status durable =
+          journal_->Put(EncodeKey(site, record.request.id()), EncodeValue(record));
       !durable.ok()) {
     return StorageUnavailable(durable);
   }
@@ -240,8 +242,8 @@ absl::Status DurableNotificationRequestStore::CompareAndSwap(
     absl::MutexLock record_lock(&RecordLock(site, id));
     absl::StatusOr<RecordPtr> current = memory_.Get(site, id);
     // A reopening write (closed -> open) needs the site lock too, taken first.
-    const bool reopens = current.ok() && !IsOpen((*current)->request.status()) &&
-                         IsOpen(next.request.status());
+    const bool reopens =
+        current.ok() && !IsOpen((*current)->request.status()) && IsOpen(next.request.status());
     if (!reopens) return CompareAndSwapLocked(site, expected_revision, next);
   }
   absl::MutexLock site_lock(&SiteLock(site));

@@ -70,8 +70,8 @@ class DurableNotificationRequestStore final : public NotificationRequestStore {
       absl::string_view site, const std::vector<std::string>& catalog_keys) const override;
   absl::StatusOr<std::vector<std::string>> OpenIds(absl::string_view site,
                                                    absl::string_view catalog_key) const override;
-  std::unique_ptr<Subscription> Watch(
-      absl::string_view site, std::function<void(const RequestEvent&)> on_event) override;
+  std::unique_ptr<Subscription> Watch(absl::string_view site,
+                                      std::function<void(const RequestEvent&)> on_event) override;
   // Resumes the queued emails of the requests found PROCESSING at Open.
   absl::Status ResumeDeliveries(ResumeHandler resume) override;
   absl::StatusOr<std::vector<ExpiredRequest>> ExpiredRequests(absl::Time received_before,

@@ -110,8 +110,8 @@ absl::StatusOr<RecordPtr> MemoryNotificationRequestStore::Get(absl::string_view 
 absl::Status MemoryNotificationRequestStore::CheckCompareAndSwapIn(
     const Site* site, int64_t expected_revision, const NotificationRequestRecord& next) {
   if (next.revision != expected_revision + 1) {
-    return absl::InvalidArgumentError(absl::StrCat("next revision ", next.revision,
-                                                   " does not follow ", expected_revision));
+    return absl::InvalidArgumentError(
+        absl::StrCat("next revision ", next.revision, " does not follow ", expected_revision));
   }
   const std::string& id = next.request.id();
   if (site == nullptr) return absl::NotFoundError(absl::StrCat("no request ", id));
@@ -119,8 +119,8 @@ absl::Status MemoryNotificationRequestStore::CheckCompareAndSwapIn(
   if (it == site->records.end()) return absl::NotFoundError(absl::StrCat("no request ", id));
   const v1::BackInStockNotificationRequest& previous = it->second->request;
   if (it->second->revision != expected_revision) {
-    return absl::AbortedError(absl::StrCat("request ", id, " is at revision ",
-                                           it->second->revision, ", not ", expected_revision));
+    return absl::AbortedError(absl::StrCat("request ", id, " is at revision ", it->second->revision,
+                                           ", not ", expected_revision));
   }
   if (!SameIdentity(previous, next.request)) {
     return absl::InvalidArgumentError(
@@ -130,8 +130,8 @@ absl::Status MemoryNotificationRequestStore::CheckCompareAndSwapIn(
     // Reopening must not create a second open request for the same key.
     auto existing = site->open_by_key.find(OpenRequestKeyOf(next.request));
     if (existing != site->open_by_key.end()) {
-      return absl::AlreadyExistsError(
-          absl::StrCat("request ", existing->second, " is already open for the same item and email"));
+      return absl::AlreadyExistsError(absl::StrCat("request ", existing->second,
+                                                   " is already open for the same item and email"));
     }
   }
   return absl::OkStatus();
@@ -174,8 +174,8 @@ absl::Status MemoryNotificationRequestStore::CheckDeleteIn(const Site* site, abs
   auto it = site->records.find(id);
   if (it == site->records.end()) return absl::NotFoundError(absl::StrCat("no request ", id));
   if (it->second->revision != expected_revision) {
-    return absl::AbortedError(absl::StrCat("request ", id, " is at revision ",
-                                           it->second->revision, ", not ", expected_revision));
+    return absl::AbortedError(absl::StrCat("request ", id, " is at revision ", it->second->revision,
+                                           ", not ", expected_revision));
   }
   return absl::OkStatus();
 }
@@ -217,7 +217,8 @@ absl::Status MemoryNotificationRequestStore::Restore(absl::string_view site,
   Site& entry = shard.sites[std::string(site)];
   auto it = entry.records.find(id);
   if (it != entry.records.end()) {
-    if (record.revision <= it->second->revision || !SameIdentity(it->second->request, record.request)) {
+    if (record.revision <= it->second->revision ||
+        !SameIdentity(it->second->request, record.request)) {
       return absl::DataLossError(absl::StrCat("request ", id, " goes from revision ",
                                               it->second->revision, " to ", record.revision,
                                               " or changes its catalog reference or email"));

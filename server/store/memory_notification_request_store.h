@@ -11,8 +11,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
-#include "server/store/notification_request_store.h"
 #include "server/store/expiry_index.h"
+#include "server/store/notification_request_store.h"
 #include "server/store/open_index.h"
 
 namespace backinstock::store {
@@ -32,8 +32,8 @@ class MemoryNotificationRequestStore final : public NotificationRequestStore {
       absl::string_view site, const std::vector<std::string>& catalog_keys) const override;
   absl::StatusOr<std::vector<std::string>> OpenIds(absl::string_view site,
                                                    absl::string_view catalog_key) const override;
-  std::unique_ptr<Subscription> Watch(
-      absl::string_view site, std::function<void(const RequestEvent&)> on_event) override;
+  std::unique_ptr<Subscription> Watch(absl::string_view site,
+                                      std::function<void(const RequestEvent&)> on_event) override;
   // A memory store starts empty: nothing to resume.
   absl::Status ResumeDeliveries(ResumeHandler) override { return absl::OkStatus(); }
   // Nothing of a deleted record outlives its removal from the maps.

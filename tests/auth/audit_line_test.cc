@@ -95,19 +95,23 @@ TEST(AuditLine, ValidValuesRoundTripExactly) {
 TEST(AuditLine, InvalidUtf8BecomesOneReplacementPerIllFormedSubpart) {
   const std::string r = "\xEF\xBF\xBD";  // U+FFFD
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"\x80", r},                               // lone continuation byte
-      {"a\xFF" "b", "a" + r + "b"},               // never valid in UTF-8
-      {"\xC0\xAF", r + r},                       // overlong '/'
-      {"\xC3", r},                               // truncated at the end
-      {"\xC3(", r + "("},                        // truncated by ASCII
-      {"\xE0\x80\x80", r + r + r},               // overlong, rejected at the 2nd byte
-      {"\xE2\x82", r},                           // truncated 3-byte sequence: one subpart
-      {"\xE2\x82\"", r + "\""},                  // ... and the quote after it is kept
-      {"\xED\xA0\x80", r + r + r},               // a UTF-16 surrogate
-      {"\xF0\x9F\x98", r},                       // truncated 4-byte sequence
-      {"\xF4\x90\x80\x80", r + r + r + r},       // above U+10FFFF
+      {"\x80", r},  // lone continuation byte
+      {"a\xFF"
+       "b",
+       "a" + r + "b"},                      // never valid in UTF-8
+      {"\xC0\xAF", r + r},                  // overlong '/'
+      {"\xC3", r},                          // truncated at the end
+      {"\xC3(", r + "("},                   // truncated by ASCII
+      {"\xE0\x80\x80", r + r + r},          // overlong, rejected at the 2nd byte
+      {"\xE2\x82", r},                      // truncated 3-byte sequence: one subpart
+      {"\xE2\x82\"", r + "\""},             // ... and the quote after it is kept
+      {"\xED\xA0\x80", r + r + r},          // a UTF-16 surrogate
+      {"\xF0\x9F\x98", r},                  // truncated 4-byte sequence
+      {"\xF4\x90\x80\x80", r + r + r + r},  // above U+10FFFF
       {"\xF5\x80", r + r},
-      {"ok\xF0\x9F\x98\x80\xF0\x9F" "ok", "ok\xF0\x9F\x98\x80" + r + "ok"},
+      {"ok\xF0\x9F\x98\x80\xF0\x9F"
+       "ok",
+       "ok\xF0\x9F\x98\x80" + r + "ok"},
   };
   for (const auto& [value, expected] : cases) {
     const std::string line = FormatAuditLine(RecordOf(value));
@@ -127,13 +131,13 @@ TEST(AuditLine, RandomBytesMatchTheReferenceAndParse) {
     const int length = std::uniform_int_distribution<int>(0, 40)(random);
     for (int i = 0; i < length; ++i) {
       const int pick = std::uniform_int_distribution<int>(0, 3)(random);
-      value.push_back(pick == 0 ? static_cast<char>(random() & 0xFF)
+      value.push_back(pick == 0   ? static_cast<char>(random() & 0xFF)
                       : pick == 1 ? static_cast<char>('a' + random() % 26)
                                   : interesting[random() % interesting.size()]);
     }
     AuditRecord record = RecordOf(value);
-    record.time = absl::FromUnixNanos(static_cast<int64_t>(random() % 4000000000ULL) *
-                                      1000000007LL);
+    record.time =
+        absl::FromUnixNanos(static_cast<int64_t>(random() % 4000000000ULL) * 1000000007LL);
     const std::string line = FormatAuditLine(record);
     ASSERT_EQ(line, ReferenceLine(record)) << "round " << round;
     const nlohmann::json parsed = ParseLine(line);
@@ -145,9 +149,10 @@ TEST(AuditLine, EmptyRecordHasEveryKey) {
   AuditRecord record;
   record.time = absl::UnixEpoch();
   const std::string line = FormatAuditLine(record);
-  EXPECT_EQ(line,
-            R"({"audit":true,"caller_role":"","caller_sub":"","code":"","elevated_by":"","event":"",)"
-            R"("jti":"","method":"","reason":"","site":"","time":"1970-01-01T00:00:00.000Z"})");
+  EXPECT_EQ(
+      line,
+      R"({"audit":true,"caller_role":"","caller_sub":"","code":"","elevated_by":"","event":"",)"
+      R"("jti":"","method":"","reason":"","site":"","time":"1970-01-01T00:00:00.000Z"})");
 }
 
 }  // namespace

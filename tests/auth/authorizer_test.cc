@@ -62,7 +62,8 @@ TEST_F(AuthorizerTest, ElevationRequired) {
   Decision d = Decide(kStart, {Bearer(IdentityToken("s", "member"))});
   EXPECT_EQ(d.status.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(errors::ReasonOf(d.status), "ELEVATION_REQUIRED");
-  EXPECT_EQ(errors::ErrorInfoOf(d.status)->metadata().at("permission"), std::string(kSettingsModify));
+  EXPECT_EQ(errors::ErrorInfoOf(d.status)->metadata().at("permission"),
+            std::string(kSettingsModify));
 }
 
 TEST_F(AuthorizerTest, ElevationGrants) {
@@ -95,15 +96,15 @@ TEST_F(AuthorizerTest, ElevationIsVerifiedEvenWhenTheRoleSuffices) {
 }
 
 TEST_F(AuthorizerTest, ValidElevationNotNeededIsNotCountedAsElevated) {
-  Decision d = Decide(kGet, {Bearer(IdentityToken("s", "user"))},
-                      {ElevationToken("s", {})});
+  Decision d = Decide(kGet, {Bearer(IdentityToken("s", "user"))}, {ElevationToken("s", {})});
   EXPECT_TRUE(d.status.ok());
   EXPECT_FALSE(d.elevated);
   EXPECT_TRUE(d.elevation.has_value());
 }
 
 TEST_F(AuthorizerTest, IdentityIsCheckedBeforeElevation) {
-  Decision d = Decide(kStart, {Bearer("bad")}, {ElevationToken("s", {std::string(kSettingsModify)})});
+  Decision d =
+      Decide(kStart, {Bearer("bad")}, {ElevationToken("s", {std::string(kSettingsModify)})});
   EXPECT_EQ(errors::ReasonOf(d.status), "TOKEN_INVALID");
 }
 
@@ -118,8 +119,9 @@ TEST_F(AuthorizerTest, MethodWithoutPermissionIsRefusedForEverybody) {
 
 TEST_F(AuthorizerTest, TwoElevationHeadersAreInvalid) {
   const std::string e = ElevationToken("s", {std::string(kSettingsModify)});
-  EXPECT_EQ(errors::ReasonOf(Decide(kStart, {Bearer(IdentityToken("s", "visitor"))}, {e, e}).status),
-            "ELEVATION_INVALID");
+  EXPECT_EQ(
+      errors::ReasonOf(Decide(kStart, {Bearer(IdentityToken("s", "visitor"))}, {e, e}).status),
+      "ELEVATION_INVALID");
 }
 
 }  // namespace

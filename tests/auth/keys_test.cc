@@ -20,8 +20,7 @@ TEST(Keys, ParsesBothSets) {
 
 TEST(Keys, AcceptsPaddedBase64Url) {
   const std::string secret(33, 'k');
-  absl::StatusOr<Keys> keys =
-      ParseKeys(R"({"identity_keys": {"a": ")" + B64(secret) + "=\"}}");
+  absl::StatusOr<Keys> keys = ParseKeys(R"({"identity_keys": {"a": ")" + B64(secret) + "=\"}}");
   ASSERT_TRUE(keys.ok()) << keys.status();
   EXPECT_EQ(keys->identity.at("a"), secret);
 }
@@ -74,7 +73,8 @@ TEST(Keys, DevelopmentMarker) {
 }
 
 TEST(Keys, ShippedDevKeysLoad) {
-  absl::StatusOr<Keys> keys = LoadKeysFile(std::string(BACKINSTOCK_SOURCE_DIR) + "/config/dev-keys.json");
+  absl::StatusOr<Keys> keys =
+      LoadKeysFile(std::string(BACKINSTOCK_SOURCE_DIR) + "/config/dev-keys.json");
   ASSERT_TRUE(keys.ok()) << keys.status();
   EXPECT_TRUE(keys->development_only);
   EXPECT_FALSE(keys->identity.empty());

@@ -6,8 +6,8 @@ namespace backinstock::auth {
 namespace {
 
 TEST(Permissions, RoleTable) {
-  const absl::string_view all[] = {kSettingsRead, kSettingsModify, kRequestsCreate, kRequestsRead,
-                                   kRequestsModify, kEmailManage};
+  const absl::string_view all[] = {kSettingsRead, kSettingsModify, kRequestsCreate,
+                                   kRequestsRead, kRequestsModify, kEmailManage};
   for (Role role : {Role::kUser, Role::kApp}) {
     for (absl::string_view p : all) EXPECT_TRUE(RoleHolds(role, p)) << RoleName(role) << " " << p;
   }

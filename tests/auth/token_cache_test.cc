@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "backinstock/errors/error.h"
 #include "server/auth/authorizer.h"
 #include "server/auth/method_permissions.h"
-#include "backinstock/errors/error.h"
 #include "tests/support/test_keys.h"
 
 namespace backinstock::auth {
@@ -34,8 +34,9 @@ std::string Identity(const std::string& site, absl::Duration lifetime = absl::Ho
 }
 
 IdentityClaims FakeClaims(const std::string& site, absl::Time exp) {
-  return IdentityClaims{"sub-" + site, site, Role::kApp, absl::ToUnixSeconds(kNow),
-                        absl::ToUnixSeconds(exp), /*kid=*/""};
+  return IdentityClaims{
+      "sub-" + site, site, Role::kApp, absl::ToUnixSeconds(kNow), absl::ToUnixSeconds(exp),
+      /*kid=*/""};
 }
 
 TEST(TokenCache, CachesASuccessfulVerification) {
@@ -194,8 +195,8 @@ TEST(TokenCache, ElevationTokensAreCachedAndStillExpire) {
   VerifiedTokenCache<ElevationClaims> cache;
   auto keys = Snapshot();
   const std::string token = SignElevation(
-      ElevationClaimsJson("site-1", {"ECOM.MODIFY_BACK_IN_STOCK_NOTIFICATION_SETTINGS"},
-                          "backend", kNow));  // valid for 60 s
+      ElevationClaimsJson("site-1", {"ECOM.MODIFY_BACK_IN_STOCK_NOTIFICATION_SETTINGS"}, "backend",
+                          kNow));  // valid for 60 s
   auto first = VerifyElevationTokenCached(cache, token, keys, kNow, {});
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(cache.size(), 1u);

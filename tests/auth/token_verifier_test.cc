@@ -8,8 +8,8 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "server/auth/token_minter.h"
 #include "backinstock/errors/error.h"
+#include "server/auth/token_minter.h"
 #include "tests/support/test_keys.h"
 
 namespace backinstock::auth {
@@ -46,9 +46,8 @@ std::string WithHeader(const json& header, const json& claims,
 }
 
 TEST(IdentityToken, GoodTokenVerifies) {
-  absl::StatusOr<IdentityClaims> claims =
-      VerifyIdentityToken(SignIdentity(IdentityClaimsJson("site-1", "user", "alice", kNow)),
-                          TestKeys().identity, kNow);
+  absl::StatusOr<IdentityClaims> claims = VerifyIdentityToken(
+      SignIdentity(IdentityClaimsJson("site-1", "user", "alice", kNow)), TestKeys().identity, kNow);
   ASSERT_TRUE(claims.ok()) << claims.status();
   EXPECT_EQ(claims->site, "site-1");
   EXPECT_EQ(claims->sub, "alice");
@@ -117,9 +116,9 @@ TEST(IdentityToken, ClockSkewIsHonoured) {
   json claims = IdentityClaimsJson("s", "user", "u", kNow - absl::Hours(1) - absl::Seconds(5));
   const std::string token = SignIdentity(claims);
   EXPECT_EQ(errors::ReasonOf(Identity(token)), "TOKEN_EXPIRED");
-  EXPECT_TRUE(VerifyIdentityToken(token, TestKeys().identity, kNow,
-                                  VerifierOptions{absl::Seconds(10)})
-                  .ok());
+  EXPECT_TRUE(
+      VerifyIdentityToken(token, TestKeys().identity, kNow, VerifierOptions{absl::Seconds(10)})
+          .ok());
 }
 
 TEST(IdentityToken, BadSignature) {
@@ -142,8 +141,9 @@ TEST(IdentityToken, ForgedClaimsWithValidSignatureOfOtherPayload) {
 }
 
 TEST(IdentityToken, AlgNone) {
-  const std::string token = absl::StrCat(B64(R"({"alg":"none","kid":"test-identity"})"), ".",
-                                         B64(IdentityClaimsJson("s", "user", "u", kNow).dump()), ".");
+  const std::string token =
+      absl::StrCat(B64(R"({"alg":"none","kid":"test-identity"})"), ".",
+                   B64(IdentityClaimsJson("s", "user", "u", kNow).dump()), ".");
   EXPECT_EQ(errors::ReasonOf(Identity(token)), "TOKEN_INVALID");
   EXPECT_EQ(errors::ReasonOf(Identity(token + "x")), "TOKEN_INVALID");
 }
@@ -151,8 +151,9 @@ TEST(IdentityToken, AlgNone) {
 TEST(IdentityToken, OtherAlgorithmsAreRefused) {
   for (const char* alg : {"HS384", "HS512", "RS256", "ES256", "hs256"}) {
     json header = {{"alg", alg}, {"kid", kIdentityKid}};
-    EXPECT_EQ(errors::ReasonOf(Identity(WithHeader(header, IdentityClaimsJson("s", "user", "u", kNow)))),
-              "TOKEN_INVALID")
+    EXPECT_EQ(
+        errors::ReasonOf(Identity(WithHeader(header, IdentityClaimsJson("s", "user", "u", kNow)))),
+        "TOKEN_INVALID")
         << alg;
   }
 }
@@ -183,10 +184,18 @@ TEST(IdentityToken, MissingOrMistypedClaims) {
     claims.erase(name);
     EXPECT_EQ(errors::ReasonOf(Identity(SignIdentity(claims))), "TOKEN_INVALID") << name;
   }
-  const std::vector<std::pair<const char*, json>> mistyped = {
-      {"sub", 5},           {"sub", ""},          {"site", 7},          {"site", "bad site"},
-      {"site", std::string(65, 'a')}, {"role", "admin"}, {"role", "User"},  {"iat", "1"},
-      {"exp", 1.9e9},       {"exp", "1900000000"}, {"nbf", "0"},        {"role", nullptr}};
+  const std::vector<std::pair<const char*, json>> mistyped = {{"sub", 5},
+                                                              {"sub", ""},
+                                                              {"site", 7},
+                                                              {"site", "bad site"},
+                                                              {"site", std::string(65, 'a')},
+                                                              {"role", "admin"},
+                                                              {"role", "User"},
+                                                              {"iat", "1"},
+                                                              {"exp", 1.9e9},
+                                                              {"exp", "1900000000"},
+                                                              {"nbf", "0"},
+                                                              {"role", nullptr}};
   for (const auto& [name, value] : mistyped) {
     json claims = IdentityClaimsJson("s", "user", "u", kNow);
     claims[name] = value;
@@ -207,11 +216,12 @@ TEST(IdentityToken, EmbeddedKeysAreNeverUsed) {
   // A jwk/jku naming the attacker's key changes nothing: the key comes from
   // our key set by kid, and this token is signed with the attacker's key.
   const std::string attacker = "attacker-secret-attacker-secret-attacker!";
-  json header = {{"alg", "HS256"}, {"kid", kIdentityKid},
+  json header = {{"alg", "HS256"},
+                 {"kid", kIdentityKid},
                  {"jwk", {{"kty", "oct"}, {"k", B64(attacker)}}},
                  {"jku", "https://attacker.example/keys"}};
-  EXPECT_EQ(errors::ReasonOf(Identity(WithHeader(header, IdentityClaimsJson("s", "user", "u", kNow),
-                                                 attacker))),
+  EXPECT_EQ(errors::ReasonOf(
+                Identity(WithHeader(header, IdentityClaimsJson("s", "user", "u", kNow), attacker))),
             "TOKEN_INVALID");
   // The same header signed with our key is fine: the fields are ignored.
   EXPECT_TRUE(Identity(WithHeader(header, IdentityClaimsJson("s", "user", "u", kNow))).ok());
@@ -219,16 +229,16 @@ TEST(IdentityToken, EmbeddedKeysAreNeverUsed) {
 
 TEST(IdentityToken, CritHeaderIsRefused) {
   json header = {{"alg", "HS256"}, {"kid", kIdentityKid}, {"crit", json::array({"exp"})}};
-  EXPECT_EQ(errors::ReasonOf(Identity(WithHeader(header, IdentityClaimsJson("s", "user", "u", kNow)))),
-            "TOKEN_INVALID");
+  EXPECT_EQ(
+      errors::ReasonOf(Identity(WithHeader(header, IdentityClaimsJson("s", "user", "u", kNow)))),
+      "TOKEN_INVALID");
 }
 
 TEST(IdentityToken, Garbage) {
   for (const std::string& token :
        {std::string(""), std::string("abc"), std::string("a.b"), std::string("a.b.c.d"),
-        std::string(".."), std::string("a..c"), std::string("!!!.???.###"),
-        std::string(9000, 'a'), std::string("eyJ.eyJ.sig"), std::string("a b.c d.e f"),
-        std::string("\0\0.\0.\0", 6)}) {
+        std::string(".."), std::string("a..c"), std::string("!!!.???.###"), std::string(9000, 'a'),
+        std::string("eyJ.eyJ.sig"), std::string("a b.c d.e f"), std::string("\0\0.\0.\0", 6)}) {
     EXPECT_EQ(errors::ReasonOf(Identity(token)), "TOKEN_INVALID") << token.substr(0, 40);
   }
 }
@@ -296,15 +306,15 @@ TEST(ElevationToken, IdentityTokenUsedAsElevationToken) {
   const std::string identity = SignIdentity(IdentityClaimsJson("s", "user", "u", kNow));
   EXPECT_EQ(errors::ReasonOf(Elevation(identity)), "ELEVATION_INVALID");
   // Even when signed with the elevation key, the audience gives it away.
-  EXPECT_EQ(errors::ReasonOf(Elevation(Sign(kElevationKid, kElevationSecret,
-                                            IdentityClaimsJson("s", "user", "u", kNow)))),
+  EXPECT_EQ(errors::ReasonOf(Elevation(
+                Sign(kElevationKid, kElevationSecret, IdentityClaimsJson("s", "user", "u", kNow)))),
             "ELEVATION_INVALID");
 }
 
 TEST(ElevationToken, CritHeaderIsRefused) {
   json header = {{"alg", "HS256"}, {"kid", kElevationKid}, {"crit", json::array({"exp"})}};
-  EXPECT_EQ(errors::ReasonOf(Elevation(WithHeader(header, ElevationClaimsJson("s", {"p"}, "b", kNow),
-                                                  kElevationSecret))),
+  EXPECT_EQ(errors::ReasonOf(Elevation(
+                WithHeader(header, ElevationClaimsJson("s", {"p"}, "b", kNow), kElevationSecret))),
             "ELEVATION_INVALID");
 }
 

@@ -71,8 +71,8 @@ TEST_F(CtlTest, EveryRpcOfEveryServiceIsACommandWithHelp) {
         SCOPED_TRACE(method->full_name());
         Completed help = Ctl({method->name(), "--help"});
         EXPECT_EQ(help.exit_code, 0) << help.err;
-        EXPECT_THAT(help.out,
-                    HasSubstr(absl::StrCat("RPC: ", file->service(s)->full_name(), "/", method->name())));
+        EXPECT_THAT(help.out, HasSubstr(absl::StrCat("RPC: ", file->service(s)->full_name(), "/",
+                                                     method->name())));
         EXPECT_THAT(help.out, HasSubstr("Usage: backinstockctl "));
         ++methods;
       }
@@ -102,30 +102,32 @@ TEST_F(CtlTest, StartWithAnElevationToken) {
   Completed started = Ctl({"start-collecting-requests", kStores, "--token",
                            Identity("ctl-elevated", "visitor"), "--elevation_token", elevation});
   ASSERT_EQ(started.exit_code, 0) << started.err;
-  EXPECT_EQ(nlohmann::json::parse(started.out)["settings"]["collectionStates"][0]["collectingRequests"],
-            true);
+  EXPECT_EQ(
+      nlohmann::json::parse(started.out)["settings"]["collectionStates"][0]["collectingRequests"],
+      true);
 }
 
 TEST_F(CtlTest, RequestFromAFile) {
   const std::string path = TempPath("ctl-request");
   std::ofstream(path) << R"({"appId": ")" << kStores << R"("})";
-  Completed stopped = Ctl({"StopCollectingRequests", "--request=@" + path, "--token",
-                           Identity("ctl-file", "user")});
+  Completed stopped = Ctl(
+      {"StopCollectingRequests", "--request=@" + path, "--token", Identity("ctl-file", "user")});
   unlink(path.c_str());
   ASSERT_EQ(stopped.exit_code, 0) << stopped.err;
   EXPECT_EQ(nlohmann::json::parse(stopped.out)["settings"]["revision"], "0");
 }
 
 TEST_F(CtlTest, FailedCallExitsOneWithTheReason) {
-  Completed denied = Ctl({"start-collecting-requests", kStores, "--token",
-                          Identity("ctl-denied", "visitor")});
+  Completed denied =
+      Ctl({"start-collecting-requests", kStores, "--token", Identity("ctl-denied", "visitor")});
   EXPECT_EQ(denied.exit_code, 1);
   EXPECT_THAT(denied.out, IsEmpty());
   EXPECT_THAT(denied.err, HasSubstr("PERMISSION_DENIED"));
   EXPECT_THAT(denied.err, HasSubstr("reason: ELEVATION_REQUIRED"));
   EXPECT_THAT(denied.err, HasSubstr("permission: ECOM.MODIFY_BACK_IN_STOCK_NOTIFICATION_SETTINGS"));
 
-  Completed invalid = Ctl({"start-collecting-requests", "nope", "--token", Identity("ctl-denied", "user")});
+  Completed invalid =
+      Ctl({"start-collecting-requests", "nope", "--token", Identity("ctl-denied", "user")});
   EXPECT_EQ(invalid.exit_code, 1);
   EXPECT_THAT(invalid.err, HasSubstr("INVALID_ARGUMENT"));
   EXPECT_THAT(invalid.err, HasSubstr("field app_id:"));
@@ -167,8 +169,8 @@ TEST_F(CtlTest, UsageErrorsExitTwo) {
 }
 
 TEST_F(CtlTest, UnreadableKeysFileIsAFailure) {
-  Completed run = Ctl({"token", "identity", "--keys_file=/nonexistent/keys.json", "--site=s",
-                       "--role=user"});
+  Completed run =
+      Ctl({"token", "identity", "--keys_file=/nonexistent/keys.json", "--site=s", "--role=user"});
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_THAT(run.out, IsEmpty());
 }
@@ -198,8 +200,8 @@ TEST_F(CtlTest, NotificationRequestCommands) {
   const std::string create = absl::StrCat(
       R"({"request": {"catalogReference": {"catalogItemId": "item-1", "appId": ")", kStores,
       R"("}, "email": "jane@example.com"}, "itemDetails": {"name": "Mug", "price": "12.50"}})");
-  Completed created = Ctl({"create-request", "--request", create, "--token",
-                           Identity("ctl-requests", "visitor")});
+  Completed created =
+      Ctl({"create-request", "--request", create, "--token", Identity("ctl-requests", "visitor")});
   ASSERT_EQ(created.exit_code, 0) << created.err;
   const nlohmann::json request = nlohmann::json::parse(created.out)["request"];
   EXPECT_EQ(request["status"], "RECEIVED");
@@ -212,7 +214,8 @@ TEST_F(CtlTest, NotificationRequestCommands) {
 
   Completed duplicate = Ctl({"create-request", "--request", create, "--token", user});
   EXPECT_EQ(duplicate.exit_code, 1);
-  EXPECT_THAT(duplicate.err, HasSubstr("reason: BACK_IN_STOCK_NOTIFICATION_REQUEST_ALREADY_EXISTS"));
+  EXPECT_THAT(duplicate.err,
+              HasSubstr("reason: BACK_IN_STOCK_NOTIFICATION_REQUEST_ALREADY_EXISTS"));
 
   Completed deleted = Ctl({"delete-request", request["id"].get<std::string>(), "--token", user});
   EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
@@ -231,9 +234,9 @@ TEST_F(CtlTest, NotificationRequestCommands) {
 }
 
 TEST_F(CtlTest, InterruptEndsAWatchCleanly) {
-  Background watch({BACKINSTOCKCTL_BINARY, "watch-settings", "--token",
-                    Identity("ctl-interrupt", "user")},
-                   Env());
+  Background watch(
+      {BACKINSTOCKCTL_BINARY, "watch-settings", "--token", Identity("ctl-interrupt", "user")},
+      Env());
   auto first = watch.ReadLine();
   ASSERT_TRUE(first.has_value());  // the stream is open
   watch.Signal(SIGINT);

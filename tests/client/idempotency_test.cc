@@ -74,8 +74,8 @@ TEST(ServiceConfigTest, RetriesExactlyTheIdempotentMethodsOnUnavailable) {
   const nlohmann::json& method_config = config["methodConfig"][0];
   std::set<std::string> retried;
   for (const auto& name : method_config["name"]) {
-    retried.insert(absl::StrCat(name["service"].get<std::string>(), "/",
-                                name["method"].get<std::string>()));
+    retried.insert(
+        absl::StrCat(name["service"].get<std::string>(), "/", name["method"].get<std::string>()));
   }
   std::set<std::string> idempotent;
   for (const MethodIdempotency& m : IdempotencyTable()) {

@@ -64,8 +64,8 @@ TEST_F(InstallTest, AnotherProjectFindsLinksAndCallsTheInstalledClient) {
   ASSERT_EQ(build.exit_code, 0) << build.out << build.err;
 
   TestServer server;
-  Completed run = RunProgram({(build_ / "consumer").string(), server.address(),
-                              IdentityToken("installed", "user")});
+  Completed run = RunProgram(
+      {(build_ / "consumer").string(), server.address(), IdentityToken("installed", "user")});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out,
             "215238eb-22a5-4c36-9e7b-e7c08025e04e false\n"

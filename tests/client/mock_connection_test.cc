@@ -60,7 +60,8 @@ TEST(MockSettingsConnectionTest, StreamsCanBeMocked) {
   auto reader = std::make_unique<MockStreamReader<v1::WatchSettingsResponse>>();
   v1::WatchSettingsResponse first;
   first.mutable_settings()->set_revision(1);
-  EXPECT_CALL(*reader, Read(_)).WillOnce(DoAll(SetArgPointee<0>(first), Return(true)))
+  EXPECT_CALL(*reader, Read(_))
+      .WillOnce(DoAll(SetArgPointee<0>(first), Return(true)))
       .WillOnce(Return(false));
   EXPECT_CALL(*reader, Finish()).WillOnce(Return(absl::OkStatus()));
   EXPECT_CALL(*mock, WatchSettings).WillOnce(Return(ByMove(std::move(reader))));
@@ -81,8 +82,8 @@ TEST(MockNotificationRequestsConnectionTest, ConvenienceOverloadsFillTheRequest)
   EXPECT_CALL(*mock, DeleteBackInStockNotificationRequest(
                          Property(&v1::DeleteBackInStockNotificationRequestRequest::id, "r-2"), _))
       .WillOnce(Return(v1::DeleteBackInStockNotificationRequestResponse()));
-  EXPECT_CALL(*mock, MarkAsNotificationSent(
-                         Property(&v1::MarkAsNotificationSentRequest::id, "r-3"), _))
+  EXPECT_CALL(*mock,
+              MarkAsNotificationSent(Property(&v1::MarkAsNotificationSentRequest::id, "r-3"), _))
       .WillOnce(Return(v1::MarkAsNotificationSentResponse()));
   EXPECT_CALL(*mock, CreateBackInStockNotificationRequest(
                          Property(&v1::CreateBackInStockNotificationRequestRequest::item_details,
@@ -102,8 +103,8 @@ TEST(MockNotificationRequestsConnectionTest, ConvenienceOverloadsFillTheRequest)
                                            Property(&v1::CursorPaging::limit, 10))),
                          _))
       .WillOnce(Return(v1::QueryBackInStockNotificationRequestsResponse()));
-  EXPECT_CALL(*mock, EraseCustomerData(
-                         Property(&v1::EraseCustomerDataRequest::email, "a@example.com"), _))
+  EXPECT_CALL(*mock,
+              EraseCustomerData(Property(&v1::EraseCustomerDataRequest::email, "a@example.com"), _))
       .WillOnce(Return(v1::EraseCustomerDataResponse()));
   EXPECT_CALL(*mock, ExportCustomerData(
                          Property(&v1::ExportCustomerDataRequest::email, "b@example.com"), _))

@@ -49,15 +49,15 @@ class NotificationRequestsClientTest : public ::testing::Test {
 
   // Turns collecting on for the Wix Stores app on `site`.
   void Collect(const std::string& site) {
-    client::SettingsClient settings(client::MakeSettingsConnection(
-        OptionsFor(server_.address(), IdentityToken(site, "user"))));
+    client::SettingsClient settings(
+        client::MakeSettingsConnection(OptionsFor(server_.address(), IdentityToken(site, "user"))));
     ASSERT_TRUE(settings.StartCollectingRequests(kStores).ok());
   }
 
   v1::BackInStockNotificationRequest Create(const std::string& site, const std::string& item,
                                             const std::string& email) {
-    auto created = Client(site, "visitor").CreateBackInStockNotificationRequest(
-        NewRequest(item, email), Mug());
+    auto created = Client(site, "visitor")
+                       .CreateBackInStockNotificationRequest(NewRequest(item, email), Mug());
     EXPECT_TRUE(created.ok()) << created.status();
     return created.ok() ? created->request() : v1::BackInStockNotificationRequest();
   }
@@ -86,20 +86,23 @@ TEST_F(NotificationRequestsClientTest, CreateGetDelete) {
 }
 
 TEST_F(NotificationRequestsClientTest, CreateErrorsCarryTheirReasons) {
-  EXPECT_THAT(Client("closed", "visitor")
-                  .CreateBackInStockNotificationRequest(NewRequest("item-1", "a@example.com"), Mug()),
-              FailsWith(absl::StatusCode::kFailedPrecondition, "REQUEST_COLLECTION_DISABLED"));
+  EXPECT_THAT(
+      Client("closed", "visitor")
+          .CreateBackInStockNotificationRequest(NewRequest("item-1", "a@example.com"), Mug()),
+      FailsWith(absl::StatusCode::kFailedPrecondition, "REQUEST_COLLECTION_DISABLED"));
 
   Collect("dup");
   const auto first = Create("dup", "item-1", "a@example.com");
-  auto again = Client("dup", "visitor")
-                   .CreateBackInStockNotificationRequest(NewRequest("item-1", "a@example.com"), Mug());
+  auto again =
+      Client("dup", "visitor")
+          .CreateBackInStockNotificationRequest(NewRequest("item-1", "a@example.com"), Mug());
   EXPECT_THAT(again, FailsWith(absl::StatusCode::kAlreadyExists,
                                "BACK_IN_STOCK_NOTIFICATION_REQUEST_ALREADY_EXISTS"));
   EXPECT_EQ(client::ErrorInfo(again.status())->metadata().at("id"), first.id());
 
-  auto invalid = Client("dup", "visitor")
-                     .CreateBackInStockNotificationRequest(NewRequest("item-1", "not-an-email"), Mug());
+  auto invalid =
+      Client("dup", "visitor")
+          .CreateBackInStockNotificationRequest(NewRequest("item-1", "not-an-email"), Mug());
   EXPECT_EQ(invalid.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(client::BadRequest(invalid.status()).has_value());
 }

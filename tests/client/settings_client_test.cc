@@ -22,7 +22,8 @@ constexpr char kUnsupportedApp[] = "11111111-2222-3333-4444-555555555555";
 class SettingsClientTest : public ::testing::Test {
  protected:
   SettingsClient Client(const std::string& identity_token) {
-    return SettingsClient(client::MakeSettingsConnection(OptionsFor(server_.address(), identity_token)));
+    return SettingsClient(
+        client::MakeSettingsConnection(OptionsFor(server_.address(), identity_token)));
   }
   SettingsClient Client(const std::string& site, const std::string& role) {
     return Client(IdentityToken(site, role));
@@ -83,7 +84,8 @@ TEST_F(SettingsClientTest, IdentityTokenPerCallOverridesTheConnections) {
   as_user.identity_token = IdentityToken("per-call", "user");
   auto started = anonymous.StartCollectingRequests(kStores, as_user);
   ASSERT_TRUE(started.ok()) << started.status();
-  EXPECT_THAT(anonymous.GetSettings(), FailsWith(absl::StatusCode::kUnauthenticated, "TOKEN_MISSING"));
+  EXPECT_THAT(anonymous.GetSettings(),
+              FailsWith(absl::StatusCode::kUnauthenticated, "TOKEN_MISSING"));
 }
 
 TEST_F(SettingsClientTest, EveryErrorCarriesItsCodeAndReason) {
@@ -104,13 +106,24 @@ TEST_F(SettingsClientTest, EveryErrorCarriesItsCodeAndReason) {
   };
   const std::vector<Case> cases = {
       {"no token", "", {}, kStores, absl::StatusCode::kUnauthenticated, "TOKEN_MISSING"},
-      {"garbage token", "not.a.token", {}, kStores, absl::StatusCode::kUnauthenticated,
+      {"garbage token",
+       "not.a.token",
+       {},
+       kStores,
+       absl::StatusCode::kUnauthenticated,
        "TOKEN_INVALID"},
       {"expired token",
        SignIdentity(IdentityClaimsJson(site, "user", "test-user", absl::Now() - absl::Hours(2))),
-       {}, kStores, absl::StatusCode::kUnauthenticated, "TOKEN_EXPIRED"},
-      {"role lacks permission", IdentityToken(site, "visitor"), {}, kStores,
-       absl::StatusCode::kPermissionDenied, "ELEVATION_REQUIRED"},
+       {},
+       kStores,
+       absl::StatusCode::kUnauthenticated,
+       "TOKEN_EXPIRED"},
+      {"role lacks permission",
+       IdentityToken(site, "visitor"),
+       {},
+       kStores,
+       absl::StatusCode::kPermissionDenied,
+       "ELEVATION_REQUIRED"},
       {"malformed elevation", IdentityToken(site, "visitor"), elevated("x.y.z"), kStores,
        absl::StatusCode::kPermissionDenied, "ELEVATION_INVALID"},
       {"elevation for another site", IdentityToken(site, "visitor"),
@@ -119,10 +132,18 @@ TEST_F(SettingsClientTest, EveryErrorCarriesItsCodeAndReason) {
       {"elevation without the permission", IdentityToken(site, "visitor"),
        elevated(ElevationToken(site, {std::string(auth::kSettingsRead)})), kStores,
        absl::StatusCode::kPermissionDenied, "ELEVATION_INSUFFICIENT"},
-      {"app id not a GUID", IdentityToken(site, "user"), {}, "not-a-guid",
-       absl::StatusCode::kInvalidArgument, "INVALID_ARGUMENT"},
-      {"unsupported app", IdentityToken(site, "user"), {}, kUnsupportedApp,
-       absl::StatusCode::kFailedPrecondition, "NOT_SUPPORTED_APP_DEF_ID"},
+      {"app id not a GUID",
+       IdentityToken(site, "user"),
+       {},
+       "not-a-guid",
+       absl::StatusCode::kInvalidArgument,
+       "INVALID_ARGUMENT"},
+      {"unsupported app",
+       IdentityToken(site, "user"),
+       {},
+       kUnsupportedApp,
+       absl::StatusCode::kFailedPrecondition,
+       "NOT_SUPPORTED_APP_DEF_ID"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);

@@ -27,7 +27,7 @@ std::string ReadAndRemove(const std::string& path) {
 }  // namespace
 
 Completed RunProgram(const std::vector<std::string>& argv,
-              const std::vector<std::pair<std::string, std::string>>& env) {
+                     const std::vector<std::pair<std::string, std::string>>& env) {
   const std::string out_path = TempPath("run-out");
   const std::string err_path = TempPath("run-err");
   const int out_fd = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

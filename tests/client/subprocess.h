@@ -23,7 +23,7 @@ struct Completed {
 // Runs `argv` (argv[0] a path) with `env` added to a copy of this process's
 // environment minus every BACKINSTOCK_* variable, and waits for it.
 Completed RunProgram(const std::vector<std::string>& argv,
-              const std::vector<std::pair<std::string, std::string>>& env = {});
+                     const std::vector<std::pair<std::string, std::string>>& env = {});
 
 // A program running in the background whose stdout is a pipe.
 class Background {

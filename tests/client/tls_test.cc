@@ -35,7 +35,8 @@ class TlsTest : public ::testing::Test {
     const std::string d = dir_.string() + "/";
     const std::vector<std::vector<std::string>> steps = {
         {"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-         "-keyout", d + "ca.key", "-out", d + "ca.pem", "-days", "1", "-subj", "/CN=backinstock-test-ca"},
+         "-keyout", d + "ca.key", "-out", d + "ca.pem", "-days", "1", "-subj",
+         "/CN=backinstock-test-ca"},
         {"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
          d + "server.key", "-out", d + "server.csr", "-subj", "/CN=127.0.0.1"},
         {"x509", "-req", "-in", d + "server.csr", "-CA", d + "ca.pem", "-CAkey", d + "ca.key",
@@ -95,13 +96,14 @@ TEST_F(TlsTest, PlaintextClientCannotTalkToATlsServer) {
 
 TEST_F(TlsTest, MutualTlsNeedsTheClientCertificate) {
   TestServer server(Config(/*require_client_certificate=*/true));
-  auto without = client::SettingsClient(
-                     client::MakeSettingsConnection(Options(server.address(), false)))
-                     .GetSettings();
+  auto without =
+      client::SettingsClient(client::MakeSettingsConnection(Options(server.address(), false)))
+          .GetSettings();
   EXPECT_EQ(without.status().code(), absl::StatusCode::kUnavailable) << without.status();
 
-  auto with = client::SettingsClient(client::MakeSettingsConnection(Options(server.address(), true)))
-                  .GetSettings();
+  auto with =
+      client::SettingsClient(client::MakeSettingsConnection(Options(server.address(), true)))
+          .GetSettings();
   ASSERT_TRUE(with.ok()) << with.status();
   EXPECT_EQ(with->settings().revision(), 0);
 }

@@ -84,7 +84,7 @@ TEST_F(DeliveryCrashTest, EveryEmailIsDeliveredAfterSigkillsMidDeliveryWithTheSa
   }
   // Every point's requests first, so that each kill also leaves the other
   // items' RECEIVED requests behind to survive untouched.
-  std::map<std::string, std::string> address_of;  // request id -> email
+  std::map<std::string, std::string> address_of;           // request id -> email
   std::map<std::string, std::vector<std::string>> ids_of;  // item -> request ids
   for (const KillPoint& point : kKillPoints) {
     const std::vector<std::string> emails = Addresses(point.item, kRequestsPerPoint);

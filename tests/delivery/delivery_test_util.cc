@@ -118,8 +118,8 @@ int OpenRequests(RequestCalls& calls, const Credentials& owner, const std::strin
 
 EventLog::EventLog(RequestCalls::Stub& stub, const Credentials& owner) {
   Authorize(context_, owner.identity, owner.elevation);
-  reader_ = stub.WatchNotificationRequestEvents(&context_,
-                                                v1::WatchNotificationRequestEventsRequest());
+  reader_ =
+      stub.WatchNotificationRequestEvents(&context_, v1::WatchNotificationRequestEventsRequest());
   // The server sends its headers once the subscription is in place.
   reader_->WaitForInitialMetadata();
   thread_ = std::thread([this] {

@@ -5,11 +5,10 @@
 // holding up the others, a permanent one failing that request only, a relay
 // that is down for a while, and a slow relay that leaves gRPC calls alone.
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <map>
@@ -117,8 +116,7 @@ class RelayDeliveryE2e : public ::testing::Test {
   }
 
   std::vector<std::string> Create(const std::vector<std::string>& emails) {
-    absl::StatusOr<std::vector<std::string>> ids =
-        CreateRequests(*calls_, visitor_, kItem, emails);
+    absl::StatusOr<std::vector<std::string>> ids = CreateRequests(*calls_, visitor_, kItem, emails);
     EXPECT_TRUE(ids.ok()) << ids.status();
     return ids.ok() ? *ids : std::vector<std::string>();
   }
@@ -143,7 +141,8 @@ class RelayDeliveryE2e : public ::testing::Test {
     EXPECT_TRUE(Eventually([&] {
       updates = events_->Updates(id);
       return !updates.empty() && updates.back().status != NotificationRequest::PROCESSING;
-    })) << "no event settled " << id;
+    })) << "no event settled "
+        << id;
     return updates;
   }
   // Relayed emails by recipient.
@@ -183,8 +182,8 @@ TEST_F(RelayDeliveryE2e, AReportForFiveHundredRequestsSendsExactlyOneEmailToEach
   for (size_t i = 0; i < emails.size(); ++i) id_of[emails[i]] = ids[i];
   std::set<std::string> recipients;
   for (const RelayedEmail& email : relayed) {
-    EXPECT_TRUE(recipients.insert(email.recipient).second) << "a second email to "
-                                                           << email.recipient;
+    EXPECT_TRUE(recipients.insert(email.recipient).second)
+        << "a second email to " << email.recipient;
     ASSERT_EQ(id_of.count(email.recipient), 1u) << email.recipient;
     EXPECT_EQ(RequestIdOf(email.message_id), id_of[email.recipient]) << email.message_id;
     EXPECT_EQ(email.attempt, 1) << email.recipient;
@@ -199,9 +198,8 @@ TEST_F(RelayDeliveryE2e, ARecipientAnswered451TwiceIsSentOnTheThirdAttemptWithou
   // one made) would send the others after it; a queue that does not sends
   // them while the busy one waits for its retries.
   ASSERT_NO_FATAL_FAILURE(StartRelay({"busy@customers.example=451x2"}));
-  ASSERT_NO_FATAL_FAILURE(StartServer(
-      RelayConfig(relay_->port(), /*concurrency=*/1, absl::Milliseconds(2500),
-                  absl::Milliseconds(2500))));
+  ASSERT_NO_FATAL_FAILURE(StartServer(RelayConfig(
+      relay_->port(), /*concurrency=*/1, absl::Milliseconds(2500), absl::Milliseconds(2500))));
   std::vector<std::string> emails = {"busy@customers.example"};
   for (const std::string& other : Addresses("patient", 40)) emails.push_back(other);
   const std::vector<std::string> ids = Create(emails);

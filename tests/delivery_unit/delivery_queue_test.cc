@@ -12,9 +12,9 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "backinstock/errors/error.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/domain/email_template_manager.h"
-#include "backinstock/errors/error.h"
 #include "server/store/memory_email_template_store.h"
 #include "server/store/memory_notification_request_store.h"
 #include "tests/support/eventually.h"
@@ -124,7 +124,8 @@ class DeliveryQueueTest : public ::testing::Test {
     EXPECT_TRUE(Eventually([&] {
       record = *store_.Get("s", id);
       return record->request.status() != Request::PROCESSING;
-    })) << id << " still PROCESSING";
+    })) << id
+        << " still PROCESSING";
     return record;
   }
 
@@ -243,7 +244,8 @@ TEST_F(DeliveryQueueTest, OneFailingRecipientDoesNotHoldUpTheOthers) {
   Script("slow@example.com", std::vector<absl::Status>(20, Temporary()));
   queue_->Schedule("s", Queued("r0", "slow@example.com"));
   for (int i = 1; i <= 10; ++i) {
-    queue_->Schedule("s", Queued("r" + std::to_string(i), "c" + std::to_string(i) + "@example.com"));
+    queue_->Schedule("s",
+                     Queued("r" + std::to_string(i), "c" + std::to_string(i) + "@example.com"));
   }
   for (int i = 1; i <= 10; ++i) {
     EXPECT_EQ(Settled("r" + std::to_string(i))->request.status(), Request::NOTIFICATION_SENT);

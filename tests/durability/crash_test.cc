@@ -47,7 +47,8 @@ struct SiteState {
 };
 
 std::string Describe(const SiteState& s) {
-  return absl::StrCat("{revision ", s.revision, ", A ", s.collecting[0], ", B ", s.collecting[1], "}");
+  return absl::StrCat("{revision ", s.revision, ", A ", s.collecting[0], ", B ", s.collecting[1],
+                      "}");
 }
 
 // What the clients know about a site.
@@ -211,9 +212,9 @@ TEST_F(CrashTest, ADamagedJournalStopsStartupWithFileAndOffset) {
   bytes[60] = static_cast<char>(bytes[60] ^ 0x20);
   WriteBytes(segment, bytes);
 
-  absl::StatusOr<std::pair<int, std::string>> run = RunServerToExit(
-      {"--keys_file=" + (dir_ / "keys.json"), "--data_dir=" + (dir_ / "data"),
-       "--listen=127.0.0.1:0", "--audit_log=/dev/null"});
+  absl::StatusOr<std::pair<int, std::string>> run =
+      RunServerToExit({"--keys_file=" + (dir_ / "keys.json"), "--data_dir=" + (dir_ / "data"),
+                       "--listen=127.0.0.1:0", "--audit_log=/dev/null"});
   ASSERT_TRUE(run.ok()) << run.status();
   EXPECT_NE(run->first, 0);
   EXPECT_NE(run->second.find(segment + ": byte offset 44: "), std::string::npos) << run->second;

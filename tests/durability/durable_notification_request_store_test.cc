@@ -131,9 +131,10 @@ TEST(DurableNotificationRequestStore, ARestartRestoresRecordsRevisionsAndIndexes
     ASSERT_TRUE(store.ok());
     auto& s = **store;
     for (int n = 0; n < 40; ++n) {
-      ASSERT_EQ(s.Create("site", NewRecord(n, items[n % 4], absl::StrCat("c", n / 4, "@x.io")),
-                         kNoCap)->outcome,
-                CreateResult::Outcome::kCreated);
+      ASSERT_EQ(
+          s.Create("site", NewRecord(n, items[n % 4], absl::StrCat("c", n / 4, "@x.io")), kNoCap)
+              ->outcome,
+          CreateResult::Outcome::kCreated);
     }
     ASSERT_EQ(s.Create("other", NewRecord(100, "a", "c0@x.io"), kNoCap)->outcome,
               CreateResult::Outcome::kCreated);
@@ -190,13 +191,15 @@ TEST(DurableNotificationRequestStore, ASnapshotPlusJournalRestoresTheState) {
     ASSERT_TRUE(store.ok());
     auto& s = **store;
     for (int n = 0; n < 30; ++n) {
-      ASSERT_TRUE(s.Create("site", NewRecord(n, items[n % 2], absl::StrCat(n, "@x.io")), kNoCap).ok());
+      ASSERT_TRUE(
+          s.Create("site", NewRecord(n, items[n % 2], absl::StrCat(n, "@x.io")), kNoCap).ok());
     }
     for (int n = 0; n < 10; ++n) ASSERT_TRUE(s.Delete("site", Id(n), 1).ok());
     ASSERT_TRUE(s.journal().Rotate().ok());
     ASSERT_TRUE(s.journal().Compact().ok());
     for (int n = 10; n < 20; ++n) {
-      ASSERT_TRUE(s.CompareAndSwap("site", 1, Next(*s.Get("site", Id(n)), Request::FAILED, true)).ok());
+      ASSERT_TRUE(
+          s.CompareAndSwap("site", 1, Next(*s.Get("site", Id(n)), Request::FAILED, true)).ok());
     }
     ASSERT_TRUE(s.Delete("site", Id(25), 1).ok());
     before = ViewOf(s, "site", items);
@@ -316,7 +319,8 @@ TEST(DurableNotificationRequestStore, ReadersAndWatchersSeeAWriteOnlyOnceItIsDur
   auto watch = s.Watch("site", [&](const RequestEvent&) { ++events; });
 
   *hold = true;
-  std::thread writer([&] { EXPECT_TRUE(s.Create("site", NewRecord(1, "a", "w@x.io"), kNoCap).ok()); });
+  std::thread writer(
+      [&] { EXPECT_TRUE(s.Create("site", NewRecord(1, "a", "w@x.io"), kNoCap).ok()); });
   syncing->WaitForNotification();  // the record is written, its sync has not returned
   EXPECT_TRUE(absl::IsNotFound(s.Get("site", Id(1)).status()));
   EXPECT_TRUE(s.List("site")->empty());
@@ -379,14 +383,15 @@ TEST(DurableNotificationRequestStore, ConcurrentWritersKeepTheDuplicateRuleAcros
         // closes the requests it won, so later rounds can create again.
         for (int k = 0; k < kKeys; ++k) {
           const int n = t * 1000 + k;
-          auto created = s.Create("site", NewRecord(n, absl::StrCat("item", k % 4),
-                                                    absl::StrCat("k", k, "@x.io")),
-                                  kNoCap);
+          auto created = s.Create(
+              "site", NewRecord(n, absl::StrCat("item", k % 4), absl::StrCat("k", k, "@x.io")),
+              kNoCap);
           ASSERT_TRUE(created.ok()) << created.status();
           if (created->outcome == CreateResult::Outcome::kCreated && t % 2 == 0) {
-            ASSERT_TRUE(s.CompareAndSwap("site", 1,
-                                         Next(*s.Get("site", Id(n)), Request::NOTIFICATION_SENT, false))
-                            .ok());
+            ASSERT_TRUE(
+                s.CompareAndSwap("site", 1,
+                                 Next(*s.Get("site", Id(n)), Request::NOTIFICATION_SENT, false))
+                    .ok());
           }
         }
       });
@@ -409,14 +414,15 @@ TEST(DurableNotificationRequestStore, ADamagedRecordValueStopsStartup) {
   TempDir dir("durable-requests");
   {
     journal::JournalOptions options;
-    auto journal = journal::Journal::Open(dir.path(), options,
-                                          [](const journal::RecordView&) { return absl::OkStatus(); });
+    auto journal = journal::Journal::Open(
+        dir.path(), options, [](const journal::RecordView&) { return absl::OkStatus(); });
     ASSERT_TRUE(journal.ok());
     ASSERT_TRUE((*journal)->Put("site/" + Id(1), "short").ok());
   }
   auto store = DurableNotificationRequestStore::Open(dir.path(), NoCompaction());
   EXPECT_EQ(store.status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_NE(store.status().message().find("byte offset"), absl::string_view::npos) << store.status();
+  EXPECT_NE(store.status().message().find("byte offset"), absl::string_view::npos)
+      << store.status();
 }
 
 TEST(DurableNotificationRequestStore, KeysAndValuesRoundTrip) {

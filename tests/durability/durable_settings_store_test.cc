@@ -75,7 +75,10 @@ TEST(DurableSettingsStore, ASnapshotRestoresHighRevisions) {
     auto store = DurableSettingsStore::Open(dir.path(), options);
     ASSERT_TRUE(store.ok());
     for (int revision = 1; revision <= 500; ++revision) {
-      ASSERT_TRUE((*store)->CompareAndSwap("busy", revision - 1, Record(revision, {{kApp, revision % 2 == 0}})).ok());
+      ASSERT_TRUE(
+          (*store)
+              ->CompareAndSwap("busy", revision - 1, Record(revision, {{kApp, revision % 2 == 0}}))
+              .ok());
     }
     ASSERT_TRUE((*store)->journal().Rotate().ok());
     ASSERT_TRUE((*store)->journal().Compact().ok());
@@ -118,7 +121,10 @@ TEST(DurableSettingsStore, ConcurrentWritersOnManySitesAllLand) {
         for (int i = 0; i < kWrites; ++i) {
           const std::string site = absl::StrCat("t", t, "-s", i % kSitesPerThread);
           const int64_t revision = i / kSitesPerThread;
-          EXPECT_TRUE((*store)->CompareAndSwap(site, revision, Record(revision + 1, {{kApp, i % 2 == 0}})).ok());
+          EXPECT_TRUE(
+              (*store)
+                  ->CompareAndSwap(site, revision, Record(revision + 1, {{kApp, i % 2 == 0}}))
+                  .ok());
         }
       });
     }

@@ -124,7 +124,8 @@ TEST(JournalRecovery, AHoleInAnAcknowledgedBatchIsCorruption) {
   auto journal = OpenInto(dir.path(), &state);
   ASSERT_FALSE(journal.ok());
   EXPECT_EQ(journal.status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_TRUE(absl::StrContains(journal.status().message(), absl::StrCat(segment, ": byte offset ")))
+  EXPECT_TRUE(
+      absl::StrContains(journal.status().message(), absl::StrCat(segment, ": byte offset ")))
       << journal.status();
   EXPECT_EQ(ReadBytes(segment), bytes) << "nothing is modified";
 }

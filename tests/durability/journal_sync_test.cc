@@ -171,7 +171,8 @@ TEST(Journal, ASyncFailingAmongConcurrentWritersLosesNoAcknowledgedWrite) {
   auto told_before_reported = std::make_shared<std::atomic<bool>>(false);
   JournalOptions options = NoBackgroundCompaction(4096);  // rotations too
   options.sync_data = [syncs](const File& file, const std::string& path) {
-    if (++*syncs == 40) return absl::InternalError("cannot fdatasync " + path + ": Input/output error");
+    if (++*syncs == 40)
+      return absl::InternalError("cannot fdatasync " + path + ": Input/output error");
     return SyncData(file, path);
   };
   options.on_failure = [reported](const absl::Status&) { ++*reported; };

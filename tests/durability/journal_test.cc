@@ -282,9 +282,8 @@ TEST(Journal, LeftoversOfAnInterruptedCompactionAreCleanedUp) {
   auto journal = OpenInto(dir.path(), &state);
   ASSERT_TRUE(journal.ok()) << journal.status();
   EXPECT_EQ(state, (State{{"a", "1"}, {"b", "2"}}));
-  EXPECT_EQ(FilesIn(dir.path()),
-            (std::vector<std::string>{"LOCK", FileName(FileKind::kSegment, 2),
-                                      FileName(FileKind::kSnapshot, 2)}));
+  EXPECT_EQ(FilesIn(dir.path()), (std::vector<std::string>{"LOCK", FileName(FileKind::kSegment, 2),
+                                                           FileName(FileKind::kSnapshot, 2)}));
 }
 
 TEST(Journal, ADamagedSnapshotStopsStartup) {
@@ -299,7 +298,8 @@ TEST(Journal, ADamagedSnapshotStopsStartup) {
   }
   const std::string snapshot = dir / FileName(FileKind::kSnapshot, 2);
   const std::string whole = ReadBytes(snapshot);
-  for (size_t length : {whole.size() - 1, whole.size() - 25}) {  // cut inside / before the end record
+  for (size_t length :
+       {whole.size() - 1, whole.size() - 25}) {  // cut inside / before the end record
     WriteBytes(snapshot, whole.substr(0, length));
     auto journal = OpenInto(dir.path(), &state);
     ASSERT_FALSE(journal.ok());
@@ -323,7 +323,8 @@ TEST(Journal, AFileUnderAnotherNameIsRefused) {
     ASSERT_TRUE((*journal)->Put("b", "2").ok());
   }
   // Segment 1 copied over segment 2: its header names number 1.
-  WriteBytes(dir / FileName(FileKind::kSegment, 2), ReadBytes(dir / FileName(FileKind::kSegment, 1)));
+  WriteBytes(dir / FileName(FileKind::kSegment, 2),
+             ReadBytes(dir / FileName(FileKind::kSegment, 1)));
   auto journal = OpenInto(dir.path(), &state);
   EXPECT_EQ(journal.status().code(), absl::StatusCode::kDataLoss);
 }

@@ -4,8 +4,8 @@
 
 #include <map>
 #include <memory>
-#include <utility>
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -18,7 +18,7 @@ using State = std::map<std::string, std::string>;
 
 // Opens `dir` and returns the replayed state (or the error).
 inline absl::StatusOr<std::unique_ptr<Journal>> OpenInto(const std::string& dir, State* state,
-                                                  JournalOptions options = {}) {
+                                                         JournalOptions options = {}) {
   state->clear();
   return Journal::Open(dir, std::move(options), [state](const RecordView& record) {
     if (record.type == RecordType::kPut) {

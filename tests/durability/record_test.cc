@@ -33,7 +33,8 @@ TEST(Record, RoundTripsKeysAndValuesOfAnyBytes) {
   std::string encoded;
   EncodeRecord(RecordType::kPut, "site-1", binary_value, &encoded);
   EncodeRecord(RecordType::kDelete, std::string(300, 'k'), "", &encoded);
-  EXPECT_EQ(encoded.size(), EncodedSize("site-1", binary_value) + EncodedSize(std::string(300, 'k'), ""));
+  EXPECT_EQ(encoded.size(),
+            EncodedSize("site-1", binary_value) + EncodedSize(std::string(300, 'k'), ""));
 
   Decoded first = DecodeRecord(encoded);
   ASSERT_EQ(first.status, DecodeStatus::kOk) << first.why;
@@ -65,7 +66,8 @@ TEST(Record, EveryFlippedBitIsCaught) {
     for (int bit = 0; bit < 8; ++bit) {
       std::string damaged = encoded;
       damaged[byte] = static_cast<char>(damaged[byte] ^ (1 << bit));
-      EXPECT_NE(DecodeRecord(damaged).status, DecodeStatus::kOk) << "byte " << byte << " bit " << bit;
+      EXPECT_NE(DecodeRecord(damaged).status, DecodeStatus::kOk)
+          << "byte " << byte << " bit " << bit;
     }
   }
 }
@@ -101,8 +103,9 @@ TEST(Layout, NamesRoundTripAndSortInOrder) {
   EXPECT_EQ(id->kind, FileKind::kSnapshot);
   EXPECT_EQ(id->number, 18446744073709551615u);
   EXPECT_LT(FileName(FileKind::kSegment, 9), FileName(FileKind::kSegment, 10));
-  for (const char* other : {"LOCK", "journal-7.log", "journal-0000000000000000000x.log",
-                            "snapshot-00000000000000000001.snap.tmp", "journal-00000000000000000001.snap"}) {
+  for (const char* other :
+       {"LOCK", "journal-7.log", "journal-0000000000000000000x.log",
+        "snapshot-00000000000000000001.snap.tmp", "journal-00000000000000000001.snap"}) {
     EXPECT_FALSE(ParseFileName(other).has_value()) << other;
   }
 }

@@ -94,8 +94,7 @@ class RequestCrashTest : public ::testing::Test {
   absl::StatusOr<std::unique_ptr<ServerProcess>> StartServer() {
     ServerProcess::Options options;
     options.args = {"--keys_file=" + (dir_ / "keys.json"), "--data_dir=" + (dir_ / "data"),
-                    "--journal_segment_bytes=8192",
-                    "--audit_log=/dev/null"};
+                    "--journal_segment_bytes=8192", "--audit_log=/dev/null"};
     return ServerProcess::Start(options);
   }
 

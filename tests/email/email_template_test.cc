@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
+#include "backinstock/errors/error.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "backinstock/errors/error.h"
 
 namespace backinstock::email {
 namespace {
@@ -78,9 +78,9 @@ TEST(ValidateEmailTemplate, EveryLimitCountsCodePoints) {
 TEST(ValidateEmailTemplate, InvalidUtf8AndControlCharactersAreRefused) {
   for (const TextField& field : kTextFields) {
     SCOPED_TRACE(field.name);
-    for (const std::string& bad : std::vector<std::string>{std::string("a\xC3"), std::string("\xC0\xAF"),
-                                  std::string("\xED\xA0\x80"), std::string("\xF4\x90\x80\x80"),
-                                  std::string("\x80")}) {
+    for (const std::string& bad : std::vector<std::string>{
+             std::string("a\xC3"), std::string("\xC0\xAF"), std::string("\xED\xA0\x80"),
+             std::string("\xF4\x90\x80\x80"), std::string("\x80")}) {
       v1::EmailTemplate t = DefaultEmailTemplate();
       (t.*field.set)(bad);
       EXPECT_EQ(RefusalOf(ValidateEmailTemplate(t)).reason, kReasonInvalidText);
@@ -96,7 +96,8 @@ TEST(ValidateEmailTemplate, InvalidUtf8AndControlCharactersAreRefused) {
 TEST(ValidateEmailTemplate, LineBreaksOnlyInBodyAndFooter) {
   for (const TextField& field : kTextFields) {
     SCOPED_TRACE(field.name);
-    for (const std::string& text : std::vector<std::string>{"one\ntwo", "one\rtwo", "one\r\nBcc: x@example.com"}) {
+    for (const std::string& text :
+         std::vector<std::string>{"one\ntwo", "one\rtwo", "one\r\nBcc: x@example.com"}) {
       v1::EmailTemplate t = DefaultEmailTemplate();
       (t.*field.set)(text);
       const absl::Status status = ValidateEmailTemplate(t);
@@ -113,13 +114,15 @@ TEST(ValidateEmailTemplate, LineBreaksOnlyInBodyAndFooter) {
 
 TEST(ValidateEmailTemplate, ReplyTo) {
   v1::EmailTemplate t = DefaultEmailTemplate();
-  for (const std::string& good : std::vector<std::string>{"", "shop@example.com", "first.last+tag@mail.example.co.uk"}) {
+  for (const std::string& good :
+       std::vector<std::string>{"", "shop@example.com", "first.last+tag@mail.example.co.uk"}) {
     t.set_reply_to(good);
     EXPECT_TRUE(ValidateEmailTemplate(t).ok()) << good;
   }
-  for (const std::string& bad : std::vector<std::string>{"shop", "shop@", "@example.com", "a@b", "shop@example.com\r\nBcc: x@example.com",
-        "Shop <shop@example.com>", "shop@example.com, other@example.com", "shöp@example.com",
-        "a b@example.com"}) {
+  for (const std::string& bad : std::vector<std::string>{
+           "shop", "shop@", "@example.com", "a@b", "shop@example.com\r\nBcc: x@example.com",
+           "Shop <shop@example.com>", "shop@example.com, other@example.com", "shöp@example.com",
+           "a b@example.com"}) {
     t.set_reply_to(bad);
     const Refusal refusal = RefusalOf(ValidateEmailTemplate(t));
     EXPECT_EQ(refusal.field, "reply_to") << bad;
@@ -133,7 +136,8 @@ TEST(ValidateEmailTemplate, BrandColor) {
     t.set_brand_color(good);
     EXPECT_TRUE(ValidateEmailTemplate(t).ok()) << good;
   }
-  for (const std::string& bad : std::vector<std::string>{"red", "#fff", "#1234567", "123456", "#12345g",
+  for (const std::string& bad :
+       std::vector<std::string>{"red", "#fff", "#1234567", "123456", "#12345g",
                                 "#123456;background:url(x)", "#12345\"", " #123456"}) {
     t.set_brand_color(bad);
     const Refusal refusal = RefusalOf(ValidateEmailTemplate(t));
@@ -144,14 +148,16 @@ TEST(ValidateEmailTemplate, BrandColor) {
 
 TEST(ValidateEmailTemplate, LogoUrlIsHttpsOnly) {
   v1::EmailTemplate t = DefaultEmailTemplate();
-  for (const std::string& good : std::vector<std::string>{"", "https://cdn.example.com/logo.png", "HTTPS://x.example/a?b=1"}) {
+  for (const std::string& good : std::vector<std::string>{"", "https://cdn.example.com/logo.png",
+                                                          "HTTPS://x.example/a?b=1"}) {
     t.set_logo_url(good);
     EXPECT_TRUE(ValidateEmailTemplate(t).ok()) << good;
   }
-  for (const std::string& bad : std::vector<std::string>{"http://cdn.example.com/logo.png", "javascript:alert(1)", "data:image/png;base64,AAAA",
-        "//cdn.example.com/logo.png", "https://", "https://cdn.example.com/a b.png",
-        "https://cdn.example.com/\"onerror=\"x", "logo.png",
-        "https://x.example/" + std::string(3000, 'a')}) {
+  for (const std::string& bad : std::vector<std::string>{
+           "http://cdn.example.com/logo.png", "javascript:alert(1)", "data:image/png;base64,AAAA",
+           "//cdn.example.com/logo.png", "https://", "https://cdn.example.com/a b.png",
+           "https://cdn.example.com/\"onerror=\"x", "logo.png",
+           "https://x.example/" + std::string(3000, 'a')}) {
     t.set_logo_url(bad);
     const Refusal refusal = RefusalOf(ValidateEmailTemplate(t));
     EXPECT_EQ(refusal.field, "logo_url") << bad;

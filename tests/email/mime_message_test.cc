@@ -9,9 +9,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "backinstock/errors/error.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "backinstock/errors/error.h"
 #include "tests/email/python_json.h"
 
 namespace backinstock::email {
@@ -103,8 +103,8 @@ TEST(BuildMimeMessage, BoundariesDiffer) {
 
 TEST(BuildMimeMessage, NonAsciiNamesAndSubjectsAreEncodedWordsFolded) {
   RenderedEmail email = Email();
-  email.subject = std::string("Ünïcødé ") + std::string(60, 'a') + " 😀 — " +
-                  std::string(150, 'b') + " end";
+  email.subject =
+      std::string("Ünïcødé ") + std::string(60, 'a') + " 😀 — " + std::string(150, 'b') + " end";
   MessageHeaders h = Headers();
   h.sender_name = "Café \"Zürich\" 東京 " + std::string(80, 'z');
   const std::string message = *BuildMimeMessage(email, h);
@@ -184,8 +184,8 @@ TEST(BuildMimeMessage, BodiesCannotAddHeaders) {
   email.text = "line\r\n\r\nBcc: evil@example.com\r\n--fake\r\nContent-Type: text/evil\r\n\r\n";
   email.html = "\r\n\r\nX-Injected: yes\n";
   const nlohmann::json m = Parse(*BuildMimeMessage(email, Headers()));
-  const std::vector<std::string> expected = {"From",    "To",         "Reply-To",     "Subject",
-                                             "Date",    "Message-ID", "MIME-Version", "Content-Type"};
+  const std::vector<std::string> expected = {"From", "To",         "Reply-To",     "Subject",
+                                             "Date", "Message-ID", "MIME-Version", "Content-Type"};
   EXPECT_EQ(m["header_names"].get<std::vector<std::string>>(), expected);
   EXPECT_EQ(m["parts"].size(), 2u);
 }

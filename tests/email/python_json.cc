@@ -38,8 +38,8 @@ absl::StatusOr<nlohmann::json> RunPythonJson(const std::string& script,
   unlink(out_path.c_str());
   unlink(err_path.c_str());
   if (ExitCodeOf(status) != 0) {
-    return absl::InternalError(absl::StrCat(script, " exited ", ExitCodeOf(status), ": ",
-                                            stderr_text));
+    return absl::InternalError(
+        absl::StrCat(script, " exited ", ExitCodeOf(status), ": ", stderr_text));
   }
   nlohmann::json parsed = nlohmann::json::parse(stdout_text, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) {

@@ -2,10 +2,10 @@
 
 #include <string>
 
+#include "backinstock/errors/error.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/email/email_template.h"
-#include "backinstock/errors/error.h"
 
 namespace backinstock::email {
 namespace {
@@ -40,7 +40,8 @@ TEST(RenderEmail, DefaultTemplate) {
                     HasSubstr("Blue Mug"), HasSubstr("12.50"), HasSubstr("Shop now"),
                     HasSubstr("src=\"https:&#x2F;&#x2F;img.example.com&#x2F;mug.png\"")));
   // The button links to the item ('&' escaped as HTML requires).
-  EXPECT_THAT(email.html, HasSubstr("href=\"https:&#x2F;&#x2F;shop.example.com&#x2F;mug?ref=email&amp;x=1\""));
+  EXPECT_THAT(email.html,
+              HasSubstr("href=\"https:&#x2F;&#x2F;shop.example.com&#x2F;mug?ref=email&amp;x=1\""));
   EXPECT_THAT(email.text, AllOf(HasSubstr("Blue Mug"), HasSubstr("12.50"),
                                 HasSubstr("Shop now: https://shop.example.com/mug?ref=email&x=1"),
                                 Not(HasSubstr("<"))));
@@ -52,8 +53,9 @@ TEST(RenderEmail, PlaceholdersEverywhere) {
   v1::EmailTemplate& t = input.email_template;
   t.set_subject("{{item.name}} for {{customer.email}} ({{params.coupon}})");
   t.set_heading("Hello {{customer.email}}");
-  t.set_body("Price {{item.price}} at {{item.url}}, photo {{item.image.url}}, missing "
-             "[{{params.missing}}].");
+  t.set_body(
+      "Price {{item.price}} at {{item.url}}, photo {{item.image.url}}, missing "
+      "[{{params.missing}}].");
   t.set_button_text("Get {{item.name}}");
   t.set_footer("Sent to {{ customer.email }}");
   t.set_sender_name("{{params.shop}} Store");
@@ -62,10 +64,11 @@ TEST(RenderEmail, PlaceholdersEverywhere) {
   const RenderedEmail email = Render(input);
   EXPECT_EQ(email.sender_name, "Acme  Bcc: x@example.com Store");
   EXPECT_EQ(email.subject, "Blue Mug for ann@example.com (SAVE10)");
-  EXPECT_THAT(email.text, AllOf(HasSubstr("Hello ann@example.com"),
-                                HasSubstr("Price 12.50 at https://shop.example.com/mug?ref=email&x=1, "
-                                          "photo https://img.example.com/mug.png, missing []."),
-                                HasSubstr("Get Blue Mug: "), HasSubstr("Sent to ann@example.com")));
+  EXPECT_THAT(email.text,
+              AllOf(HasSubstr("Hello ann@example.com"),
+                    HasSubstr("Price 12.50 at https://shop.example.com/mug?ref=email&x=1, "
+                              "photo https://img.example.com/mug.png, missing []."),
+                    HasSubstr("Get Blue Mug: "), HasSubstr("Sent to ann@example.com")));
   EXPECT_THAT(email.html, AllOf(HasSubstr("Hello ann@example.com"), HasSubstr("Get Blue Mug")));
 }
 
@@ -75,7 +78,8 @@ TEST(RenderEmail, ValuesAreSubstitutedOnceNeverReExpanded) {
   input.item.set_name("{{customer.email}} {{{x}}} {{#s}}");
   input.email_template.set_heading("{{customer.email}} / {{item.name}}");
   const RenderedEmail email = Render(input);
-  EXPECT_THAT(email.text, HasSubstr("{{item.name}}@example.com / {{customer.email}} {{{x}}} {{#s}}"));
+  EXPECT_THAT(email.text,
+              HasSubstr("{{item.name}}@example.com / {{customer.email}} {{{x}}} {{#s}}"));
   EXPECT_THAT(email.html, HasSubstr("{{item.name}}@example.com"));
 }
 
@@ -117,9 +121,10 @@ TEST(RenderEmail, OnlyHttpUrlsInHrefAndSrc) {
   input.item.mutable_image()->set_url("vbscript:x");
   input.email_template.set_logo_url("https://cdn.example.com/logo.png");
   email = Render(input);
-  EXPECT_THAT(email.html, AllOf(HasSubstr("href=\"http:&#x2F;&#x2F;shop.example.com&#x2F;a\""),
-                                HasSubstr("src=\"https:&#x2F;&#x2F;cdn.example.com&#x2F;logo.png\""),
-                                Not(HasSubstr("vbscript"))));
+  EXPECT_THAT(email.html,
+              AllOf(HasSubstr("href=\"http:&#x2F;&#x2F;shop.example.com&#x2F;a\""),
+                    HasSubstr("src=\"https:&#x2F;&#x2F;cdn.example.com&#x2F;logo.png\""),
+                    Not(HasSubstr("vbscript"))));
 }
 
 TEST(RenderEmail, ControlCharactersInValuesBecomeSpaces) {

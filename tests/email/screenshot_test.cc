@@ -1,13 +1,13 @@
 // A real browser (Debian's headless Chromium) renders the email's HTML to a
 // PNG; the test fails on a blank or unstyled page by looking for the brand
 // color where the layout puts it.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -34,12 +34,21 @@ void Screenshot(const std::string& html, const std::string& path, int width, int
   std::filesystem::rename(html_path, page);
   const std::string profile = testing::TempPath("chromium-profile");
   std::filesystem::create_directory(profile);
-  const std::vector<std::string> argv = {
-      "/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-      "--no-first-run", "--disable-background-networking", "--disable-component-update",
-      "--disable-sync", "--hide-scrollbars", "--force-device-scale-factor=1",
-      absl::StrCat("--user-data-dir=", profile), absl::StrCat("--screenshot=", path),
-      absl::StrCat("--window-size=", width, ",", height), absl::StrCat("file://", page)};
+  const std::vector<std::string> argv = {"/usr/bin/chromium",
+                                         "--headless",
+                                         "--no-sandbox",
+                                         "--disable-gpu",
+                                         "--disable-quic",
+                                         "--no-first-run",
+                                         "--disable-background-networking",
+                                         "--disable-component-update",
+                                         "--disable-sync",
+                                         "--hide-scrollbars",
+                                         "--force-device-scale-factor=1",
+                                         absl::StrCat("--user-data-dir=", profile),
+                                         absl::StrCat("--screenshot=", path),
+                                         absl::StrCat("--window-size=", width, ",", height),
+                                         absl::StrCat("file://", page)};
   const std::string log = testing::TempPath("chromium-log");
   const int out = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   absl::StatusOr<pid_t> pid = testing::SpawnChild(argv, {}, out, out);

@@ -21,7 +21,7 @@ class SmtpFlagsTest : public ::testing::Test {
 
   // Exit code and stderr of the server started with `args`.
   std::pair<int, std::string> Run(std::vector<std::string> args,
-                                   std::vector<std::pair<std::string, std::string>> env = {}) {
+                                  std::vector<std::pair<std::string, std::string>> env = {}) {
     args.push_back("--keys_file=" + keys_);
     args.push_back("--listen=127.0.0.1:0");
     auto result = RunServerToExit(args, env);
@@ -46,7 +46,8 @@ TEST_F(SmtpFlagsTest, BadRelaySettingsAreRefusedAtStartup) {
                 "is not an ASCII email address");
   ExpectRefused({"--smtp_url=http://127.0.0.1:2525", "--mail_from=shop@example.com"},
                 "--smtp_url must be smtp://host:port or smtps://host:port");
-  ExpectRefused({"--smtp_starttls=sometimes"}, "--smtp_starttls must be off, opportunistic or required");
+  ExpectRefused({"--smtp_starttls=sometimes"},
+                "--smtp_starttls must be off, opportunistic or required");
   ExpectRefused({"--smtp_url=smtp://127.0.0.1:2525", "--mail_from=shop@example.com",
                  "--smtp_username=u", "--smtp_password_file=/nonexistent/password"},
                 "--smtp_password_file: cannot read");
@@ -62,9 +63,9 @@ TEST_F(SmtpFlagsTest, BadRelaySettingsAreRefusedAtStartup) {
 TEST_F(SmtpFlagsTest, AGoodRelayConfigurationStarts) {
   std::ofstream(password_) << "secret\n";
   ServerProcess::Options options;
-  options.args = {"--keys_file=" + keys_, "--smtp_url=smtp://127.0.0.1:2525",
-                  "--mail_from=shop@example.com", "--smtp_username=mailer",
-                  "--smtp_password_file=" + password_, "--smtp_starttls=required"};
+  options.args = {
+      "--keys_file=" + keys_,   "--smtp_url=smtp://127.0.0.1:2525",  "--mail_from=shop@example.com",
+      "--smtp_username=mailer", "--smtp_password_file=" + password_, "--smtp_starttls=required"};
   auto server = ServerProcess::Start(options);
   ASSERT_TRUE(server.ok()) << server.status();
 }

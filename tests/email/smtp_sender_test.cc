@@ -7,12 +7,12 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_replace.h"
+#include "backinstock/errors/error.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/email/email_template.h"
 #include "server/email/mime_message.h"
 #include "server/email/renderer.h"
-#include "backinstock/errors/error.h"
 #include "tests/email/python_json.h"
 #include "tests/support/child_process.h"
 #include "tests/support/smtp_relay.h"
@@ -96,7 +96,8 @@ TEST(SmtpSender, AuthWithUsernameAndPassword) {
   SmtpConfig config = ConfigFor(*relay);
   auto anonymous = MakeSmtpSender(config);
   ASSERT_TRUE(anonymous.ok());
-  const absl::Status refused = (*anonymous)->Send(kFrom, "ann@example.com", Message("ann@example.com"));
+  const absl::Status refused =
+      (*anonymous)->Send(kFrom, "ann@example.com", Message("ann@example.com"));
   EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << refused;
   config.username = "mailer";
   config.password = "s3cret";
@@ -123,7 +124,8 @@ TEST(SmtpSender, RelayAnswersMapToStatuses) {
   EXPECT_EQ(errors::ReasonOf(gone), "SMTP_REJECTED");
   EXPECT_EQ(errors::ErrorInfoOf(gone)->metadata().at("smtpCode"), "550");
 
-  const absl::Status dropped = (*sender)->Send(kFrom, "drop@example.com", Message("drop@example.com"));
+  const absl::Status dropped =
+      (*sender)->Send(kFrom, "drop@example.com", Message("drop@example.com"));
   EXPECT_EQ(dropped.code(), absl::StatusCode::kUnavailable) << dropped;
   EXPECT_EQ(errors::ReasonOf(dropped), "SMTP_UNAVAILABLE");
 
@@ -163,8 +165,9 @@ TEST(SmtpSender, EnvelopeAddressesCannotInjectCommands) {
   ASSERT_NE(relay, nullptr);
   auto sender = MakeSmtpSender(ConfigFor(*relay));
   ASSERT_TRUE(sender.ok());
-  for (const std::string& bad : std::vector<std::string>{"ann@example.com\r\nRCPT TO:<evil@example.com>",
-                                "ann@example.com>", "<ann@example.com>", ""}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"ann@example.com\r\nRCPT TO:<evil@example.com>", "ann@example.com>",
+                                "<ann@example.com>", ""}) {
     EXPECT_EQ((*sender)->Send(kFrom, bad, Message("ann@example.com")).code(),
               absl::StatusCode::kInvalidArgument);
     EXPECT_EQ((*sender)->Send(bad, "ann@example.com", Message("ann@example.com")).code(),
@@ -189,8 +192,9 @@ TEST(SmtpSender, HostileValuesArriveEscapedWithNoInjectedHeader) {
   v1::EmailTemplate& t = input.email_template;
   t = DefaultEmailTemplate();
   using Setter = void (v1::EmailTemplate::*)(const std::string&);
-  for (Setter set : std::vector<Setter>{&v1::EmailTemplate::set_sender_name, &v1::EmailTemplate::set_subject,
-                   &v1::EmailTemplate::set_heading, &v1::EmailTemplate::set_button_text}) {
+  for (Setter set :
+       std::vector<Setter>{&v1::EmailTemplate::set_sender_name, &v1::EmailTemplate::set_subject,
+                           &v1::EmailTemplate::set_heading, &v1::EmailTemplate::set_button_text}) {
     v1::EmailTemplate poisoned = t;
     (poisoned.*set)("Hi" + injection);
     RenderInput refused = input;
@@ -225,13 +229,13 @@ TEST(SmtpSender, HostileValuesArriveEscapedWithNoInjectedHeader) {
   ASSERT_EQ(relay->Messages().size(), 1u);
   const nlohmann::json m = Check(relay->Messages()[0]);
   EXPECT_EQ(m["header_names"].get<std::vector<std::string>>(),
-            (std::vector<std::string>{"From", "To", "Subject", "Date", "Message-ID",
-                                      "MIME-Version", "Content-Type"}));
+            (std::vector<std::string>{"From", "To", "Subject", "Date", "Message-ID", "MIME-Version",
+                                      "Content-Type"}));
   EXPECT_EQ(m["defects"], nlohmann::json::array());
   EXPECT_EQ(m["from_display_name"], t.sender_name());
   EXPECT_EQ(m["to"], nlohmann::json::array({"ann@example.com"}));
-  EXPECT_EQ(m["subject"], "Mug " + script + "  Bcc: evil@example.com  X-Injected: yes " +
-                              script + " \"now\"");
+  EXPECT_EQ(m["subject"],
+            "Mug " + script + "  Bcc: evil@example.com  X-Injected: yes " + script + " \"now\"");
   ASSERT_EQ(m["parts"].size(), 2u);
   const std::string text = m["parts"][0]["content"];
   const std::string html = m["parts"][1]["content"];
@@ -255,8 +259,8 @@ TEST(ValidateSmtpConfig, TheFlagsRules) {
   EXPECT_TRUE(ValidateSmtpConfig(config).ok());
   config.url = "smtps://relay.example.com:465";
   EXPECT_TRUE(ValidateSmtpConfig(config).ok());
-  for (const std::string& bad : std::vector<std::string>{"http://relay:25", "relay:25", "smtp://", "smtp:///x",
-                                "smtp://relay :25"}) {
+  for (const std::string& bad : std::vector<std::string>{"http://relay:25", "relay:25", "smtp://",
+                                                         "smtp:///x", "smtp://relay :25"}) {
     config.url = bad;
     EXPECT_THAT(ValidateSmtpConfig(config).message(), HasSubstr("--smtp_url")) << bad;
   }

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "backinstock/v1/email.grpc.pb.h"
 #include "backinstock/errors/error.h"
 #include "backinstock/errors/grpc_status.h"
+#include "backinstock/v1/email.grpc.pb.h"
 #include "tests/settings/calls.h"
 
 namespace backinstock::testing {
@@ -46,7 +46,8 @@ class EmailCalls {
     grpc::ClientContext context;
     Authorize(context, who.identity, who.elevation);
     v1::GetEmailTemplateResponse response;
-    grpc::Status status = stub_->GetEmailTemplate(&context, v1::GetEmailTemplateRequest(), &response);
+    grpc::Status status =
+        stub_->GetEmailTemplate(&context, v1::GetEmailTemplateRequest(), &response);
     if (!status.ok()) return errors::FromGrpcStatus(status);
     return response.template_();
   }
@@ -76,8 +77,8 @@ class EmailCalls {
     return Update(who, values, {field});
   }
 
-  absl::StatusOr<v1::RenderEmailPreviewResponse> Preview(const Credentials& who,
-                                                         const v1::RenderEmailPreviewRequest& request) {
+  absl::StatusOr<v1::RenderEmailPreviewResponse> Preview(
+      const Credentials& who, const v1::RenderEmailPreviewRequest& request) {
     grpc::ClientContext context;
     Authorize(context, who.identity, who.elevation);
     v1::RenderEmailPreviewResponse response;

@@ -62,8 +62,7 @@ TEST_F(EmailClientTest, AVisitorNeedsElevation) {
   EXPECT_THAT(Client("client-shop", "visitor").GetEmailTemplate(),
               FailsWith(absl::StatusCode::kPermissionDenied, "ELEVATION_REQUIRED"));
   client::CallOptions elevated;
-  elevated.elevation_token =
-      ElevationToken("client-shop", {std::string(auth::kEmailManage)});
+  elevated.elevation_token = ElevationToken("client-shop", {std::string(auth::kEmailManage)});
   EXPECT_TRUE(Client("client-shop", "visitor").GetEmailTemplate(elevated).ok());
 }
 
@@ -80,8 +79,9 @@ TEST(EmailClientMockTest, CodeUsingTheClientCanBeTestedWithoutAServer) {
       });
   EmailClient client(mock);
   EXPECT_EQ(client.GetEmailTemplate()->template_().subject(), "From the mock");
-  EXPECT_EQ(client.UpdateEmailTemplate(v1::EmailTemplate(), {"subject", "heading"}, 3).status().code(),
-            absl::StatusCode::kAborted);
+  EXPECT_EQ(
+      client.UpdateEmailTemplate(v1::EmailTemplate(), {"subject", "heading"}, 3).status().code(),
+      absl::StatusCode::kAborted);
 }
 
 }  // namespace

@@ -90,7 +90,8 @@ TEST_F(EmailCtlTest, AVisitorElevatedWithEmailManageMay) {
   EXPECT_THAT(denied.err, HasSubstr("ECOM.MANAGE_BACK_IN_STOCK_EMAIL"));
   const std::string elevation =
       Token({"elevation", "--site=ctl-email-v", "--perms=EMAIL_MANAGE", "--ttl=120s"});
-  Completed allowed = Ctl({"get-email-template", "--token", visitor, "--elevation_token", elevation});
+  Completed allowed =
+      Ctl({"get-email-template", "--token", visitor, "--elevation_token", elevation});
   EXPECT_EQ(allowed.exit_code, 0) << allowed.err;
 }
 

@@ -58,7 +58,8 @@ TEST_F(EmailE2eTest, AnUpdateChangesTheMaskedFieldsOnlyAndMovesTheRevision) {
   values.set_sender_name("Acme Store");
   values.set_subject("Back: {{item.name}}");
   values.set_footer("not in the mask");
-  absl::StatusOr<v1::EmailTemplate> updated = calls_.Update(owner_, values, {"senderName", "subject"});
+  absl::StatusOr<v1::EmailTemplate> updated =
+      calls_.Update(owner_, values, {"senderName", "subject"});
   ASSERT_TRUE(updated.ok()) << updated.status();
   EXPECT_EQ(updated->revision(), 1);
   EXPECT_EQ(updated->sender_name(), "Acme Store");
@@ -69,7 +70,8 @@ TEST_F(EmailE2eTest, AnUpdateChangesTheMaskedFieldsOnlyAndMovesTheRevision) {
   EXPECT_TRUE(MessageDifferencer::Equals(*read, *updated));
 
   // The same values again: nothing changes, not even the revision.
-  absl::StatusOr<v1::EmailTemplate> again = calls_.Update(owner_, values, {"sender_name", "subject"});
+  absl::StatusOr<v1::EmailTemplate> again =
+      calls_.Update(owner_, values, {"sender_name", "subject"});
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->revision(), 1);
 
@@ -85,8 +87,13 @@ TEST_F(EmailE2eTest, MasksThatNameNoUpdatableFieldAreRefusedOnUpdateMask) {
   v1::EmailTemplate values;
   values.set_subject("x");
   values.set_revision(41);
-  for (const std::vector<std::string>& paths : std::vector<std::vector<std::string>>{
-           {}, {"revision"}, {"subject", "revision"}, {"subjects"}, {"template.subject"}, {"SUBJECT"}}) {
+  for (const std::vector<std::string>& paths :
+       std::vector<std::vector<std::string>>{{},
+                                             {"revision"},
+                                             {"subject", "revision"},
+                                             {"subjects"},
+                                             {"template.subject"},
+                                             {"SUBJECT"}}) {
     absl::StatusOr<v1::EmailTemplate> updated = calls_.Update(owner_, values, paths);
     const std::string label = paths.empty() ? "(empty mask)" : paths.back();
     EXPECT_EQ(updated.status().code(), absl::StatusCode::kInvalidArgument) << label;
@@ -118,7 +125,7 @@ TEST_F(EmailE2eTest, AStaleExpectedRevisionIsAbortedWithRevisionMismatch) {
 }
 
 struct Refusal {
-  std::string field;   // proto name
+  std::string field;  // proto name
   std::string value;
   std::string reason;  // ErrorInfo reason
 };
@@ -155,10 +162,14 @@ TEST_F(EmailE2eTest, EveryLimitReachesTheClientWithItsFieldAndReason) {
 
   // At the limits, counted in characters (not bytes): accepted.
   const std::vector<std::pair<std::string, std::string>> at_limit = {
-      {"sender_name", Repeat("é", 100)}, {"subject", Repeat("ü", 200)},
-      {"heading", Repeat("h", 200)},     {"button_text", Repeat("→", 50)},
-      {"body", Repeat("b", 5000)},       {"footer", Repeat("f", 1000)},
-      {"reply_to", "help@example.com"},  {"brand_color", "#A1b2C3"},
+      {"sender_name", Repeat("é", 100)},
+      {"subject", Repeat("ü", 200)},
+      {"heading", Repeat("h", 200)},
+      {"button_text", Repeat("→", 50)},
+      {"body", Repeat("b", 5000)},
+      {"footer", Repeat("f", 1000)},
+      {"reply_to", "help@example.com"},
+      {"brand_color", "#A1b2C3"},
       {"logo_url", "https://cdn.example.com/logo.png"},
       {"body", "Line one\r\nLine two\n\nA new paragraph"}};
   for (const auto& [field, value] : at_limit) {
@@ -190,10 +201,10 @@ TEST_F(EmailE2eTest, EveryRefusedPlaceholderFormIsNamedWithItsField) {
     EXPECT_FALSE(Metadata(updated.status(), "placeholder").empty()) << label;
   }
   // Every known placeholder is accepted.
-  absl::StatusOr<v1::EmailTemplate> known = calls_.Set(
-      owner_, "body",
-      "{{item.name}} {{item.price}} {{item.url}} {{item.image.url}} {{customer.email}} "
-      "{{params.coupon}} {{ item.name }}");
+  absl::StatusOr<v1::EmailTemplate> known =
+      calls_.Set(owner_, "body",
+                 "{{item.name}} {{item.price}} {{item.url}} {{item.image.url}} {{customer.email}} "
+                 "{{params.coupon}} {{ item.name }}");
   EXPECT_TRUE(known.ok()) << known.status();
 }
 
@@ -207,10 +218,9 @@ TEST_F(EmailE2eTest, EveryMethodNeedsEmailManage) {
   values.set_subject("Changed by a visitor?");
 
   auto all_methods = [&](const Credentials& who) {
-    return std::vector<absl::Status>{calls_.Get(who).status(),
-                                     calls_.Update(who, values, {"subject"}).status(),
-                                     calls_.Preview(who, preview).status(),
-                                     calls_.SendTest(who, send).status()};
+    return std::vector<absl::Status>{
+        calls_.Get(who).status(), calls_.Update(who, values, {"subject"}).status(),
+        calls_.Preview(who, preview).status(), calls_.SendTest(who, send).status()};
   };
   for (const char* role : {"visitor", "member"}) {
     for (const absl::Status& status : all_methods(As("shop", role))) {
@@ -223,7 +233,8 @@ TEST_F(EmailE2eTest, EveryMethodNeedsEmailManage) {
        all_methods(Elevated("shop", "visitor", "shop", {std::string(auth::kSettingsModify)}))) {
     EXPECT_EQ(errors::ReasonOf(status), "ELEVATION_INSUFFICIENT") << status;
   }
-  for (const absl::Status& status : all_methods(Elevated("shop", "member", "other-shop", {kEmailManage}))) {
+  for (const absl::Status& status :
+       all_methods(Elevated("shop", "member", "other-shop", {kEmailManage}))) {
     EXPECT_EQ(errors::ReasonOf(status), "ELEVATION_SITE_MISMATCH") << status;
   }
   for (const absl::Status& status : all_methods(Credentials{"", std::nullopt})) {

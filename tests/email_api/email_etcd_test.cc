@@ -42,8 +42,10 @@ TEST_F(EmailEtcdTest, ReplicasSeeEachOthersUpdatesAndGuardRevisions) {
 
   // A writer holding revision 1 loses on either replica.
   values.set_subject("Stale");
-  EXPECT_EQ(errors::ReasonOf(a.Update(owner_, values, {"subject"}, 1).status()), "REVISION_MISMATCH");
-  EXPECT_EQ(errors::ReasonOf(b.Update(owner_, values, {"subject"}, 1).status()), "REVISION_MISMATCH");
+  EXPECT_EQ(errors::ReasonOf(a.Update(owner_, values, {"subject"}, 1).status()),
+            "REVISION_MISMATCH");
+  EXPECT_EQ(errors::ReasonOf(b.Update(owner_, values, {"subject"}, 1).status()),
+            "REVISION_MISMATCH");
 
   // A caller who read revision 2 on B may write it through A at once, even
   // if A's cache were behind: A checks the revision against etcd.

@@ -32,8 +32,8 @@ class EmailSendTest : public ::testing::Test {
     std::ofstream(keys_file_) << TestKeysJson();
     ServerProcess::Options options;
     options.args = {"--keys_file=" + keys_file_, "--audit_log=/dev/null",
-                    "--smtp_url=" + relay_->url(),
-                    "--smtp_starttls=off", std::string("--mail_from=") + kMailFrom};
+                    "--smtp_url=" + relay_->url(), "--smtp_starttls=off",
+                    std::string("--mail_from=") + kMailFrom};
     auto server = ServerProcess::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
@@ -134,7 +134,8 @@ TEST_F(EmailSendTest, ARelayThatIsGoneIsUnavailable) {
 }
 
 TEST_F(EmailSendTest, AVisitorCannotSendWithoutElevation) {
-  absl::StatusOr<std::string> sent = calls_->SendTest(As("mail-shop", "visitor"), Request("jane@example.com"));
+  absl::StatusOr<std::string> sent =
+      calls_->SendTest(As("mail-shop", "visitor"), Request("jane@example.com"));
   EXPECT_EQ(errors::ReasonOf(sent.status()), "ELEVATION_REQUIRED");
   EXPECT_TRUE(relay_->Messages().empty()) << "a refused call sends nothing";
 }

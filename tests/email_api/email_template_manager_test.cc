@@ -5,9 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include "backinstock/errors/error.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "server/email/email_template.h"
-#include "backinstock/errors/error.h"
 #include "server/store/memory_email_template_store.h"
 
 namespace backinstock::domain {
@@ -78,9 +78,15 @@ TEST_F(EmailTemplateManagerTest, MaskPathsAreProtoOrJsonNames) {
 }
 
 TEST_F(EmailTemplateManagerTest, BadMasksAreInvalidArgumentOnUpdateMask) {
-  for (auto paths : std::vector<std::vector<const char*>>{
-           {}, {"revision"}, {"subject", "revision"}, {"no_such_field"}, {"template.subject"},
-           {"Subject"}, {"sender_Name"}, {""}, {"*"}}) {
+  for (auto paths : std::vector<std::vector<const char*>>{{},
+                                                          {"revision"},
+                                                          {"subject", "revision"},
+                                                          {"no_such_field"},
+                                                          {"template.subject"},
+                                                          {"Subject"},
+                                                          {"sender_Name"},
+                                                          {""},
+                                                          {"*"}}) {
     EmailTemplateUpdate update;
     for (const char* path : paths) update.update_mask.add_paths(path);
     update.email_template.set_subject("x");
@@ -94,7 +100,8 @@ TEST_F(EmailTemplateManagerTest, BadMasksAreInvalidArgumentOnUpdateMask) {
 
 TEST_F(EmailTemplateManagerTest, AnUpdateThatChangesNothingKeepsTheRevision) {
   ASSERT_TRUE(manager_.Update("site", Update({"subject"}, Subject("Hello"))).ok());
-  absl::StatusOr<v1::EmailTemplate> again = manager_.Update("site", Update({"subject"}, Subject("Hello")));
+  absl::StatusOr<v1::EmailTemplate> again =
+      manager_.Update("site", Update({"subject"}, Subject("Hello")));
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->revision(), 1);
   EXPECT_EQ(store_.Get("site")->revision, 1);
@@ -109,16 +116,19 @@ TEST_F(EmailTemplateManagerTest, AnUpdateThatChangesNothingKeepsTheRevision) {
 
 TEST_F(EmailTemplateManagerTest, ExpectedRevisionMustMatchWhenGiven) {
   ASSERT_TRUE(manager_.Update("site", Update({"subject"}, Subject("one"))).ok());
-  absl::StatusOr<v1::EmailTemplate> stale = manager_.Update("site", Update({"subject"}, Subject("x"), 7));
+  absl::StatusOr<v1::EmailTemplate> stale =
+      manager_.Update("site", Update({"subject"}, Subject("x"), 7));
   EXPECT_EQ(stale.status().code(), absl::StatusCode::kAborted);
   EXPECT_EQ(errors::ReasonOf(stale.status()), "REVISION_MISMATCH");
   EXPECT_EQ(errors::ErrorInfoOf(stale.status())->metadata().at("revision"), "1");
   EXPECT_EQ(manager_.Get("site")->subject(), "one");
 
-  absl::StatusOr<v1::EmailTemplate> current = manager_.Update("site", Update({"subject"}, Subject("two"), 1));
+  absl::StatusOr<v1::EmailTemplate> current =
+      manager_.Update("site", Update({"subject"}, Subject("two"), 1));
   ASSERT_TRUE(current.ok()) << current.status();
   EXPECT_EQ(current->revision(), 2);
-  absl::StatusOr<v1::EmailTemplate> unchecked = manager_.Update("site", Update({"subject"}, Subject("three"), 0));
+  absl::StatusOr<v1::EmailTemplate> unchecked =
+      manager_.Update("site", Update({"subject"}, Subject("three"), 0));
   ASSERT_TRUE(unchecked.ok()) << unchecked.status();
   EXPECT_EQ(unchecked->revision(), 3);
 }
@@ -167,7 +177,8 @@ class RacingStore final : public store::EmailTemplateStore {
 TEST(EmailTemplateManagerRaceTest, ALostRaceIsRetriedOnTopOfTheWinner) {
   RacingStore store;
   EmailTemplateManager manager(&store);
-  absl::StatusOr<v1::EmailTemplate> updated = manager.Update("site", Update({"subject"}, Subject("mine")));
+  absl::StatusOr<v1::EmailTemplate> updated =
+      manager.Update("site", Update({"subject"}, Subject("mine")));
   ASSERT_TRUE(updated.ok()) << updated.status();
   EXPECT_EQ(updated->revision(), 2);
   EXPECT_EQ(updated->subject(), "mine");
@@ -177,9 +188,11 @@ TEST(EmailTemplateManagerRaceTest, ALostRaceIsRetriedOnTopOfTheWinner) {
 TEST(EmailTemplateManagerRaceTest, ALostRaceWithAnExpectedRevisionIsAMismatch) {
   RacingStore store;
   EmailTemplateManager manager(&store);
-  absl::StatusOr<v1::EmailTemplate> first = manager.Update("site", Update({"subject"}, Subject("a")));
+  absl::StatusOr<v1::EmailTemplate> first =
+      manager.Update("site", Update({"subject"}, Subject("a")));
   ASSERT_TRUE(first.ok()) << first.status();  // raced: now at revision 2
-  absl::StatusOr<v1::EmailTemplate> stale = manager.Update("site", Update({"subject"}, Subject("b"), 1));
+  absl::StatusOr<v1::EmailTemplate> stale =
+      manager.Update("site", Update({"subject"}, Subject("b"), 1));
   EXPECT_EQ(errors::ReasonOf(stale.status()), "REVISION_MISMATCH");
 }
 

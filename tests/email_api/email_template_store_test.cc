@@ -20,7 +20,6 @@ namespace {
 using store::EmailTemplateRecord;
 using store::EmailTemplateStore;
 
-
 TEST(DurableEmailTemplateStore, ARestartRestoresEveryAcknowledgedTemplate) {
   TempDir dir("email-template-restart");
   {
@@ -28,10 +27,11 @@ TEST(DurableEmailTemplateStore, ARestartRestoresEveryAcknowledgedTemplate) {
     ASSERT_TRUE(store.ok()) << store.status();
     for (int site = 0; site < 10; ++site) {
       for (int revision = 1; revision <= site % 3 + 1; ++revision) {
-        ASSERT_TRUE((*store)
-                        ->CompareAndSwap(absl::StrCat("site-", site), revision - 1,
-                                         TemplateRecord(revision, absl::StrCat("s", site, " r", revision)))
-                        .ok());
+        ASSERT_TRUE(
+            (*store)
+                ->CompareAndSwap(absl::StrCat("site-", site), revision - 1,
+                                 TemplateRecord(revision, absl::StrCat("s", site, " r", revision)))
+                .ok());
       }
     }
     EXPECT_EQ((*store)->CompareAndSwap("site-0", 0, TemplateRecord(1, "refused")).code(),
@@ -43,7 +43,7 @@ TEST(DurableEmailTemplateStore, ARestartRestoresEveryAcknowledgedTemplate) {
   for (int site = 0; site < 10; ++site) {
     const int revision = site % 3 + 1;
     ExpectSameTemplate(*(*store)->Get(absl::StrCat("site-", site)),
-               TemplateRecord(revision, absl::StrCat("s", site, " r", revision)));
+                       TemplateRecord(revision, absl::StrCat("s", site, " r", revision)));
   }
   EXPECT_EQ((*store)->Get("never")->revision, 0);
 }
@@ -86,7 +86,8 @@ TEST(EtcdEmailTemplateStore, OneReplicaSeesAnotherReplicasWritesThroughItsWatch)
   ExpectSameTemplate(*writer->Get(site), TemplateRecord(2, "from the second"));
   // A write on a revision the replica's cache has not seen yet is checked
   // against etcd itself: a stale writer loses, a caught-up one wins.
-  EXPECT_EQ(writer->CompareAndSwap(site, 1, TemplateRecord(2, "stale")).code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(writer->CompareAndSwap(site, 1, TemplateRecord(2, "stale")).code(),
+            absl::StatusCode::kAborted);
   writer.reset();
   reader.reset();
 }

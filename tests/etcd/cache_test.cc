@@ -37,7 +37,8 @@ class Recorder {
   // Waits (bounded) until `count` events arrived; returns them all.
   std::vector<std::string> Await(size_t count) {
     absl::MutexLock lock(&mu_);
-    auto enough = [this, count]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return events_.size() >= count; };
+    auto enough = [this, count]()
+                      ABSL_NO_THREAD_SAFETY_ANALYSIS { return events_.size() >= count; };
     mu_.AwaitWithTimeout(absl::Condition(&enough), absl::Seconds(30));
     return events_;
   }
@@ -80,7 +81,8 @@ TEST(EtcdCacheTest, CompactedHistoryIsReplacedByAFullReReadThatPublishesTheDiffe
     ASSERT_TRUE(created.ok()) << created.status();
     ASSERT_EQ(created->outcome, store::CreateResult::Outcome::kCreated);
   }
-  ASSERT_TRUE(writes->CompareAndSwap(kSite, 1, Next(*writes->Get(kSite, "r2"), Request::PROCESSING)).ok());
+  ASSERT_TRUE(
+      writes->CompareAndSwap(kSite, 1, Next(*writes->Get(kSite, "r2"), Request::PROCESSING)).ok());
   const std::vector<std::string> before = {"created r1 r1", "created r2 r1", "created r3 r1",
                                            "updated r2 r2"};
   ASSERT_EQ(recorder.Await(4), before);
@@ -89,8 +91,11 @@ TEST(EtcdCacheTest, CompactedHistoryIsReplacedByAFullReReadThatPublishesTheDiffe
   // and the history is compacted past what the reader saw.
   ASSERT_TRUE(etcd.Kill(0).ok());
   ASSERT_TRUE(writes->Delete(kSite, "r1", 1).ok());
-  ASSERT_TRUE(writes->CompareAndSwap(kSite, 1, Next(*writes->Get(kSite, "r3"), Request::PROCESSING)).ok());
-  ASSERT_TRUE(writes->CompareAndSwap(kSite, 2, Next(*writes->Get(kSite, "r3"), Request::NOTIFICATION_SENT)).ok());
+  ASSERT_TRUE(
+      writes->CompareAndSwap(kSite, 1, Next(*writes->Get(kSite, "r3"), Request::PROCESSING)).ok());
+  ASSERT_TRUE(
+      writes->CompareAndSwap(kSite, 2, Next(*writes->Get(kSite, "r3"), Request::NOTIFICATION_SENT))
+          .ok());
   ASSERT_TRUE(writes->Create(kSite, NewRecord("r4", "r4@e.co"), 100).ok());
   store::SettingsRecord settings;
   settings.revision = 1;
@@ -151,8 +156,10 @@ TEST(EtcdCacheTest, BrokenWatchResumesFromTheLastAppliedRevisionWithEveryChange)
   ASSERT_EQ(recorder.Await(1), std::vector<std::string>{"created r1 r1"});
   ASSERT_TRUE(etcd.Kill(0).ok());
   // While the reader's stream is down, a record goes through three states.
-  ASSERT_TRUE(writes->CompareAndSwap(kSite, 1, Next(*writes->Get(kSite, "r1"), Request::PROCESSING)).ok());
-  ASSERT_TRUE(writes->CompareAndSwap(kSite, 2, Next(*writes->Get(kSite, "r1"), Request::FAILED)).ok());
+  ASSERT_TRUE(
+      writes->CompareAndSwap(kSite, 1, Next(*writes->Get(kSite, "r1"), Request::PROCESSING)).ok());
+  ASSERT_TRUE(
+      writes->CompareAndSwap(kSite, 2, Next(*writes->Get(kSite, "r1"), Request::FAILED)).ok());
   ASSERT_TRUE(writes->Create(kSite, NewRecord("r2", "r2@e.co"), 100).ok());
   ASSERT_TRUE(etcd.Restart(0).ok());
 
@@ -186,7 +193,8 @@ TEST(EtcdCacheTest, CapAndDuplicateRulesHoldAcrossTwoBackends) {
   for (int i = 0; i < 10; ++i) {
     threads.emplace_back([&, i] {
       auto& store = i % 2 == 0 ? store_one : store_two;
-      auto result = store->Create(kSite, NewRecord(absl::StrCat("c", i), absl::StrCat("c", i, "@e.co")), kCap);
+      auto result = store->Create(
+          kSite, NewRecord(absl::StrCat("c", i), absl::StrCat("c", i, "@e.co")), kCap);
       ASSERT_TRUE(result.ok()) << result.status();
       if (result->outcome == store::CreateResult::Outcome::kCreated) created.fetch_add(1);
       if (result->outcome == store::CreateResult::Outcome::kSiteFull) full.fetch_add(1);
@@ -241,8 +249,8 @@ TEST(EtcdCacheTest, StopsWhileTheOnlyMemberItFollowsIsDown) {
     record.revision = 1;
     record.states.push_back({"215238eb-22a5-4c36-9e7b-e7c08025e04e", true});
     ASSERT_TRUE(settings->CompareAndSwap("shop-stop", 0, record).ok());
-    ASSERT_TRUE((*cache)->WaitForRevision((*writer)->cache()->applied_revision(),
-                                          absl::Seconds(30)));
+    ASSERT_TRUE(
+        (*cache)->WaitForRevision((*writer)->cache()->applied_revision(), absl::Seconds(30)));
   }
   ASSERT_TRUE((*cluster)->Kill(0).ok());
   // Wait until the cache, its stream broken, is opening the next one, which
@@ -275,7 +283,9 @@ TEST(EtcdCacheTest, ASiteWhoseRequestsAreAllGoneLeavesTheCache) {
       ASSERT_TRUE(created.ok()) << created.status();
     }
     // One request goes through a claim (a claim key comes and goes too).
-    ASSERT_TRUE(requests->CompareAndSwap(site, 1, Next(*requests->Get(site, "a"), Request::PROCESSING)).ok());
+    ASSERT_TRUE(
+        requests->CompareAndSwap(site, 1, Next(*requests->Get(site, "a"), Request::PROCESSING))
+            .ok());
     ASSERT_TRUE(requests->Delete(site, "a", 2).ok());
     ASSERT_TRUE(requests->Delete(site, "b", 1).ok());
   }

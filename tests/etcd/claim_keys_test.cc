@@ -97,7 +97,8 @@ TEST_F(EtcdClaimKeysTest, ClaimKeyExistsExactlyWhileTheRequestIsProcessing) {
   EXPECT_FALSE(Read(ClaimKey(kSite, "r1")));
   EXPECT_TRUE(Read(IndexKeyOf(NewRecord("r1", "r1@e.co"))));
 
-  ASSERT_TRUE(store->CompareAndSwap(kSite, 1, Next(*store->Get(kSite, "r1"), Request::PROCESSING)).ok());
+  ASSERT_TRUE(
+      store->CompareAndSwap(kSite, 1, Next(*store->Get(kSite, "r1"), Request::PROCESSING)).ok());
   auto claim = Read(ClaimKey(kSite, "r1"));
   ASSERT_TRUE(claim);
   EXPECT_EQ(claim->lease(), *lease);
@@ -108,14 +109,17 @@ TEST_F(EtcdClaimKeysTest, ClaimKeyExistsExactlyWhileTheRequestIsProcessing) {
   ASSERT_TRUE(record);
   EXPECT_EQ(claim->mod_revision(), record->mod_revision());
 
-  ASSERT_TRUE(store->CompareAndSwap(kSite, 2, Next(*store->Get(kSite, "r1"), Request::NOTIFICATION_SENT)).ok());
+  ASSERT_TRUE(
+      store->CompareAndSwap(kSite, 2, Next(*store->Get(kSite, "r1"), Request::NOTIFICATION_SENT))
+          .ok());
   EXPECT_FALSE(Read(ClaimKey(kSite, "r1")));
   EXPECT_FALSE((*backend)->cache()->HasClaim(kSite, "r1"));
   EXPECT_FALSE(Read(IndexKeyOf(NewRecord("r1", "r1@e.co"))));
 
   // Deleting a PROCESSING request releases its claim too.
   ASSERT_TRUE(store->Create(kSite, NewRecord("r2", "r2@e.co"), 100).ok());
-  ASSERT_TRUE(store->CompareAndSwap(kSite, 1, Next(*store->Get(kSite, "r2"), Request::PROCESSING)).ok());
+  ASSERT_TRUE(
+      store->CompareAndSwap(kSite, 1, Next(*store->Get(kSite, "r2"), Request::PROCESSING)).ok());
   EXPECT_TRUE(Read(ClaimKey(kSite, "r2")));
   ASSERT_TRUE(store->Delete(kSite, "r2", 2).ok());
   EXPECT_FALSE(Read(ClaimKey(kSite, "r2")));
@@ -144,7 +148,10 @@ TEST_F(EtcdClaimKeysTest, AClaimWhoseLeaseIsGoneIsSettledFailedOnceAndTheOwnerLo
   });
 
   ASSERT_TRUE(owner_store->Create(kSite, NewRecord("r1", "r1@e.co"), 100).ok());
-  ASSERT_TRUE(owner_store->CompareAndSwap(kSite, 1, Next(*owner_store->Get(kSite, "r1"), Request::PROCESSING)).ok());
+  ASSERT_TRUE(
+      owner_store
+          ->CompareAndSwap(kSite, 1, Next(*owner_store->Get(kSite, "r1"), Request::PROCESSING))
+          .ok());
   // The owner's lease goes as it would if the owner died (etcd deletes its
   // keys); revoking does that now instead of after the TTL.
   auto lease = (*owner)->lease()->Current();
@@ -269,7 +276,8 @@ TEST_F(EtcdClaimKeysTest, AReleaseThatCannotBeWrittenAbandonsTheLeaseSoTheReques
   auto first_lease = (*backend)->lease()->Current();
   ASSERT_TRUE(first_lease.ok()) << first_lease.status();
   ASSERT_TRUE(store->Create(kSite, NewRecord("r1", "r1@e.co"), 100).ok());
-  ASSERT_TRUE(store->CompareAndSwap(kSite, 1, Next(*store->Get(kSite, "r1"), Request::PROCESSING)).ok());
+  ASSERT_TRUE(
+      store->CompareAndSwap(kSite, 1, Next(*store->Get(kSite, "r1"), Request::PROCESSING)).ok());
 
   // The report's settle finds etcd unreachable for its whole budget: every
   // Txn times out without applying (the read-back finds nothing).
@@ -278,9 +286,8 @@ TEST_F(EtcdClaimKeysTest, AReleaseThatCannotBeWrittenAbandonsTheLeaseSoTheReques
       [](const etcdserverpb::TxnRequest&) -> absl::StatusOr<etcdserverpb::TxnResponse> {
         return absl::DeadlineExceededError("etcd txn: Deadline Exceeded (injected)");
       });
-  store::etcd::EtcdNotificationRequestStore settling(client_.get(), (*backend)->cache(),
-                                                     &unreachable, (*backend)->lease(),
-                                                     (*backend)->sweeper());
+  store::etcd::EtcdNotificationRequestStore settling(
+      client_.get(), (*backend)->cache(), &unreachable, (*backend)->lease(), (*backend)->sweeper());
   const absl::Status settled =
       settling.CompareAndSwap(kSite, 2, Next(*store->Get(kSite, "r1"), Request::NOTIFICATION_SENT));
   ASSERT_FALSE(settled.ok());

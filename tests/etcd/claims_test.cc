@@ -51,8 +51,8 @@ class EtcdClaimRecoveryTest : public EtcdReplicasTest {
     ASSERT_TRUE(relay_.ok());
     ASSERT_NO_FATAL_FAILURE(StartCluster());
     // A short lease, so that a dead replica's claims expire quickly.
-    ASSERT_NO_FATAL_FAILURE(StartReplica({"--etcd_lease_ttl=2s", "--smtp_url=" + relay_.url(),
-                                          "--mail_from=shop@example.com"}));
+    ASSERT_NO_FATAL_FAILURE(StartReplica(
+        {"--etcd_lease_ttl=2s", "--smtp_url=" + relay_.url(), "--mail_from=shop@example.com"}));
     ASSERT_NO_FATAL_FAILURE(StartReplica({"--etcd_lease_ttl=2s"}));
   }
 

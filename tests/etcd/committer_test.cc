@@ -5,6 +5,8 @@
 // - a resend that fails on someone else's write: still reported as a failure;
 // - a write committed while this replica's watch cannot follow: UNAVAILABLE,
 //   STORAGE_UNAVAILABLE, saying it was committed and at which revision.
+#include "server/store/etcd/committer.h"
+
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -17,7 +19,6 @@
 #include "absl/synchronization/mutex.h"
 #include "backinstock/errors/error.h"
 #include "server/store/etcd/codec.h"
-#include "server/store/etcd/committer.h"
 #include "server/store/etcd/etcd_cache.h"
 #include "server/store/etcd/etcd_client.h"
 #include "server/store/etcd/keys.h"
@@ -99,8 +100,8 @@ TEST_F(CommitterTest, ResendRefusedBecauseTheFirstAttemptAppliedLateIsSuccess) {
   // Attempt 1 loses its response (and has not applied yet when the committer
   // reads back). Before attempt 2 arrives, attempt 1 applies after all: the
   // resend's guard (key absent) fails on our own write.
-  auto send = [&](const etcdserverpb::TxnRequest& txn)
-      -> absl::StatusOr<etcdserverpb::TxnResponse> {
+  auto send =
+      [&](const etcdserverpb::TxnRequest& txn) -> absl::StatusOr<etcdserverpb::TxnResponse> {
     if (++attempts == 1) return absl::DeadlineExceededError("etcd txn: Deadline Exceeded");
     auto late = client->Txn(txn);
     if (!late.ok() || !late->succeeded()) return absl::InternalError("late apply failed");
@@ -124,8 +125,8 @@ TEST_F(CommitterTest, ResendRefusedBecauseOfAnotherWriteStaysAFailure) {
   Committer* committer_ptr = nullptr;
   // Attempt 1 loses its response and never applies; another writer takes
   // the key before the resend.
-  auto send = [&](const etcdserverpb::TxnRequest& txn)
-      -> absl::StatusOr<etcdserverpb::TxnResponse> {
+  auto send =
+      [&](const etcdserverpb::TxnRequest& txn) -> absl::StatusOr<etcdserverpb::TxnResponse> {
     if (++attempts == 1) return absl::DeadlineExceededError("etcd txn: Deadline Exceeded");
     const std::string other = committer_ptr->NewWriter();
     auto theirs = client->Txn(FirstSettingsWrite("shop-taken", other));
@@ -152,8 +153,8 @@ TEST_F(CommitterTest, AGroupWhoseAnswerIsLostIsResolvedWriteByWrite) {
   absl::Mutex mu;
   int calls = 0;
   bool released = false;
-  auto send = [&](const etcdserverpb::TxnRequest& txn)
-      -> absl::StatusOr<etcdserverpb::TxnResponse> {
+  auto send =
+      [&](const etcdserverpb::TxnRequest& txn) -> absl::StatusOr<etcdserverpb::TxnResponse> {
     auto response = client->Txn(txn);
     absl::MutexLock lock(&mu);
     ++calls;
@@ -175,11 +176,12 @@ TEST_F(CommitterTest, AGroupWhoseAnswerIsLostIsResolvedWriteByWrite) {
   std::thread plug([&] { EXPECT_TRUE(commit("shop-g-plug").ok()); });
   {
     absl::MutexLock lock(&mu);
-    mu.Await(absl::Condition(+[](int* n) { return *n == 1; }, &calls));
+    mu.Await(absl::Condition(
+        +[](int* n) { return *n == 1; }, &calls));
   }
   const std::vector<std::string> sites = {"shop-g-a", "shop-g-taken", "shop-g-b"};
   std::vector<absl::StatusOr<Committer::Outcome>> outcomes(sites.size(),
-                                                         absl::UnknownError("unset"));
+                                                           absl::UnknownError("unset"));
   std::vector<std::thread> writers;
   for (size_t i = 0; i < sites.size(); ++i) {
     writers.emplace_back([&, i] { outcomes[i] = commit(sites[i]); });
@@ -227,8 +229,7 @@ TEST_F(CommitterTest, CommittedButNotSeenByThisReplicaIsUnavailableSayingCommitt
   EXPECT_EQ(errors::ReasonOf(outcome.status()), "STORAGE_UNAVAILABLE");
   const int64_t committed = ModRevision(*writes, SettingsKey("shop-unseen"));
   ASSERT_NE(committed, 0) << "the write should be in etcd";
-  EXPECT_TRUE(absl::StrContains(outcome.status().message(), "WAS committed"))
-      << outcome.status();
+  EXPECT_TRUE(absl::StrContains(outcome.status().message(), "WAS committed")) << outcome.status();
   auto info = errors::ErrorInfoOf(outcome.status());
   ASSERT_TRUE(info.has_value());
   EXPECT_EQ(info->metadata().at("committed_revision"), absl::StrCat(committed));
@@ -256,8 +257,7 @@ TEST_F(CommitterTest, AWriteEtcdRefusesIsNotSentAgain) {
   EXPECT_EQ(attempts, 1) << "a refused write was sent again";
   EXPECT_EQ(outcome.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(errors::ReasonOf(outcome.status()), "STORAGE_UNAVAILABLE");
-  EXPECT_TRUE(absl::StrContains(outcome.status().message(), "lease not found"))
-      << outcome.status();
+  EXPECT_TRUE(absl::StrContains(outcome.status().message(), "lease not found")) << outcome.status();
   EXPECT_EQ(ModRevision(*client, SettingsKey("shop-refused")), 0);
 }
 

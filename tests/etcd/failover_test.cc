@@ -11,8 +11,8 @@
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 #include "backinstock/errors/error.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "tests/etcd/replicas.h"
 #include "tests/support/eventually.h"
 
@@ -31,7 +31,7 @@ struct SiteHistory {
   std::string site;
   int64_t acked_revision = 0;
   bool acked_collecting = false;
-  bool unknown = false;  // the last settings write failed: it may have landed
+  bool unknown = false;              // the last settings write failed: it may have landed
   std::vector<std::string> created;  // acknowledged request ids
   int acked_after_kill = 0;
 };
@@ -114,7 +114,8 @@ TEST_F(EtcdReplicasTest, KillingOneEtcdMemberDuringLoadLosesNoAcknowledgedWrite)
         if (!settings.ok()) return false;
         seen = *settings;
         return settings->revision() >= history.acked_revision;
-      })) << history.site << ": revision " << (seen ? seen->revision() : -1) << " < acknowledged "
+      })) << history.site
+          << ": revision " << (seen ? seen->revision() : -1) << " < acknowledged "
           << history.acked_revision;
       if (seen && seen->revision() == history.acked_revision) {
         EXPECT_EQ(Collecting(*seen), history.acked_collecting) << history.site;

@@ -38,7 +38,8 @@ TEST_F(EtcdFlagsTest, BadStoreSettingsAreRefusedAtStartup) {
   EXPECT_NE(code, 0);
   EXPECT_NE(err.find("--store=etcd needs --etcd_endpoints"), std::string::npos) << err;
 
-  std::tie(code, err) = Run({"--store=etcd", "--etcd_endpoints=127.0.0.1:2379", "--data_dir=/tmp/x"});
+  std::tie(code, err) =
+      Run({"--store=etcd", "--etcd_endpoints=127.0.0.1:2379", "--data_dir=/tmp/x"});
   EXPECT_NE(code, 0);
   EXPECT_NE(err.find("--data_dir is for --store=memory"), std::string::npos) << err;
 
@@ -47,7 +48,8 @@ TEST_F(EtcdFlagsTest, BadStoreSettingsAreRefusedAtStartup) {
   EXPECT_NE(err.find("is not host:port"), std::string::npos) << err;
 
   // etcd grants no lease shorter than 2 s.
-  std::tie(code, err) = Run({"--store=etcd", "--etcd_endpoints=127.0.0.1:2379", "--etcd_lease_ttl=1s"});
+  std::tie(code, err) =
+      Run({"--store=etcd", "--etcd_endpoints=127.0.0.1:2379", "--etcd_lease_ttl=1s"});
   EXPECT_NE(code, 0);
   EXPECT_NE(err.find("--etcd_lease_ttl must be at least 2s"), std::string::npos) << err;
 
@@ -56,7 +58,8 @@ TEST_F(EtcdFlagsTest, BadStoreSettingsAreRefusedAtStartup) {
   EXPECT_NE(code, 0);
   EXPECT_NE(err.find("--etcd_txns_in_flight must be 0 or more"), std::string::npos) << err;
 
-  for (const char* timeout : {"--etcd_write_attempt_timeout=10ms", "--etcd_write_attempt_timeout=6s"}) {
+  for (const char* timeout :
+       {"--etcd_write_attempt_timeout=10ms", "--etcd_write_attempt_timeout=6s"}) {
     std::tie(code, err) = Run({"--store=etcd", "--etcd_endpoints=127.0.0.1:2379", timeout});
     EXPECT_NE(code, 0);
     EXPECT_NE(err.find("--etcd_write_attempt_timeout must be within 100ms..5s"), std::string::npos)

@@ -43,8 +43,8 @@ class WriteLog {
   }
   int AckedSince(absl::Time since) {
     absl::MutexLock lock(&mutex_);
-    return static_cast<int>(std::count_if(acked_.begin(), acked_.end(),
-                                          [&](absl::Time at) { return at >= since; }));
+    return static_cast<int>(
+        std::count_if(acked_.begin(), acked_.end(), [&](absl::Time at) { return at >= since; }));
   }
   std::vector<absl::Status> failures() {
     absl::MutexLock lock(&mutex_);
@@ -108,10 +108,11 @@ TEST_F(EtcdLeaderLossTest, WritesWaitOutTheElectionWithoutFailing) {
   ASSERT_TRUE(resumed) << "acknowledged after the kill: " << log.AckedSince(killed);
   for (const absl::Status& failure : log.failures()) ADD_FAILURE() << failure;
   const absl::Duration gap = log.LongestGapSince(killed - absl::Seconds(1));
-  std::printf("leader loss: longest gap between acknowledged writes %lld ms; etcd's election "
-              "(kill to a leader-requiring read answered) %lld ms\n",
-              static_cast<long long>(absl::ToInt64Milliseconds(gap)),
-              static_cast<long long>(absl::ToInt64Milliseconds(election)));
+  std::printf(
+      "leader loss: longest gap between acknowledged writes %lld ms; etcd's election "
+      "(kill to a leader-requiring read answered) %lld ms\n",
+      static_cast<long long>(absl::ToInt64Milliseconds(gap)),
+      static_cast<long long>(absl::ToInt64Milliseconds(election)));
   RecordProperty("longest_gap_ms", static_cast<int>(absl::ToInt64Milliseconds(gap)));
   RecordProperty("election_ms", static_cast<int>(absl::ToInt64Milliseconds(election)));
 }

@@ -61,16 +61,15 @@ TEST_F(RefusedCreateFloodTest, OtherSitesWritesGoOnDuringAFloodOfRefusedCreates)
     flood.emplace_back([&, t] {
       // Its own channel: the flood must not queue behind the measured calls
       // in one connection.
-      RequestCalls calls(
-          grpc::CreateCustomChannel(A().process->address(), grpc::InsecureChannelCredentials(),
-                                    [t] {
-                                      grpc::ChannelArguments args;
-                                      args.SetInt("flood", t);
-                                      return args;
-                                    }()));
+      RequestCalls calls(grpc::CreateCustomChannel(A().process->address(),
+                                                   grpc::InsecureChannelCredentials(), [t] {
+                                                     grpc::ChannelArguments args;
+                                                     args.SetInt("flood", t);
+                                                     return args;
+                                                   }()));
       for (int i = 0; flooding; ++i) {
-        auto created = calls.Create(As("shop-off", "visitor"), "sku",
-                                    absl::StrCat("v", t, "-", i, "@e.co"));
+        auto created =
+            calls.Create(As("shop-off", "visitor"), "sku", absl::StrCat("v", t, "-", i, "@e.co"));
         if (!created.ok() && absl::IsFailedPrecondition(created.status())) {
           ++refused;
         } else if (!created.ok() && absl::IsUnavailable(created.status())) {

@@ -1,5 +1,7 @@
 // Two replicas over one 3-member etcd cluster: what one replica commits, the
 // other serves and streams; races between replicas have exactly one winner.
+#include "tests/etcd/replicas.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -7,7 +9,6 @@
 #include <thread>
 
 #include "absl/synchronization/barrier.h"
-#include "tests/etcd/replicas.h"
 #include "tests/support/eventually.h"
 
 namespace backinstock::testing {
@@ -114,7 +115,8 @@ TEST_F(EtcdReplicasTest, ConcurrentDuplicateCreatesAcrossReplicasMakeExactlyOneR
       auto counts = replica->requests->Count(owner, {RequestCalls::Reference("sku-1")});
       open = counts.ok() ? (*counts)[0] : -1;
       return open == kRounds;
-    })) << "open requests counted: " << open;
+    })) << "open requests counted: "
+        << open;
   }
 }
 
@@ -146,8 +148,14 @@ TEST_F(EtcdReplicasTest, ReportOnBothReplicasAtOnceSendsEachNotificationExactlyO
   *report.mutable_catalog_reference() = RequestCalls::Reference("sku-r");
   absl::Barrier start(2);
   absl::Status on_a, on_b;
-  std::thread a([&] { start.Block(); on_a = A().requests->Report(owner, report); });
-  std::thread b([&] { start.Block(); on_b = B().requests->Report(owner, report); });
+  std::thread a([&] {
+    start.Block();
+    on_a = A().requests->Report(owner, report);
+  });
+  std::thread b([&] {
+    start.Block();
+    on_b = B().requests->Report(owner, report);
+  });
   a.join();
   b.join();
   EXPECT_TRUE(on_a.ok()) << on_a;
@@ -160,7 +168,8 @@ TEST_F(EtcdReplicasTest, ReportOnBothReplicasAtOnceSendsEachNotificationExactlyO
       auto request = A().requests->Get(owner, id);
       status = request.ok() ? request->status() : NotificationRequest::RECEIVED;
       return status == NotificationRequest::NOTIFICATION_SENT;
-    })) << id << " is " << NotificationRequest::Status_Name(status);
+    })) << id
+        << " is " << NotificationRequest::Status_Name(status);
   }
   // Every email went out once, from one replica or the other.
   std::vector<std::string> sent = MailedIds(A());

@@ -10,8 +10,7 @@
 namespace backinstock::testing {
 
 // A RECEIVED request at revision 1 for one fixed catalog item.
-inline store::NotificationRequestRecord NewRecord(const std::string& id,
-                                                  const std::string& email) {
+inline store::NotificationRequestRecord NewRecord(const std::string& id, const std::string& email) {
   store::NotificationRequestRecord record;
   record.revision = 1;
   record.request.set_id(id);

@@ -49,8 +49,8 @@ TEST(SharedCatchUp, CallersArrivingDuringAConfirmationShareTheNextOne) {
 
   absl::Status first_outcome;
   std::thread first([&] { first_outcome = catch_up.Confirm(); });
-  ASSERT_TRUE(Eventually([&] { return held.entered() == 1; }, absl::Seconds(60),
-                         absl::Milliseconds(1)));
+  ASSERT_TRUE(
+      Eventually([&] { return held.entered() == 1; }, absl::Seconds(60), absl::Milliseconds(1)));
 
   constexpr int kLater = 50;
   std::vector<absl::Status> outcomes(kLater);

@@ -32,9 +32,9 @@ class EtcdShutdownTest : public EtcdReplicasTest {
  protected:
   void SetUp() override {
     ASSERT_NO_FATAL_FAILURE(StartCluster());
-    ASSERT_NO_FATAL_FAILURE(StartReplica(
-        {absl::StrCat("--shutdown_grace=", absl::ToInt64Seconds(kGrace), "s"),
-             "--max_concurrent_streams=1000"}));
+    ASSERT_NO_FATAL_FAILURE(
+        StartReplica({absl::StrCat("--shutdown_grace=", absl::ToInt64Seconds(kGrace), "s"),
+                      "--max_concurrent_streams=1000"}));
   }
   void TearDown() override {
     for (int i = 0; i < cluster_->size(); ++i) (void)cluster_->Resume(i);
@@ -81,8 +81,8 @@ TEST_F(EtcdShutdownTest, SigtermEndsTheProcessWhileWritesWaitOnAHungCluster) {
   const absl::Time sigterm = absl::Now();
   absl::StatusOr<int> exit = A().process->Stop(SIGTERM, kGrace + kExitBound);
   const absl::Duration took = absl::Now() - sigterm;
-  ASSERT_TRUE(exit.ok()) << "still running " << kGrace + kExitBound << " after SIGTERM: "
-                         << exit.status();
+  ASSERT_TRUE(exit.ok()) << "still running " << kGrace + kExitBound
+                         << " after SIGTERM: " << exit.status();
   EXPECT_TRUE(WIFEXITED(*exit) && WEXITSTATUS(*exit) == 0) << *exit;
   std::cout << "exit " << took << " after SIGTERM (grace " << kGrace << ")\n";
 

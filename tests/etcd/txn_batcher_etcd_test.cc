@@ -116,12 +116,13 @@ TEST_F(TxnBatcherEtcdTest, EachMemberIsEvaluatedOnItsOwnAtOneRevision) {
   // One revision for the batch, carried in every member's header.
   auto a = client_->Range(store::etcd::GetRequest("/test/a"));
   ASSERT_TRUE(a.ok() && a->kvs_size() == 1);
-  for (const auto& answer : answers) EXPECT_EQ(answer->header().revision(), a->kvs(0).mod_revision());
+  for (const auto& answer : answers)
+    EXPECT_EQ(answer->header().revision(), a->kvs(0).mod_revision());
 }
 
 TEST_F(TxnBatcherEtcdTest, AMemberEtcdRefusesCostsOnlyItsOwnWrite) {
-  std::vector<absl::StatusOr<TxnResponse>> answers = SendTogether(
-      {Create("/test/a"), Create("/test/leased", kNoSuchLease), Create("/test/b")});
+  std::vector<absl::StatusOr<TxnResponse>> answers =
+      SendTogether({Create("/test/a"), Create("/test/leased", kNoSuchLease), Create("/test/b")});
   ASSERT_TRUE(answers[0].ok()) << answers[0].status();
   EXPECT_TRUE(EtcdClient::Rejected(answers[1].status())) << answers[1].status();
   ASSERT_TRUE(answers[2].ok()) << answers[2].status();

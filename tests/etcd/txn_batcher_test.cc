@@ -7,11 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <utility>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -122,7 +122,7 @@ class ScriptedEtcd {
 // a thread of its own, waits until all of them queue, and releases the plug.
 // Returns each key's answer, in the order of `keys`.
 std::vector<absl::StatusOr<TxnResponse>> SendBehindAPlug(ScriptedEtcd& etcd, TxnBatcher& batcher,
-                                                       const std::vector<std::string>& keys) {
+                                                         const std::vector<std::string>& keys) {
   etcd.HoldNext();
   std::thread plug([&] { EXPECT_TRUE(batcher.Commit(Write("plug")).ok()); });
   etcd.AwaitHolding();
@@ -170,7 +170,8 @@ TEST(TxnBatcher, QueuedTransactionsGoTogetherAndEachGetsItsOwnAnswer) {
   for (size_t i = 0; i < keys.size(); ++i) {
     ASSERT_TRUE(answers[i].ok()) << answers[i].status();
     EXPECT_EQ(answers[i]->succeeded(), !absl::StartsWith(keys[i], "lose")) << keys[i];
-    EXPECT_EQ(answers[i]->header().revision(), 102) << "the batch's revision, from the outer header";
+    EXPECT_EQ(answers[i]->header().revision(), 102)
+        << "the batch's revision, from the outer header";
     EXPECT_EQ(answers[i]->responses_size(), 1);
   }
   EXPECT_EQ(batcher.stats().batched, 5u);
@@ -189,7 +190,8 @@ TEST(TxnBatcher, TransactionsOnACommonKeyNeverShareABatch) {
   for (size_t i = 1; i < received.size(); ++i) {
     int same = 0;
     if (IsBatch(received[i])) {
-      for (const auto& op : received[i].success()) same += op.request_txn().compare(0).key() == "same";
+      for (const auto& op : received[i].success())
+        same += op.request_txn().compare(0).key() == "same";
     } else {
       same += received[i].compare(0).key() == "same";
     }
@@ -212,7 +214,8 @@ TEST(TxnBatcher, ARefusedBatchIsSentMemberByMemberSoOnlyTheCulpritFails) {
 TEST(TxnBatcher, AGroupRefusedForItsSizeMakesLaterGroupsSmaller) {
   ScriptedEtcd etcd;
   TxnBatcher batcher = MakeBatcher(etcd);
-  etcd.FailBatchesWith(absl::InvalidArgumentError("etcdserver: too many operations in txn request"));
+  etcd.FailBatchesWith(
+      absl::InvalidArgumentError("etcdserver: too many operations in txn request"));
   std::vector<std::string> keys;
   for (int i = 0; i < 6; ++i) keys.push_back(absl::StrCat("k", i));
   for (const auto& answer : SendBehindAPlug(etcd, batcher, keys)) ASSERT_TRUE(answer.ok());
@@ -248,7 +251,8 @@ TEST(TxnBatcher, AnUnknownOutcomeReachesEveryMember) {
   ScriptedEtcd etcd;
   TxnBatcher batcher = MakeBatcher(etcd);
   etcd.FailBatchesWith(absl::DeadlineExceededError("context deadline exceeded"));
-  std::vector<absl::StatusOr<TxnResponse>> answers = SendBehindAPlug(etcd, batcher, {"a", "b", "c"});
+  std::vector<absl::StatusOr<TxnResponse>> answers =
+      SendBehindAPlug(etcd, batcher, {"a", "b", "c"});
   for (const auto& answer : answers) {
     EXPECT_EQ(answer.status().code(), absl::StatusCode::kDeadlineExceeded);
   }

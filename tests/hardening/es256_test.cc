@@ -2,12 +2,12 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/escaping.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "backinstock/errors/error.h"
 #include "server/auth/keys.h"
 #include "server/auth/token_minter.h"
 #include "server/auth/token_verifier.h"
-#include "backinstock/errors/error.h"
 #include "tests/hardening/es256_keys.h"
 #include "tests/support/test_keys.h"
 
@@ -58,9 +58,10 @@ TEST_F(Es256Test, AcceptsTokensSignedWithThePrivateKeyBesideHs256) {
   EXPECT_EQ(es->sub, "alice");
   EXPECT_TRUE(auth::VerifyIdentityToken(SignIdentity(claims), Keys().identity, kNow).ok());
 
-  absl::StatusOr<auth::ElevationClaims> elevation = auth::VerifyElevationToken(
-      SignEs256("ec-elevation", pair_->private_pem, ElevationClaimsJson("site-1", {"P"}, "b", kNow)),
-      Keys().elevation, kNow);
+  absl::StatusOr<auth::ElevationClaims> elevation =
+      auth::VerifyElevationToken(SignEs256("ec-elevation", pair_->private_pem,
+                                           ElevationClaimsJson("site-1", {"P"}, "b", kNow)),
+                                 Keys().elevation, kNow);
   EXPECT_TRUE(elevation.ok()) << elevation.status();
 }
 

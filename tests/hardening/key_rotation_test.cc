@@ -9,9 +9,9 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
-#include "backinstock/v1/settings.grpc.pb.h"
 #include "backinstock/errors/error.h"
 #include "backinstock/errors/grpc_status.h"
+#include "backinstock/v1/settings.grpc.pb.h"
 #include "tests/durability/temp_dir.h"
 #include "tests/hardening/es256_keys.h"
 #include "tests/support/server_process.h"
@@ -22,7 +22,9 @@ namespace {
 
 int Count(const std::string& haystack, const std::string& needle) {
   int count = 0;
-  for (size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++count;
+  for (size_t at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + 1))
+    ++count;
   return count;
 }
 
@@ -60,8 +62,10 @@ TEST(KeyRotation, SighupReloadsTheKeysFile) {
     v1::GetSettingsResponse response;
     return errors::FromGrpcStatus(stub->GetSettings(&context, v1::GetSettingsRequest(), &response));
   };
-  const std::string old_token = SignEs256("ec-old", old_key.private_pem, IdentityClaimsJson("s", "user"));
-  const std::string new_token = SignEs256("ec-new", new_key.private_pem, IdentityClaimsJson("s", "user"));
+  const std::string old_token =
+      SignEs256("ec-old", old_key.private_pem, IdentityClaimsJson("s", "user"));
+  const std::string new_token =
+      SignEs256("ec-new", new_key.private_pem, IdentityClaimsJson("s", "user"));
   EXPECT_TRUE(call(old_token).ok());
   EXPECT_EQ(errors::ReasonOf(call(new_token)), "TOKEN_INVALID");
 

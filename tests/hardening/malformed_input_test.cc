@@ -11,12 +11,12 @@
 #include <random>
 #include <set>
 
+#include "backinstock/errors/error.h"
+#include "backinstock/errors/grpc_status.h"
 #include "backinstock/v1/email.grpc.pb.h"
 #include "backinstock/v1/notification_requests.grpc.pb.h"
 #include "backinstock/v1/settings.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "backinstock/errors/error.h"
-#include "backinstock/errors/grpc_status.h"
 #include "tests/support/test_keys.h"
 #include "tests/support/test_server.h"
 
@@ -164,7 +164,8 @@ TEST(MalformedInput, OversizedMessagesAreResourceExhausted) {
   TestServer server(config);
   grpc::GenericStub stub(server.channel());
   for (const Method& method : ServedMethods(stub)) {
-    const grpc::Status status = RawCall(stub, method.path, std::string(128 << 10, '\x0a'), AppCaller());
+    const grpc::Status status =
+        RawCall(stub, method.path, std::string(128 << 10, '\x0a'), AppCaller());
     EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
         << method.path << ": " << status.error_message();
   }
@@ -179,7 +180,8 @@ TEST(MalformedInput, OversizedAndBinaryMetadata) {
   // A token over the verifier's own limit but within the metadata bound.
   const grpc::Status long_token =
       RawCall(stub, method, "", {{"authorization", "Bearer " + std::string(10 << 10, 'a')}});
-  EXPECT_EQ(long_token.error_code(), grpc::StatusCode::UNAUTHENTICATED) << long_token.error_message();
+  EXPECT_EQ(long_token.error_code(), grpc::StatusCode::UNAUTHENTICATED)
+      << long_token.error_message();
 
   // Binary metadata of any bytes (and a binary authorization header, which is
   // not a token) do not confuse the server.
@@ -189,7 +191,8 @@ TEST(MalformedInput, OversizedAndBinaryMetadata) {
   with_noise.emplace_back("x-noise-bin", noise);
   EXPECT_TRUE(RawCall(stub, method, "", with_noise).ok());
   const grpc::Status binary_auth = RawCall(stub, method, "", {{"authorization-bin", noise}});
-  EXPECT_EQ(binary_auth.error_code(), grpc::StatusCode::UNAUTHENTICATED) << binary_auth.error_message();
+  EXPECT_EQ(binary_auth.error_code(), grpc::StatusCode::UNAUTHENTICATED)
+      << binary_auth.error_message();
 
   // Calls over the bound each get a connection of their own: after refusing
   // one, gRPC may also drop the connection it came on, and a later call on a
@@ -210,7 +213,8 @@ TEST(MalformedInput, OversizedAndBinaryMetadata) {
   auto many = AppCaller();
   for (int i = 0; i < 170; ++i) many.emplace_back("x-h" + std::to_string(i), std::string(64, 'v'));
   grpc::GenericStub many_stub(own_connection());
-  EXPECT_EQ(RawCall(many_stub, method, "", many).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(RawCall(many_stub, method, "", many).error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
 
   // Far over the bound (past gRPC's hard limit of 1.25 times it), on a
   // connection of its own: the server drops that connection.

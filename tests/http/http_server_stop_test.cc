@@ -73,8 +73,7 @@ TEST(HttpServerStopTest, StopReturnsWhileClientsCloseTheirConnections) {
     std::thread closer([&sockets] {
       for (int fd : sockets) ::close(fd);
     });
-    std::future<void> stopped =
-        std::async(std::launch::async, [&server] { (*server)->Stop(); });
+    std::future<void> stopped = std::async(std::launch::async, [&server] { (*server)->Stop(); });
     if (stopped.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
       // The Stop thread is stuck for good; nothing can be cleaned up.
       ADD_FAILURE() << "HttpServer::Stop did not return in round " << round;

@@ -6,10 +6,10 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/escaping.h"
+#include "backinstock/errors/error.h"
 #include "backinstock/v1/notification_requests.pb.h"
 #include "backinstock/v1/settings.pb.h"
 #include "nlohmann/json.hpp"
-#include "backinstock/errors/error.h"
 #include "server/http/error_envelope.h"
 
 namespace backinstock::http {

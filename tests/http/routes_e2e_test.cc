@@ -207,9 +207,9 @@ TEST_P(RoutesTest, EmailTemplateRoutes) {
   EXPECT_EQ(initial.Json()["template"]["subject"], "{{item.name}} is back in stock");
   EXPECT_EQ(initial.Json()["template"]["revision"], "0");
 
-  HttpAnswer updated =
-      Call("PATCH", absl::StrCat(kBase, "/email-template"),
-           R"({"template":{"heading":"Good news","footer":"ignored"},"updateMask":"heading"})", true);
+  HttpAnswer updated = Call(
+      "PATCH", absl::StrCat(kBase, "/email-template"),
+      R"({"template":{"heading":"Good news","footer":"ignored"},"updateMask":"heading"})", true);
   ASSERT_EQ(updated.status, 200) << updated.body;
   EXPECT_EQ(updated.Json()["template"]["heading"], "Good news");
   EXPECT_EQ(updated.Json()["template"]["footer"], initial.Json()["template"]["footer"]);
@@ -226,7 +226,8 @@ TEST_P(RoutesTest, EmailTemplateRoutes) {
                             R"({"itemDetails":{"name":"Blue <shirt>","price":"9.50"}})", true);
   ASSERT_EQ(preview.status, 200) << preview.body;
   EXPECT_EQ(preview.Json()["subject"], "Blue <shirt> is back in stock");
-  EXPECT_THAT(preview.Json()["html"].get<std::string>(), ::testing::HasSubstr("Blue &lt;shirt&gt;"));
+  EXPECT_THAT(preview.Json()["html"].get<std::string>(),
+              ::testing::HasSubstr("Blue &lt;shirt&gt;"));
   EXPECT_THAT(preview.Json()["html"].get<std::string>(), ::testing::HasSubstr("Good news"));
 }
 

@@ -1,5 +1,7 @@
 // The hand-written log timestamp (server/logging/timestamp.h) is exactly what
 // absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, UTC) gives, for any time.
+#include "server/logging/timestamp.h"
+
 #include <random>
 #include <string>
 #include <thread>
@@ -7,7 +9,6 @@
 
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
-#include "server/logging/timestamp.h"
 
 namespace backinstock::logging {
 namespace {
@@ -27,21 +28,26 @@ TEST(Timestamp, KnownValues) {
 
 TEST(Timestamp, MatchesFormatTimeEverywhere) {
   std::vector<absl::Time> times = {
-      absl::InfiniteFuture(), absl::InfinitePast(),
-      absl::FromUnixSeconds(-62167219200),          // 0000-01-01
-      absl::FromUnixSeconds(-62167219200) - absl::Nanoseconds(1),  // year -1
-      absl::FromUnixSeconds(-30610224000),          // 1000-01-01
-      absl::FromUnixSeconds(-30610224000) - absl::Nanoseconds(1),  // 999-12-31
+      absl::InfiniteFuture(),
+      absl::InfinitePast(),
+      absl::FromUnixSeconds(-62167219200),                            // 0000-01-01
+      absl::FromUnixSeconds(-62167219200) - absl::Nanoseconds(1),     // year -1
+      absl::FromUnixSeconds(-30610224000),                            // 1000-01-01
+      absl::FromUnixSeconds(-30610224000) - absl::Nanoseconds(1),     // 999-12-31
       absl::FromUnixSeconds(253402300799) + absl::Milliseconds(999),  // 9999-12-31
-      absl::FromUnixSeconds(253402300800),          // year 10000
-      absl::FromUnixNanos(-1), absl::FromUnixNanos(1), absl::FromUnixSeconds(951782400),  // 2000-02-29
+      absl::FromUnixSeconds(253402300800),                            // year 10000
+      absl::FromUnixNanos(-1),
+      absl::FromUnixNanos(1),
+      absl::FromUnixSeconds(951782400),  // 2000-02-29
   };
   std::mt19937_64 random(42);
   for (int i = 0; i < 20000; ++i) {
     // Seconds across 0000-9999 and beyond, with a random sub-second part.
-    const int64_t second = std::uniform_int_distribution<int64_t>(-70000000000, 260000000000)(random);
-    times.push_back(absl::FromUnixSeconds(second) +
-                    absl::Nanoseconds(std::uniform_int_distribution<int64_t>(0, 999999999)(random)));
+    const int64_t second =
+        std::uniform_int_distribution<int64_t>(-70000000000, 260000000000)(random);
+    times.push_back(
+        absl::FromUnixSeconds(second) +
+        absl::Nanoseconds(std::uniform_int_distribution<int64_t>(0, 999999999)(random)));
   }
   // Runs of nearby times, which exercise the per-second cache.
   absl::Time t = absl::FromUnixMillis(1795961123000);

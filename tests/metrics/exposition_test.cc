@@ -2,11 +2,11 @@
 // escaping, cumulative histogram buckets with +Inf, _sum and _count.
 #include "server/metrics/exposition.h"
 
-#include <cmath>
-#include <limits>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
 
 #include "absl/strings/str_split.h"
 #include "server/metrics/registry.h"
@@ -60,14 +60,14 @@ TEST(ExpositionTest, HistogramBucketsAreCumulativeWithInfSumAndCount) {
   Histogram* histogram =
       registry.AddHistogram("latency_seconds", "Latency.", {0.25, 1, 2.5}, {{"m", "Get"}});
   for (double value : {0.125, 0.25, 1.0, 1.0, 2.0, 7.5}) histogram->Observe(value);
-  EXPECT_THAT(Lines(registry.Render()),
-              ElementsAre("# HELP latency_seconds Latency.", "# TYPE latency_seconds histogram",
-                          "latency_seconds_bucket{m=\"Get\",le=\"0.25\"} 2",
-                          "latency_seconds_bucket{m=\"Get\",le=\"1\"} 4",
-                          "latency_seconds_bucket{m=\"Get\",le=\"2.5\"} 5",
-                          "latency_seconds_bucket{m=\"Get\",le=\"+Inf\"} 6",
-                          "latency_seconds_sum{m=\"Get\"} 11.875",
-                          "latency_seconds_count{m=\"Get\"} 6"));
+  EXPECT_THAT(
+      Lines(registry.Render()),
+      ElementsAre("# HELP latency_seconds Latency.", "# TYPE latency_seconds histogram",
+                  "latency_seconds_bucket{m=\"Get\",le=\"0.25\"} 2",
+                  "latency_seconds_bucket{m=\"Get\",le=\"1\"} 4",
+                  "latency_seconds_bucket{m=\"Get\",le=\"2.5\"} 5",
+                  "latency_seconds_bucket{m=\"Get\",le=\"+Inf\"} 6",
+                  "latency_seconds_sum{m=\"Get\"} 11.875", "latency_seconds_count{m=\"Get\"} 6"));
 }
 
 TEST(ExpositionTest, HistogramWithoutLabelsHasOnlyLe) {

@@ -2,10 +2,10 @@
 // for other methods, port 0, bad addresses.
 #include "server/metrics/http_endpoint.h"
 
-#include <atomic>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <atomic>
 
 #include "tests/metrics/http_client.h"
 
@@ -31,7 +31,8 @@ class HttpEndpointTest : public ::testing::Test {
 
 TEST_F(HttpEndpointTest, ServesThePageOnGetMetrics) {
   ASSERT_GT(endpoint_->port(), 0);
-  absl::StatusOr<testing::HttpReply> reply = testing::HttpRequest(endpoint_->port(), "GET", "/metrics");
+  absl::StatusOr<testing::HttpReply> reply =
+      testing::HttpRequest(endpoint_->port(), "GET", "/metrics");
   ASSERT_TRUE(reply.ok()) << reply.status();
   EXPECT_EQ(reply->status, 200);
   EXPECT_THAT(reply->headers, HasSubstr("text/plain; version=0.0.4"));
@@ -75,8 +76,8 @@ TEST_F(HttpEndpointTest, GarbageIsRefusedAndServingGoesOn) {
 }
 
 TEST(HttpEndpointStartTest, RefusesAddressesThatDoNotParseOrResolve) {
-  for (const char* listen : {"", "127.0.0.1", "127.0.0.1:http", "127.0.0.1:70000",
-                             "127.0.0.1:-1", "no.such.host.invalid:0"}) {
+  for (const char* listen : {"", "127.0.0.1", "127.0.0.1:http", "127.0.0.1:70000", "127.0.0.1:-1",
+                             "no.such.host.invalid:0"}) {
     HttpEndpoint::Options options;
     options.listen = listen;
     options.page = [] { return std::string(); };

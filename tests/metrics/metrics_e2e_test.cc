@@ -2,15 +2,14 @@
 // the counters by exactly what was sent; promtool accepts the page; a real
 // Prometheus scrapes it and answers a query with the expected value.
 #include <fcntl.h>
+#include <gmock/gmock.h>
+#include <grpcpp/create_channel.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <grpcpp/create_channel.h>
-#include <grpcpp/generic/generic_stub.h>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -98,8 +97,9 @@ class MetricsE2eTest : public ::testing::Test {
     for (int i = 0; i < 2; ++i) {
       grpc::ClientContext context;  // no authorization header at all
       v1::GetSettingsResponse response;
-      EXPECT_EQ(calls.stub().GetSettings(&context, v1::GetSettingsRequest(), &response).error_code(),
-                grpc::StatusCode::UNAUTHENTICATED);
+      EXPECT_EQ(
+          calls.stub().GetSettings(&context, v1::GetSettingsRequest(), &response).error_code(),
+          grpc::StatusCode::UNAUTHENTICATED);
     }
     for (int i = 0; i < 2; ++i) {
       EXPECT_EQ(calls.Set(As("site-a", "user"), true, "not-an-app").status().code(),
@@ -149,12 +149,15 @@ TEST_F(MetricsE2eTest, JournalFsyncsAndNotificationsAreCounted) {
   // One settings write, two creates, two claims and two settlements: each
   // durable before its answer, so each behind at least one fsync (group
   // commit may share one between writes).
-  const std::string settings_syncs = "backinstock_journal_fsync_seconds_count{journal=\"settings\"}";
+  const std::string settings_syncs =
+      "backinstock_journal_fsync_seconds_count{journal=\"settings\"}";
   const std::string request_syncs = "backinstock_journal_fsync_seconds_count{journal=\"requests\"}";
   ASSERT_EQ(after.count(settings_syncs), 1u) << page;
   ASSERT_EQ(after.count(request_syncs), 1u) << page;
-  EXPECT_GE(after.at(settings_syncs) - (before.count(settings_syncs) ? before.at(settings_syncs) : 0), 1);
-  EXPECT_GE(after.at(request_syncs) - (before.count(request_syncs) ? before.at(request_syncs) : 0), 1);
+  EXPECT_GE(
+      after.at(settings_syncs) - (before.count(settings_syncs) ? before.at(settings_syncs) : 0), 1);
+  EXPECT_GE(after.at(request_syncs) - (before.count(request_syncs) ? before.at(request_syncs) : 0),
+            1);
   EXPECT_EQ(after.at("backinstock_notifications_total{outcome=\"sent\"}") -
                 before.at("backinstock_notifications_total{outcome=\"sent\"}"),
             2);
@@ -206,12 +209,14 @@ TEST_F(MetricsE2eTest, WatchStreamsAreCountedWhileOpen) {
   auto reader = calls.stub().WatchSettings(&context, v1::WatchSettingsRequest());
   v1::WatchSettingsResponse response;
   ASSERT_TRUE(reader->Read(&response));
-  EXPECT_TRUE(Eventually([&] { return ParsePage(Scrape())["backinstock_watch_streams_open"] == 1; }));
+  EXPECT_TRUE(
+      Eventually([&] { return ParsePage(Scrape())["backinstock_watch_streams_open"] == 1; }));
   context.TryCancel();
   while (reader->Read(&response)) {
   }
   reader->Finish();
-  EXPECT_TRUE(Eventually([&] { return ParsePage(Scrape())["backinstock_watch_streams_open"] == 0; }));
+  EXPECT_TRUE(
+      Eventually([&] { return ParsePage(Scrape())["backinstock_watch_streams_open"] == 0; }));
 }
 
 TEST_F(MetricsE2eTest, UnknownMethodsFoldIntoOneBoundedSeries) {
@@ -240,7 +245,8 @@ TEST_F(MetricsE2eTest, UnknownMethodsFoldIntoOneBoundedSeries) {
 }
 
 TEST_F(MetricsE2eTest, PromtoolAcceptsThePage) {
-  if (access("/usr/bin/promtool", X_OK) != 0) GTEST_SKIP() << "promtool (Debian prometheus) missing";
+  if (access("/usr/bin/promtool", X_OK) != 0)
+    GTEST_SKIP() << "promtool (Debian prometheus) missing";
   SendTheMix();
   const std::string page_path = TempPath("page.txt");
   const std::string output_path = TempPath("promtool.txt");
@@ -266,9 +272,9 @@ TEST_F(MetricsE2eTest, PrometheusScrapesItAndAnswersAQuery) {
   absl::StatusOr<std::unique_ptr<PrometheusServer>> prometheus =
       PrometheusServer::Start(absl::StrCat("127.0.0.1:", metrics_port_));
   ASSERT_TRUE(prometheus.ok()) << prometheus.status();
-  const std::string query = absl::StrCat(
-      "grpc_server_handled_total{job=\"backinstock\",grpc_service=\"", kSettings,
-      "\",grpc_method=\"GetSettings\",grpc_code=\"OK\"}");
+  const std::string query =
+      absl::StrCat("grpc_server_handled_total{job=\"backinstock\",grpc_service=\"", kSettings,
+                   "\",grpc_method=\"GetSettings\",grpc_code=\"OK\"}");
   absl::StatusOr<double> value;
   const bool scraped = Eventually(
       [&] {
@@ -281,8 +287,10 @@ TEST_F(MetricsE2eTest, PrometheusScrapesItAndAnswersAQuery) {
   absl::StatusOr<double> up = (*prometheus)->QueryOne("up{job=\"backinstock\"}");
   ASSERT_TRUE(up.ok()) << up.status();
   EXPECT_EQ(*up, 1);
-  absl::StatusOr<double> denied = (*prometheus)->QueryOne(
-      "sum(backinstock_auth_denied_total{job=\"backinstock\",reason=\"TOKEN_MISSING\"})");
+  absl::StatusOr<double> denied =
+      (*prometheus)
+          ->QueryOne(
+              "sum(backinstock_auth_denied_total{job=\"backinstock\",reason=\"TOKEN_MISSING\"})");
   ASSERT_TRUE(denied.ok()) << denied.status();
   EXPECT_EQ(*denied, 2);
 }

@@ -1,13 +1,12 @@
 // --metrics_listen from the outside: off by default, read from the
 // environment, a bad address refused at startup; and the etcd figures with a
 // real etcd.
+#include <gmock/gmock.h>
+#include <grpcpp/create_channel.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <fstream>
-
-#include <grpcpp/create_channel.h>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -71,8 +70,9 @@ TEST_F(MetricsFlagsTest, ReadFromTheEnvironment) {
 
 TEST_F(MetricsFlagsTest, ABadAddressStopsStartup) {
   for (const char* listen : {"nonsense", "127.0.0.1:99999", "no.such.host.invalid:9464"}) {
-    auto result = RunServerToExit({"--listen=127.0.0.1:0", "--keys_file=" + keys_path_,
-                                   "--audit_log=/dev/null", std::string("--metrics_listen=") + listen});
+    auto result =
+        RunServerToExit({"--listen=127.0.0.1:0", "--keys_file=" + keys_path_,
+                         "--audit_log=/dev/null", std::string("--metrics_listen=") + listen});
     ASSERT_TRUE(result.ok()) << result.status();
     EXPECT_EQ(result->first, 2) << listen;
     EXPECT_THAT(result->second, HasSubstr("--metrics_listen")) << listen;
@@ -84,9 +84,9 @@ TEST_F(MetricsFlagsTest, APortInUseStopsStartup) {
   ASSERT_NE(first, nullptr);
   const int port = MetricsPort(*first);
   ASSERT_GT(port, 0);
-  auto result = RunServerToExit({"--listen=127.0.0.1:0", "--keys_file=" + keys_path_,
-                                 "--audit_log=/dev/null",
-                                 absl::StrCat("--metrics_listen=127.0.0.1:", port)});
+  auto result =
+      RunServerToExit({"--listen=127.0.0.1:0", "--keys_file=" + keys_path_, "--audit_log=/dev/null",
+                       absl::StrCat("--metrics_listen=127.0.0.1:", port)});
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(result->first, 2);
   EXPECT_THAT(result->second, HasSubstr("cannot serve metrics"));
@@ -96,8 +96,8 @@ TEST_F(MetricsFlagsTest, EtcdTransactionsAreTimedAndSized) {
   if (!EtcdCluster::Available()) GTEST_SKIP() << "etcd (Debian etcd-server) missing";
   absl::StatusOr<std::unique_ptr<EtcdCluster>> etcd = EtcdCluster::Start(1);
   ASSERT_TRUE(etcd.ok()) << etcd.status();
-  auto server = Start({"--metrics_listen=127.0.0.1:0", "--store=etcd",
-                       "--etcd_endpoints=" + (*etcd)->Endpoints()});
+  auto server = Start(
+      {"--metrics_listen=127.0.0.1:0", "--store=etcd", "--etcd_endpoints=" + (*etcd)->Endpoints()});
   ASSERT_NE(server, nullptr);
   const int port = MetricsPort(*server);
   ASSERT_GT(port, 0);

@@ -2,10 +2,9 @@
 // and the figures of this very process.
 #include "server/metrics/process_collector.h"
 
-#include <unistd.h>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "absl/time/clock.h"
 #include "tests/metrics/http_client.h"
@@ -16,7 +15,8 @@ namespace {
 TEST(ProcessCollectorTest, ParsesStatEvenWhenTheCommandHoldsSpacesAndParentheses) {
   // Fields 1-2, then 3..24: start time (22) 4242, vsize (23) 81920, rss (24) 7.
   const std::string line =
-      "123 (a) b (c) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 4242 81920 7 18446744073709551615 "
+      "123 (a) b (c) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 4242 81920 7 "
+      "18446744073709551615 "
       "0 0\n";
   std::optional<ProcStat> stat = ParseProcStat(line);
   ASSERT_TRUE(stat.has_value());

@@ -60,15 +60,13 @@ absl::StatusOr<std::unique_ptr<PrometheusServer>> PrometheusServer::Start(
   absl::StatusOr<int> port = FreePort();
   if (!port.ok()) return port.status();
   server->port_ = *port;
-  const int log_fd = open((server->dir_ + "/log").c_str(),
-                          O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  const int log_fd =
+      open((server->dir_ + "/log").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (log_fd < 0) return absl::InternalError("cannot open the log");
-  absl::StatusOr<pid_t> pid =
-      SpawnChild({kBinary, "--config.file=" + config,
-                  "--storage.tsdb.path=" + server->dir_ + "/data",
-                  absl::StrCat("--web.listen-address=127.0.0.1:", server->port_),
-                  "--log.level=warn"},
-                 {}, log_fd, log_fd);
+  absl::StatusOr<pid_t> pid = SpawnChild(
+      {kBinary, "--config.file=" + config, "--storage.tsdb.path=" + server->dir_ + "/data",
+       absl::StrCat("--web.listen-address=127.0.0.1:", server->port_), "--log.level=warn"},
+      {}, log_fd, log_fd);
   close(log_fd);
   if (!pid.ok()) return pid.status();
   server->pid_ = *pid;
@@ -87,7 +85,8 @@ absl::StatusOr<std::unique_ptr<PrometheusServer>> PrometheusServer::Start(
     server->pid_ = -1;
     return absl::UnavailableError(absl::StrCat("prometheus exited: ", server->Log()));
   }
-  if (!ready) return absl::DeadlineExceededError(absl::StrCat("prometheus not ready: ", server->Log()));
+  if (!ready)
+    return absl::DeadlineExceededError(absl::StrCat("prometheus not ready: ", server->Log()));
   return server;
 }
 
@@ -116,7 +115,8 @@ absl::StatusOr<double> PrometheusServer::QueryOne(const std::string& expression)
   }
   const nlohmann::json& result = answer["data"]["result"];
   if (!result.is_array() || result.empty()) return absl::NotFoundError("no sample yet");
-  if (result.size() != 1) return absl::FailedPreconditionError("more than one sample: " + reply->body);
+  if (result.size() != 1)
+    return absl::FailedPreconditionError("more than one sample: " + reply->body);
   // [ <time>, "<value>" ]
   const nlohmann::json& value = result[0]["value"];
   double number = 0;

@@ -2,15 +2,15 @@
 // threads summed exactly.
 #include "server/metrics/registry.h"
 
-#include <thread>
-#include <vector>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <thread>
+#include <vector>
+
+#include "grpc/health/v1/health.pb.h"
 #include "server/metrics/auth_metrics.h"
 #include "server/metrics/grpc_server_metrics.h"
-#include "grpc/health/v1/health.pb.h"
 #include "server/metrics/notification_metrics.h"
 #include "tests/metrics/http_client.h"
 
@@ -80,10 +80,10 @@ TEST(GrpcServerMetricsTest, KnownMethodsHaveTheirLabelsAndEveryCode) {
   EXPECT_EQ(page.at("grpc_server_handling_seconds_bucket{" + labels + ",le=\"0.001\"}"), 0);
   EXPECT_EQ(page.at("grpc_server_handling_seconds_bucket{" + labels + ",le=\"0.0025\"}"), 1);
   EXPECT_EQ(page.at("grpc_server_handling_seconds_count{" + labels + "}"), 1);
-  EXPECT_EQ(page.count(
-                "grpc_server_started_total{grpc_type=\"server_stream\",grpc_service=\"grpc.health."
-                "v1.Health\",grpc_method=\"Watch\"}"),
-            1u);
+  EXPECT_EQ(
+      page.count("grpc_server_started_total{grpc_type=\"server_stream\",grpc_service=\"grpc.health."
+                 "v1.Health\",grpc_method=\"Watch\"}"),
+      1u);
 }
 
 TEST(GrpcServerMetricsTest, UnknownPathsFoldIntoOneSeries) {

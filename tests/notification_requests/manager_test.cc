@@ -1,8 +1,6 @@
 // The domain manager over the memory store: reports claiming requests with
-// their emails queued on a fake scheduler, and open counts checked against a full scan through a long random
-// sequence of creates, deletes, marks and reports.
-#include "server/domain/notification_requests/notification_request_manager.h"
-
+// their emails queued on a fake scheduler, and open counts checked against a full scan through a
+// long random sequence of creates, deletes, marks and reports.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -13,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "backinstock/errors/error.h"
+#include "server/domain/notification_requests/notification_request_manager.h"
 #include "server/store/catalog_key.h"
 #include "server/store/memory_notification_request_store.h"
 #include "server/store/memory_settings_store.h"
@@ -142,8 +141,8 @@ TEST_F(ManagerTest, CountsMatchAFullScanThroughRandomChanges) {
   for (int step = 0; step < 3000; ++step) {
     const int action = static_cast<int>(random() % 10);
     if (action < 5 || ids.empty()) {
-      const std::string email = absl::StrCat(random() % 5 == 0 ? "fail" : "", "c", random() % 12,
-                                             "@x.io");
+      const std::string email =
+          absl::StrCat(random() % 5 == 0 ? "fail" : "", "c", random() % 12, "@x.io");
       absl::StatusOr<Request> created = Create(static_cast<int>(random() % kItems), email);
       if (created.ok()) {
         ids.push_back(created->id());
@@ -153,8 +152,7 @@ TEST_F(ManagerTest, CountsMatchAFullScanThroughRandomChanges) {
     } else {
       const std::string& id = ids[random() % ids.size()];
       if (action < 7) {
-        ASSERT_TRUE(manager_.Delete("s", id).ok() ||
-                    absl::IsNotFound(manager_.Delete("s", id)));
+        ASSERT_TRUE(manager_.Delete("s", id).ok() || absl::IsNotFound(manager_.Delete("s", id)));
       } else if (action < 8) {
         manager_.MarkAsNotificationSent("s", id).IgnoreError();
       } else if (action < 9) {

@@ -77,7 +77,8 @@ class QueryE2e : public ::testing::Test {
     }
     return created;
   }
-  static std::vector<std::string> SortedIds(std::vector<NotificationRequest> requests, bool newest_first) {
+  static std::vector<std::string> SortedIds(std::vector<NotificationRequest> requests,
+                                            bool newest_first) {
     std::sort(requests.begin(), requests.end(), [&](const auto& a, const auto& b) {
       const int64_t ta = TimeUtil::TimestampToNanoseconds(a.created_date());
       const int64_t tb = TimeUtil::TimestampToNanoseconds(b.created_date());
@@ -112,10 +113,10 @@ TEST_F(QueryE2e, PagingThroughAThousandRequestsInPagesOfSevenReturnsEachOnceInOr
       received.push_back(created[i]);
     }
   }
-  EXPECT_EQ(PageThrough(calls_, owner_,
-                        MakeQuery(R"({"status": "RECEIVED"})", {{"createdDate", v1::DESC}}, 7),
-                        &pages),
-            SortedIds(received, true));
+  EXPECT_EQ(
+      PageThrough(calls_, owner_,
+                  MakeQuery(R"({"status": "RECEIVED"})", {{"createdDate", v1::DESC}}, 7), &pages),
+      SortedIds(received, true));
   EXPECT_EQ(pages, 129);  // 900 / 7, rounded up
 }
 
@@ -224,8 +225,8 @@ TEST_F(QueryE2e, CursorsAreTamperEvidentAndBoundToTheirQueryAndSite) {
   expect_invalid_cursor(
       calls_.Query(owner_, MakeQuery(R"({"status": "FAILED"})", {}, 3, cursor)).status(),
       "other filter");
-  expect_invalid_cursor(
-      calls_.Query(owner_, MakeQuery("", {{"id", v1::DESC}}, 3, cursor)).status(), "other sort");
+  expect_invalid_cursor(calls_.Query(owner_, MakeQuery("", {{"id", v1::DESC}}, 3, cursor)).status(),
+                        "other sort");
   ASSERT_TRUE(settings_.Set(As("shop-2", "user"), true).ok());
   expect_invalid_cursor(calls_.Query(As("shop-2", "user"), MakeQuery("", {}, 3, cursor)).status(),
                         "other site");

@@ -29,7 +29,8 @@ class ReportE2e : public ::testing::Test {
       absl::StatusOr<NotificationRequest> request = calls_.Get(owner_, id);
       if (request.ok()) status = request->status();
       return request.ok() && status != NotificationRequest::PROCESSING;
-    })) << "request " << id << " still PROCESSING";
+    })) << "request "
+        << id << " still PROCESSING";
     return status;
   }
 
@@ -45,8 +46,8 @@ TEST_F(ReportE2e, TargetedRequestsAreNotifiedOnceAndEndSentAutomatically) {
   for (const char* email : {"a@b.co", "c@d.co", "e@f.co"}) {
     created.push_back(*calls_.Create(visitor_, "shirt", email));
   }
-  v1::ReportItemsBackInStockRequest report =
-      RequestCalls::ReportOf({created[0].id(), created[1].id(), "6f1c2a4e-930b-4d57-a83e-51c97d20b416"});
+  v1::ReportItemsBackInStockRequest report = RequestCalls::ReportOf(
+      {created[0].id(), created[1].id(), "6f1c2a4e-930b-4d57-a83e-51c97d20b416"});
   (*report.mutable_extra_automation_template_parameters())["coupon"] = "SPRING";
   ASSERT_TRUE(calls_.Report(owner_, report).ok());
 

@@ -1,10 +1,9 @@
 // The real binary's notification request flags: the Maildir (flag or
 // environment) and delivery flags, and a cursor key shared by replicas so that a cursor issued by
 // one is accepted by another, while a process with its own key refuses it.
-#include <gtest/gtest.h>
 #include <gmock/gmock.h>
-
 #include <grpcpp/create_channel.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <cstdio>

@@ -42,8 +42,8 @@ TEST_F(RequestsE2e, CreateSetsTheOutputFieldsAndGetReturnsTheRequest) {
       RequestCalls::NewRequest("item-1", "Alice@Example.com", R"({"size": "M"})");
   create.mutable_request()->mutable_catalog_reference()->set_app_id(
       "215238EB-22A5-4C36-9E7B-E7C08025E04E");
-  create.mutable_request()->set_id("caller-chosen");                     // output only: ignored
-  create.mutable_request()->set_status(NotificationRequest::FAILED);    // output only: ignored
+  create.mutable_request()->set_id("caller-chosen");                  // output only: ignored
+  create.mutable_request()->set_status(NotificationRequest::FAILED);  // output only: ignored
   const absl::Time before = absl::Now();
   absl::StatusOr<NotificationRequest> created = calls_.Create(visitor_, create);
   ASSERT_TRUE(created.ok()) << created.status();
@@ -62,7 +62,8 @@ TEST_F(RequestsE2e, CreateSetsTheOutputFieldsAndGetReturnsTheRequest) {
   EXPECT_EQ(got->SerializeAsString(), created->SerializeAsString());
 
   // The same customer has the same contact id on every request of the site.
-  absl::StatusOr<NotificationRequest> other = calls_.Create(visitor_, "item-2", "alice@EXAMPLE.com");
+  absl::StatusOr<NotificationRequest> other =
+      calls_.Create(visitor_, "item-2", "alice@EXAMPLE.com");
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(other->contact_id(), created->contact_id());
   EXPECT_NE(calls_.Create(visitor_, "item-2", "bob@example.com")->contact_id(),
@@ -90,7 +91,8 @@ TEST_F(RequestsE2e, InvalidCreatesNameTheirField) {
       {[](Create& c) { c.mutable_request()->mutable_catalog_reference()->clear_catalog_item_id(); },
        {"request.catalog_reference.catalog_item_id", "INVALID_ARGUMENT"}},
       {[](Create& c) {
-         c.mutable_request()->mutable_catalog_reference()->set_catalog_item_id(std::string(37, 'x'));
+         c.mutable_request()->mutable_catalog_reference()->set_catalog_item_id(
+             std::string(37, 'x'));
        },
        {"request.catalog_reference.catalog_item_id", "INVALID_ARGUMENT"}},
       {[](Create& c) { c.mutable_request()->mutable_catalog_reference()->set_app_id("wix"); },
@@ -221,7 +223,8 @@ TEST_F(CappedRequestsE2e, PerSiteCapIsResourceExhausted) {
 }
 
 TEST_F(RequestsE2e, VisitorsAndMembersCreateButDoNotReadOrModify) {
-  absl::StatusOr<NotificationRequest> created = calls_.Create(As(kSite, "member"), "item-1", "a@b.co");
+  absl::StatusOr<NotificationRequest> created =
+      calls_.Create(As(kSite, "member"), "item-1", "a@b.co");
   ASSERT_TRUE(created.ok()) << created.status();
   ASSERT_TRUE(calls_.Create(visitor_, "item-2", "a@b.co").ok());
   v1::GetBackInStockNotificationRequestsCountByCatalogReferencesRequest count_request;
@@ -239,7 +242,8 @@ TEST_F(RequestsE2e, VisitorsAndMembersCreateButDoNotReadOrModify) {
         {calls_.Count(who, {RequestCalls::Reference("item-1")}).status(),
          "ECOM.READ_BACK_IN_STOCK_NOTIFICATION_REQUESTS"},
         {calls_.Delete(who, created->id()), "ECOM.MODIFY_BACK_IN_STOCK_NOTIFICATION_REQUESTS"},
-        {calls_.Mark(who, created->id()).status(), "ECOM.MODIFY_BACK_IN_STOCK_NOTIFICATION_REQUESTS"},
+        {calls_.Mark(who, created->id()).status(),
+         "ECOM.MODIFY_BACK_IN_STOCK_NOTIFICATION_REQUESTS"},
         {calls_.Report(who, RequestCalls::ReportOf({created->id()})),
          "ECOM.MODIFY_BACK_IN_STOCK_NOTIFICATION_REQUESTS"},
     };
@@ -269,9 +273,10 @@ TEST_F(RequestsE2e, ElevationGrantsExactlyItsPermissions) {
   const Credentials modifier =
       Elevated(kSite, "member", kSite, {"ECOM.MODIFY_BACK_IN_STOCK_NOTIFICATION_REQUESTS"});
   EXPECT_TRUE(calls_.Mark(modifier, created->id()).ok());
-  ExpectError(calls_.Get(Elevated(kSite, "visitor", "shop-2",
-                                  {"ECOM.READ_BACK_IN_STOCK_NOTIFICATION_REQUESTS"}),
-                         created->id())
+  ExpectError(calls_
+                  .Get(Elevated(kSite, "visitor", "shop-2",
+                                {"ECOM.READ_BACK_IN_STOCK_NOTIFICATION_REQUESTS"}),
+                       created->id())
                   .status(),
               absl::StatusCode::kPermissionDenied, "ELEVATION_SITE_MISMATCH");
   EXPECT_TRUE(calls_.Delete(modifier, created->id()).ok());

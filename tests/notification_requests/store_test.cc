@@ -1,13 +1,12 @@
 // The memory store: records, compare-and-swap, the duplicate rule and the cap
 // as one atomic step, open counts, and the change feed.
-#include "server/store/memory_notification_request_store.h"
-
 #include <gtest/gtest.h>
 
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "server/store/catalog_key.h"
+#include "server/store/memory_notification_request_store.h"
 #include "tests/query/query_test_util.h"
 
 namespace backinstock::store {
@@ -85,7 +84,9 @@ TEST(MemoryStore, OneOpenRequestPerReferenceAndEmail) {
   EXPECT_EQ(store.Create("t", NewRecord("r5", "i", "a@b.co", R"({"size": "M"})"), 10)->outcome,
             CreateResult::Outcome::kCreated);
   // Once r1 is settled, the same customer may ask again.
-  ASSERT_TRUE(store.CompareAndSwap("s", 1, WithStatus(*store.Get("s", "r1"), Request::NOTIFICATION_SENT)).ok());
+  ASSERT_TRUE(
+      store.CompareAndSwap("s", 1, WithStatus(*store.Get("s", "r1"), Request::NOTIFICATION_SENT))
+          .ok());
   EXPECT_EQ(store.Create("s", NewRecord("r6", "i", "a@b.co", R"({"size": "M"})"), 10)->outcome,
             CreateResult::Outcome::kCreated);
   // And r1 cannot be reopened while r6 is open.
@@ -100,7 +101,8 @@ TEST(MemoryStore, DuplicateRuleHoldsUnderConcurrentCreates) {
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 50; ++i) {
-        auto result = store.Create("s", NewRecord(absl::StrCat("r", t, "-", i), "i", "a@b.co"), 1000);
+        auto result =
+            store.Create("s", NewRecord(absl::StrCat("r", t, "-", i), "i", "a@b.co"), 1000);
         if (result->outcome == CreateResult::Outcome::kCreated) ++created;
       }
     });
@@ -134,9 +136,11 @@ TEST(MemoryStore, CountsAndOpenIdsFollowStatus) {
   store.Create("s", NewRecord("r3", "j", "a@b.co"), 10).IgnoreError();
   EXPECT_EQ(*store.CountOpen("s", {KeyOf("i"), KeyOf("j"), KeyOf("k")}),
             (std::vector<int64_t>{2, 1, 0}));
-  ASSERT_TRUE(store.CompareAndSwap("s", 1, WithStatus(*store.Get("s", "r1"), Request::PROCESSING)).ok());
+  ASSERT_TRUE(
+      store.CompareAndSwap("s", 1, WithStatus(*store.Get("s", "r1"), Request::PROCESSING)).ok());
   EXPECT_EQ((*store.CountOpen("s", {KeyOf("i")}))[0], 2);
-  ASSERT_TRUE(store.CompareAndSwap("s", 2, WithStatus(*store.Get("s", "r1"), Request::FAILED)).ok());
+  ASSERT_TRUE(
+      store.CompareAndSwap("s", 2, WithStatus(*store.Get("s", "r1"), Request::FAILED)).ok());
   EXPECT_EQ((*store.CountOpen("s", {KeyOf("i")}))[0], 1);
   EXPECT_EQ(*store.OpenIds("s", KeyOf("i")), std::vector<std::string>{"r2"});
   ASSERT_TRUE(store.Delete("s", "r2", 1).ok());

@@ -32,13 +32,14 @@ v1::CreateBackInStockNotificationRequestRequest ValidCreate() {
 
 TEST(Validation, Emails) {
   for (const char* good : {"a@b.co", "Alice.Smith+tag@example.co.uk", "x!#$%&'*+/=?^_`{|}~-@a-b.io",
-                           "\xc3\xa9l\xc3\xa8ve@\xc3\xa9" "cole.fr"}) {
+                           "\xc3\xa9l\xc3\xa8ve@\xc3\xa9"
+                           "cole.fr"}) {
     EXPECT_TRUE(IsValidEmail(good)) << good;
   }
-  for (const char* bad : {"", "plain", "@example.com", "a@", "a@localhost", "a b@example.com",
-                          "a@exa mple.com", ".a@example.com", "a.@example.com", "a..b@example.com",
-                          "a@-example.com", "a@example-.com", "a@example..com", "a\"b@example.com",
-                          "a@b@example.com"}) {
+  for (const char* bad :
+       {"", "plain", "@example.com", "a@", "a@localhost", "a b@example.com", "a@exa mple.com",
+        ".a@example.com", "a.@example.com", "a..b@example.com", "a@-example.com", "a@example-.com",
+        "a@example..com", "a\"b@example.com", "a@b@example.com"}) {
     EXPECT_FALSE(IsValidEmail(bad)) << bad;
   }
   EXPECT_FALSE(IsValidEmail(absl::StrCat(std::string(65, 'a'), "@example.com")));
@@ -50,9 +51,9 @@ TEST(Validation, HttpUrls) {
                            "https://user@host:8443/path"}) {
     EXPECT_TRUE(IsHttpUrl(good)) << good;
   }
-  for (const char* bad : {"", "ftp://example.com", "https://", "https:///path", "//example.com",
-                          "https://exa mple.com", "javascript:alert(1)", "https://:80/",
-                          "https://example.com/\n"}) {
+  for (const char* bad :
+       {"", "ftp://example.com", "https://", "https:///path", "//example.com",
+        "https://exa mple.com", "javascript:alert(1)", "https://:80/", "https://example.com/\n"}) {
     EXPECT_FALSE(IsHttpUrl(bad)) << bad;
   }
 }
@@ -97,10 +98,12 @@ TEST(Validation, EveryCreateFieldIsChecked) {
        "request.catalog_reference.catalog_item_id", "INVALID_ARGUMENT"},
       {"long item id",
        [](auto& c) {
-         c.mutable_request()->mutable_catalog_reference()->set_catalog_item_id(std::string(37, 'x'));
+         c.mutable_request()->mutable_catalog_reference()->set_catalog_item_id(
+             std::string(37, 'x'));
        },
        "request.catalog_reference.catalog_item_id", "INVALID_ARGUMENT"},
-      {"no app id", [](auto& c) { c.mutable_request()->mutable_catalog_reference()->clear_app_id(); },
+      {"no app id",
+       [](auto& c) { c.mutable_request()->mutable_catalog_reference()->clear_app_id(); },
        "request.catalog_reference.app_id", "INVALID_ARGUMENT"},
       {"bad app id",
        [](auto& c) { c.mutable_request()->mutable_catalog_reference()->set_app_id("stores"); },
@@ -127,7 +130,8 @@ TEST(Validation, EveryCreateFieldIsChecked) {
       {"bad image url",
        [](auto& c) { c.mutable_item_details()->mutable_image()->set_url("file:///etc/passwd"); },
        "item_details.image.url", "INVALID_ITEM_IMAGE_URL"},
-      {"image without url", [](auto& c) { c.mutable_item_details()->mutable_image()->set_width(5); },
+      {"image without url",
+       [](auto& c) { c.mutable_item_details()->mutable_image()->set_width(5); },
        "item_details.image.url", "INVALID_ITEM_IMAGE_URL"},
       {"negative width",
        [](auto& c) {

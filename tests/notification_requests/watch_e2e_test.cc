@@ -1,9 +1,8 @@
 // WatchNotificationRequestEvents over a real channel: the site's events in
 // order, a watcher too slow to keep up ended without slowing writers, and a
 // clean end at shutdown.
-#include <gtest/gtest.h>
-
 #include <grpcpp/create_channel.h>
+#include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
 #include "tests/notification_requests/calls.h"
@@ -19,7 +18,8 @@ struct Watch {
   Watch(RequestCalls::Stub& stub, const Credentials& who) {
     Authorize(context, who.identity, who.elevation);
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
-    reader = stub.WatchNotificationRequestEvents(&context, v1::WatchNotificationRequestEventsRequest());
+    reader =
+        stub.WatchNotificationRequestEvents(&context, v1::WatchNotificationRequestEventsRequest());
     // The server sends its headers once the subscription is in place.
     reader->WaitForInitialMetadata();
   }

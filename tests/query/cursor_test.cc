@@ -16,7 +16,8 @@ CursorState SampleState() {
   state.limit = 7;
   state.anchor.backward = true;
   state.anchor.inclusive = false;
-  state.anchor.position = {Value(std::monostate{}), Value(int64_t{-5}), Value(std::string("id-\xff"))};
+  state.anchor.position = {Value(std::monostate{}), Value(int64_t{-5}),
+                           Value(std::string("id-\xff"))};
   return state;
 }
 
@@ -68,9 +69,8 @@ TEST(CursorCodec, BoundToSiteAndSecret) {
 
 TEST(CursorCodec, RefusesGarbage) {
   CursorCodec codec = *CursorCodec::WithRandomSecret();
-  for (const std::string& garbage :
-       {std::string("x"), std::string("not base64!"), std::string(200, 'A'),
-        std::string(70000, 'A')}) {
+  for (const std::string& garbage : {std::string("x"), std::string("not base64!"),
+                                     std::string(200, 'A'), std::string(70000, 'A')}) {
     ExpectInvalidCursor(codec.Decode("site-1", garbage), garbage.substr(0, 20));
   }
 }

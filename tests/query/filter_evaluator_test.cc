@@ -14,7 +14,8 @@ using Request = v1::BackInStockNotificationRequest;
 using testing::JsonStruct;
 using testing::MakeRequest;
 
-const absl::Time kNoon = absl::FromCivil(absl::CivilSecond(2026, 3, 1, 12, 0, 0), absl::UTCTimeZone());
+const absl::Time kNoon =
+    absl::FromCivil(absl::CivilSecond(2026, 3, 1, 12, 0, 0), absl::UTCTimeZone());
 
 bool Match(const std::string& json, const Request& request) {
   absl::StatusOr<Filter> filter = ParseFilter(JsonStruct(json));
@@ -101,8 +102,8 @@ TEST_F(FilterEvaluator, AndOrNot) {
   EXPECT_FALSE(Match(R"({"$or": [{"id": "cccc"}, {"status": "FAILED"}]})", sent_));
   EXPECT_TRUE(Match(R"({"$not": {"status": "RECEIVED"}})", sent_));
   EXPECT_FALSE(Match(R"({"$not": {"status": "RECEIVED"}})", received_));
-  EXPECT_TRUE(Match(R"({"$not": {"$or": [{"id": "x"}, {"id": "y"}]}, "status": "RECEIVED"})",
-                    received_));
+  EXPECT_TRUE(
+      Match(R"({"$not": {"$or": [{"id": "x"}, {"id": "y"}]}, "status": "RECEIVED"})", received_));
   EXPECT_TRUE(Match("{}", sent_));
 }
 

@@ -158,13 +158,15 @@ TEST(FilterParserLimits, TheWholeFilterHasANodeBudget) {
   std::string values;
   for (int i = 0; i < 100; ++i) absl::StrAppend(&values, i ? "," : "", "\"id-", i, "\"");
   std::string ors;
-  for (int i = 0; i < 20; ++i) absl::StrAppend(&ors, i ? "," : "", R"({"id": {"$in": [)", values, "]}}");
+  for (int i = 0; i < 20; ++i)
+    absl::StrAppend(&ors, i ? "," : "", R"({"id": {"$in": [)", values, "]}}");
   absl::Status status = Parse(absl::StrCat(R"({"$or": [)", ors, "]}")).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(errors::ReasonOf(status), "INVALID_FILTER");
   // Five such conditions are fine.
   std::string few;
-  for (int i = 0; i < 5; ++i) absl::StrAppend(&few, i ? "," : "", R"({"id": {"$in": [)", values, "]}}");
+  for (int i = 0; i < 5; ++i)
+    absl::StrAppend(&few, i ? "," : "", R"({"id": {"$in": [)", values, "]}}");
   EXPECT_TRUE(Parse(absl::StrCat(R"({"$or": [)", few, "]}")).ok());
 }
 
@@ -182,9 +184,9 @@ TEST(FilterParserLimits, OversizedFiltersAreRefused) {
 
 TEST(FilterParserLimits, HostileKeysDoNotBloatTheError) {
   const std::string key(100000, 'k');
-  for (const std::string& json : {absl::StrCat("{\"", key, "\": 1}"),
-                                  absl::StrCat(R"({"id": {")", key, "\": 1}}"),
-                                  absl::StrCat(R"({"$and": [{")", key, "\": 1}]}")}) {
+  for (const std::string& json :
+       {absl::StrCat("{\"", key, "\": 1}"), absl::StrCat(R"({"id": {")", key, "\": 1}}"),
+        absl::StrCat(R"({"$and": [{")", key, "\": 1}]}")}) {
     absl::Status status = ParseFilter(testing::JsonStruct(json)).status();
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
     EXPECT_LT(status.message().size(), 1024u);

@@ -223,7 +223,8 @@ Filter RandomCondition(Random& random) {
     condition.operands.push_back(text.substr(0, static_cast<size_t>(random.Below(4))));
   } else {
     const int count = condition.op == Operator::kIn ? random.Below(4) : 1;
-    for (int i = 0; i < count; ++i) condition.operands.push_back(RandomOperand(random, condition.field));
+    for (int i = 0; i < count; ++i)
+      condition.operands.push_back(RandomOperand(random, condition.field));
   }
   return filter;
 }
@@ -260,9 +261,10 @@ void ExpectSamePage(const Page& actual, const Page& expected, const std::string&
 
 TEST(PageReference, DatesReadInPlaceEqualTheSaturatedNanoseconds) {
   Random random(7);
-  for (int64_t seconds : {int64_t{-62'135'596'800}, int64_t{-9'000'000'000}, int64_t{-8'999'999'999},
-                          int64_t{0}, int64_t{8'999'999'999}, int64_t{9'000'000'000},
-                          int64_t{9'223'372'036}, int64_t{9'223'372'037}, int64_t{253'402'300'799}}) {
+  for (int64_t seconds :
+       {int64_t{-62'135'596'800}, int64_t{-9'000'000'000}, int64_t{-8'999'999'999}, int64_t{0},
+        int64_t{8'999'999'999}, int64_t{9'000'000'000}, int64_t{9'223'372'036},
+        int64_t{9'223'372'037}, int64_t{253'402'300'799}}) {
     for (int32_t nanos : {0, 1, 854'775'807, 854'775'808, 999'999'999}) {
       Request request;
       request.mutable_created_date()->set_seconds(seconds);
@@ -282,7 +284,8 @@ TEST(PageReference, RandomQueriesGiveTheReferencePagesAndCursors) {
     std::shuffle(numbers.begin(), numbers.end(), random.engine());
     std::vector<Request> requests;
     for (int i = 0, n = random.Below(40); i < n; ++i) {
-      requests.push_back(RandomRequest(random, absl::StrCat("id-", numbers[static_cast<size_t>(i)])));
+      requests.push_back(
+          RandomRequest(random, absl::StrCat("id-", numbers[static_cast<size_t>(i)])));
     }
     std::vector<const Request*> pointers;
     for (const Request& request : requests) pointers.push_back(&request);

@@ -21,8 +21,8 @@ inline google::protobuf::Struct JsonStruct(const std::string& json) {
 }
 
 inline v1::BackInStockNotificationRequest MakeRequest(
-    const std::string& id, v1::BackInStockNotificationRequest::Status status,
-    absl::Time created, const std::string& item_url = "", const std::string& contact_id = "c-1") {
+    const std::string& id, v1::BackInStockNotificationRequest::Status status, absl::Time created,
+    const std::string& item_url = "", const std::string& contact_id = "c-1") {
   v1::BackInStockNotificationRequest request;
   request.set_id(id);
   request.set_contact_id(contact_id);

@@ -6,11 +6,11 @@
 #include <random>
 
 #include "absl/strings/str_format.h"
+#include "backinstock/errors/error.h"
 #include "server/domain/query/filter_evaluator.h"
 #include "server/domain/query/filter_parser.h"
 #include "server/domain/query/page.h"
 #include "server/domain/query/sort.h"
-#include "backinstock/errors/error.h"
 #include "tests/query/query_test_util.h"
 
 namespace backinstock::domain::query {

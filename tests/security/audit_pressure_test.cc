@@ -22,11 +22,11 @@
 #include <string>
 
 #include "absl/strings/match.h"
+#include "backinstock/errors/error.h"
+#include "backinstock/errors/grpc_status.h"
 #include "backinstock/v1/settings.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "server/auth/permissions.h"
-#include "backinstock/errors/error.h"
-#include "backinstock/errors/grpc_status.h"
 #include "tests/durability/temp_dir.h"
 #include "tests/settings/calls.h"
 #include "tests/support/eventually.h"
@@ -134,9 +134,8 @@ TEST_F(AuditPressureTest, AStalledAuditSinkFreezesNoCall) {
   absl::StatusOr<v1::BackInStockSettings> set = calls.Set(elevated_, true);
   EXPECT_EQ(set.status().code(), absl::StatusCode::kUnavailable) << set.status();
   EXPECT_EQ(errors::ReasonOf(set.status()), "AUDIT_UNAVAILABLE");
-  EXPECT_TRUE(Eventually([&] {
-    return absl::StrContains(server->Stderr(), "audit log is full");
-  })) << server->Stderr();
+  EXPECT_TRUE(Eventually([&] { return absl::StrContains(server->Stderr(), "audit log is full"); }))
+      << server->Stderr();
   // Nor does it hold the exit: SIGTERM still ends the process.
   absl::StatusOr<int> exit = server->Stop(SIGTERM, absl::Seconds(60));
   ASSERT_TRUE(exit.ok()) << exit.status();

@@ -16,11 +16,11 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
+#include "backinstock/errors/error.h"
+#include "backinstock/errors/grpc_status.h"
 #include "backinstock/v1/notification_requests.grpc.pb.h"
 #include "backinstock/v1/settings.grpc.pb.h"
 #include "server/auth/permissions.h"
-#include "backinstock/errors/error.h"
-#include "backinstock/errors/grpc_status.h"
 #include "tests/durability/temp_dir.h"
 #include "tests/notification_requests/calls.h"
 #include "tests/support/eventually.h"
@@ -36,8 +36,7 @@ constexpr char kOtherIdentityKid[] = "other-identity";
 constexpr char kOtherIdentitySecret[] = "another-identity-secret-for-tests-0123456789";
 
 std::string KeysJson(bool with_test_identity_key, bool with_elevation_key) {
-  nlohmann::json identity = {
-      {kOtherIdentityKid, absl::WebSafeBase64Escape(kOtherIdentitySecret)}};
+  nlohmann::json identity = {{kOtherIdentityKid, absl::WebSafeBase64Escape(kOtherIdentitySecret)}};
   if (with_test_identity_key) identity[kIdentityKid] = absl::WebSafeBase64Escape(kIdentitySecret);
   nlohmann::json elevation = nlohmann::json::object();
   if (with_elevation_key) elevation[kElevationKid] = absl::WebSafeBase64Escape(kElevationSecret);

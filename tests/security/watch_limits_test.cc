@@ -10,10 +10,10 @@
 #include <memory>
 #include <string>
 
-#include "backinstock/v1/notification_requests.grpc.pb.h"
-#include "backinstock/v1/settings.grpc.pb.h"
 #include "backinstock/errors/error.h"
 #include "backinstock/errors/grpc_status.h"
+#include "backinstock/v1/notification_requests.grpc.pb.h"
+#include "backinstock/v1/settings.grpc.pb.h"
 #include "tests/durability/temp_dir.h"
 #include "tests/settings/calls.h"
 #include "tests/support/eventually.h"

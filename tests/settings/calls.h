@@ -6,10 +6,10 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "backinstock/v1/settings.grpc.pb.h"
-#include "server/auth/permissions.h"
 #include "backinstock/errors/error.h"
 #include "backinstock/errors/grpc_status.h"
+#include "backinstock/v1/settings.grpc.pb.h"
+#include "server/auth/permissions.h"
 #include "tests/support/test_keys.h"
 #include "tests/support/test_server.h"
 

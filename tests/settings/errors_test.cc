@@ -1,16 +1,16 @@
 #include <gtest/gtest.h>
 
-#include "google/rpc/status.pb.h"
-#include "server/auth/audit_log.h"
 #include "backinstock/errors/error.h"
 #include "backinstock/errors/grpc_status.h"
+#include "google/rpc/status.pb.h"
+#include "server/auth/audit_log.h"
 
 namespace backinstock::errors {
 namespace {
 
 TEST(Errors, ErrorCarriesExactlyOneErrorInfo) {
-  absl::Status status = Error(absl::StatusCode::kFailedPrecondition, "SOME_REASON", "msg",
-                              {{"k", "v"}});
+  absl::Status status =
+      Error(absl::StatusCode::kFailedPrecondition, "SOME_REASON", "msg", {{"k", "v"}});
   grpc::Status wire = ToGrpcStatus(status);
   EXPECT_EQ(wire.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(wire.error_message(), "msg");
@@ -56,7 +56,8 @@ TEST(Errors, RoundTrip) {
 }
 
 TEST(Errors, GarbageDetailsAreIgnored) {
-  absl::Status back = FromGrpcStatus(grpc::Status(grpc::StatusCode::INTERNAL, "m", "\xff\xff garbage"));
+  absl::Status back =
+      FromGrpcStatus(grpc::Status(grpc::StatusCode::INTERNAL, "m", "\xff\xff garbage"));
   EXPECT_EQ(back.code(), absl::StatusCode::kInternal);
   EXPECT_EQ(ReasonOf(back), "");
 }

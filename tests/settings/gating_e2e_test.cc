@@ -6,13 +6,13 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "backinstock/errors/error.h"
 #include "backinstock/v1/email.pb.h"
 #include "backinstock/v1/notification_requests.pb.h"
 #include "backinstock/v1/settings.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
-#include "backinstock/errors/error.h"
 #include "tests/support/raw_call.h"
 #include "tests/support/test_keys.h"
 #include "tests/support/test_server.h"
@@ -61,9 +61,8 @@ TEST(Gating, EveryMethodRefusesForgedTokens) {
 TEST(Gating, UnknownMethodsOfOurServicesAreUnimplemented) {
   TestServer server;
   grpc::GenericStub stub(server.channel());
-  absl::Status status =
-      CallRaw(stub, "/backinstock.v1.BackInStockSettingsService/DropEverything",
-              {{"authorization", "Bearer " + IdentityToken("s", "user")}});
+  absl::Status status = CallRaw(stub, "/backinstock.v1.BackInStockSettingsService/DropEverything",
+                                {{"authorization", "Bearer " + IdentityToken("s", "user")}});
   EXPECT_EQ(status.code(), absl::StatusCode::kUnimplemented) << status;
 }
 
@@ -105,8 +104,7 @@ TEST(Infrastructure, ReflectionListsAndDescribesEveryService) {
   EXPECT_TRUE(status.ok()) << status.error_message();
   for (const char* expected : {"backinstock.v1.BackInStockSettingsService",
                                "backinstock.v1.BackInStockNotificationRequestService",
-                               "backinstock.v1.BackInStockEmailService",
-                               "grpc.health.v1.Health"}) {
+                               "backinstock.v1.BackInStockEmailService", "grpc.health.v1.Health"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), expected), names.end()) << expected;
   }
 

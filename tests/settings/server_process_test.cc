@@ -1,20 +1,20 @@
 // The real binary: readiness line, flags and their environment variables,
 // refusal to start without keys, graceful shutdown on SIGTERM/SIGINT, one log
 // line per call without tokens, JSON logs.
+#include "tests/support/server_process.h"
+
+#include <gmock/gmock.h>
+#include <grpcpp/create_channel.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
 
-#include <grpcpp/create_channel.h>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include "absl/strings/str_split.h"
 #include "nlohmann/json.hpp"
 #include "tests/settings/calls.h"
-#include "tests/support/server_process.h"
 
 namespace backinstock::testing {
 namespace {
@@ -24,9 +24,7 @@ using ::testing::Not;
 
 class ServerProcessTest : public ::testing::Test {
  protected:
-  ServerProcessTest() {
-    std::ofstream(keys_path_) << TestKeysJson();
-  }
+  ServerProcessTest() { std::ofstream(keys_path_) << TestKeysJson(); }
   ~ServerProcessTest() override { unlink(keys_path_.c_str()); }
 
   std::unique_ptr<ServerProcess> Start(std::vector<std::string> args,
@@ -106,9 +104,9 @@ TEST_F(ServerProcessTest, RefusesBadFlagValues) {
     ASSERT_TRUE(result.ok());
     EXPECT_NE(result->first, 0) << args.back();
   }
-  auto result = RunServerToExit({"--listen=127.0.0.1:0"},
-                                {{"BACKINSTOCK_KEYS_FILE", keys_path_},
-                                 {"BACKINSTOCK_MAX_MESSAGE_BYTES", "lots"}});
+  auto result = RunServerToExit(
+      {"--listen=127.0.0.1:0"},
+      {{"BACKINSTOCK_KEYS_FILE", keys_path_}, {"BACKINSTOCK_MAX_MESSAGE_BYTES", "lots"}});
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(result->first, 2);
   EXPECT_THAT(result->second, HasSubstr("BACKINSTOCK_MAX_MESSAGE_BYTES"));
@@ -116,17 +114,17 @@ TEST_F(ServerProcessTest, RefusesBadFlagValues) {
 
 TEST_F(ServerProcessTest, FlagsReadTheEnvironmentAndTheCommandLineWins) {
   const std::string other_app = "1380b703-ce81-ff05-f115-39571d94dfcd";
-  auto process = Start({}, {{"BACKINSTOCK_KEYS_FILE", keys_path_},
-                            {"BACKINSTOCK_SUPPORTED_APP_IDS", other_app}});
+  auto process = Start(
+      {}, {{"BACKINSTOCK_KEYS_FILE", keys_path_}, {"BACKINSTOCK_SUPPORTED_APP_IDS", other_app}});
   ASSERT_NE(process, nullptr);
   SettingsCalls calls(Channel(*process));
   absl::StatusOr<v1::BackInStockSettings> settings = calls.Get(As("s", "user"));
   ASSERT_TRUE(settings.ok()) << settings.status();
   EXPECT_EQ(settings->collection_states(0).app_id(), other_app);
 
-  auto overridden = Start({"--supported_app_ids=" + std::string(kStoresApp)},
-                          {{"BACKINSTOCK_KEYS_FILE", keys_path_},
-                           {"BACKINSTOCK_SUPPORTED_APP_IDS", other_app}});
+  auto overridden =
+      Start({"--supported_app_ids=" + std::string(kStoresApp)},
+            {{"BACKINSTOCK_KEYS_FILE", keys_path_}, {"BACKINSTOCK_SUPPORTED_APP_IDS", other_app}});
   ASSERT_NE(overridden, nullptr);
   SettingsCalls calls2(Channel(*overridden));
   EXPECT_EQ(calls2.Get(As("s", "user"))->collection_states(0).app_id(), kStoresApp);

@@ -61,7 +61,8 @@ TEST_F(SettingsE2eTest, StartStopRevisions) {
   EXPECT_FALSE(Owner("s").collection_states(0).collecting_requests());
   EXPECT_EQ(Owner("other").revision(), 0);
   // Upper-case GUIDs are accepted and reported in lower case.
-  v1::BackInStockSettings upper = *calls_.Set(As("s", "user"), true, "215238EB-22A5-4C36-9E7B-E7C08025E04E");
+  v1::BackInStockSettings upper =
+      *calls_.Set(As("s", "user"), true, "215238EB-22A5-4C36-9E7B-E7C08025E04E");
   EXPECT_EQ(upper.collection_states(0).app_id(), kStoresApp);
   EXPECT_EQ(upper.revision(), 3);
 }
@@ -71,8 +72,8 @@ TEST_F(SettingsE2eTest, EveryRoleAgainstEveryRpc) {
     std::string role;
     bool may_modify;
   };
-  for (const Case& c : {Case{"visitor", false}, Case{"member", false}, Case{"user", true},
-                        Case{"app", true}}) {
+  for (const Case& c :
+       {Case{"visitor", false}, Case{"member", false}, Case{"user", true}, Case{"app", true}}) {
     SCOPED_TRACE(c.role);
     const std::string site = "site-" + c.role;
     // Read: every role, no elevation needed.
@@ -163,7 +164,8 @@ TEST_F(SettingsE2eTest, MissingToken) {
 
 TEST_F(SettingsE2eTest, InvalidAndUnsupportedAppIds) {
   for (bool collecting : {true, false}) {
-    for (const char* bad : {"", "nope", "215238eb-22a5-4c36-9e7b-e7c08025e04", "215238eb22a54c369e7be7c08025e04e"}) {
+    for (const char* bad :
+         {"", "nope", "215238eb-22a5-4c36-9e7b-e7c08025e04", "215238eb22a54c369e7be7c08025e04e"}) {
       absl::Status status = calls_.Set(As("s", "user"), collecting, bad).status();
       ExpectError(status, absl::StatusCode::kInvalidArgument, "INVALID_ARGUMENT");
       auto bad_request = errors::BadRequestOf(status);
@@ -174,8 +176,9 @@ TEST_F(SettingsE2eTest, InvalidAndUnsupportedAppIds) {
     absl::Status huge = calls_.Set(As("s", "user"), collecting, std::string(200000, 'z')).status();
     ExpectError(huge, absl::StatusCode::kInvalidArgument, "INVALID_ARGUMENT");
     EXPECT_LT(huge.message().size(), 200u);
-    ExpectError(calls_.Set(As("s", "user"), collecting, "00000000-0000-4000-8000-000000000000").status(),
-                absl::StatusCode::kFailedPrecondition, "NOT_SUPPORTED_APP_DEF_ID");
+    ExpectError(
+        calls_.Set(As("s", "user"), collecting, "00000000-0000-4000-8000-000000000000").status(),
+        absl::StatusCode::kFailedPrecondition, "NOT_SUPPORTED_APP_DEF_ID");
   }
   EXPECT_EQ(Owner("s").revision(), 0);
 }
@@ -192,8 +195,8 @@ TEST(SettingsAudit, DeniedAndElevatedCallsAreAudited) {
   {
     TestServer server(TestConfig(audit));
     SettingsCalls calls(server.channel());
-    ASSERT_TRUE(calls.Get(As("s", "user")).ok());                       // not audited
-    ASSERT_FALSE(calls.Set(As("s", "visitor"), true).ok());             // denied
+    ASSERT_TRUE(calls.Get(As("s", "user")).ok());            // not audited
+    ASSERT_FALSE(calls.Set(As("s", "visitor"), true).ok());  // denied
     ASSERT_TRUE(calls.Set(Credentials{IdentityToken("s", "visitor"), elevation}, true).ok());
     ASSERT_FALSE(calls.Get(Credentials{"garbage", std::nullopt}).ok());  // denied
   }  // shutdown flushes the audit log
@@ -209,7 +212,8 @@ TEST(SettingsAudit, DeniedAndElevatedCallsAreAudited) {
   EXPECT_EQ(lines[1]["code"], "OK");
   EXPECT_EQ(lines[1]["elevated_by"], "test-backend");
   EXPECT_FALSE(lines[1]["jti"].get<std::string>().empty());
-  EXPECT_EQ(lines[1]["method"], "/backinstock.v1.BackInStockSettingsService/StartCollectingRequests");
+  EXPECT_EQ(lines[1]["method"],
+            "/backinstock.v1.BackInStockSettingsService/StartCollectingRequests");
   EXPECT_EQ(lines[2]["reason"], "TOKEN_INVALID");
   EXPECT_EQ(lines[2]["code"], "UNAUTHENTICATED");
   for (const auto& line : lines) {

@@ -5,8 +5,8 @@
 #include <map>
 #include <string>
 
-#include "server/domain/guid.h"
 #include "backinstock/errors/error.h"
+#include "server/domain/guid.h"
 #include "server/store/memory_settings_store.h"
 
 namespace backinstock::domain {
@@ -24,10 +24,11 @@ class SettingsManagerTest : public ::testing::Test {
 TEST(Guid, Normalizes) {
   EXPECT_EQ(NormalizeGuid("215238EB-22A5-4C36-9E7B-E7C08025E04E"), std::string(kStores));
   EXPECT_EQ(NormalizeGuid(kStores), std::string(kStores));
-  for (const char* bad : {"", "215238eb22a54c369e7be7c08025e04e", "215238eb-22a5-4c36-9e7b-e7c08025e04",
-                          "215238eb-22a5-4c36-9e7b-e7c08025e04ee", "215238eb_22a5-4c36-9e7b-e7c08025e04e",
-                          "g15238eb-22a5-4c36-9e7b-e7c08025e04e", " 215238eb-22a5-4c36-9e7b-e7c08025e04",
-                          "{215238eb-22a5-4c36-9e7b-e7c08025e0}"}) {
+  for (const char* bad :
+       {"", "215238eb22a54c369e7be7c08025e04e", "215238eb-22a5-4c36-9e7b-e7c08025e04",
+        "215238eb-22a5-4c36-9e7b-e7c08025e04ee", "215238eb_22a5-4c36-9e7b-e7c08025e04e",
+        "g15238eb-22a5-4c36-9e7b-e7c08025e04e", " 215238eb-22a5-4c36-9e7b-e7c08025e04",
+        "{215238eb-22a5-4c36-9e7b-e7c08025e0}"}) {
     EXPECT_FALSE(NormalizeGuid(bad).has_value()) << bad;
   }
 }
@@ -66,7 +67,8 @@ TEST_F(SettingsManagerTest, StartAndStopAreIdempotentAndCountRealChanges) {
 }
 
 TEST_F(SettingsManagerTest, AppIdIsCaseInsensitiveAndStoredLowerCase) {
-  v1::BackInStockSettings after = *manager_.SetCollecting("s", "215238EB-22A5-4C36-9E7B-E7C08025E04E", true);
+  v1::BackInStockSettings after =
+      *manager_.SetCollecting("s", "215238EB-22A5-4C36-9E7B-E7C08025E04E", true);
   EXPECT_EQ(after.collection_states(0).app_id(), kStores);
   EXPECT_TRUE(after.collection_states(0).collecting_requests());
 }
@@ -108,7 +110,8 @@ TEST_F(SettingsManagerTest, IsCollecting) {
 class LaggingStore : public store::SettingsStore {
  public:
   std::unique_ptr<store::Subscription> Watch(
-      absl::string_view site, std::function<void(const store::SettingsRecord&)> on_change) override {
+      absl::string_view site,
+      std::function<void(const store::SettingsRecord&)> on_change) override {
     return latest_.Watch(site, std::move(on_change));
   }
   absl::StatusOr<store::SettingsRecord> Get(absl::string_view site) const override {

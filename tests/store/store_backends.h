@@ -9,11 +9,11 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
-#include "server/store/email_template_store.h"
-#include "server/store/notification_request_store.h"
-#include "server/store/etcd/etcd_backend.h"
-#include "server/store/settings_store.h"
 #include "gtest/gtest.h"
+#include "server/store/email_template_store.h"
+#include "server/store/etcd/etcd_backend.h"
+#include "server/store/notification_request_store.h"
+#include "server/store/settings_store.h"
 #include "tests/durability/temp_dir.h"
 
 namespace backinstock::testing {

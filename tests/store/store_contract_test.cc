@@ -292,7 +292,8 @@ class RequestStoreRetentionContract : public ::testing::Test {
 };
 TYPED_TEST_SUITE(RequestStoreRetentionContract, Backends);
 
-TYPED_TEST(RequestStoreRetentionContract, NamesReceivedByCreationAndSettledBySettlingNeverProcessing) {
+TYPED_TEST(RequestStoreRetentionContract,
+           NamesReceivedByCreationAndSettledBySettlingNeverProcessing) {
   using Request = v1::BackInStockNotificationRequest;
   this->Put("received-early", absl::ZeroDuration());
   this->Put("received-late", absl::Hours(10));
@@ -302,9 +303,9 @@ TYPED_TEST(RequestStoreRetentionContract, NamesReceivedByCreationAndSettledBySet
   const absl::Time kT0 = this->kT0;
   EXPECT_THAT(this->Expired(kT0 + absl::Hours(5), kT0 + absl::Hours(5)),
               ::testing::UnorderedElementsAre("received-early", "sent"));
-  EXPECT_THAT(this->Expired(kT0 + absl::Hours(100), kT0 + absl::Hours(100)),
-              ::testing::UnorderedElementsAre("received-early", "received-late", "sent",
-                                              "failed-late"));
+  EXPECT_THAT(
+      this->Expired(kT0 + absl::Hours(100), kT0 + absl::Hours(100)),
+      ::testing::UnorderedElementsAre("received-early", "received-late", "sent", "failed-late"));
   // InfinitePast selects none of that kind.
   EXPECT_THAT(this->Expired(absl::InfinitePast(), kT0 + absl::Hours(100)),
               ::testing::UnorderedElementsAre("sent", "failed-late"));
@@ -321,17 +322,16 @@ TYPED_TEST(RequestStoreRetentionContract, FollowsStatusChangesAndDeletes) {
   // Claimed for sending: no longer a candidate; settled at +200h: not yet.
   auto a = this->store_->Get(this->site_, "a");
   ASSERT_TRUE(a.ok());
-  ASSERT_TRUE(this->store_
-                  ->CompareAndSwap(this->site_, 1, MovedTo(**a, Request::PROCESSING, late))
-                  .ok());
+  ASSERT_TRUE(
+      this->store_->CompareAndSwap(this->site_, 1, MovedTo(**a, Request::PROCESSING, late)).ok());
   EXPECT_THAT(this->Expired(late, late), ::testing::ElementsAre("b"));
   a = this->store_->Get(this->site_, "a");
   ASSERT_TRUE(a.ok());
-  ASSERT_TRUE(this->store_
-                  ->CompareAndSwap(this->site_, 2,
-                                   MovedTo(**a, Request::NOTIFICATION_SENT,
-                                           this->kT0 + absl::Hours(200)))
-                  .ok());
+  ASSERT_TRUE(
+      this->store_
+          ->CompareAndSwap(this->site_, 2,
+                           MovedTo(**a, Request::NOTIFICATION_SENT, this->kT0 + absl::Hours(200)))
+          .ok());
   EXPECT_THAT(this->Expired(late, late), ::testing::ElementsAre("b"));
   const absl::Time later = this->kT0 + absl::Hours(300);
   EXPECT_THAT(this->Expired(later, later), ::testing::UnorderedElementsAre("a", "b"));
@@ -347,8 +347,8 @@ TYPED_TEST(RequestStoreRetentionContract, AnswersAtMostTheLimitMostOverdueFirst)
   }
   // The etcd cluster is shared: these settled before anything another test
   // writes, so they are the most overdue of all.
-  auto expired = this->store_->ExpiredRequests(absl::InfinitePast(),
-                                               this->kT0 + absl::Hours(10), 2);
+  auto expired =
+      this->store_->ExpiredRequests(absl::InfinitePast(), this->kT0 + absl::Hours(10), 2);
   ASSERT_TRUE(expired.ok()) << expired.status();
   ASSERT_EQ(expired->size(), 2u);
   EXPECT_EQ((*expired)[0].id, "r0");

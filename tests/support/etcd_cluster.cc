@@ -1,6 +1,7 @@
 #include "tests/support/etcd_cluster.h"
 
 #include <fcntl.h>
+#include <grpcpp/grpcpp.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -10,8 +11,6 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -170,9 +169,8 @@ absl::Status EtcdCluster::WaitHealthy(int index, absl::Duration timeout) const {
           absl::StrCat("etcd member ", member.name, " exited: ", Log(index)));
     }
     if (absl::Now() > deadline) {
-      return absl::DeadlineExceededError(absl::StrCat("etcd member ", member.name,
-                                                      " not healthy: ", last.error_message(),
-                                                      "\n", Log(index)));
+      return absl::DeadlineExceededError(absl::StrCat(
+          "etcd member ", member.name, " not healthy: ", last.error_message(), "\n", Log(index)));
     }
     // The failed call itself waited (wait_for_ready, or the member's own
     // no-leader answer); a short pause avoids spinning on the latter.

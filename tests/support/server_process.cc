@@ -49,8 +49,8 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(Options opti
   // own in /tmp and keep it: the test gets one that goes with the process.
   bool mail_elsewhere = false;
   for (const auto& arg : options.args) {
-    mail_elsewhere |= absl::StartsWith(arg, "--mail_dir") ||
-                      absl::StartsWith(arg, "--smtp_url") || absl::StartsWith(arg, "--data_dir");
+    mail_elsewhere |= absl::StartsWith(arg, "--mail_dir") || absl::StartsWith(arg, "--smtp_url") ||
+                      absl::StartsWith(arg, "--data_dir");
   }
   for (const auto& [name, value] : options.env) {
     mail_elsewhere |= name == "BACKINSTOCK_MAIL_DIR" || name == "BACKINSTOCK_SMTP_URL" ||

@@ -23,19 +23,28 @@ std::string TestKeysJson() {
   return root.dump(2);
 }
 
-nlohmann::json IdentityClaimsJson(absl::string_view site, absl::string_view role, absl::string_view sub,
-                              absl::Time now) {
+nlohmann::json IdentityClaimsJson(absl::string_view site, absl::string_view role,
+                                  absl::string_view sub, absl::Time now) {
   const int64_t t = absl::ToUnixSeconds(now);
-  return {{"aud", "backinstock"}, {"sub", std::string(sub)}, {"site", std::string(site)},
-          {"role", std::string(role)}, {"iat", t}, {"exp", t + 3600}};
+  return {{"aud", "backinstock"},
+          {"sub", std::string(sub)},
+          {"site", std::string(site)},
+          {"role", std::string(role)},
+          {"iat", t},
+          {"exp", t + 3600}};
 }
 
 nlohmann::json ElevationClaimsJson(absl::string_view site, const std::vector<std::string>& perms,
-                               absl::string_view sub, absl::Time now) {
+                                   absl::string_view sub, absl::Time now) {
   static std::atomic<int> counter{0};
   const int64_t t = absl::ToUnixSeconds(now);
-  return {{"aud", "backinstock-elevation"}, {"sub", std::string(sub)}, {"site", std::string(site)},
-          {"perms", perms}, {"jti", absl::StrCat("jti-", counter++)}, {"iat", t}, {"exp", t + 60}};
+  return {{"aud", "backinstock-elevation"},
+          {"sub", std::string(sub)},
+          {"site", std::string(site)},
+          {"perms", perms},
+          {"jti", absl::StrCat("jti-", counter++)},
+          {"iat", t},
+          {"exp", t + 60}};
 }
 
 std::string Sign(absl::string_view kid, absl::string_view secret, const nlohmann::json& claims) {

@@ -25,11 +25,13 @@ std::string TestKeysJson();
 
 // Claims of a valid identity token for `site` and `role`, valid for an hour.
 nlohmann::json IdentityClaimsJson(absl::string_view site, absl::string_view role,
-                              absl::string_view sub = "test-user", absl::Time now = absl::Now());
+                                  absl::string_view sub = "test-user",
+                                  absl::Time now = absl::Now());
 
 // Claims of a valid elevation token for `site` granting `perms`, valid 60 s.
 nlohmann::json ElevationClaimsJson(absl::string_view site, const std::vector<std::string>& perms,
-                               absl::string_view sub = "test-backend", absl::Time now = absl::Now());
+                                   absl::string_view sub = "test-backend",
+                                   absl::Time now = absl::Now());
 
 // Signs claims with the identity / elevation test key (or any kid/secret).
 std::string SignIdentity(const nlohmann::json& claims);

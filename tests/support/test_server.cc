@@ -32,7 +32,8 @@ TestServer::TestServer(runtime::ServerConfig config) {
   if (config.mail_dir.empty() && config.smtp.url.empty() && config.data_dir.empty()) {
     config.mail_dir = owned_mail_dir_ = TempPath("maildir");
   }
-  absl::StatusOr<std::unique_ptr<runtime::Server>> server = runtime::Server::Start(std::move(config));
+  absl::StatusOr<std::unique_ptr<runtime::Server>> server =
+      runtime::Server::Start(std::move(config));
   if (!server.ok()) throw std::runtime_error(std::string(server.status().message()));
   server_ = *std::move(server);
   channel_ = grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());

@@ -9,7 +9,8 @@ namespace {
 
 absl::Status Run(const std::string& command) {
   const std::string quiet = absl::StrCat(command, " >/dev/null 2>&1");
-  if (std::system(quiet.c_str()) != 0) return absl::InternalError(absl::StrCat("failed: ", command));
+  if (std::system(quiet.c_str()) != 0)
+    return absl::InternalError(absl::StrCat("failed: ", command));
   return absl::OkStatus();
 }
 
@@ -28,14 +29,15 @@ absl::Status Issue(const TempDir& dir, const std::string& name, const std::strin
                             " -addext keyUsage=critical,keyCertSign,cRLSign"));
   }
   const std::string csr = dir / (name + ".csr");
-  if (absl::Status s = Run(absl::StrCat("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256",
-                                        " -nodes -keyout ", key, " -out ", csr, " -subj ", subject));
+  if (absl::Status s =
+          Run(absl::StrCat("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256",
+                           " -nodes -keyout ", key, " -out ", csr, " -subj ", subject));
       !s.ok()) {
     return s;
   }
   return Run(absl::StrCat("openssl x509 -req -in ", csr, " -CA ", dir / (ca + ".pem"), " -CAkey ",
-                          dir / (ca + ".key"), " -CAcreateserial -out ", cert,
-                          " -days 2 -extfile ", ext));
+                          dir / (ca + ".key"), " -CAcreateserial -out ", cert, " -days 2 -extfile ",
+                          ext));
 }
 
 }  // namespace
@@ -48,12 +50,14 @@ absl::StatusOr<Certificates> MakeCertificates(const TempDir& dir) {
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = Issue(dir, "client", "/CN=test-client", "ca", "extendedKeyUsage=clientAuth\n");
+  if (absl::Status s =
+          Issue(dir, "client", "/CN=test-client", "ca", "extendedKeyUsage=clientAuth\n");
       !s.ok()) {
     return s;
   }
   if (absl::Status s = Issue(dir, "rogue-ca", "/CN=rogue-ca", "", ""); !s.ok()) return s;
-  if (absl::Status s = Issue(dir, "rogue", "/CN=rogue-client", "rogue-ca", "extendedKeyUsage=clientAuth\n");
+  if (absl::Status s =
+          Issue(dir, "rogue", "/CN=rogue-client", "rogue-ca", "extendedKeyUsage=clientAuth\n");
       !s.ok()) {
     return s;
   }

@@ -47,10 +47,10 @@ absl::StatusOr<std::string> NewRequestId() {
 }
 
 std::string ContactId(absl::string_view site, absl::string_view email) {
-  const std::string name = absl::StrCat(
-      absl::string_view(reinterpret_cast<const char*>(kContactNamespace.data()),
-                        kContactNamespace.size()),
-      site, ":", absl::AsciiStrToLower(email));
+  const std::string name =
+      absl::StrCat(absl::string_view(reinterpret_cast<const char*>(kContactNamespace.data()),
+                                     kContactNamespace.size()),
+                   site, ":", absl::AsciiStrToLower(email));
   unsigned char digest[SHA_DIGEST_LENGTH];
   SHA1(reinterpret_cast<const unsigned char*>(name.data()), name.size(), digest);
   UuidBytes bytes;

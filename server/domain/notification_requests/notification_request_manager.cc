@@ -1,12 +1,12 @@
 #include "server/domain/notification_requests/notification_request_manager.h"
 
 #include "absl/strings/str_cat.h"
+#include "backinstock/errors/error.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/domain/guid.h"
 #include "server/domain/notification_requests/ids.h"
 #include "server/domain/notification_requests/record_update.h"
 #include "server/domain/notification_requests/validation.h"
-#include "backinstock/errors/error.h"
 #include "server/store/catalog_key.h"
 
 namespace backinstock::domain {
@@ -28,9 +28,9 @@ absl::Status NotFound(absl::StatusCode code, absl::string_view site, absl::strin
 }
 
 absl::Status KeptChanging(absl::string_view id) {
-  return errors::Error(absl::StatusCode::kAborted, "CONCURRENT_MODIFICATION",
-                       absl::StrCat("request ", errors::Quoted(id),
-                                    " kept changing under this call; try again"));
+  return errors::Error(
+      absl::StatusCode::kAborted, "CONCURRENT_MODIFICATION",
+      absl::StrCat("request ", errors::Quoted(id), " kept changing under this call; try again"));
 }
 
 google::protobuf::Timestamp ToTimestamp(absl::Time time) {
@@ -48,10 +48,11 @@ absl::StatusOr<Request> NotificationRequestManager::Create(
   absl::StatusOr<bool> collecting = settings_->IsCollecting(site, app_id);
   if (!collecting.ok()) return collecting.status();
   if (!*collecting) {
-    return errors::Error(absl::StatusCode::kFailedPrecondition, "REQUEST_COLLECTION_DISABLED",
-                         absl::StrCat("app ", app_id, " does not collect back-in-stock requests on site ",
-                                      site, " (StartCollectingRequests turns it on)"),
-                         {{"app_id", app_id}});
+    return errors::Error(
+        absl::StatusCode::kFailedPrecondition, "REQUEST_COLLECTION_DISABLED",
+        absl::StrCat("app ", app_id, " does not collect back-in-stock requests on site ", site,
+                     " (StartCollectingRequests turns it on)"),
+        {{"app_id", app_id}});
   }
   absl::StatusOr<std::string> id = NewRequestId();
   if (!id.ok()) return id.status();
@@ -116,22 +117,22 @@ absl::StatusOr<Request> NotificationRequestManager::MarkAsNotificationSent(absl:
   if (absl::Status valid = ValidateIdArgument(id); !valid.ok()) return valid;
   std::optional<std::string> normalized = NormalizeGuid(id);
   if (!normalized) return NotFound(absl::StatusCode::kFailedPrecondition, site, id);
-  absl::StatusOr<RecordUpdate> update = UpdateRecord(
-      *store_, site, *normalized,
-      [now = options_.clock()](const store::NotificationRequestRecord& current)
-          -> std::optional<store::NotificationRequestRecord> {
-        const Request& request = current.request;
-        // Already in the state asked for: nothing changes, no event.
-        if (request.status() == Request::NOTIFICATION_SENT && request.has_auto_notified() &&
-            !request.auto_notified().value()) {
-          return std::nullopt;
-        }
-        // A queued email sees the new revision and is not sent.
-        store::NotificationRequestRecord next = current;
-        store::SetStatus(next, Request::NOTIFICATION_SENT, now);
-        next.request.mutable_auto_notified()->set_value(false);
-        return next;
-      });
+  absl::StatusOr<RecordUpdate> update =
+      UpdateRecord(*store_, site, *normalized,
+                   [now = options_.clock()](const store::NotificationRequestRecord& current)
+                       -> std::optional<store::NotificationRequestRecord> {
+                     const Request& request = current.request;
+                     // Already in the state asked for: nothing changes, no event.
+                     if (request.status() == Request::NOTIFICATION_SENT &&
+                         request.has_auto_notified() && !request.auto_notified().value()) {
+                       return std::nullopt;
+                     }
+                     // A queued email sees the new revision and is not sent.
+                     store::NotificationRequestRecord next = current;
+                     store::SetStatus(next, Request::NOTIFICATION_SENT, now);
+                     next.request.mutable_auto_notified()->set_value(false);
+                     return next;
+                   });
   if (absl::IsNotFound(update.status())) {
     return NotFound(absl::StatusCode::kFailedPrecondition, site, id);
   }

@@ -17,9 +17,9 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "backinstock/v1/notification_requests.pb.h"
+#include "server/delivery/scheduler.h"
 #include "server/domain/query/cursor.h"
 #include "server/domain/settings_manager.h"
-#include "server/delivery/scheduler.h"
 #include "server/store/notification_request_store.h"
 
 namespace backinstock::domain {

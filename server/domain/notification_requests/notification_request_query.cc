@@ -1,10 +1,10 @@
 // NotificationRequestManager::Query: filter, sort and keyset paging over a
 // snapshot of the site's requests.
 #include "absl/strings/str_cat.h"
+#include "backinstock/errors/error.h"
 #include "server/domain/notification_requests/notification_request_manager.h"
 #include "server/domain/query/filter_parser.h"
 #include "server/domain/query/page.h"
-#include "backinstock/errors/error.h"
 
 namespace backinstock::domain {
 namespace {
@@ -14,11 +14,10 @@ bool HasFilter(const v1::PlatformQuery& query) {
 }
 
 absl::Status CursorMismatch(absl::string_view what) {
-  return errors::InvalidField(
-      "query.cursor_paging.cursor",
-      absl::StrCat("the cursor belongs to a query with another ", what,
-                   "; with a cursor, send the same ", what, " or none"),
-      "INVALID_CURSOR");
+  return errors::InvalidField("query.cursor_paging.cursor",
+                              absl::StrCat("the cursor belongs to a query with another ", what,
+                                           "; with a cursor, send the same ", what, " or none"),
+                              "INVALID_CURSOR");
 }
 
 }  // namespace

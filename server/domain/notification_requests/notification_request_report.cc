@@ -8,12 +8,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "backinstock/errors/error.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/domain/guid.h"
 #include "server/domain/notification_requests/notification_request_manager.h"
 #include "server/domain/notification_requests/record_update.h"
 #include "server/domain/notification_requests/validation.h"
-#include "backinstock/errors/error.h"
 #include "server/logging/log.h"
 #include "server/store/catalog_key.h"
 
@@ -53,17 +53,17 @@ absl::StatusOr<std::vector<std::string>> NotificationRequestManager::ReportTarge
 absl::StatusOr<store::RecordPtr> NotificationRequestManager::Claim(
     absl::string_view site, const std::string& id,
     const std::shared_ptr<const store::QueuedEmail>& email) {
-  absl::StatusOr<RecordUpdate> update = UpdateRecord(
-      *store_, site, id,
-      [&email](const store::NotificationRequestRecord& current)
-          -> std::optional<store::NotificationRequestRecord> {
-        // Only RECEIVED requests are notified: nothing is ever sent twice.
-        if (current.request.status() != Request::RECEIVED) return std::nullopt;
-        store::NotificationRequestRecord next = current;
-        next.request.set_status(Request::PROCESSING);
-        next.delivery = email;
-        return next;
-      });
+  absl::StatusOr<RecordUpdate> update =
+      UpdateRecord(*store_, site, id,
+                   [&email](const store::NotificationRequestRecord& current)
+                       -> std::optional<store::NotificationRequestRecord> {
+                     // Only RECEIVED requests are notified: nothing is ever sent twice.
+                     if (current.request.status() != Request::RECEIVED) return std::nullopt;
+                     store::NotificationRequestRecord next = current;
+                     next.request.set_status(Request::PROCESSING);
+                     next.delivery = email;
+                     return next;
+                   });
   if (absl::IsNotFound(update.status())) return store::RecordPtr();
   if (!update.ok()) return update.status();
   if (!update->changed) return store::RecordPtr();
@@ -79,10 +79,11 @@ absl::Status NotificationRequestManager::Report(absl::string_view site,
   // One queued email, shared by every record this report claims.
   auto email = std::make_shared<store::QueuedEmail>();
   *email->mutable_item_details() = report.item_details();
-  email->mutable_template_parameters()->insert(report.extra_automation_template_parameters().begin(),
-                                               report.extra_automation_template_parameters().end());
-  *email->mutable_state()->mutable_queued_time() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-      absl::ToUnixNanos(options_.clock()));
+  email->mutable_template_parameters()->insert(
+      report.extra_automation_template_parameters().begin(),
+      report.extra_automation_template_parameters().end());
+  *email->mutable_state()->mutable_queued_time() =
+      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(options_.clock()));
   const std::shared_ptr<const store::QueuedEmail> shared = std::move(email);
 
   // Each claim is the request going PROCESSING with its email queued, in one
@@ -92,9 +93,9 @@ absl::Status NotificationRequestManager::Report(absl::string_view site,
   // large report costs a few syncs, not one per request. A claim that fails
   // leaves that request RECEIVED (a later report retries it); the first such
   // error is the call's, after every other target was claimed.
-  const size_t workers = std::min<size_t>(
-      static_cast<size_t>(std::max(1, options_.claim_parallelism)),
-      (targets->size() + kTargetsPerClaimThread - 1) / kTargetsPerClaimThread);
+  const size_t workers =
+      std::min<size_t>(static_cast<size_t>(std::max(1, options_.claim_parallelism)),
+                       (targets->size() + kTargetsPerClaimThread - 1) / kTargetsPerClaimThread);
   std::atomic<size_t> next{0};
   absl::Mutex mu;
   absl::Status first_error;

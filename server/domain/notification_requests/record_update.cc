@@ -10,8 +10,8 @@ namespace backinstock::domain {
 
 absl::StatusOr<RecordUpdate> UpdateRecord(
     store::NotificationRequestStore& store, absl::string_view site, absl::string_view id,
-    absl::FunctionRef<std::optional<store::NotificationRequestRecord>(
-        const store::NotificationRequestRecord&)>
+    absl::FunctionRef<
+        std::optional<store::NotificationRequestRecord>(const store::NotificationRequestRecord&)>
         change) {
   for (int attempt = 0; attempt < kMaxUpdateAttempts; ++attempt) {
     absl::StatusOr<store::RecordPtr> current = store.Get(site, id);

@@ -27,8 +27,8 @@ struct RecordUpdate {
 // CONCURRENT_MODIFICATION, when it kept changing; the store's own errors.
 absl::StatusOr<RecordUpdate> UpdateRecord(
     store::NotificationRequestStore& store, absl::string_view site, absl::string_view id,
-    absl::FunctionRef<std::optional<store::NotificationRequestRecord>(
-        const store::NotificationRequestRecord&)>
+    absl::FunctionRef<
+        std::optional<store::NotificationRequestRecord>(const store::NotificationRequestRecord&)>
         change);
 
 }  // namespace backinstock::domain

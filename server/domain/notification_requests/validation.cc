@@ -6,8 +6,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "server/domain/guid.h"
 #include "backinstock/errors/error.h"
+#include "server/domain/guid.h"
 
 namespace backinstock::domain {
 namespace {
@@ -135,9 +135,9 @@ absl::Status ValidateItemDetails(const v1::BackInStockItemDetails& details,
     return errors::InvalidField(Path(path, "price"), "price is required");
   }
   if (!IsDecimalPrice(details.price())) {
-    return errors::InvalidField(
-        Path(path, "price"),
-        absl::StrCat(errors::Quoted(details.price()), " is not a decimal number >= 0 such as \"19.99\""));
+    return errors::InvalidField(Path(path, "price"),
+                                absl::StrCat(errors::Quoted(details.price()),
+                                             " is not a decimal number >= 0 such as \"19.99\""));
   }
   if (details.has_image()) {
     const v1::Image& image = details.image();
@@ -148,9 +148,9 @@ absl::Status ValidateItemDetails(const v1::BackInStockItemDetails& details,
           "INVALID_ITEM_IMAGE_URL");
     }
     if (image.alt_text().size() > kMaxImageTextLength) {
-      return errors::InvalidField(Path(path, "image.alt_text"),
-                                  absl::StrCat("alt_text is longer than ", kMaxImageTextLength,
-                                               " bytes"));
+      return errors::InvalidField(
+          Path(path, "image.alt_text"),
+          absl::StrCat("alt_text is longer than ", kMaxImageTextLength, " bytes"));
     }
     if (image.width() < 0) {
       return errors::InvalidField(Path(path, "image.width"), "width must not be negative");
@@ -174,12 +174,12 @@ absl::StatusOr<v1::BackInStockNotificationRequest> ValidateCreate(
   if (!reference.ok()) return reference.status();
   if (given.email().empty()) return errors::InvalidField("request.email", "email is required");
   if (!IsValidEmail(given.email())) {
-    return errors::InvalidField("request.email",
-                                absl::StrCat(errors::Quoted(given.email()), " is not an email address"));
+    return errors::InvalidField(
+        "request.email", absl::StrCat(errors::Quoted(given.email()), " is not an email address"));
   }
   if (!given.item_url().empty() && !IsHttpUrl(given.item_url())) {
-    return errors::InvalidField(
-        "request.item_url", absl::StrCat(errors::Quoted(given.item_url()), " is not an http or https URL"));
+    return errors::InvalidField("request.item_url", absl::StrCat(errors::Quoted(given.item_url()),
+                                                                 " is not an http or https URL"));
   }
   if (!create.has_item_details()) {
     return errors::InvalidField("item_details", "item_details is required");
@@ -221,9 +221,8 @@ absl::Status ValidateReport(const v1::ReportItemsBackInStockRequest& report) {
     if (!reference.ok()) return reference.status();
   }
   if (static_cast<size_t>(report.request_ids_size()) > kMaxRequestIds) {
-    return errors::InvalidField("request_ids",
-                                absl::StrCat(report.request_ids_size(),
-                                             " ids given; at most 100 per call"));
+    return errors::InvalidField(
+        "request_ids", absl::StrCat(report.request_ids_size(), " ids given; at most 100 per call"));
   }
   for (int i = 0; i < report.request_ids_size(); ++i) {
     if (report.request_ids(i).empty()) {
@@ -248,8 +247,8 @@ absl::Status ValidateTemplateParameters(
       return errors::InvalidField(field, "a parameter name has 1 to 100 characters");
     }
     if (value.size() > kMaxTemplateValueLength) {
-      return errors::InvalidField(field, absl::StrCat("a parameter value has at most ",
-                                                      kMaxTemplateValueLength, " bytes"));
+      return errors::InvalidField(
+          field, absl::StrCat("a parameter value has at most ", kMaxTemplateValueLength, " bytes"));
     }
   }
   return absl::OkStatus();

@@ -16,9 +16,9 @@
 namespace backinstock::domain {
 
 // Limits beyond the SPEC's, chosen so that one request stays small.
-inline constexpr size_t kMaxCatalogItemIdLength = 36;     // notification_requests.proto
-inline constexpr size_t kMaxOptionsBytes = 2048;          // serialised options Struct
-inline constexpr size_t kMaxEmailLength = 254;            // RFC 5321 path limit
+inline constexpr size_t kMaxCatalogItemIdLength = 36;  // notification_requests.proto
+inline constexpr size_t kMaxOptionsBytes = 2048;       // serialised options Struct
+inline constexpr size_t kMaxEmailLength = 254;         // RFC 5321 path limit
 inline constexpr size_t kMaxUrlLength = 2048;
 inline constexpr size_t kMaxItemNameLength = 512;
 inline constexpr size_t kMaxPriceLength = 32;
@@ -47,8 +47,7 @@ absl::StatusOr<v1::CatalogReference> NormalizeCatalogReference(
     const v1::CatalogReference& reference, absl::string_view path);
 
 // Checks item details; `path` is their field path, e.g. "item_details".
-absl::Status ValidateItemDetails(const v1::BackInStockItemDetails& details,
-                                 absl::string_view path);
+absl::Status ValidateItemDetails(const v1::BackInStockItemDetails& details, absl::string_view path);
 
 // Checks a Create call and returns the new request's caller-supplied fields,
 // normalised (output-only fields are dropped).

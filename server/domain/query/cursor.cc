@@ -11,10 +11,10 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "backinstock/errors/error.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "nlohmann/json.hpp"
-#include "backinstock/errors/error.h"
 
 namespace backinstock::domain::query {
 namespace {
@@ -28,10 +28,10 @@ constexpr size_t kMaxCursorChars = 64 * 1024;
 constexpr absl::string_view kMacContext = "backinstock.v1 query cursor";
 
 absl::Status Invalid(absl::string_view why) {
-  return errors::InvalidField("query.cursor_paging.cursor",
-                              absl::StrCat("the cursor is not valid here: ", why,
-                                           "; start again from the first page"),
-                              "INVALID_CURSOR");
+  return errors::InvalidField(
+      "query.cursor_paging.cursor",
+      absl::StrCat("the cursor is not valid here: ", why, "; start again from the first page"),
+      "INVALID_CURSOR");
 }
 
 Json ValueToJson(const Value& value) {
@@ -75,8 +75,8 @@ std::string CanonicalFilter(const google::protobuf::Struct& filter) {
 
 absl::StatusOr<CursorCodec> CursorCodec::WithRandomSecret() {
   std::string secret(kMinSecretBytes, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(secret.data()), static_cast<int>(secret.size())) !=
-      1) {
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(secret.data()),
+                 static_cast<int>(secret.size())) != 1) {
     return absl::InternalError("the random number generator failed to produce a cursor secret");
   }
   return CursorCodec(std::move(secret));
@@ -84,9 +84,8 @@ absl::StatusOr<CursorCodec> CursorCodec::WithRandomSecret() {
 
 absl::StatusOr<CursorCodec> CursorCodec::WithSecret(std::string secret) {
   if (secret.size() < kMinSecretBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("a cursor secret has at least ",
-                                                   kMinSecretBytes, " bytes, not ",
-                                                   secret.size()));
+    return absl::InvalidArgumentError(absl::StrCat("a cursor secret has at least ", kMinSecretBytes,
+                                                   " bytes, not ", secret.size()));
   }
   return CursorCodec(std::move(secret));
 }

@@ -5,7 +5,7 @@
 namespace backinstock::domain::query {
 namespace {
 
-constexpr absl::string_view kNames[kFieldCount] = {"id",          "contactId",   "status",
+constexpr absl::string_view kNames[kFieldCount] = {"id",           "contactId",   "status",
                                                    "autoNotified", "createdDate", "itemUrl"};
 
 int64_t TimestampNanos(const google::protobuf::Timestamp& timestamp) {

@@ -23,9 +23,14 @@ struct OperatorName {
   Operator op;
 };
 constexpr OperatorName kOperators[] = {
-    {"$eq", Operator::kEq},          {"$ne", Operator::kNe},   {"$in", Operator::kIn},
-    {"$exists", Operator::kExists},  {"$startsWith", Operator::kStartsWith},
-    {"$gt", Operator::kGt},          {"$gte", Operator::kGte}, {"$lt", Operator::kLt},
+    {"$eq", Operator::kEq},
+    {"$ne", Operator::kNe},
+    {"$in", Operator::kIn},
+    {"$exists", Operator::kExists},
+    {"$startsWith", Operator::kStartsWith},
+    {"$gt", Operator::kGt},
+    {"$gte", Operator::kGte},
+    {"$lt", Operator::kLt},
     {"$lte", Operator::kLte},
 };
 
@@ -112,8 +117,8 @@ class Parser {
                                    const std::string& path, int depth) {
     const absl::string_view name = kind == Filter::Kind::kAnd ? "$and" : "$or";
     if (value.kind_case() != StructValue::kListValue) {
-      return Fail(path, absl::StrCat(name, " takes an array of filter objects, not ",
-                                     KindOf(value)));
+      return Fail(path,
+                  absl::StrCat(name, " takes an array of filter objects, not ", KindOf(value)));
     }
     if (value.list_value().values_size() == 0) {
       return Fail(path, absl::StrCat(name, " needs at least one filter object"));
@@ -149,8 +154,8 @@ class Parser {
     }
     const Struct& operators = value.struct_value();
     if (operators.fields().empty()) {
-      return Fail(path, absl::StrCat("an empty object is not a condition; use one of ",
-                                     kOperatorList));
+      return Fail(path,
+                  absl::StrCat("an empty object is not a condition; use one of ", kOperatorList));
     }
     std::vector<std::string> keys;
     for (const auto& [key, operand] : operators.fields()) keys.push_back(key);
@@ -179,8 +184,8 @@ class Parser {
   absl::StatusOr<Filter> MakeCondition(Field field, Operator op, absl::string_view op_name,
                                        const StructValue& operand, const std::string& path) {
     if (++conditions_ > kMaxFilterConditions) {
-      return Fail(path, absl::StrCat("a filter has at most ", kMaxFilterConditions,
-                                     " field conditions"));
+      return Fail(path,
+                  absl::StrCat("a filter has at most ", kMaxFilterConditions, " field conditions"));
     }
     const absl::string_view field_name = FieldName(field);
     Filter filter;
@@ -223,8 +228,9 @@ class Parser {
       case Operator::kLt:
       case Operator::kLte:
         if (!IsOrderedField(field)) {
-          return Fail(path, absl::StrCat(op_name, " applies to id, contactId, itemUrl and "
-                                                  "createdDate, not ",
+          return Fail(path, absl::StrCat(op_name,
+                                         " applies to id, contactId, itemUrl and "
+                                         "createdDate, not ",
                                          field_name));
         }
         break;

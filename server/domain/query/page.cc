@@ -100,14 +100,12 @@ Page SelectPage(const std::vector<const v1::BackInStockNotificationRequest*>& re
   // Values are built only for the anchors, which outlive the requests' views.
   if (has_after) {
     // After the last item; on an empty page, the far side of the anchor.
-    page.next = kept.empty()
-                    ? Anchor{false, !from->inclusive, from->position}
-                    : Anchor{false, false, SortValues(order, *kept.back().request)};
+    page.next = kept.empty() ? Anchor{false, !from->inclusive, from->position}
+                             : Anchor{false, false, SortValues(order, *kept.back().request)};
   }
   if (has_before) {
-    page.prev = kept.empty()
-                    ? Anchor{true, !from->inclusive, from->position}
-                    : Anchor{true, false, SortValues(order, *kept.front().request)};
+    page.prev = kept.empty() ? Anchor{true, !from->inclusive, from->position}
+                             : Anchor{true, false, SortValues(order, *kept.front().request)};
   }
   return page;
 }

@@ -19,8 +19,8 @@ inline constexpr int kMaxLimit = 100;
 
 // Where a page starts.
 struct Anchor {
-  bool backward = false;   // false: items after `position`; true: items before it
-  bool inclusive = false;  // whether an item exactly at `position` belongs
+  bool backward = false;        // false: items after `position`; true: items before it
+  bool inclusive = false;       // whether an item exactly at `position` belongs
   std::vector<Value> position;  // SortValues of one item (which may since be gone)
 
   bool operator==(const Anchor& other) const;

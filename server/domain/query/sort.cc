@@ -21,10 +21,10 @@ absl::StatusOr<SortOrder> ParseSort(const google::protobuf::RepeatedPtrField<v1:
           "INVALID_SORT");
     }
     if (sorting.order() != v1::ASC && sorting.order() != v1::DESC) {
-      return errors::InvalidField(absl::StrCat(path, ".order"),
-                                  absl::StrCat("order ", static_cast<int>(sorting.order()),
-                                               " is neither ASC nor DESC"),
-                                  "INVALID_SORT");
+      return errors::InvalidField(
+          absl::StrCat(path, ".order"),
+          absl::StrCat("order ", static_cast<int>(sorting.order()), " is neither ASC nor DESC"),
+          "INVALID_SORT");
     }
     for (const SortKey& key : order) {
       if (key.field == *field) {

@@ -124,9 +124,8 @@ bool ClaimSweeper::Adopt(const EtcdCache::Orphan& orphan,
     return true;
   }
   adopted_.fetch_add(1);
-  logging::Warning(
-      "took over the queued email of a replica that stopped renewing its etcd lease",
-      {{"site", orphan.site}, {"request_id", id}});
+  logging::Warning("took over the queued email of a replica that stopped renewing its etcd lease",
+                   {{"site", orphan.site}, {"request_id", id}});
   to(orphan.site, std::move(next));
   return true;
 }

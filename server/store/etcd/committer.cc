@@ -73,8 +73,9 @@ void Committer::SetWritable(bool writable) {
   if (writable) {
     logging::Info("etcd writable again");
   } else {
-    logging::Warning("etcd not writable (no quorum?); writes fail with UNAVAILABLE, reads are "
-                     "served from the cache");
+    logging::Warning(
+        "etcd not writable (no quorum?); writes fail with UNAVAILABLE, reads are "
+        "served from the cache");
   }
   if (on_health_) on_health_(writable);
 }
@@ -198,8 +199,8 @@ bool Committer::ElectionMayEnd(Attempts& attempts) {
   // a write has found no quorum for that long, later ones fail at once.
   const absl::Time now = absl::Now();
   attempts.no_leader_since = std::min(attempts.no_leader_since, now);
-  if (!writable() || now + kElectionPoll >= std::min(attempts.deadline,
-                                                     attempts.no_leader_since + kElectionWait)) {
+  if (!writable() || now + kElectionPoll >=
+                         std::min(attempts.deadline, attempts.no_leader_since + kElectionWait)) {
     return false;
   }
   absl::SleepFor(kElectionPoll);

@@ -33,8 +33,8 @@ class Committer {
   using HealthCallback = std::function<void(bool writable)>;
   // How a transaction reaches etcd: `client->Txn` unless given (tests inject
   // lost responses and late applies through it).
-  using SendTxn = std::function<absl::StatusOr<etcdserverpb::TxnResponse>(
-      const etcdserverpb::TxnRequest&)>;
+  using SendTxn =
+      std::function<absl::StatusOr<etcdserverpb::TxnResponse>(const etcdserverpb::TxnRequest&)>;
 
   // Transactions reach etcd through `send` (client->Txn unless given), and
   // through a TxnBatcher that groups concurrent ones once `txns_in_flight`

@@ -5,7 +5,7 @@
 namespace backinstock::store::etcd {
 
 absl::StatusOr<std::unique_ptr<EtcdBackend>> EtcdBackend::Open(const EtcdOptions& options,
-                                                              absl::Duration startup_timeout) {
+                                                               absl::Duration startup_timeout) {
   const absl::Time deadline = absl::Now() + startup_timeout;
   std::unique_ptr<EtcdBackend> backend(new EtcdBackend());
   absl::StatusOr<std::unique_ptr<EtcdClient>> client = EtcdClient::Connect(options);
@@ -18,8 +18,8 @@ absl::StatusOr<std::unique_ptr<EtcdBackend>> EtcdBackend::Open(const EtcdOptions
   Committer::SendTxn send;
   if (options.observe_txn) {
     // A group is one transaction whose success branch nests its members.
-    send = [client = backend->client_.get(), observe = options.observe_txn](
-               const etcdserverpb::TxnRequest& txn) {
+    send = [client = backend->client_.get(),
+            observe = options.observe_txn](const etcdserverpb::TxnRequest& txn) {
       int nested = 0;
       for (const etcdserverpb::RequestOp& op : txn.success()) nested += op.has_request_txn();
       const absl::Time start = absl::Now();
@@ -28,9 +28,9 @@ absl::StatusOr<std::unique_ptr<EtcdBackend>> EtcdBackend::Open(const EtcdOptions
       return response;
     };
   }
-  backend->committer_ = std::make_unique<Committer>(backend->client_.get(), backend->cache_.get(),
-                                                    options.txns_in_flight, absl::Seconds(8),
-                                                    std::move(send));
+  backend->committer_ =
+      std::make_unique<Committer>(backend->client_.get(), backend->cache_.get(),
+                                  options.txns_in_flight, absl::Seconds(8), std::move(send));
   absl::StatusOr<std::unique_ptr<ReplicaLease>> lease =
       ReplicaLease::Start(backend->client_.get(), options.lease_ttl, deadline);
   if (!lease.ok()) return lease.status();
@@ -75,9 +75,8 @@ std::unique_ptr<SettingsStore> EtcdBackend::NewSettingsStore() {
 }
 
 std::unique_ptr<NotificationRequestStore> EtcdBackend::NewRequestStore() {
-  return std::make_unique<EtcdNotificationRequestStore>(client_.get(), cache_.get(),
-                                                        committer_.get(), lease_.get(),
-                                                        sweeper_.get());
+  return std::make_unique<EtcdNotificationRequestStore>(
+      client_.get(), cache_.get(), committer_.get(), lease_.get(), sweeper_.get());
 }
 
 std::unique_ptr<EmailTemplateStore> EtcdBackend::NewEmailTemplateStore() {

@@ -30,9 +30,8 @@ absl::StatusOr<std::unique_ptr<EtcdCache>> EtcdCache::Start(const EtcdClient* cl
       break;
     }
     if (absl::Now() + backoff > give_up) {
-      return absl::UnavailableError(
-          absl::StrCat("cannot read the store from etcd at ", client->target(), ": ",
-                       loaded.message()));
+      return absl::UnavailableError(absl::StrCat("cannot read the store from etcd at ",
+                                                 client->target(), ": ", loaded.message()));
     }
     logging::Warning("etcd not ready, retrying", {{"error", std::string(loaded.message())}});
     absl::SleepFor(backoff);
@@ -254,10 +253,10 @@ void EtcdCache::Apply(const etcdserverpb::WatchResponse& response) {
 
 void EtcdCache::UpdateOrphan(SiteRequests& site, const std::string& id) {
   auto record = site.records.find(id);
-  const bool orphan = record != site.records.end() &&
-                      record->second.record->request.status() ==
-                          v1::BackInStockNotificationRequest::PROCESSING &&
-                      !site.claims.contains(id);
+  const bool orphan =
+      record != site.records.end() &&
+      record->second.record->request.status() == v1::BackInStockNotificationRequest::PROCESSING &&
+      !site.claims.contains(id);
   if (!orphan) {
     site.orphans.erase(id);
   } else if (site.orphans.insert(id).second) {
@@ -455,7 +454,7 @@ std::optional<EtcdCache::SettingsEntry> EtcdCache::Settings(absl::string_view si
 }
 
 std::optional<EtcdCache::RequestEntry> EtcdCache::Request(absl::string_view site,
-                                                           absl::string_view id) const {
+                                                          absl::string_view id) const {
   absl::ReaderMutexLock lock(&mu_);
   auto s = state_.requests.find(site);
   if (s == state_.requests.end()) return std::nullopt;

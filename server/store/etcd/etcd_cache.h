@@ -30,8 +30,8 @@
 #include "server/store/email_template_store.h"
 #include "server/store/etcd/etcd_client.h"
 #include "server/store/etcd/watch_stream.h"
-#include "server/store/notification_request_store.h"
 #include "server/store/expiry_index.h"
+#include "server/store/notification_request_store.h"
 #include "server/store/open_index.h"
 #include "server/store/settings_store.h"
 

@@ -58,8 +58,7 @@ absl::StatusOr<std::string> ResolveOne(absl::string_view endpoint) {
         absl::StrCat("--etcd_endpoints: cannot resolve ", host, ": ", gai_strerror(rc)));
   }
   char text[INET_ADDRSTRLEN] = {};
-  inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(found->ai_addr)->sin_addr, text,
-            sizeof(text));
+  inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(found->ai_addr)->sin_addr, text, sizeof(text));
   freeaddrinfo(found);
   return absl::StrCat(text, ":", port);
 }
@@ -171,9 +170,8 @@ absl::StatusOr<etcdserverpb::TxnResponse> EtcdClient::Txn(
   TrackedCall tracked(this, &context);
   if (!tracked.ok()) return TrackedCall::Refused("txn");
   etcdserverpb::TxnResponse response;
-  grpc::Status status = CallAndWait([&](auto on_done) {
-    kv_->async()->Txn(&context, &request, &response, std::move(on_done));
-  });
+  grpc::Status status = CallAndWait(
+      [&](auto on_done) { kv_->async()->Txn(&context, &request, &response, std::move(on_done)); });
   if (!status.ok()) return FromGrpc(status, "txn");
   return response;
 }
@@ -210,8 +208,7 @@ absl::StatusOr<int64_t> EtcdClient::CurrentRevision() const {
   return response->header().revision();
 }
 
-absl::StatusOr<etcdserverpb::LeaseGrantResponse> EtcdClient::LeaseGrant(
-    int64_t ttl_seconds) const {
+absl::StatusOr<etcdserverpb::LeaseGrantResponse> EtcdClient::LeaseGrant(int64_t ttl_seconds) const {
   grpc::ClientContext context;
   Prepare(&context, call_timeout_);
   TrackedCall tracked(this, &context);
@@ -245,9 +242,9 @@ absl::StatusOr<int64_t> EtcdClient::LeaseKeepAlive(int64_t id, absl::Duration ti
   stream->WritesDone();
   grpc::Status status = stream->Finish();
   if (!answered) {
-    return FromGrpc(status.ok() ? grpc::Status(grpc::StatusCode::UNAVAILABLE, "stream ended")
-                                : status,
-                    "lease keepalive");
+    return FromGrpc(
+        status.ok() ? grpc::Status(grpc::StatusCode::UNAVAILABLE, "stream ended") : status,
+        "lease keepalive");
   }
   return std::max<int64_t>(response.ttl(), 0);
 }

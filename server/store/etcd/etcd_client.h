@@ -57,7 +57,8 @@ class EtcdClient {
   static absl::StatusOr<std::unique_ptr<EtcdClient>> Connect(const EtcdOptions& options);
 
   absl::StatusOr<etcdserverpb::TxnResponse> Txn(const etcdserverpb::TxnRequest& request) const;
-  absl::StatusOr<etcdserverpb::RangeResponse> Range(const etcdserverpb::RangeRequest& request) const;
+  absl::StatusOr<etcdserverpb::RangeResponse> Range(
+      const etcdserverpb::RangeRequest& request) const;
   // The cluster's current revision, read linearizably (through the leader),
   // under the write attempt's deadline.
   absl::StatusOr<int64_t> CurrentRevision() const;
@@ -108,7 +109,6 @@ class EtcdClient {
   absl::StatusOr<etcdserverpb::RangeResponse> Range(const etcdserverpb::RangeRequest& request,
                                                     absl::Duration timeout) const;
   friend class TrackedCall;  // registers each call's context for Abort
-
 
   std::string target_;
   std::shared_ptr<grpc::Channel> channel_;

@@ -90,7 +90,8 @@ absl::StatusOr<CreateResult> EtcdNotificationRequestStore::Create(
     counter = CounterOf(RangeResult(failed, 2));
     if (counter.count >= max_requests) return CreateResult{CreateResult::Outcome::kSiteFull, ""};
   }
-  return absl::AbortedError(absl::StrCat("too many concurrent writes to the requests of site ", site));
+  return absl::AbortedError(
+      absl::StrCat("too many concurrent writes to the requests of site ", site));
 }
 
 absl::StatusOr<RecordPtr> EtcdNotificationRequestStore::Get(absl::string_view site,
@@ -100,9 +101,8 @@ absl::StatusOr<RecordPtr> EtcdNotificationRequestStore::Get(absl::string_view si
   return entry->record;
 }
 
-absl::StatusOr<int64_t> EtcdNotificationRequestStore::ModRevisionAt(absl::string_view site,
-                                                                    absl::string_view id,
-                                                                    int64_t expected_revision) const {
+absl::StatusOr<int64_t> EtcdNotificationRequestStore::ModRevisionAt(
+    absl::string_view site, absl::string_view id, int64_t expected_revision) const {
   auto entry = cache_->Request(site, id);
   if (entry && entry->record->revision == expected_revision) return entry->mod_revision;
   if (entry && entry->record->revision > expected_revision) return Aborted(id, expected_revision);
@@ -123,8 +123,8 @@ absl::Status EtcdNotificationRequestStore::CompareAndSwap(absl::string_view site
                                                           int64_t expected_revision,
                                                           const NotificationRequestRecord& next) {
   if (next.revision != expected_revision + 1) {
-    return absl::InvalidArgumentError(absl::StrCat("next revision ", next.revision,
-                                                   " does not follow ", expected_revision));
+    return absl::InvalidArgumentError(
+        absl::StrCat("next revision ", next.revision, " does not follow ", expected_revision));
   }
   const std::string& id = next.request.id();
   absl::StatusOr<int64_t> mod_revision = ModRevisionAt(site, id, expected_revision);
@@ -201,9 +201,9 @@ absl::Status EtcdNotificationRequestStore::CompareAndSwap(absl::string_view site
     return Aborted(id, expected_revision);
   }
   const mvccpb::KeyValue* index = RangeResult(outcome->response, 1);
-  return absl::AlreadyExistsError(
-      absl::StrCat("request ", index != nullptr ? index->value() : std::string("?"),
-                   " is already open for the same item and email"));
+  return absl::AlreadyExistsError(absl::StrCat("request ",
+                                               index != nullptr ? index->value() : std::string("?"),
+                                               " is already open for the same item and email"));
 }
 
 absl::Status EtcdNotificationRequestStore::Delete(absl::string_view site, absl::string_view id,
@@ -242,7 +242,8 @@ absl::Status EtcdNotificationRequestStore::Delete(absl::string_view site, absl::
     }
     counter = CounterOf(RangeResult(outcome->response, 1));
   }
-  return absl::AbortedError(absl::StrCat("too many concurrent writes to the requests of site ", site));
+  return absl::AbortedError(
+      absl::StrCat("too many concurrent writes to the requests of site ", site));
 }
 
 absl::StatusOr<std::vector<RecordPtr>> EtcdNotificationRequestStore::List(

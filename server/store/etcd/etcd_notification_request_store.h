@@ -16,8 +16,8 @@
 #ifndef BACKINSTOCK_SERVER_STORE_ETCD_ETCD_NOTIFICATION_REQUEST_STORE_H_
 #define BACKINSTOCK_SERVER_STORE_ETCD_ETCD_NOTIFICATION_REQUEST_STORE_H_
 
-#include "server/store/etcd/committer.h"
 #include "server/store/etcd/claim_sweeper.h"
+#include "server/store/etcd/committer.h"
 #include "server/store/etcd/etcd_cache.h"
 #include "server/store/etcd/etcd_client.h"
 #include "server/store/etcd/replica_lease.h"
@@ -44,8 +44,8 @@ class EtcdNotificationRequestStore final : public NotificationRequestStore {
       absl::string_view site, const std::vector<std::string>& catalog_keys) const override;
   absl::StatusOr<std::vector<std::string>> OpenIds(absl::string_view site,
                                                    absl::string_view catalog_key) const override;
-  std::unique_ptr<Subscription> Watch(
-      absl::string_view site, std::function<void(const RequestEvent&)> on_event) override;
+  std::unique_ptr<Subscription> Watch(absl::string_view site,
+                                      std::function<void(const RequestEvent&)> on_event) override;
   // Starts the sweeper: orphaned claims of dead replicas are adopted from now.
   absl::Status ResumeDeliveries(ResumeHandler resume) override {
     sweeper_->Start(std::move(resume));

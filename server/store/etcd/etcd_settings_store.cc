@@ -70,7 +70,8 @@ absl::Status EtcdSettingsStore::DoCompareAndSwap(absl::string_view site, int64_t
   // Another write got there first; let this replica's cache catch up with it
   // so that the caller's re-read sees it.
   const etcdserverpb::RangeResponse& current = outcome->response.responses(0).response_range();
-  if (!current.kvs().empty()) cache_->WaitForRevision(current.kvs(0).mod_revision(), absl::Seconds(2));
+  if (!current.kvs().empty())
+    cache_->WaitForRevision(current.kvs(0).mod_revision(), absl::Seconds(2));
   return absl::AbortedError(
       absl::StrCat("settings of site ", site, " changed since revision ", expected_revision));
 }

@@ -40,7 +40,9 @@ std::string PrefixEnd(absl::string_view prefix) {
   return std::string(1, '\0');  // every key
 }
 
-std::string SettingsKey(absl::string_view site) { return absl::StrCat(SitePrefix(site), "settings"); }
+std::string SettingsKey(absl::string_view site) {
+  return absl::StrCat(SitePrefix(site), "settings");
+}
 
 std::string RequestKey(absl::string_view site, absl::string_view id) {
   return absl::StrCat(SitePrefix(site), "requests/", id);

@@ -23,8 +23,8 @@ absl::StatusOr<std::unique_ptr<ReplicaLease>> ReplicaLease::Start(const EtcdClie
                                                                   absl::Duration ttl,
                                                                   absl::Time startup_deadline) {
   const int64_t seconds =
-      std::max(kMinTtlSeconds, static_cast<int64_t>(absl::ToDoubleSeconds(absl::Ceil(
-                                   ttl, absl::Seconds(1)))));
+      std::max(kMinTtlSeconds,
+               static_cast<int64_t>(absl::ToDoubleSeconds(absl::Ceil(ttl, absl::Seconds(1)))));
   std::unique_ptr<ReplicaLease> lease(new ReplicaLease(client, seconds));
   absl::Status granted = lease->Grant();
   absl::Duration backoff = absl::Milliseconds(100);

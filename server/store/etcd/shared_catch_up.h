@@ -40,7 +40,7 @@ class SharedCatchUp {
   int64_t started_ ABSL_GUARDED_BY(mu_) = 0;   // confirmations started
   int64_t finished_ ABSL_GUARDED_BY(mu_) = 0;  // confirmations finished, in order
   bool running_ ABSL_GUARDED_BY(mu_) = false;
-  absl::Status last_ ABSL_GUARDED_BY(mu_);     // outcome of confirmation `finished_`
+  absl::Status last_ ABSL_GUARDED_BY(mu_);  // outcome of confirmation `finished_`
   int64_t waiting_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

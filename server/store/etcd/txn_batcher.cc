@@ -62,7 +62,8 @@ bool RefusedForSize(const absl::Status& status) {
          absl::StrContains(status.message(), "request is too large");
 }
 
-bool Disjoint(const absl::flat_hash_set<std::string>& a, const absl::flat_hash_set<std::string>& b) {
+bool Disjoint(const absl::flat_hash_set<std::string>& a,
+              const absl::flat_hash_set<std::string>& b) {
   for (const std::string& key : b) {
     if (a.contains(key)) return false;
   }
@@ -90,9 +91,9 @@ TxnBatcher::TxnBatcher(Send send, Limits limits)
     : send_(std::move(send)), limits_(AtLeastOne(limits)), max_batch_(limits_.max_batch) {}
 
 absl::Status TxnBatcher::NotSent(absl::Duration waited) {
-  absl::Status status = absl::UnavailableError(absl::StrCat(
-      "the etcd write was not sent: it waited ", absl::FormatDuration(waited),
-      ", its whole budget, behind other writes"));
+  absl::Status status = absl::UnavailableError(
+      absl::StrCat("the etcd write was not sent: it waited ", absl::FormatDuration(waited),
+                   ", its whole budget, behind other writes"));
   status.SetPayload(kNotSentPayload, absl::Cord("1"));
   return status;
 }
@@ -120,8 +121,8 @@ size_t TxnBatcher::waiting() const {
   return queue_.size();
 }
 
-absl::StatusOr<etcdserverpb::TxnResponse> TxnBatcher::Commit(
-    const etcdserverpb::TxnRequest& txn, absl::Time deadline) {
+absl::StatusOr<etcdserverpb::TxnResponse> TxnBatcher::Commit(const etcdserverpb::TxnRequest& txn,
+                                                             absl::Time deadline) {
   const absl::Time queued_at = absl::Now();
   Pending me;
   me.txn = &txn;
@@ -137,8 +138,8 @@ absl::StatusOr<etcdserverpb::TxnResponse> TxnBatcher::Commit(
     // emptiness check matters: front() of an empty deque may still read the
     // slot that held us.)
     auto answered_or_first = [this, &me]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return me.done || (!queue_.empty() && queue_.front() == &me &&
-                         in_flight_ < limits_.max_in_flight);
+      return me.done ||
+             (!queue_.empty() && queue_.front() == &me && in_flight_ < limits_.max_in_flight);
     };
     if (!mu_.AwaitWithDeadline(absl::Condition(&answered_or_first), deadline) && !me.taken) {
       // Still queued, so never sent: known not to have applied.
@@ -235,9 +236,9 @@ void TxnBatcher::SendBatch(const std::vector<Pending*>& batch) {
   if (!well_formed) {
     // It applied, but we cannot tell the members' verdicts apart: an unknown
     // outcome, which each committer resolves by reading back its nonce.
-    const absl::Status unknown = absl::InternalError(absl::StrCat(
-        "etcd answered a batch of ", batch.size(), " transactions with ",
-        response->responses_size(), " responses not all transactions"));
+    const absl::Status unknown = absl::InternalError(
+        absl::StrCat("etcd answered a batch of ", batch.size(), " transactions with ",
+                     response->responses_size(), " responses not all transactions"));
     for (Pending* pending : batch) pending->result = unknown;
     return;
   }

@@ -43,8 +43,8 @@ namespace backinstock::store::etcd {
 
 class TxnBatcher {
  public:
-  using Send = std::function<absl::StatusOr<etcdserverpb::TxnResponse>(
-      const etcdserverpb::TxnRequest&)>;
+  using Send =
+      std::function<absl::StatusOr<etcdserverpb::TxnResponse>(const etcdserverpb::TxnRequest&)>;
 
   struct Limits {
     // Calls to etcd outstanding at once before transactions start to queue.
@@ -69,9 +69,9 @@ class TxnBatcher {
   static bool IsNotSent(const absl::Status& status);
 
   struct Stats {
-    uint64_t calls = 0;       // requests sent to etcd
-    uint64_t batched = 0;     // transactions that went in a batch of two or more
-    uint64_t fallbacks = 0;   // refused batches resent member by member
+    uint64_t calls = 0;      // requests sent to etcd
+    uint64_t batched = 0;    // transactions that went in a batch of two or more
+    uint64_t fallbacks = 0;  // refused batches resent member by member
   };
   Stats stats() const;
   // Transactions queued behind the ones in flight right now.

@@ -2,8 +2,7 @@
 
 namespace backinstock::store::etcd {
 
-void WatchStream::Start(etcdserverpb::Watch::Stub* stub,
-                        const etcdserverpb::WatchRequest& create) {
+void WatchStream::Start(etcdserverpb::Watch::Stub* stub, const etcdserverpb::WatchRequest& create) {
   stub->async()->Watch(context_, this);
   // Held until End(): Send() starts writes from outside the reactions, which
   // must not race with the stream finishing.

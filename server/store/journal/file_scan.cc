@@ -76,7 +76,8 @@ absl::Status ScanRecords(const std::string& path, absl::string_view contents, si
     } else if (record.type == RecordType::kBatch) {
       return Corrupt(path, offset, "a batch frame in a file of unbatched records");
     } else if (record.type == RecordType::kSnapshotEnd) {
-      if (kind != FileKind::kSnapshot) return Corrupt(path, offset, "a snapshot end record in a journal segment");
+      if (kind != FileKind::kSnapshot)
+        return Corrupt(path, offset, "a snapshot end record in a journal segment");
       if (record.value.size() != 8 || GetFixed64(record.value) != entries) {
         return Corrupt(path, offset, "the snapshot's end record does not match its entry count");
       }
@@ -100,7 +101,7 @@ absl::Status ScanRecords(const std::string& path, absl::string_view contents, si
 
 // One batch at `offset`: its frame, and where its records lie.
 struct Batch {
-  const char* damage = nullptr;  // why it is not a whole batch (a crash may explain it)
+  const char* damage = nullptr;     // why it is not a whole batch (a crash may explain it)
   const char* malformed = nullptr;  // whole, yet wrong: never a crash's doing
   size_t records_at = 0;
   size_t end = 0;

@@ -30,11 +30,11 @@ enum class TailPolicy {
 };
 
 struct ScanResult {
-  int format = 0;          // the file's format (layout.h); 0 when its header was torn
-  uint64_t records = 0;    // kPut and kDelete records handed to the visitor
-  size_t valid_end = 0;    // offset just past the last good record (0: not even a header)
-  size_t torn_bytes = 0;   // bytes after valid_end (kAllowTornTail only)
-  std::string torn_reason; // why the tail was judged torn
+  int format = 0;           // the file's format (layout.h); 0 when its header was torn
+  uint64_t records = 0;     // kPut and kDelete records handed to the visitor
+  size_t valid_end = 0;     // offset just past the last good record (0: not even a header)
+  size_t torn_bytes = 0;    // bytes after valid_end (kAllowTornTail only)
+  std::string torn_reason;  // why the tail was judged torn
 };
 
 // Handed every kPut and kDelete record in file order; an error stops the scan.

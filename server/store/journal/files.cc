@@ -51,14 +51,16 @@ int File::release() {
 absl::Status CreateDirectories(const std::string& dir) {
   struct stat info;
   if (stat(dir.c_str(), &info) == 0) {
-    if (!S_ISDIR(info.st_mode)) return absl::FailedPreconditionError(absl::StrCat(dir, " is not a directory"));
+    if (!S_ISDIR(info.st_mode))
+      return absl::FailedPreconditionError(absl::StrCat(dir, " is not a directory"));
     return absl::OkStatus();
   }
   const std::string parent = Parent(dir);
   if (parent != dir) {
     if (absl::Status made = CreateDirectories(parent); !made.ok()) return made;
   }
-  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return Errno("cannot create directory", dir);
+  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+    return Errno("cannot create directory", dir);
   return SyncDir(parent);
 }
 
@@ -68,8 +70,8 @@ absl::StatusOr<File> LockDirectory(const std::string& dir) {
   if (!file.is_open()) return Errno("cannot open", path);
   if (flock(file.fd(), LOCK_EX | LOCK_NB) != 0) {
     if (errno == EWOULDBLOCK) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("data directory ", dir, " is in use by another process (", path, " is locked)"));
+      return absl::FailedPreconditionError(absl::StrCat(
+          "data directory ", dir, " is in use by another process (", path, " is locked)"));
     }
     return Errno("cannot lock", path);
   }
@@ -109,8 +111,8 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
 }
 
 absl::StatusOr<File> OpenForWrite(const std::string& path, OpenMode mode) {
-  const int flags = mode == OpenMode::kCreate ? O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC
-                                              : O_WRONLY | O_CLOEXEC;
+  const int flags =
+      mode == OpenMode::kCreate ? O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC : O_WRONLY | O_CLOEXEC;
   File file(open(path.c_str(), flags, 0600));
   if (!file.is_open()) return Errno("cannot open for writing", path);
   if (mode == OpenMode::kAppend && lseek(file.fd(), 0, SEEK_END) < 0) {
@@ -150,7 +152,8 @@ absl::Status Truncate(const File& file, int64_t size, const std::string& path) {
 }
 
 absl::Status RenameFile(const std::string& from, const std::string& to) {
-  if (rename(from.c_str(), to.c_str()) != 0) return Errno(absl::StrCat("cannot rename to ", to), from);
+  if (rename(from.c_str(), to.c_str()) != 0)
+    return Errno(absl::StrCat("cannot rename to ", to), from);
   return absl::OkStatus();
 }
 

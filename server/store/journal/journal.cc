@@ -257,7 +257,7 @@ absl::Status Journal::ResumeAppending(const RecoveryPlan& plan, const ReplayedSe
 }
 
 absl::StatusOr<std::shared_ptr<Journal::Segment>> Journal::OpenSegment(const std::string& path,
-                                                                      File writer) const {
+                                                                       File writer) const {
   auto segment = std::make_shared<Segment>();
   segment->path = path;
   segment->writer = std::move(writer);

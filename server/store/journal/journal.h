@@ -83,8 +83,8 @@ struct JournalOptions {
 struct RecoveryInfo {
   std::optional<uint64_t> snapshot;  // number of the snapshot loaded
   uint64_t snapshot_entries = 0;
-  uint64_t segments = 0;             // segments replayed
-  uint64_t journal_records = 0;      // records replayed from them
+  uint64_t segments = 0;         // segments replayed
+  uint64_t journal_records = 0;  // records replayed from them
   // A torn tail (unacknowledged batches a crash cut short), dropped, and the
   // segment truncated before it.
   std::string torn_file;
@@ -93,9 +93,9 @@ struct RecoveryInfo {
 };
 
 struct JournalStats {
-  uint64_t appends = 0;    // records made durable since Open
-  uint64_t syncs = 0;      // data syncs of the active segment since Open
-  uint64_t queued = 0;     // appends waiting for the next batch
+  uint64_t appends = 0;  // records made durable since Open
+  uint64_t syncs = 0;    // data syncs of the active segment since Open
+  uint64_t queued = 0;   // appends waiting for the next batch
   uint64_t active_segment = 0;
   std::optional<uint64_t> snapshot;
   uint64_t snapshots_written = 0;
@@ -225,14 +225,14 @@ class Journal {
   // The batch the pending records belong to (never null).
   std::shared_ptr<Batch> filling_ ABSL_GUARDED_BY(mu_) = std::make_shared<Batch>();
   std::vector<size_t> free_syncs_ ABSL_GUARDED_BY(mu_);  // sync slots not in use
-  absl::Status failure_ ABSL_GUARDED_BY(mu_);           // sticky write or sync failure
-  bool failure_reported_ ABSL_GUARDED_BY(mu_) = false;  // on_failure has returned
+  absl::Status failure_ ABSL_GUARDED_BY(mu_);            // sticky write or sync failure
+  bool failure_reported_ ABSL_GUARDED_BY(mu_) = false;   // on_failure has returned
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t active_number_ ABSL_GUARDED_BY(mu_) = 0;
-  uint64_t oldest_segment_ ABSL_GUARDED_BY(mu_) = 0;    // first segment not in a snapshot
+  uint64_t oldest_segment_ ABSL_GUARDED_BY(mu_) = 0;  // first segment not in a snapshot
   std::optional<uint64_t> snapshot_ ABSL_GUARDED_BY(mu_);
   int64_t snapshot_bytes_ ABSL_GUARDED_BY(mu_) = 0;
-  int64_t closed_bytes_ ABSL_GUARDED_BY(mu_) = 0;       // closed segments not yet folded
+  int64_t closed_bytes_ ABSL_GUARDED_BY(mu_) = 0;  // closed segments not yet folded
   bool compaction_wanted_ ABSL_GUARDED_BY(mu_) = false;
   JournalStats stats_ ABSL_GUARDED_BY(mu_);
 

@@ -49,8 +49,10 @@ std::string FilePath(const std::string& dir, FileKind kind, uint64_t number) {
 }
 
 std::optional<FileId> ParseFileName(absl::string_view name) {
-  if (auto n = ParseNumber(name, kSegmentPrefix, kSegmentSuffix)) return FileId{FileKind::kSegment, *n};
-  if (auto n = ParseNumber(name, kSnapshotPrefix, kSnapshotSuffix)) return FileId{FileKind::kSnapshot, *n};
+  if (auto n = ParseNumber(name, kSegmentPrefix, kSegmentSuffix))
+    return FileId{FileKind::kSegment, *n};
+  if (auto n = ParseNumber(name, kSnapshotPrefix, kSnapshotSuffix))
+    return FileId{FileKind::kSnapshot, *n};
   return std::nullopt;
 }
 

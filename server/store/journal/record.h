@@ -61,9 +61,9 @@ enum class DecodeStatus {
 
 struct Decoded {
   DecodeStatus status = DecodeStatus::kOk;
-  RecordView record;       // valid when status is kOk
-  size_t size = 0;         // header + body bytes, when status is kOk
-  const char* why = "";    // what was wrong, for error messages
+  RecordView record;     // valid when status is kOk
+  size_t size = 0;       // header + body bytes, when status is kOk
+  const char* why = "";  // what was wrong, for error messages
 };
 
 // Decodes the record that starts at `data[0]`. Never reads outside `data`.

@@ -29,8 +29,8 @@ absl::StatusOr<SnapshotWriter> SnapshotWriter::Create(const std::string& dir, ui
 
 absl::Status SnapshotWriter::Add(absl::string_view key, absl::string_view value) {
   if (EncodedSize(key, value) - kHeaderBytes > kMaxBodyBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("snapshot entry for key of ", key.size(),
-                                                   " bytes is too large"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("snapshot entry for key of ", key.size(), " bytes is too large"));
   }
   EncodeRecord(RecordType::kPut, key, value, &buffer_);
   ++entries_;

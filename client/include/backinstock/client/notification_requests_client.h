@@ -34,8 +34,9 @@ class NotificationRequestsClient {
                                        v1::BackInStockItemDetails item_details,
                                        const CallOptions& options = {});
   absl::StatusOr<v1::CreateBackInStockNotificationRequestResponse>
-  CreateBackInStockNotificationRequest(const v1::CreateBackInStockNotificationRequestRequest& request,
-                                       const CallOptions& options = {});
+  CreateBackInStockNotificationRequest(
+      const v1::CreateBackInStockNotificationRequestRequest& request,
+      const CallOptions& options = {});
 
   // One request by id; NOT_FOUND when the site has none with that id.
   absl::StatusOr<v1::GetBackInStockNotificationRequestResponse> GetBackInStockNotificationRequest(
@@ -47,8 +48,9 @@ class NotificationRequestsClient {
   absl::StatusOr<v1::DeleteBackInStockNotificationRequestResponse>
   DeleteBackInStockNotificationRequest(std::string id, const CallOptions& options = {});
   absl::StatusOr<v1::DeleteBackInStockNotificationRequestResponse>
-  DeleteBackInStockNotificationRequest(const v1::DeleteBackInStockNotificationRequestRequest& request,
-                                       const CallOptions& options = {});
+  DeleteBackInStockNotificationRequest(
+      const v1::DeleteBackInStockNotificationRequestRequest& request,
+      const CallOptions& options = {});
 
   // Records that the customer was notified by other means.
   absl::StatusOr<v1::MarkAsNotificationSentResponse> MarkAsNotificationSent(
@@ -61,8 +63,9 @@ class NotificationRequestsClient {
   absl::StatusOr<v1::QueryBackInStockNotificationRequestsResponse>
   QueryBackInStockNotificationRequests(v1::PlatformQuery query, const CallOptions& options = {});
   absl::StatusOr<v1::QueryBackInStockNotificationRequestsResponse>
-  QueryBackInStockNotificationRequests(const v1::QueryBackInStockNotificationRequestsRequest& request,
-                                       const CallOptions& options = {});
+  QueryBackInStockNotificationRequests(
+      const v1::QueryBackInStockNotificationRequestsRequest& request,
+      const CallOptions& options = {});
 
   // The number of open (RECEIVED, PROCESSING) requests per catalog reference.
   absl::StatusOr<v1::GetBackInStockNotificationRequestsCountByCatalogReferencesResponse>

@@ -21,19 +21,22 @@ class NotificationRequestsConnection {
   virtual ~NotificationRequestsConnection() = default;
 
   virtual absl::StatusOr<v1::CreateBackInStockNotificationRequestResponse>
-  CreateBackInStockNotificationRequest(const v1::CreateBackInStockNotificationRequestRequest& request,
-                                       const CallOptions& options) = 0;
+  CreateBackInStockNotificationRequest(
+      const v1::CreateBackInStockNotificationRequestRequest& request,
+      const CallOptions& options) = 0;
   virtual absl::StatusOr<v1::GetBackInStockNotificationRequestResponse>
   GetBackInStockNotificationRequest(const v1::GetBackInStockNotificationRequestRequest& request,
                                     const CallOptions& options) = 0;
   virtual absl::StatusOr<v1::DeleteBackInStockNotificationRequestResponse>
-  DeleteBackInStockNotificationRequest(const v1::DeleteBackInStockNotificationRequestRequest& request,
-                                       const CallOptions& options) = 0;
+  DeleteBackInStockNotificationRequest(
+      const v1::DeleteBackInStockNotificationRequestRequest& request,
+      const CallOptions& options) = 0;
   virtual absl::StatusOr<v1::MarkAsNotificationSentResponse> MarkAsNotificationSent(
       const v1::MarkAsNotificationSentRequest& request, const CallOptions& options) = 0;
   virtual absl::StatusOr<v1::QueryBackInStockNotificationRequestsResponse>
-  QueryBackInStockNotificationRequests(const v1::QueryBackInStockNotificationRequestsRequest& request,
-                                       const CallOptions& options) = 0;
+  QueryBackInStockNotificationRequests(
+      const v1::QueryBackInStockNotificationRequestsRequest& request,
+      const CallOptions& options) = 0;
   virtual absl::StatusOr<v1::GetBackInStockNotificationRequestsCountByCatalogReferencesResponse>
   GetBackInStockNotificationRequestsCountByCatalogReferences(
       const v1::GetBackInStockNotificationRequestsCountByCatalogReferencesRequest& request,

@@ -20,8 +20,8 @@ class SettingsConnection {
  public:
   virtual ~SettingsConnection() = default;
 
-  virtual absl::StatusOr<v1::GetSettingsResponse> GetSettings(
-      const v1::GetSettingsRequest& request, const CallOptions& options) = 0;
+  virtual absl::StatusOr<v1::GetSettingsResponse> GetSettings(const v1::GetSettingsRequest& request,
+                                                              const CallOptions& options) = 0;
   virtual absl::StatusOr<v1::StartCollectingRequestsResponse> StartCollectingRequests(
       const v1::StartCollectingRequestsRequest& request, const CallOptions& options) = 0;
   virtual absl::StatusOr<v1::StopCollectingRequestsResponse> StopCollectingRequests(

@@ -36,17 +36,19 @@ class MockNotificationRequestsConnection : public NotificationRequestsConnection
               (const v1::QueryBackInStockNotificationRequestsRequest& request,
                const CallOptions& options),
               (override));
-  MOCK_METHOD(absl::StatusOr<v1::GetBackInStockNotificationRequestsCountByCatalogReferencesResponse>,
-              GetBackInStockNotificationRequestsCountByCatalogReferences,
-              (const v1::GetBackInStockNotificationRequestsCountByCatalogReferencesRequest& request,
-               const CallOptions& options),
-              (override));
+  MOCK_METHOD(
+      absl::StatusOr<v1::GetBackInStockNotificationRequestsCountByCatalogReferencesResponse>,
+      GetBackInStockNotificationRequestsCountByCatalogReferences,
+      (const v1::GetBackInStockNotificationRequestsCountByCatalogReferencesRequest& request,
+       const CallOptions& options),
+      (override));
   MOCK_METHOD(absl::StatusOr<v1::ReportItemsBackInStockResponse>, ReportItemsBackInStock,
               (const v1::ReportItemsBackInStockRequest& request, const CallOptions& options),
               (override));
   MOCK_METHOD(std::unique_ptr<StreamReader<v1::WatchNotificationRequestEventsResponse>>,
               WatchNotificationRequestEvents,
-              (const v1::WatchNotificationRequestEventsRequest& request, const CallOptions& options),
+              (const v1::WatchNotificationRequestEventsRequest& request,
+               const CallOptions& options),
               (override));
   MOCK_METHOD(absl::StatusOr<v1::EraseCustomerDataResponse>, EraseCustomerData,
               (const v1::EraseCustomerDataRequest& request, const CallOptions& options),
