@@ -38,7 +38,7 @@ deps:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
-	@for dir in client/node tests/buf tests/http/wix_sdk; do \
+	@for dir in client/node tests/buf tests/e2e/http/wix_sdk; do \
 	  if [ -f $$dir/package.json ] && [ ! -d $$dir/node_modules ]; then \
 	    echo "Installing npm packages for $$dir"; \
 	    (cd $$dir && npm ci --no-audit --no-fund --loglevel=error) || exit 1; \
@@ -103,7 +103,7 @@ BENCH_TARGETS := backinstock-server backinstock-bench-baseline backinstock-bench
 .PHONY: bench
 
 $(RELEASE_BUILD)/CMakeCache.txt:
-	cmake -S . -B $(RELEASE_BUILD) -DCMAKE_BUILD_TYPE=Release -DBACKINSTOCK_BUILD_TESTS=OFF
+	cmake -S . -B $(RELEASE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DBACKINSTOCK_BUILD_TESTS=OFF
 
 bench: deps $(RELEASE_BUILD)/CMakeCache.txt
 	cmake --build $(RELEASE_BUILD) -j $(JOBS) --target $(BENCH_TARGETS)

@@ -12,12 +12,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
@@ -46,13 +43,9 @@
 #include "server/retention/etcd_sweep_leadership.h"
 #include "server/retention/retention_sweeper.h"
 #include "server/runtime/call_log_interceptor.h"
-#include "server/store/durable_email_template_store.h"
-#include "server/store/durable_notification_request_store.h"
-#include "server/store/durable_settings_store.h"
-#include "server/store/etcd/etcd_backend.h"
-#include "server/store/memory_email_template_store.h"
-#include "server/store/memory_notification_request_store.h"
-#include "server/store/memory_settings_store.h"
+#include "server/runtime/credentials.h"
+#include "server/runtime/storage_health.h"
+#include "server/runtime/stores.h"
 
 namespace backinstock::runtime {
 namespace {
@@ -70,90 +63,6 @@ class WithoutReflection : public grpc::ServerBuilderOption {
   }
 };
 
-absl::StatusOr<std::string> ReadFile(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", what, " ", path));
-  std::stringstream contents;
-  contents << in.rdbuf();
-  return contents.str();
-}
-
-absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const ServerConfig& config) {
-  if (config.tls_cert_file.empty() && config.tls_key_file.empty()) {
-    if (!config.tls_client_ca_file.empty()) {
-      return absl::InvalidArgumentError("--tls_client_ca needs --tls_cert and --tls_key");
-    }
-    return grpc::InsecureServerCredentials();
-  }
-  if (config.tls_cert_file.empty() || config.tls_key_file.empty()) {
-    return absl::InvalidArgumentError("--tls_cert and --tls_key go together");
-  }
-  absl::StatusOr<std::string> cert = ReadFile(config.tls_cert_file, "TLS certificate");
-  if (!cert.ok()) return cert.status();
-  absl::StatusOr<std::string> key = ReadFile(config.tls_key_file, "TLS key");
-  if (!key.ok()) return key.status();
-  grpc::SslServerCredentialsOptions options;
-  options.pem_key_cert_pairs.push_back({*key, *cert});
-  if (!config.tls_client_ca_file.empty()) {
-    absl::StatusOr<std::string> ca = ReadFile(config.tls_client_ca_file, "TLS client CA");
-    if (!ca.ok()) return ca.status();
-    options.pem_root_certs = *ca;
-    options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
-  }
-  return grpc::SslServerCredentials(options);
-}
-
-// Takes the server out of rotation when a journal fails (disk full, I/O
-// error): every write would get UNAVAILABLE until a restart, so load balancers
-// should send traffic elsewhere. Shared with the journals, which report from
-// whichever thread saw the failure (a committer, or a writer syncing its own
-// record while it holds a site lock: Fail must stay short and never call back
-// into a store), possibly before the server is built or while it is torn down.
-class StorageHealth {
- public:
-  void Fail(const absl::Status& failure) {
-    absl::MutexLock lock(&mu_);
-    failed_ = true;
-    logging::Error("storage failed: health is NOT_SERVING until the server is restarted",
-                   {{"error", failure.message()}});
-    // Every service the health service knows, "" and "backinstock.store" included.
-    if (server_ != nullptr) server_->GetHealthCheckService()->SetServingStatus(false);
-  }
-  // The server to report to (nullptr: none any more). "backinstock.store"
-  // says whether writes can be stored, as with --store=etcd; an earlier
-  // failure applies at once.
-  void Attach(grpc::Server* server) {
-    absl::MutexLock lock(&mu_);
-    server_ = server;
-    if (server_ == nullptr) return;
-    server_->GetHealthCheckService()->SetServingStatus("backinstock.store", !failed_);
-    if (failed_) server_->GetHealthCheckService()->SetServingStatus(false);
-  }
-
- private:
-  absl::Mutex mu_;
-  grpc::Server* server_ ABSL_GUARDED_BY(mu_) = nullptr;
-  bool failed_ ABSL_GUARDED_BY(mu_) = false;
-};
-
-// `fsync_seconds` (null: metrics off) times every data sync of the journal.
-store::journal::JournalOptions JournalOptionsFor(const ServerConfig& config,
-                                                 std::shared_ptr<StorageHealth> health,
-                                                 metrics::Histogram* fsync_seconds) {
-  store::journal::JournalOptions options;
-  options.segment_bytes = config.journal_segment_bytes;
-  options.on_failure = [health](const absl::Status& failure) { health->Fail(failure); };
-  if (fsync_seconds != nullptr) {
-    options.sync_data = [fsync_seconds](const store::journal::File& file, const std::string& path) {
-      const absl::Time start = absl::Now();
-      absl::Status synced = store::journal::SyncData(file, path);
-      fsync_seconds->Observe(absl::ToDoubleSeconds(absl::Now() - start));
-      return synced;
-    };
-  }
-  return options;
-}
-
 // The gRPC services whose calls are measured: ours (every service the
 // permission table knows, so a new one is measured as soon as it is gated),
 // health and reflection. Calls to anything else count as one "unknown" method.
@@ -170,17 +79,6 @@ std::vector<std::string> MeasuredServices() {
     }
   }
   return services;
-}
-
-// One line per durable store at startup: what was replayed from where.
-void LogRecovery(store::journal::Journal& journal, size_t entries, absl::string_view what) {
-  const store::journal::RecoveryInfo& recovery = journal.recovery();
-  logging::Info("durable state restored",
-                {{"dir", journal.dir()},
-                 {what, static_cast<int64_t>(entries)},
-                 {"snapshot", recovery.snapshot ? static_cast<int64_t>(*recovery.snapshot) : -1},
-                 {"segments", static_cast<int64_t>(recovery.segments)},
-                 {"journal_records", static_cast<int64_t>(recovery.journal_records)}});
 }
 
 // The From address and Message-ID domain of emails written into a Maildir
@@ -233,48 +131,58 @@ class ServerImpl final : public Server {
     if (delivery_) delivery_->Stop();
     if (retention_) retention_->Stop();
     // The etcd watch reports health from its own thread: not to a dead server.
-    if (etcd_) etcd_->SetHealthCallback(nullptr);
+    if (stores_.etcd) stores_.etcd->SetHealthCallback(nullptr);
   }
 
+  // Builds the components in dependency order (stores, authorization,
+  // services), then serves.
   absl::Status Init() {
+    absl::StatusOr<Stores> stores = MakeStores(config_, storage_health_, StoreObserversFor());
+    if (!stores.ok()) return stores.status();
+    stores_ = *std::move(stores);
+    if (absl::Status authorization = InitAuthorization(); !authorization.ok()) {
+      return authorization;
+    }
+    // A journal or etcd makes writes wait on I/O: they run on a pool of their
+    // own so that gRPC's few callback threads stay free and concurrent writes
+    // share fsyncs / round trips. Memory writes never wait and run inline.
+    if (stores_.writes_wait()) {
+      blocking_writes_ = std::make_unique<api::WorkQueue>(kBlockingWriteThreads, kMaxQueuedWrites);
+    }
+    settings_ = std::make_unique<domain::SettingsManager>(stores_.settings.get(),
+                                                          config_.supported_app_ids);
+    settings_service_ = std::make_unique<api::SettingsService>(
+        &gate_, settings_.get(), stores_.settings.get(), &streams_, blocking_writes_.get());
+    // The email's templates first: the delivery queue renders with them.
+    if (absl::Status email = InitEmail(); !email.ok()) return email;
+    if (absl::Status requests = InitNotificationRequests(); !requests.ok()) return requests;
+    if (absl::Status serving = StartServing(); !serving.ok()) return serving;
+    ReportHealth();
+    return absl::OkStatus();
+  }
+
+  // What the metrics measure of the stores (nothing without --metrics_listen).
+  StoreObservers StoreObserversFor() {
+    StoreObservers observers;
+    if (!metrics_) return observers;
+    observers.fsync_seconds = [metrics = metrics_.get()](absl::string_view journal) {
+      return metrics->JournalFsyncSeconds(journal);
+    };
+    observers.etcd_txn = [seconds = metrics_->etcd_txn_seconds(),
+                          sizes = metrics_->etcd_txn_group_size()](absl::Duration latency,
+                                                                   int writes) {
+      seconds->Observe(absl::ToDoubleSeconds(latency));
+      sizes->Observe(writes);
+    };
+    return observers;
+  }
+
+  // The keys, the authorizer that checks every call against the permission
+  // table, and the audit log of elevated calls.
+  absl::Status InitAuthorization() {
     absl::StatusOr<auth::MethodPermissions> permissions =
         auth::MethodPermissions::FromDescriptors();
     if (!permissions.ok()) return permissions.status();
-    if (config_.store == "etcd") {
-      store::etcd::EtcdOptions options;
-      options.endpoints = config_.etcd_endpoints;
-      options.lease_ttl = config_.etcd_lease_ttl;
-      options.txns_in_flight = config_.etcd_txns_in_flight;
-      options.write_attempt_timeout = config_.etcd_write_attempt_timeout;
-      options.compaction_interval = config_.etcd_compaction_interval;
-      if (metrics_) {
-        options.observe_txn = [seconds = metrics_->etcd_txn_seconds(),
-                               sizes = metrics_->etcd_txn_group_size()](absl::Duration latency,
-                                                                        int writes) {
-          seconds->Observe(absl::ToDoubleSeconds(latency));
-          sizes->Observe(writes);
-        };
-      }
-      absl::StatusOr<std::unique_ptr<store::etcd::EtcdBackend>> etcd =
-          store::etcd::EtcdBackend::Open(options);
-      if (!etcd.ok()) return etcd.status();
-      etcd_ = *std::move(etcd);
-      logging::Info("store: etcd", {{"endpoints", absl::StrJoin(config_.etcd_endpoints, ",")},
-                                    {"revision", etcd_->cache()->applied_revision()}});
-      settings_store_ = etcd_->NewSettingsStore();
-    } else if (config_.data_dir.empty()) {
-      settings_store_ = std::make_unique<store::MemorySettingsStore>();
-    } else {
-      absl::StatusOr<std::unique_ptr<store::DurableSettingsStore>> durable =
-          store::DurableSettingsStore::Open(
-              absl::StrCat(config_.data_dir, "/settings"),
-              JournalOptionsFor(config_, storage_health_, FsyncSeconds("settings")));
-      if (!durable.ok()) return durable.status();
-      LogRecovery((*durable)->journal(), (*durable)->SiteCount(), "sites");
-      settings_store_ = *std::move(durable);
-    }
-    settings_ =
-        std::make_unique<domain::SettingsManager>(settings_store_.get(), config_.supported_app_ids);
     keys_ = std::make_shared<auth::KeyRing>(config_.keys);
     authorizer_ = std::make_unique<auth::Authorizer>(keys_, *std::move(permissions),
                                                      auth::VerifierOptions{config_.clock_skew});
@@ -282,18 +190,12 @@ class ServerImpl final : public Server {
         config_.audit_log, [this](const absl::Status& health) { OnAuditHealth(health); });
     if (!audit.ok()) return audit.status();
     audit_ = *std::move(audit);
-    // A journal or etcd makes writes wait on I/O: they run on a pool of their
-    // own so that gRPC's few callback threads stay free and concurrent writes
-    // share fsyncs / round trips. Memory writes never wait and run inline.
-    if (etcd_ || !config_.data_dir.empty()) {
-      blocking_writes_ = std::make_unique<api::WorkQueue>(kBlockingWriteThreads, kMaxQueuedWrites);
-    }
-    settings_service_ = std::make_unique<api::SettingsService>(
-        &gate_, settings_.get(), settings_store_.get(), &streams_, blocking_writes_.get());
-    // The email's templates first: the delivery queue renders with them.
-    if (absl::Status email = InitEmail(); !email.ok()) return email;
-    if (absl::Status requests = InitNotificationRequests(); !requests.ok()) return requests;
+    return absl::OkStatus();
+  }
 
+  // The gRPC server with the three services, health, reflection and the one
+  // interceptor; then the metrics endpoint and the HTTP front.
+  absl::Status StartServing() {
     absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = Credentials(config_);
     if (!credentials.ok()) return credentials.status();
 
@@ -309,17 +211,7 @@ class ServerImpl final : public Server {
     builder.RegisterService(settings_service_.get());
     builder.RegisterService(requests_service_.get());
     builder.RegisterService(email_service_.get());
-    builder.SetMaxReceiveMessageSize(config_.max_message_bytes);
-    builder.SetMaxSendMessageSize(config_.max_message_bytes);
-    builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, config_.max_concurrent_streams);
-    builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, config_.max_metadata_bytes);
-    // Keepalive: ping idle clients every minute, drop them after 20 s without
-    // an answer; refuse clients that ping more often than every 10 s.
-    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60'000);
-    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
-    builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10'000);
-    builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
-    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+    SetLimits(builder);
 
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
         interceptors;
@@ -336,23 +228,42 @@ class ServerImpl final : public Server {
     if (!server_ || port_ == 0) {
       return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen));
     }
-    if (absl::Status http = StartHttpFront(); !http.ok()) return http;
+    return StartHttpFront();
+  }
+
+  // Message and metadata sizes, streams per connection, keepalive.
+  void SetLimits(grpc::ServerBuilder& builder) const {
+    builder.SetMaxReceiveMessageSize(config_.max_message_bytes);
+    builder.SetMaxSendMessageSize(config_.max_message_bytes);
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, config_.max_concurrent_streams);
+    builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, config_.max_metadata_bytes);
+    // Keepalive: ping idle clients every minute, drop them after 20 s without
+    // an answer; refuse clients that ping more often than every 10 s.
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60'000);
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
+    builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10'000);
+    builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  }
+
+  // grpc.health.v1: "" serving, "backinstock.audit" from the audit log,
+  // "backinstock.store" from the journals or etcd's quorum.
+  void ReportHealth() {
     server_->GetHealthCheckService()->SetServingStatus(true);
     {
       absl::MutexLock lock(&mu_);
       server_->GetHealthCheckService()->SetServingStatus(kAuditHealth, audit_->healthy());
     }
-    if (!config_.data_dir.empty() && !etcd_) storage_health_->Attach(server_.get());
-    if (etcd_) {
+    if (stores_.journaled) storage_health_->Attach(server_.get());
+    if (stores_.etcd) {
       // "backinstock.store" in grpc.health.v1 says whether writes can reach an
       // etcd quorum; the server itself ("") keeps serving reads from the cache.
-      etcd_->SetHealthCallback([this](bool writable) {
+      stores_.etcd->SetHealthCallback([this](bool writable) {
         absl::MutexLock lock(&mu_);
         if (shut_down_) return;
         server_->GetHealthCheckService()->SetServingStatus("backinstock.store", writable);
       });
     }
-    return absl::OkStatus();
   }
 
   int port() const override { return port_; }
@@ -369,10 +280,6 @@ class ServerImpl final : public Server {
     if (!endpoint.ok()) return endpoint.status();
     metrics_endpoint_ = *std::move(endpoint);
     return absl::OkStatus();
-  }
-
-  metrics::Histogram* FsyncSeconds(absl::string_view journal) {
-    return metrics_ ? metrics_->JournalFsyncSeconds(journal) : nullptr;
   }
 
   // "backinstock.audit" in grpc.health.v1 says whether the audit log is being
@@ -424,22 +331,8 @@ class ServerImpl final : public Server {
     return absl::OkStatus();
   }
 
-  // The notification request service: store, notifier, cursor key, manager.
+  // The notification request service: delivery, cursor key, manager.
   absl::Status InitNotificationRequests() {
-    if (etcd_) {
-      request_store_ = etcd_->NewRequestStore();
-    } else if (!config_.data_dir.empty()) {
-      store::DurableRequestStoreOptions options;
-      options.journal = JournalOptionsFor(config_, storage_health_, FsyncSeconds("requests"));
-      absl::StatusOr<std::unique_ptr<store::DurableNotificationRequestStore>> durable =
-          store::DurableNotificationRequestStore::Open(absl::StrCat(config_.data_dir, "/requests"),
-                                                       std::move(options));
-      if (!durable.ok()) return durable.status();
-      LogRecovery((*durable)->journal(), (*durable)->restored_records(), "requests");
-      request_store_ = *std::move(durable);
-    } else {
-      request_store_ = std::make_unique<store::MemoryNotificationRequestStore>();
-    }
     if (absl::Status delivery = StartDelivery(); !delivery.ok()) return delivery;
     absl::StatusOr<domain::query::CursorCodec> cursors =
         config_.cursor_secret.empty()
@@ -454,10 +347,10 @@ class ServerImpl final : public Server {
       };
     }
     requests_ = std::make_unique<domain::NotificationRequestManager>(
-        request_store_.get(), settings_.get(), delivery_.get(), *std::move(cursors),
+        stores_.requests.get(), settings_.get(), delivery_.get(), *std::move(cursors),
         std::move(options));
     // Emails queued before a restart (or, with etcd, by a replica that died).
-    if (absl::Status resumed = request_store_->ResumeDeliveries(
+    if (absl::Status resumed = stores_.requests->ResumeDeliveries(
             // Shared: etcd's sweeper thread may hand over an email until the
             // backend is destroyed, after this queue's member (a stopped queue
             // only holds what it is given).
@@ -468,7 +361,7 @@ class ServerImpl final : public Server {
       return resumed;
     }
     requests_service_ = std::make_unique<api::NotificationRequestService>(
-        &gate_, requests_.get(), request_store_.get(), &streams_,
+        &gate_, requests_.get(), stores_.requests.get(), &streams_,
         api::NotificationRequestServiceOptions(), blocking_writes_.get());
     StartRetention();
     return absl::OkStatus();
@@ -483,9 +376,9 @@ class ServerImpl final : public Server {
     if (!options.policy.enabled()) return;
     options.interval = config_.retention_sweep_interval;
     options.batch = static_cast<size_t>(config_.retention_sweep_batch);
-    if (etcd_) {
-      options.leadership =
-          std::make_unique<retention::EtcdSweepLeadership>(etcd_->client(), etcd_->lease());
+    if (stores_.etcd) {
+      options.leadership = std::make_unique<retention::EtcdSweepLeadership>(stores_.etcd->client(),
+                                                                            stores_.etcd->lease());
     }
     if (metrics_) {
       options.on_sweep =
@@ -496,7 +389,7 @@ class ServerImpl final : public Server {
           };
     }
     retention_ =
-        std::make_unique<retention::RetentionSweeper>(request_store_.get(), std::move(options));
+        std::make_unique<retention::RetentionSweeper>(stores_.requests.get(), std::move(options));
   }
 
   // The background delivery of notification emails: to the relay, or into a
@@ -522,7 +415,7 @@ class ServerImpl final : public Server {
       senders = [dir = *dir] { return email::OpenMaildir(dir); };
     }
     absl::StatusOr<std::unique_ptr<delivery::DeliveryQueue>> queue = delivery::DeliveryQueue::Start(
-        request_store_.get(), email_templates_.get(), senders, std::move(options));
+        stores_.requests.get(), email_templates_.get(), senders, std::move(options));
     if (!queue.ok()) return queue.status();
     delivery_ = *std::move(queue);
     logging::Info("notification emails go to", {{"destination", mail_destination_}});
@@ -531,22 +424,10 @@ class ServerImpl final : public Server {
 
   std::string mail_destination() const override { return mail_destination_; }
 
-  // The email service: template store, manager, relay, test sends.
+  // The email service: template manager, relay, test sends.
   absl::Status InitEmail() {
-    if (etcd_) {
-      email_template_store_ = etcd_->NewEmailTemplateStore();
-    } else if (!config_.data_dir.empty()) {
-      absl::StatusOr<std::unique_ptr<store::DurableEmailTemplateStore>> durable =
-          store::DurableEmailTemplateStore::Open(
-              absl::StrCat(config_.data_dir, "/email_templates"),
-              JournalOptionsFor(config_, storage_health_, FsyncSeconds("email_templates")));
-      if (!durable.ok()) return durable.status();
-      LogRecovery((*durable)->journal(), (*durable)->SiteCount(), "email_templates");
-      email_template_store_ = *std::move(durable);
-    } else {
-      email_template_store_ = std::make_unique<store::MemoryEmailTemplateStore>();
-    }
-    email_templates_ = std::make_unique<domain::EmailTemplateManager>(email_template_store_.get());
+    email_templates_ =
+        std::make_unique<domain::EmailTemplateManager>(stores_.email_templates.get());
     if (!config_.smtp.url.empty()) {
       absl::StatusOr<std::unique_ptr<email::MailSender>> sender =
           email::MakeSmtpSender(config_.smtp);
@@ -603,7 +484,7 @@ class ServerImpl final : public Server {
     if (blocking_writes_) refused += blocking_writes_->RefuseQueued();
     if (requests_service_) refused += requests_service_->RefuseQueuedWork();
     if (email_sends_) refused += email_sends_->RefuseQueued();
-    if (etcd_) etcd_->Abort();
+    if (stores_.etcd) stores_.etcd->Abort();
     logging::Warning("shutdown grace period over: queued calls refused, store calls cancelled",
                      {{"refused", static_cast<int64_t>(refused)}});
   }
@@ -630,9 +511,8 @@ class ServerImpl final : public Server {
   // pointers into it, so it goes last; the endpoint that reads it goes first.
   std::unique_ptr<metrics::ServiceMetrics> metrics_;
   std::shared_ptr<StorageHealth> storage_health_ = std::make_shared<StorageHealth>();
-  // --store=etcd: declared before the stores over it, so destroyed after them.
-  std::unique_ptr<store::etcd::EtcdBackend> etcd_;
-  std::unique_ptr<store::SettingsStore> settings_store_;
+  // Declared before everything that uses them, so destroyed after it.
+  Stores stores_;
   std::unique_ptr<domain::SettingsManager> settings_;
   std::shared_ptr<auth::KeyRing> keys_;
   std::unique_ptr<auth::Authorizer> authorizer_;
@@ -644,18 +524,16 @@ class ServerImpl final : public Server {
   // every write it accepted has answered.
   std::unique_ptr<api::WorkQueue> blocking_writes_;
   std::unique_ptr<api::SettingsService> settings_service_;
-  std::unique_ptr<store::NotificationRequestStore> request_store_;
   // Before the manager that schedules on it; stopped in Shutdown, once no
   // report can queue more.
   std::shared_ptr<delivery::DeliveryQueue> delivery_;
   std::string mail_destination_;
   std::unique_ptr<domain::NotificationRequestManager> requests_;
-  // After the request store (and etcd_), so stopped before they go.
+  // After the stores, so stopped before they go.
   std::unique_ptr<retention::RetentionSweeper> retention_;
   // Declared before server_, so destroyed after it: server shutdown waits for
   // the reports in progress to reply, then the service's work queue joins.
   std::unique_ptr<api::NotificationRequestService> requests_service_;
-  std::unique_ptr<store::EmailTemplateStore> email_template_store_;
   std::unique_ptr<domain::EmailTemplateManager> email_templates_;
   std::unique_ptr<email::MailSender> mail_sender_;  // null without --smtp_url
   std::string maildir_;  // where delivered emails are kept without --smtp_url

@@ -10,14 +10,13 @@
 #ifndef BACKINSTOCK_SERVER_STORE_DURABLE_EMAIL_TEMPLATE_STORE_H_
 #define BACKINSTOCK_SERVER_STORE_DURABLE_EMAIL_TEMPLATE_STORE_H_
 
-#include <array>
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "server/store/email_template_store.h"
 #include "server/store/journal/journal.h"
+#include "server/store/journaled_site_records.h"
 #include "server/store/memory_email_template_store.h"
 
 namespace backinstock::store {
@@ -31,8 +30,8 @@ class DurableEmailTemplateStore final : public EmailTemplateStore {
 
   absl::StatusOr<EmailTemplateRecord> Get(absl::string_view site) const override;
 
-  size_t SiteCount() const { return memory_.SiteCount(); }
-  journal::Journal& journal() { return *journal_; }
+  size_t SiteCount() const { return records_.memory().SiteCount(); }
+  journal::Journal& journal() { return records_.journal(); }
 
   // The journal value of a record, and back.
   static std::string EncodeValue(const EmailTemplateRecord& record);
@@ -44,18 +43,12 @@ class DurableEmailTemplateStore final : public EmailTemplateStore {
   absl::Status DoCompareAndSwap(absl::string_view site, int64_t expected_revision,
                                 const EmailTemplateRecord& next) override;
 
-  DurableEmailTemplateStore() = default;
+  DurableEmailTemplateStore();
 
-  absl::Mutex& LockFor(absl::string_view site);
-
-  // A site's lock is held from the check through the journal sync to the
-  // apply, which keeps each site's journal in commit order. Template writes
-  // are rare, so a few stripes suffice.
+  // Template writes are rare, so a few stripes suffice.
   static constexpr size_t kSiteLocks = 256;
 
-  MemoryEmailTemplateStore memory_;
-  std::unique_ptr<journal::Journal> journal_;
-  std::array<absl::Mutex, kSiteLocks> site_locks_;
+  JournaledSiteRecords<EmailTemplateRecord, MemoryEmailTemplateStore> records_;
 };
 
 }  // namespace backinstock::store

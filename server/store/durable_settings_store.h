@@ -13,13 +13,12 @@
 #ifndef BACKINSTOCK_SERVER_STORE_DURABLE_SETTINGS_STORE_H_
 #define BACKINSTOCK_SERVER_STORE_DURABLE_SETTINGS_STORE_H_
 
-#include <array>
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "server/store/journal/journal.h"
+#include "server/store/journaled_site_records.h"
 #include "server/store/memory_settings_store.h"
 #include "server/store/settings_store.h"
 
@@ -36,8 +35,8 @@ class DurableSettingsStore final : public SettingsStore {
   std::unique_ptr<Subscription> Watch(
       absl::string_view site, std::function<void(const SettingsRecord&)> on_change) override;
 
-  size_t SiteCount() const { return memory_.SiteCount(); }
-  journal::Journal& journal() { return *journal_; }
+  size_t SiteCount() const { return records_.memory().SiteCount(); }
+  journal::Journal& journal() { return records_.journal(); }
 
   // The journal value of a record, and back (exposed for tests and tools).
   static std::string EncodeValue(const SettingsRecord& record);
@@ -49,9 +48,7 @@ class DurableSettingsStore final : public SettingsStore {
   absl::Status DoCompareAndSwap(absl::string_view site, int64_t expected_revision,
                                 const SettingsRecord& next) override;
 
-  DurableSettingsStore() = default;
-
-  absl::Mutex& LockFor(absl::string_view site);
+  DurableSettingsStore();
 
   // A site's lock is held across its journal sync (milliseconds on a busy
   // disk), so two sites sharing a stripe wait on each other's syncs and miss
@@ -59,9 +56,7 @@ class DurableSettingsStore final : public SettingsStore {
   // load shared a stripe with another; with 4096 (32 KiB) one in forty.
   static constexpr size_t kSiteLocks = 4096;
 
-  MemorySettingsStore memory_;
-  std::unique_ptr<journal::Journal> journal_;
-  std::array<absl::Mutex, kSiteLocks> site_locks_;
+  JournaledSiteRecords<SettingsRecord, MemorySettingsStore> records_;
 };
 
 }  // namespace backinstock::store

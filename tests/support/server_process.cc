@@ -134,6 +134,16 @@ std::string ServerProcess::Stderr() const { return ReadWholeFile(stderr_path_); 
 
 std::string ServerProcess::Stdout() const { return ReadWholeFile(stdout_path_); }
 
+int ServerProcess::MetricsPort() const {
+  const std::string out = Stdout();
+  const std::string marker = "metrics on http://127.0.0.1:";
+  const size_t at = out.find(marker);
+  if (at == std::string::npos) return 0;
+  const size_t start = at + marker.size();
+  int port = 0;
+  return absl::SimpleAtoi(out.substr(start, out.find('/', start) - start), &port) ? port : 0;
+}
+
 absl::StatusOr<std::pair<int, std::string>> RunServerToExit(
     const std::vector<std::string>& args,
     const std::vector<std::pair<std::string, std::string>>& env) {

@@ -45,6 +45,10 @@ class ServerProcess {
   std::string Stderr() const;
   std::string Stdout() const;
 
+  // The port of --metrics_listen, from the startup line "metrics on
+  // http://127.0.0.1:PORT/metrics"; 0 when the server printed none.
+  int MetricsPort() const;
+
  private:
   ServerProcess() = default;
 

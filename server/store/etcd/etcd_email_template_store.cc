@@ -1,76 +1,41 @@
 #include "server/store/etcd/etcd_email_template_store.h"
 
-#include "absl/strings/str_cat.h"
 #include "server/store/etcd/email_template_codec.h"
 #include "server/store/etcd/keys.h"
-#include "server/store/etcd/txn.h"
-#include "server/store/storage_unavailable.h"
 
 namespace backinstock::store::etcd {
+
+namespace {
+
+absl::StatusOr<int64_t> StoredTemplateRevision(absl::string_view value) {
+  absl::StatusOr<EmailTemplateRecord> record = DecodeEmailTemplate(value, nullptr);
+  if (!record.ok()) return record.status();
+  return record->revision;
+}
+
+}  // namespace
+
+EtcdEmailTemplateStore::EtcdEmailTemplateStore(const EtcdClient* client, EtcdCache* cache,
+                                               Committer* committer)
+    : cache_(cache), writes_(client, cache, committer, "email template", &StoredTemplateRevision) {}
 
 absl::StatusOr<EmailTemplateRecord> EtcdEmailTemplateStore::Get(absl::string_view site) const {
   auto entry = cache_->EmailTemplate(site);
   return entry ? entry->record : EmailTemplateRecord{};
 }
 
-absl::Status EtcdEmailTemplateStore::CatchUp() const {
-  constexpr absl::Duration kCatchUpWait = absl::Seconds(1);
-  absl::StatusOr<int64_t> now = client_->CurrentRevision();
-  if (!now.ok()) return StorageUnavailable(now.status());
-  if (!cache_->WaitForRevision(*now, kCatchUpWait)) {
-    return StorageUnavailable(absl::UnavailableError(
-        absl::StrCat("this replica's cache did not reach etcd revision ", *now, " in time")));
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<int64_t> EtcdEmailTemplateStore::ModRevisionAt(absl::string_view site,
-                                                              int64_t expected_revision) const {
-  auto cached = cache_->EmailTemplate(site);
-  if (cached && cached->record.revision == expected_revision) return cached->mod_revision;
-  if (expected_revision == 0 && !cached) return 0;
-  // The caller read a revision this replica's cache does not hold: ask etcd.
-  absl::StatusOr<etcdserverpb::RangeResponse> read =
-      client_->Range(GetRequest(EmailTemplateKey(site)));
-  if (!read.ok()) return StorageUnavailable(read.status());
-  int64_t stored = 0;
-  int64_t mod_revision = 0;
-  if (!read->kvs().empty()) {
-    absl::StatusOr<EmailTemplateRecord> record = DecodeEmailTemplate(read->kvs(0).value(), nullptr);
-    if (!record.ok()) return record.status();
-    stored = record->revision;
-    mod_revision = read->kvs(0).mod_revision();
-  }
-  if (stored != expected_revision) {
-    cache_->WaitForRevision(mod_revision, absl::Seconds(2));
-    return absl::AbortedError(absl::StrCat("email template of site ", site, " is at revision ",
-                                           stored, ", not ", expected_revision));
-  }
-  return mod_revision;
-}
+absl::Status EtcdEmailTemplateStore::CatchUp() const { return writes_.ReadAndCatchUp(); }
 
 absl::Status EtcdEmailTemplateStore::DoCompareAndSwap(absl::string_view site,
                                                       int64_t expected_revision,
                                                       const EmailTemplateRecord& next) {
-  absl::StatusOr<int64_t> mod_revision = ModRevisionAt(site, expected_revision);
-  if (!mod_revision.ok()) return mod_revision.status();
-
-  const std::string key = EmailTemplateKey(site);
-  const std::string writer = committer_->NewWriter();
-  etcdserverpb::TxnRequest txn;
-  GuardRevision(txn, key, *mod_revision);
-  AddPut(txn.add_success(), key, EncodeEmailTemplate(next, writer));
-  AddGet(txn.add_failure(), key);
-  absl::StatusOr<Committer::Outcome> outcome = committer_->Commit(txn, writer);
-  if (!outcome.ok()) return outcome.status();
-  if (outcome->succeeded) return absl::OkStatus();
-  // Another write got there first: let this replica's cache catch up with it
-  // so that the caller's re-read sees it.
-  const etcdserverpb::RangeResponse& current = outcome->response.responses(0).response_range();
-  if (!current.kvs().empty())
-    cache_->WaitForRevision(current.kvs(0).mod_revision(), absl::Seconds(2));
-  return absl::AbortedError(
-      absl::StrCat("email template of site ", site, " changed since revision ", expected_revision));
+  std::optional<SiteRecordWrites::Cached> cached;
+  if (auto entry = cache_->EmailTemplate(site)) {
+    cached = SiteRecordWrites::Cached{entry->record.revision, entry->mod_revision};
+  }
+  return writes_.CompareAndSwap(
+      site, EmailTemplateKey(site), cached, expected_revision,
+      [&next](absl::string_view writer) { return EncodeEmailTemplate(next, writer); });
 }
 
 }  // namespace backinstock::store::etcd

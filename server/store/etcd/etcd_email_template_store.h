@@ -9,13 +9,13 @@
 #include "server/store/etcd/committer.h"
 #include "server/store/etcd/etcd_cache.h"
 #include "server/store/etcd/etcd_client.h"
+#include "server/store/etcd/site_record_writes.h"
 
 namespace backinstock::store::etcd {
 
 class EtcdEmailTemplateStore final : public EmailTemplateStore {
  public:
-  EtcdEmailTemplateStore(const EtcdClient* client, EtcdCache* cache, Committer* committer)
-      : client_(client), cache_(cache), committer_(committer) {}
+  EtcdEmailTemplateStore(const EtcdClient* client, EtcdCache* cache, Committer* committer);
 
   absl::StatusOr<EmailTemplateRecord> Get(absl::string_view site) const override;
   // One linearizable read of etcd's revision, then a wait (at most 1 s) for
@@ -26,14 +26,8 @@ class EtcdEmailTemplateStore final : public EmailTemplateStore {
   absl::Status DoCompareAndSwap(absl::string_view site, int64_t expected_revision,
                                 const EmailTemplateRecord& next) override;
 
-  // The etcd mod_revision of the site's key when it holds `expected_revision`
-  // (0 when never written), from the cache or else from etcd; ABORTED when
-  // the stored revision is another.
-  absl::StatusOr<int64_t> ModRevisionAt(absl::string_view site, int64_t expected_revision) const;
-
-  const EtcdClient* client_;
   EtcdCache* cache_;
-  Committer* committer_;
+  SiteRecordWrites writes_;
 };
 
 }  // namespace backinstock::store::etcd

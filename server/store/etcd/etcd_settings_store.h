@@ -9,14 +9,14 @@
 #include "server/store/etcd/etcd_cache.h"
 #include "server/store/etcd/etcd_client.h"
 #include "server/store/etcd/shared_catch_up.h"
+#include "server/store/etcd/site_record_writes.h"
 #include "server/store/settings_store.h"
 
 namespace backinstock::store::etcd {
 
 class EtcdSettingsStore final : public SettingsStore {
  public:
-  EtcdSettingsStore(const EtcdClient* client, EtcdCache* cache, Committer* committer)
-      : client_(client), cache_(cache), committer_(committer) {}
+  EtcdSettingsStore(const EtcdClient* client, EtcdCache* cache, Committer* committer);
   EtcdSettingsStore(const EtcdSettingsStore&) = delete;
   EtcdSettingsStore& operator=(const EtcdSettingsStore&) = delete;
 
@@ -35,18 +35,9 @@ class EtcdSettingsStore final : public SettingsStore {
   absl::Status DoCompareAndSwap(absl::string_view site, int64_t expected_revision,
                                 const SettingsRecord& next) override;
 
-  // The etcd mod_revision of the site's key when it holds `expected_revision`
-  // (0 when the site was never written), from the cache or, when the cache
-  // has not seen that revision yet, from etcd; ABORTED when the stored
-  // revision is another.
-  absl::StatusOr<int64_t> ModRevisionAt(absl::string_view site, int64_t expected_revision) const;
-
-  absl::Status ReadAndCatchUp() const;
-
-  const EtcdClient* client_;
   EtcdCache* cache_;
-  Committer* committer_;
-  mutable SharedCatchUp catch_up_{[this] { return ReadAndCatchUp(); }};
+  SiteRecordWrites writes_;
+  mutable SharedCatchUp catch_up_{[this] { return writes_.ReadAndCatchUp(); }};
 };
 
 }  // namespace backinstock::store::etcd
