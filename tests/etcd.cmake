@@ -14,6 +14,10 @@ target_link_libraries(etcd_failover_test PRIVATE backinstock_etcd_test_support)
 backinstock_test(etcd_cache_test etcd/cache_test.cc)
 target_link_libraries(etcd_cache_test PRIVATE backinstock_etcd_test_support backinstock_etcd_store)
 
+# The cache's state and writer registry, fed by hand (no etcd needed).
+backinstock_test(etcd_cache_state_test etcd/cache_state_test.cc etcd/writer_registry_test.cc)
+target_link_libraries(etcd_cache_state_test PRIVATE backinstock_etcd_store)
+
 backinstock_test(etcd_keys_test etcd/keys_test.cc)
 target_link_libraries(etcd_keys_test PRIVATE backinstock_etcd_store)
 
