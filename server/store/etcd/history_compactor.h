@@ -12,7 +12,7 @@
 // replica that came second is success.
 //
 // Watches that lag further are told so by etcd; the replica cache then reads
-// the store again (etcd_cache.h), and that is the only cost.
+// the store again (watch_loop.h), and that is the only cost.
 #ifndef BACKINSTOCK_SERVER_STORE_ETCD_HISTORY_COMPACTOR_H_
 #define BACKINSTOCK_SERVER_STORE_ETCD_HISTORY_COMPACTOR_H_
 
