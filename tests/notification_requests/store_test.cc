@@ -59,9 +59,10 @@ TEST(MemoryStore, CreateGetCompareAndSwapDelete) {
   EXPECT_EQ((*stored)->revision, 1);
   EXPECT_TRUE(absl::IsNotFound(store.Get("other-site", "r1").status()));
 
-  EXPECT_TRUE(store.CompareAndSwap("s", 1, WithStatus(*stored, Request::PROCESSING)).ok());
+  EXPECT_TRUE(store.Claim("s", 1, WithStatus(*stored, Request::PROCESSING)).ok());
   // A stale revision loses.
-  EXPECT_TRUE(absl::IsAborted(store.CompareAndSwap("s", 1, WithStatus(*stored, Request::FAILED))));
+  EXPECT_TRUE(absl::IsAborted(store.Release("s", 1, WithStatus(*stored, Request::FAILED))));
+  EXPECT_TRUE(absl::IsAborted(store.Claim("s", 1, WithStatus(*stored, Request::PROCESSING))));
   EXPECT_TRUE(absl::IsAborted(store.Delete("s", "r1", 1)));
   EXPECT_TRUE(store.Delete("s", "r1", 2).ok());
   EXPECT_TRUE(absl::IsNotFound(store.Get("s", "r1").status()));
@@ -136,11 +137,9 @@ TEST(MemoryStore, CountsAndOpenIdsFollowStatus) {
   store.Create("s", NewRecord("r3", "j", "a@b.co"), 10).IgnoreError();
   EXPECT_EQ(*store.CountOpen("s", {KeyOf("i"), KeyOf("j"), KeyOf("k")}),
             (std::vector<int64_t>{2, 1, 0}));
-  ASSERT_TRUE(
-      store.CompareAndSwap("s", 1, WithStatus(*store.Get("s", "r1"), Request::PROCESSING)).ok());
+  ASSERT_TRUE(store.Claim("s", 1, WithStatus(*store.Get("s", "r1"), Request::PROCESSING)).ok());
   EXPECT_EQ((*store.CountOpen("s", {KeyOf("i")}))[0], 2);
-  ASSERT_TRUE(
-      store.CompareAndSwap("s", 2, WithStatus(*store.Get("s", "r1"), Request::FAILED)).ok());
+  ASSERT_TRUE(store.Release("s", 2, WithStatus(*store.Get("s", "r1"), Request::FAILED)).ok());
   EXPECT_EQ((*store.CountOpen("s", {KeyOf("i")}))[0], 1);
   EXPECT_EQ(*store.OpenIds("s", KeyOf("i")), std::vector<std::string>{"r2"});
   ASSERT_TRUE(store.Delete("s", "r2", 1).ok());
