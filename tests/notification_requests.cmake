@@ -9,6 +9,7 @@ backinstock_test(query_test
 backinstock_test(notification_requests_test
   notification_requests/ids_test.cc
   notification_requests/manager_test.cc
+  notification_requests/record_update_test.cc
   notification_requests/store_test.cc
   notification_requests/validation_test.cc)
 
