@@ -179,7 +179,11 @@ void DeliveryQueue::Record(const Entry& entry, const store::NotificationRequestR
     }
   }
   next.delivery = std::move(delivery);
-  const absl::Status written = store_->CompareAndSwap(entry.site, current.revision, next);
+  // Sent or failed for good, the request is settled and its claim ends; a
+  // retry keeps it PROCESSING, this queue's still.
+  const absl::Status written = outcome == Outcome::kRetry
+                                   ? store_->CompareAndSwap(entry.site, current.revision, next)
+                                   : store_->Release(entry.site, current.revision, next);
   if (absl::IsNotFound(written) || absl::IsAborted(written)) {
     // Changed while the email was on its way (deleted, marked sent, taken
     // over): that change stands.

@@ -8,8 +8,9 @@
 //  - accepted: NOTIFICATION_SENT; refused for good (5xx, or an email that
 //    cannot be rendered): FAILED at once; a temporary failure (4xx, relay
 //    down or slow, disk full): tried again after RetryPolicy's backoff, until
-//    it gives up: FAILED. Each outcome is one compare-and-swap on the record,
-//    which also keeps attempts, last error and next attempt time;
+//    it gives up: FAILED. Each outcome is one compare-and-swap on the record
+//    (a Release when it settles the request, ending its claim), which also
+//    keeps attempts, last error and next attempt time;
 //  - before each attempt the record is read again: if it changed under the
 //    queue (deleted, marked sent, taken over by another replica), the email
 //    is not sent.

@@ -2,32 +2,30 @@
 
 #include <vector>
 
+#include "server/domain/notification_requests/record_update.h"
+
 namespace backinstock::retention {
 namespace {
 
 using Request = v1::BackInStockNotificationRequest;
-
-// A delete that loses to another write re-reads this often before leaving
-// the request to the next run.
-constexpr int kAttempts = 3;
 
 enum class Outcome { kDeleted, kSkipped };
 
 absl::StatusOr<Outcome> DeleteIfExpired(store::NotificationRequestStore& store,
                                         const RetentionPolicy& policy, absl::Time now,
                                         const store::ExpiredRequest& candidate, bool& settled) {
-  for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    absl::StatusOr<store::RecordPtr> current = store.Get(candidate.site, candidate.id);
-    if (absl::IsNotFound(current.status())) return Outcome::kSkipped;
-    if (!current.ok()) return current.status();
-    if (!policy.Expired(**current, now)) return Outcome::kSkipped;
-    settled = (*current)->request.status() != Request::RECEIVED;
-    absl::Status deleted = store.Delete(candidate.site, candidate.id, (*current)->revision);
-    if (deleted.ok()) return Outcome::kDeleted;
-    if (absl::IsNotFound(deleted)) return Outcome::kSkipped;
-    if (!absl::IsAborted(deleted)) return deleted;
+  absl::StatusOr<domain::RecordDeletion> deletion = domain::DeleteRecord(
+      store, candidate.site, candidate.id, [&](const store::NotificationRequestRecord& current) {
+        return policy.Expired(current, now);
+      });
+  // Gone meanwhile, or kept changing under the sweep: left for the next run.
+  if (absl::IsNotFound(deletion.status()) || absl::IsAborted(deletion.status())) {
+    return Outcome::kSkipped;
   }
-  return Outcome::kSkipped;
+  if (!deletion.ok()) return deletion.status();
+  if (!deletion->deleted) return Outcome::kSkipped;
+  settled = deletion->record->request.status() != Request::RECEIVED;
+  return Outcome::kDeleted;
 }
 
 }  // namespace

@@ -1,9 +1,10 @@
 // One bounded retention sweep: asks the store for up to `batch` expired
 // requests, then deletes each through the store's ordinary revision-checked
 // Delete (so each emits the DELETED event any delete emits), one at a time, so
-// writers wait at most for one delete. A request that changed since the store
-// pointed it out is re-read and deleted only if it is still expired; one that
-// changed again, or went, is left for the next run. Nothing is lost when the
+// writers wait at most for one delete. Each goes through the domain's
+// DeleteRecord: a request that changed since the store pointed it out is
+// re-read and deleted only if it is still expired; one that went, or kept
+// changing, is left for the next run. Nothing is lost when the
 // process dies between two deletes: each is a write of its own.
 #ifndef BACKINSTOCK_SERVER_RETENTION_SWEEP_H_
 #define BACKINSTOCK_SERVER_RETENTION_SWEEP_H_

@@ -181,7 +181,7 @@ absl::Status DurableNotificationRequestStore::ResumeDeliveries(ResumeHandler res
     next.revision = (*current)->revision + 1;
     SetStatus(next, Request::FAILED, absl::Now());
     next.request.mutable_auto_notified()->set_value(true);
-    if (absl::Status s = CompareAndSwap(site, (*current)->revision, next); !s.ok()) return s;
+    if (absl::Status s = Release(site, (*current)->revision, next); !s.ok()) return s;
     ++failed_interrupted_;
     logging::Warning(
         "notification request was PROCESSING without a queued email when the server stopped; "
@@ -223,8 +223,9 @@ absl::StatusOr<RecordPtr> DurableNotificationRequestStore::Get(absl::string_view
 }
 
 absl::Status DurableNotificationRequestStore::CompareAndSwapLocked(
-    absl::string_view site, int64_t expected_revision, const NotificationRequestRecord& next) {
-  if (absl::Status checked = memory_.CheckCompareAndSwap(site, expected_revision, next);
+    absl::string_view site, int64_t expected_revision, const NotificationRequestRecord& next,
+    ClaimChange change) {
+  if (absl::Status checked = memory_.CheckCompareAndSwap(site, expected_revision, next, change);
       !checked.ok()) {
     return checked;
   }
@@ -232,11 +233,12 @@ absl::Status DurableNotificationRequestStore::CompareAndSwapLocked(
       !durable.ok()) {
     return StorageUnavailable(durable);
   }
-  return memory_.CompareAndSwap(site, expected_revision, next);
+  return memory_.Write(change, site, expected_revision, next);
 }
 
-absl::Status DurableNotificationRequestStore::CompareAndSwap(
-    absl::string_view site, int64_t expected_revision, const NotificationRequestRecord& next) {
+absl::Status DurableNotificationRequestStore::DoCompareAndSwap(
+    absl::string_view site, int64_t expected_revision, const NotificationRequestRecord& next,
+    ClaimChange change) {
   const std::string& id = next.request.id();
   {
     absl::MutexLock record_lock(&RecordLock(site, id));
@@ -244,11 +246,11 @@ absl::Status DurableNotificationRequestStore::CompareAndSwap(
     // A reopening write (closed -> open) needs the site lock too, taken first.
     const bool reopens =
         current.ok() && !IsOpen((*current)->request.status()) && IsOpen(next.request.status());
-    if (!reopens) return CompareAndSwapLocked(site, expected_revision, next);
+    if (!reopens) return CompareAndSwapLocked(site, expected_revision, next, change);
   }
   absl::MutexLock site_lock(&SiteLock(site));
   absl::MutexLock record_lock(&RecordLock(site, id));
-  return CompareAndSwapLocked(site, expected_revision, next);
+  return CompareAndSwapLocked(site, expected_revision, next, change);
 }
 
 absl::Status DurableNotificationRequestStore::Delete(absl::string_view site, absl::string_view id,

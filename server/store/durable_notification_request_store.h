@@ -5,10 +5,10 @@
 //
 // Every write is checked against memory, journaled, then applied to memory,
 // with locks that keep what was checked true until it is applied:
-//  - a record's writes (CompareAndSwap, Delete) hold the record's lock
-//    (striped by site and id), so one record's changes reach the journal in
-//    the order they are applied;
-//  - Create, and a CompareAndSwap that reopens a request (closed -> open),
+//  - a record's writes (CompareAndSwap, Claim, Release, Delete) hold the
+//    record's lock (striped by site and id), so one record's changes reach
+//    the journal in the order they are applied;
+//  - Create, and a write that reopens a request (closed -> open),
 //    also hold the site's lock (striped by site), taken first: they are the
 //    only writes that can add an open request or a record, so the duplicate
 //    rule and the per-site cap cannot be raced.
@@ -61,8 +61,6 @@ class DurableNotificationRequestStore final : public NotificationRequestStore {
                                       const NotificationRequestRecord& record,
                                       int64_t max_requests) override;
   absl::StatusOr<RecordPtr> Get(absl::string_view site, absl::string_view id) const override;
-  absl::Status CompareAndSwap(absl::string_view site, int64_t expected_revision,
-                              const NotificationRequestRecord& next) override;
   absl::Status Delete(absl::string_view site, absl::string_view id,
                       int64_t expected_revision) override;
   absl::StatusOr<std::vector<RecordPtr>> List(absl::string_view site) const override;
@@ -101,8 +99,12 @@ class DurableNotificationRequestStore final : public NotificationRequestStore {
   absl::Status Replay(const journal::RecordView& record);
   absl::Mutex& SiteLock(absl::string_view site);
   absl::Mutex& RecordLock(absl::string_view site, absl::string_view id);
+  // Claims are kept by the records themselves (PROCESSING on disk is resumed
+  // at the next start): the change is only checked.
+  absl::Status DoCompareAndSwap(absl::string_view site, int64_t expected_revision,
+                                const NotificationRequestRecord& next, ClaimChange change) override;
   absl::Status CompareAndSwapLocked(absl::string_view site, int64_t expected_revision,
-                                    const NotificationRequestRecord& next);
+                                    const NotificationRequestRecord& next, ClaimChange change);
 
   // Locks are held across the journal sync, so writes to different sites or
   // records that share a stripe wait on each other's syncs: plenty of stripes

@@ -108,11 +108,8 @@ absl::StatusOr<RecordPtr> MemoryNotificationRequestStore::Get(absl::string_view 
 }
 
 absl::Status MemoryNotificationRequestStore::CheckCompareAndSwapIn(
-    const Site* site, int64_t expected_revision, const NotificationRequestRecord& next) {
-  if (next.revision != expected_revision + 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("next revision ", next.revision, " does not follow ", expected_revision));
-  }
+    const Site* site, int64_t expected_revision, const NotificationRequestRecord& next,
+    ClaimChange change) {
   const std::string& id = next.request.id();
   if (site == nullptr) return absl::NotFoundError(absl::StrCat("no request ", id));
   auto it = site->records.find(id);
@@ -126,6 +123,10 @@ absl::Status MemoryNotificationRequestStore::CheckCompareAndSwapIn(
     return absl::InvalidArgumentError(
         absl::StrCat("request ", id, ": catalog reference and email never change"));
   }
+  if (absl::Status named = CheckClaimChange(change, previous.status(), next.request.status());
+      !named.ok()) {
+    return named;
+  }
   if (!IsOpen(previous.status()) && IsOpen(next.request.status())) {
     // Reopening must not create a second open request for the same key.
     auto existing = site->open_by_key.find(OpenRequestKeyOf(next.request));
@@ -138,20 +139,22 @@ absl::Status MemoryNotificationRequestStore::CheckCompareAndSwapIn(
 }
 
 absl::Status MemoryNotificationRequestStore::CheckCompareAndSwap(
-    absl::string_view site, int64_t expected_revision,
-    const NotificationRequestRecord& next) const {
+    absl::string_view site, int64_t expected_revision, const NotificationRequestRecord& next,
+    ClaimChange change) const {
   Shard& shard = ShardFor(site);
   absl::MutexLock lock(&shard.mu);
-  return CheckCompareAndSwapIn(FindSite(shard, site), expected_revision, next);
+  return CheckCompareAndSwapIn(FindSite(shard, site), expected_revision, next, change);
 }
 
-absl::Status MemoryNotificationRequestStore::CompareAndSwap(absl::string_view site,
-                                                            int64_t expected_revision,
-                                                            const NotificationRequestRecord& next) {
+absl::Status MemoryNotificationRequestStore::DoCompareAndSwap(absl::string_view site,
+                                                              int64_t expected_revision,
+                                                              const NotificationRequestRecord& next,
+                                                              ClaimChange change) {
   auto stored = std::make_shared<const NotificationRequestRecord>(next);
   Shard& shard = ShardFor(site);
   absl::MutexLock lock(&shard.mu);
-  if (absl::Status checked = CheckCompareAndSwapIn(FindSite(shard, site), expected_revision, next);
+  if (absl::Status checked =
+          CheckCompareAndSwapIn(FindSite(shard, site), expected_revision, next, change);
       !checked.ok()) {
     return checked;
   }

@@ -23,8 +23,6 @@ class MemoryNotificationRequestStore final : public NotificationRequestStore {
                                       const NotificationRequestRecord& record,
                                       int64_t max_requests) override;
   absl::StatusOr<RecordPtr> Get(absl::string_view site, absl::string_view id) const override;
-  absl::Status CompareAndSwap(absl::string_view site, int64_t expected_revision,
-                              const NotificationRequestRecord& next) override;
   absl::Status Delete(absl::string_view site, absl::string_view id,
                       int64_t expected_revision) override;
   absl::StatusOr<std::vector<RecordPtr>> List(absl::string_view site) const override;
@@ -40,14 +38,15 @@ class MemoryNotificationRequestStore final : public NotificationRequestStore {
   absl::Status PurgeDeleted() override { return absl::OkStatus(); }
 
   // For a durable store, which journals a write before applying it here:
-  // what Create / CompareAndSwap / Delete would answer now, changing nothing.
+  // what Create / a write named `change` / Delete would answer now, changing
+  // nothing (the write's `next` already passed the interface's checks).
   // Its caller holds its own locks so that nothing it has checked can change
   // before it applies the write.
   absl::StatusOr<CreateResult> CheckCreate(absl::string_view site,
                                            const NotificationRequestRecord& record,
                                            int64_t max_requests) const;
   absl::Status CheckCompareAndSwap(absl::string_view site, int64_t expected_revision,
-                                   const NotificationRequestRecord& next) const;
+                                   const NotificationRequestRecord& next, ClaimChange change) const;
   absl::Status CheckDelete(absl::string_view site, absl::string_view id,
                            int64_t expected_revision) const;
 
@@ -64,6 +63,10 @@ class MemoryNotificationRequestStore final : public NotificationRequestStore {
                                                               size_t limit) const override;
 
  private:
+  // Memory keeps no claims: the change is only checked.
+  absl::Status DoCompareAndSwap(absl::string_view site, int64_t expected_revision,
+                                const NotificationRequestRecord& next, ClaimChange change) override;
+
   struct Site {
     absl::flat_hash_map<std::string, RecordPtr> records;  // by id
     // OpenRequestKey (catalog key + lower-cased email) -> id of the open request.
@@ -87,7 +90,8 @@ class MemoryNotificationRequestStore final : public NotificationRequestStore {
                                                     const NotificationRequestRecord& record,
                                                     int64_t max_requests);
   static absl::Status CheckCompareAndSwapIn(const Site* site, int64_t expected_revision,
-                                            const NotificationRequestRecord& next);
+                                            const NotificationRequestRecord& next,
+                                            ClaimChange change);
   static absl::Status CheckDeleteIn(const Site* site, absl::string_view id,
                                     int64_t expected_revision);
   const Site* FindSite(const Shard& shard, absl::string_view site) const

@@ -25,6 +25,7 @@
 #include "absl/time/time.h"
 #include "backinstock/v1/notification_requests.pb.h"
 #include "server/store/queued_email.pb.h"
+#include "server/store/revision_precondition.h"
 #include "server/store/watch_hub.h"
 
 namespace backinstock::store {
@@ -65,6 +66,25 @@ inline void SetStatus(NotificationRequestRecord& record,
   record.request.set_status(status);
   record.settled_time = IsOpen(status) ? absl::InfinitePast() : now;
 }
+
+// What a write does to the request's claim. A PROCESSING request is claimed:
+// one process owns the delivery of its queued email, and a replicated
+// backend keeps that ownership alive with the process (etcd: a claim key on
+// the replica's lease, see etcd_notification_request_store.h). The writes are
+// named after the change (NotificationRequestStore::Claim, Release,
+// CompareAndSwap), so a backend never has to infer a claim from statuses.
+enum class ClaimChange {
+  kNone,     // neither enters nor leaves PROCESSING (marking, delivery bookkeeping)
+  kClaim,    // RECEIVED -> PROCESSING: the request is now this process's to deliver
+  kRelease,  // PROCESSING -> any other status: the claim ends
+};
+
+// OK when a request whose stored status is `before` going to `after` is the
+// change named `change`; FAILED_PRECONDITION (reason MISNAMED_STORE_WRITE)
+// otherwise: a programming error of the caller, never written. Backends call
+// it on the stored record, in the atomic step that writes.
+absl::Status CheckClaimChange(ClaimChange change, v1::BackInStockNotificationRequest::Status before,
+                              v1::BackInStockNotificationRequest::Status after);
 
 // A request the retention sweep may delete (see
 // NotificationRequestStore::ExpiredRequests).
@@ -111,16 +131,43 @@ class NotificationRequestStore {
   // The record, or NOT_FOUND.
   virtual absl::StatusOr<RecordPtr> Get(absl::string_view site, absl::string_view id) const = 0;
 
-  // Replaces the record `next.request.id()` if, and only if, its stored
-  // revision is still `expected_revision`; `next.revision` must be
-  // `expected_revision + 1`. Id and catalog reference and email never change.
-  // NOT_FOUND when the record is gone; ABORTED when another write got there
-  // first (re-read and try again).
-  virtual absl::Status CompareAndSwap(absl::string_view site, int64_t expected_revision,
-                                      const NotificationRequestRecord& next) = 0;
+  // The writes of an existing record. Each replaces the record
+  // `next.request.id()` if, and only if, its stored revision is still
+  // `expected_revision`; `next.revision` must be `expected_revision + 1`
+  // (INVALID_ARGUMENT otherwise, checked here once for every backend). Id
+  // and catalog reference and email never change. NOT_FOUND when the record
+  // is gone; ABORTED when another write got there first (re-read and try
+  // again). Each is named after what it does to the request's claim, and
+  // refuses a write that does something else: INVALID_ARGUMENT when `next`
+  // itself cannot be that change, FAILED_PRECONDITION when the stored record
+  // is not in the status the change starts from (reason MISNAMED_STORE_WRITE
+  // for both; nothing is written).
+  //
+  // A change that neither enters nor leaves PROCESSING.
+  absl::Status CompareAndSwap(absl::string_view site, int64_t expected_revision,
+                              const NotificationRequestRecord& next) {
+    return Write(ClaimChange::kNone, site, expected_revision, next);
+  }
+  // RECEIVED -> PROCESSING, with the email a report queued: this process now
+  // owns the request's delivery.
+  absl::Status Claim(absl::string_view site, int64_t expected_revision,
+                     const NotificationRequestRecord& next) {
+    return Write(ClaimChange::kClaim, site, expected_revision, next);
+  }
+  // PROCESSING -> any other status (settled by its delivery, marked sent,
+  // failed for want of a queued email): the claim ends.
+  absl::Status Release(absl::string_view site, int64_t expected_revision,
+                       const NotificationRequestRecord& next) {
+    return Write(ClaimChange::kRelease, site, expected_revision, next);
+  }
+  // The write named by `change`, for code that passes on a change its caller
+  // named (the domain's UpdateRecord, wrappers of a store).
+  absl::Status Write(ClaimChange change, absl::string_view site, int64_t expected_revision,
+                     const NotificationRequestRecord& next);
 
   // Deletes the record if its stored revision is still `expected_revision`.
-  // NOT_FOUND / ABORTED as CompareAndSwap.
+  // NOT_FOUND / ABORTED as CompareAndSwap. Deleting a PROCESSING request
+  // ends its claim too.
   virtual absl::Status Delete(absl::string_view site, absl::string_view id,
                               int64_t expected_revision) = 0;
 
@@ -172,6 +219,16 @@ class NotificationRequestStore {
   // backend whose history is removed on a schedule of its own (etcd's
   // compaction) returns at once.
   virtual absl::Status PurgeDeleted() = 0;
+
+ private:
+  // The write, once `next.revision == expected_revision + 1` is known and
+  // `next`'s status can be the end of `change`. The backend checks the
+  // stored record with CheckClaimChange in the same atomic step as the
+  // write, after the revision (a record that moved on is ABORTED, not
+  // misnamed).
+  virtual absl::Status DoCompareAndSwap(absl::string_view site, int64_t expected_revision,
+                                        const NotificationRequestRecord& next,
+                                        ClaimChange change) = 0;
 };
 
 }  // namespace backinstock::store

@@ -48,23 +48,14 @@ absl::StatusOr<std::vector<store::RecordPtr>> NotificationRequestManager::Custom
 
 absl::StatusOr<bool> NotificationRequestManager::EraseRecord(absl::string_view site,
                                                              const store::RecordPtr& record) {
-  const std::string& id = record->request.id();
-  int64_t revision = record->revision;
-  for (int attempt = 0; attempt < kMaxUpdateAttempts; ++attempt) {
-    absl::Status deleted = store_->Delete(site, id, revision);
-    if (deleted.ok()) return true;
-    if (absl::IsNotFound(deleted)) return false;
-    if (!absl::IsAborted(deleted)) return deleted;
-    // Changed meanwhile (a delivery attempt recorded, marked sent): its email
-    // cannot change, so it is still this customer's; delete the new revision.
-    absl::StatusOr<store::RecordPtr> current = store_->Get(site, id);
-    if (absl::IsNotFound(current.status())) return false;
-    if (!current.ok()) return current.status();
-    revision = (*current)->revision;
-  }
-  return errors::Error(absl::StatusCode::kAborted, "CONCURRENT_MODIFICATION",
-                       absl::StrCat("request ", id, " kept changing under the erase; erase again"),
-                       {{"id", id}});
+  // A record that changed meanwhile (a delivery attempt recorded, marked
+  // sent) is still this customer's: its email cannot change.
+  absl::StatusOr<RecordDeletion> erased =
+      DeleteRecord(*store_, site, record->request.id(),
+                   [](const store::NotificationRequestRecord&) { return true; });
+  if (absl::IsNotFound(erased.status())) return false;
+  if (!erased.ok()) return erased.status();
+  return erased->deleted;
 }
 
 absl::StatusOr<v1::EraseCustomerDataResponse> NotificationRequestManager::EraseCustomerData(

@@ -27,12 +27,6 @@ absl::Status NotFound(absl::StatusCode code, absl::string_view site, absl::strin
   return errors::Error(code, kNotFound, message, {{"id", id}});
 }
 
-absl::Status KeptChanging(absl::string_view id) {
-  return errors::Error(
-      absl::StatusCode::kAborted, "CONCURRENT_MODIFICATION",
-      absl::StrCat("request ", errors::Quoted(id), " kept changing under this call; try again"));
-}
-
 google::protobuf::Timestamp ToTimestamp(absl::Time time) {
   const int64_t nanos = absl::ToUnixNanos(time);
   return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(nanos);
@@ -101,15 +95,10 @@ absl::Status NotificationRequestManager::Delete(absl::string_view site, absl::st
   if (absl::Status valid = ValidateIdArgument(id); !valid.ok()) return valid;
   std::optional<std::string> normalized = NormalizeGuid(id);
   if (!normalized) return NotFound(absl::StatusCode::kNotFound, site, id);
-  for (int attempt = 0; attempt < kMaxUpdateAttempts; ++attempt) {
-    absl::StatusOr<store::RecordPtr> record = store_->Get(site, *normalized);
-    if (absl::IsNotFound(record.status())) return NotFound(absl::StatusCode::kNotFound, site, id);
-    if (!record.ok()) return record.status();
-    absl::Status deleted = store_->Delete(site, *normalized, (*record)->revision);
-    if (absl::IsNotFound(deleted)) return NotFound(absl::StatusCode::kNotFound, site, id);
-    if (!absl::IsAborted(deleted)) return deleted;
-  }
-  return KeptChanging(id);
+  absl::StatusOr<RecordDeletion> deleted = DeleteRecord(
+      *store_, site, *normalized, [](const store::NotificationRequestRecord&) { return true; });
+  if (absl::IsNotFound(deleted.status())) return NotFound(absl::StatusCode::kNotFound, site, id);
+  return deleted.status();
 }
 
 absl::StatusOr<Request> NotificationRequestManager::MarkAsNotificationSent(absl::string_view site,
@@ -117,22 +106,25 @@ absl::StatusOr<Request> NotificationRequestManager::MarkAsNotificationSent(absl:
   if (absl::Status valid = ValidateIdArgument(id); !valid.ok()) return valid;
   std::optional<std::string> normalized = NormalizeGuid(id);
   if (!normalized) return NotFound(absl::StatusCode::kFailedPrecondition, site, id);
-  absl::StatusOr<RecordUpdate> update =
-      UpdateRecord(*store_, site, *normalized,
-                   [now = options_.clock()](const store::NotificationRequestRecord& current)
-                       -> std::optional<store::NotificationRequestRecord> {
-                     const Request& request = current.request;
-                     // Already in the state asked for: nothing changes, no event.
-                     if (request.status() == Request::NOTIFICATION_SENT &&
-                         request.has_auto_notified() && !request.auto_notified().value()) {
-                       return std::nullopt;
-                     }
-                     // A queued email sees the new revision and is not sent.
-                     store::NotificationRequestRecord next = current;
-                     store::SetStatus(next, Request::NOTIFICATION_SENT, now);
-                     next.request.mutable_auto_notified()->set_value(false);
-                     return next;
-                   });
+  absl::StatusOr<RecordUpdate> update = UpdateRecord(
+      *store_, site, *normalized,
+      [now = options_.clock()](
+          const store::NotificationRequestRecord& current) -> std::optional<NextRecord> {
+        const Request& request = current.request;
+        // Already in the state asked for: nothing changes, no event.
+        if (request.status() == Request::NOTIFICATION_SENT && request.has_auto_notified() &&
+            !request.auto_notified().value()) {
+          return std::nullopt;
+        }
+        // Marking a PROCESSING request ends its claim: its queued email sees
+        // the new revision and is not sent.
+        NextRecord next{current, request.status() == Request::PROCESSING
+                                     ? store::ClaimChange::kRelease
+                                     : store::ClaimChange::kNone};
+        store::SetStatus(next.record, Request::NOTIFICATION_SENT, now);
+        next.record.request.mutable_auto_notified()->set_value(false);
+        return next;
+      });
   if (absl::IsNotFound(update.status())) {
     return NotFound(absl::StatusCode::kFailedPrecondition, site, id);
   }

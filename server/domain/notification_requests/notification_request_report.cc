@@ -53,17 +53,16 @@ absl::StatusOr<std::vector<std::string>> NotificationRequestManager::ReportTarge
 absl::StatusOr<store::RecordPtr> NotificationRequestManager::Claim(
     absl::string_view site, const std::string& id,
     const std::shared_ptr<const store::QueuedEmail>& email) {
-  absl::StatusOr<RecordUpdate> update =
-      UpdateRecord(*store_, site, id,
-                   [&email](const store::NotificationRequestRecord& current)
-                       -> std::optional<store::NotificationRequestRecord> {
-                     // Only RECEIVED requests are notified: nothing is ever sent twice.
-                     if (current.request.status() != Request::RECEIVED) return std::nullopt;
-                     store::NotificationRequestRecord next = current;
-                     next.request.set_status(Request::PROCESSING);
-                     next.delivery = email;
-                     return next;
-                   });
+  absl::StatusOr<RecordUpdate> update = UpdateRecord(
+      *store_, site, id,
+      [&email](const store::NotificationRequestRecord& current) -> std::optional<NextRecord> {
+        // Only RECEIVED requests are notified: nothing is ever sent twice.
+        if (current.request.status() != Request::RECEIVED) return std::nullopt;
+        NextRecord next{current, store::ClaimChange::kClaim};
+        next.record.request.set_status(Request::PROCESSING);
+        next.record.delivery = email;
+        return next;
+      });
   if (absl::IsNotFound(update.status())) return store::RecordPtr();
   if (!update.ok()) return update.status();
   if (!update->changed) return store::RecordPtr();

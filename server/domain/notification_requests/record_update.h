@@ -1,5 +1,6 @@
-// The read, decide, compare-and-swap loop every change of a stored request
-// goes through (mark sent, a report's claim), written once.
+// The read, decide, compare-and-swap loops every change of a stored request
+// goes through (mark sent, a report's claim; delete, erase, the retention
+// sweep), written once.
 #ifndef BACKINSTOCK_SERVER_DOMAIN_NOTIFICATION_REQUESTS_RECORD_UPDATE_H_
 #define BACKINSTOCK_SERVER_DOMAIN_NOTIFICATION_REQUESTS_RECORD_UPDATE_H_
 
@@ -12,8 +13,17 @@
 
 namespace backinstock::domain {
 
-// How often one update reads again after another write got there first.
+// How often one update or delete reads again after another write got there
+// first.
 inline constexpr int kMaxUpdateAttempts = 64;
+
+// The next state of a request, and the store write that makes it: what the
+// change does to the request's claim (store::ClaimChange) is named by the
+// code that decides the change, never inferred from the statuses.
+struct NextRecord {
+  store::NotificationRequestRecord record;
+  store::ClaimChange claim = store::ClaimChange::kNone;
+};
 
 struct RecordUpdate {
   store::RecordPtr record;  // as written, or as found when `change` left it
@@ -21,15 +31,26 @@ struct RecordUpdate {
 };
 
 // Reads request `id` of `site`, asks `change` for its next state (nullopt:
-// leave it), and writes that with a compare-and-swap on the revision read
-// (the revision is set here); on ABORTED, reads again. NOT_FOUND when there is
-// no such request (or it was deleted meanwhile); ABORTED, reason
-// CONCURRENT_MODIFICATION, when it kept changing; the store's own errors.
+// leave it), and writes that with the store write it names (CompareAndSwap,
+// Claim or Release) on the revision read (the revision is set here); on
+// ABORTED, reads again. NOT_FOUND when there is no such request (or it was
+// deleted meanwhile); ABORTED, reason CONCURRENT_MODIFICATION, when it kept
+// changing; the store's own errors.
 absl::StatusOr<RecordUpdate> UpdateRecord(
     store::NotificationRequestStore& store, absl::string_view site, absl::string_view id,
-    absl::FunctionRef<
-        std::optional<store::NotificationRequestRecord>(const store::NotificationRequestRecord&)>
-        change);
+    absl::FunctionRef<std::optional<NextRecord>(const store::NotificationRequestRecord&)> change);
+
+struct RecordDeletion {
+  store::RecordPtr record;  // as deleted, or as found when `wanted` left it
+  bool deleted = false;
+};
+
+// Reads request `id` of `site`, asks `wanted` whether to delete it as read
+// (false: leave it), and deletes it with the revision read; on ABORTED, reads
+// again. Errors as UpdateRecord.
+absl::StatusOr<RecordDeletion> DeleteRecord(
+    store::NotificationRequestStore& store, absl::string_view site, absl::string_view id,
+    absl::FunctionRef<bool(const store::NotificationRequestRecord&)> wanted);
 
 }  // namespace backinstock::domain
 

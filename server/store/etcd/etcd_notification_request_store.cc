@@ -119,28 +119,29 @@ absl::StatusOr<int64_t> EtcdNotificationRequestStore::ModRevisionAt(
   return read->kvs(0).mod_revision();
 }
 
-absl::Status EtcdNotificationRequestStore::CompareAndSwap(absl::string_view site,
-                                                          int64_t expected_revision,
-                                                          const NotificationRequestRecord& next) {
-  if (next.revision != expected_revision + 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("next revision ", next.revision, " does not follow ", expected_revision));
-  }
+absl::Status EtcdNotificationRequestStore::DoCompareAndSwap(absl::string_view site,
+                                                            int64_t expected_revision,
+                                                            const NotificationRequestRecord& next,
+                                                            ClaimChange change) {
   const std::string& id = next.request.id();
   absl::StatusOr<int64_t> mod_revision = ModRevisionAt(site, id, expected_revision);
   if (!mod_revision.ok()) return mod_revision.status();
   auto previous = cache_->Request(site, id);
   if (!previous || previous->mod_revision != *mod_revision) return Aborted(id, expected_revision);
+  // The transaction is guarded on this mod_revision: what is checked here is
+  // what the write replaces.
   const v1::BackInStockNotificationRequest& before = previous->record->request;
   const std::string open_key = OpenRequestKeyOf(next.request);
   if (before.id() != id || OpenRequestKeyOf(before) != open_key) {
     return absl::InvalidArgumentError(
         absl::StrCat("request ", id, ": catalog reference and email never change"));
   }
+  if (absl::Status named = CheckClaimChange(change, before.status(), next.request.status());
+      !named.ok()) {
+    return named;
+  }
   const bool was_open = IsOpen(before.status());
   const bool is_open = IsOpen(next.request.status());
-  const bool claims = !IsProcessing(before) && IsProcessing(next.request);
-  const bool releases = IsProcessing(before) && !IsProcessing(next.request);
   const std::string record_key = RequestKey(site, id);
   const std::string index_key = OpenIndexKey(site, open_key);
   const std::string claim_key = ClaimKey(site, id);
@@ -148,7 +149,7 @@ absl::Status EtcdNotificationRequestStore::CompareAndSwap(absl::string_view site
   // A claim without a live lease would be a claim nobody keeps alive (and
   // that no sweeper would ever release): refuse it.
   int64_t lease = 0;
-  if (claims) {
+  if (change == ClaimChange::kClaim) {
     absl::StatusOr<int64_t> current = lease_->Current();
     if (!current.ok()) return StorageUnavailable(current.status());
     lease = *current;
@@ -162,34 +163,18 @@ absl::Status EtcdNotificationRequestStore::CompareAndSwap(absl::string_view site
   AddPut(txn.add_success(), record_key, EncodeRequest(next, writer));
   if (was_open && !is_open) AddDelete(txn.add_success(), index_key);
   if (!was_open && is_open) AddPut(txn.add_success(), index_key, id);
-  if (claims) {
+  if (change == ClaimChange::kClaim) {
     etcdserverpb::RequestOp* claim = txn.add_success();
     AddPut(claim, claim_key, writer);
     claim->mutable_request_put()->set_lease(lease);
   }
-  if (releases) AddDelete(txn.add_success(), claim_key);
+  if (change == ClaimChange::kRelease) AddDelete(txn.add_success(), claim_key);
   AddGet(txn.add_failure(), record_key);
   AddGet(txn.add_failure(), index_key);
 
   absl::StatusOr<Committer::Outcome> outcome = committer_->Commit(txn, writer);
   if (!outcome.ok()) {
-    // A claim or a release that failed may leave a claim key on this
-    // replica's lease that no report will ever remove: a claim of unknown
-    // outcome (or committed but not yet seen here) that the report skips, a
-    // release that could not be written. While the lease is renewed nobody
-    // would sweep it, and the request would stay PROCESSING for as long as
-    // this process runs. So the lease is abandoned instead: etcd lets it
-    // expire after its TTL, and the sweepers settle whatever it still holds
-    // as FAILED (never sent twice). Reports still running here settle their
-    // own claims meanwhile, and new claims go on a new lease. (For a claim,
-    // this also covers etcd refusing a put on a lease it no longer has.)
-    if (claims) {
-      lease_->Lost(lease);
-    } else if (releases) {
-      if (absl::StatusOr<int64_t> current = lease_->Current(); current.ok()) {
-        lease_->Lost(*current);
-      }
-    }
+    AbandonClaimLease(change, lease);
     return outcome.status();
   }
   if (outcome->succeeded) return absl::OkStatus();
@@ -204,6 +189,31 @@ absl::Status EtcdNotificationRequestStore::CompareAndSwap(absl::string_view site
   return absl::AlreadyExistsError(absl::StrCat("request ",
                                                index != nullptr ? index->value() : std::string("?"),
                                                " is already open for the same item and email"));
+}
+
+void EtcdNotificationRequestStore::AbandonClaimLease(ClaimChange change, int64_t claim_lease) {
+  // A claim or a release that failed may leave a claim key on this
+  // replica's lease that no report will ever remove: a claim of unknown
+  // outcome (or committed but not yet seen here) that the report skips, a
+  // release that could not be written. While the lease is renewed nobody
+  // would sweep it, and the request would stay PROCESSING for as long as
+  // this process runs. So the lease is abandoned instead: etcd lets it
+  // expire after its TTL, and the sweepers settle whatever it still holds
+  // as FAILED (never sent twice). Reports still running here settle their
+  // own claims meanwhile, and new claims go on a new lease. (For a claim,
+  // this also covers etcd refusing a put on a lease it no longer has.)
+  switch (change) {
+    case ClaimChange::kClaim:
+      lease_->Lost(claim_lease);
+      return;
+    case ClaimChange::kRelease:
+      if (absl::StatusOr<int64_t> current = lease_->Current(); current.ok()) {
+        lease_->Lost(*current);
+      }
+      return;
+    case ClaimChange::kNone:
+      return;
+  }
 }
 
 absl::Status EtcdNotificationRequestStore::Delete(absl::string_view site, absl::string_view id,

@@ -7,12 +7,13 @@
 //  - a counter key holding the number of requests, put by every Create and
 //    Delete in the same transaction and guarded by its mod_revision: the cap
 //    is checked against a count no other write changed in between.
-// Every record write is guarded by the record key's mod_revision. A move into
-// PROCESSING also puts the request's claim key on the replica's lease, and a
-// move out of it (or a Delete) removes the claim key, in the same transaction:
-// a claim key exists while a live replica owns the request (ClaimSweeper
-// settles the others). Reads, counts and watches are served from the
-// replica's EtcdCache.
+// Every record write is guarded by the record key's mod_revision. A Claim
+// also puts the request's claim key on the replica's lease, and a Release (or
+// a Delete of a PROCESSING request) removes the claim key, in the same
+// transaction: a claim key exists while a live replica owns the request
+// (ClaimSweeper settles the others). Which keys a write touches follows from
+// the write's name (ClaimChange), checked against the stored status. Reads,
+// counts and watches are served from the replica's EtcdCache.
 #ifndef BACKINSTOCK_SERVER_STORE_ETCD_ETCD_NOTIFICATION_REQUEST_STORE_H_
 #define BACKINSTOCK_SERVER_STORE_ETCD_ETCD_NOTIFICATION_REQUEST_STORE_H_
 
@@ -35,8 +36,6 @@ class EtcdNotificationRequestStore final : public NotificationRequestStore {
                                       const NotificationRequestRecord& record,
                                       int64_t max_requests) override;
   absl::StatusOr<RecordPtr> Get(absl::string_view site, absl::string_view id) const override;
-  absl::Status CompareAndSwap(absl::string_view site, int64_t expected_revision,
-                              const NotificationRequestRecord& next) override;
   absl::Status Delete(absl::string_view site, absl::string_view id,
                       int64_t expected_revision) override;
   absl::StatusOr<std::vector<RecordPtr>> List(absl::string_view site) const override;
@@ -62,6 +61,12 @@ class EtcdNotificationRequestStore final : public NotificationRequestStore {
   absl::Status PurgeDeleted() override { return absl::OkStatus(); }
 
  private:
+  absl::Status DoCompareAndSwap(absl::string_view site, int64_t expected_revision,
+                                const NotificationRequestRecord& next, ClaimChange change) override;
+  // After a Claim or Release whose outcome is unknown: gives up the lease
+  // the claim key is (or may be) on (see the .cc).
+  void AbandonClaimLease(ClaimChange change, int64_t claim_lease);
+
   // The record's etcd mod_revision when it is at `expected_revision`: from
   // the cache, or from etcd when the caller knows a revision the cache has
   // not seen yet. NOT_FOUND / ABORTED as the interface says.

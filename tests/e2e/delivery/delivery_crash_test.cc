@@ -15,9 +15,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "tests/e2e/delivery/delivery_test_util.h"
-#include "tests/support/temp_dir.h"
 #include "tests/support/eventually.h"
 #include "tests/support/server_process.h"
+#include "tests/support/temp_dir.h"
 
 namespace backinstock::testing {
 namespace {

@@ -23,8 +23,8 @@
 #include "absl/synchronization/mutex.h"
 #include "backinstock/v1/settings.grpc.pb.h"
 #include "tests/e2e/durability/kill_point.h"
-#include "tests/support/temp_dir.h"
 #include "tests/support/server_process.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/test_keys.h"
 #include "tests/support/test_server.h"
 

@@ -24,10 +24,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "tests/e2e/durability/kill_point.h"
-#include "tests/support/temp_dir.h"
-#include "tests/support/request_calls.h"
 #include "tests/support/eventually.h"
+#include "tests/support/request_calls.h"
 #include "tests/support/server_process.h"
+#include "tests/support/temp_dir.h"
 
 namespace backinstock::testing {
 namespace {

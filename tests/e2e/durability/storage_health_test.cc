@@ -7,8 +7,8 @@
 #include <sys/resource.h>
 
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "tests/support/temp_dir.h"
 #include "tests/support/request_calls.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/test_server.h"
 
 namespace backinstock::testing {

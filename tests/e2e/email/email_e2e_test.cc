@@ -15,8 +15,8 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "server/auth/permissions.h"
 #include "server/email/email_template.h"
-#include "tests/support/temp_dir.h"
 #include "tests/support/email_calls.h"
+#include "tests/support/temp_dir.h"
 
 namespace backinstock::testing {
 namespace {

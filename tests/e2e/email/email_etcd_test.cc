@@ -5,8 +5,8 @@
 
 #include <thread>
 
-#include "tests/support/email_calls.h"
 #include "tests/server/store/etcd/replicas.h"
+#include "tests/support/email_calls.h"
 #include "tests/support/eventually.h"
 
 namespace backinstock::testing {

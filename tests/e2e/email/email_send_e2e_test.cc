@@ -9,8 +9,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "tests/support/python_json.h"
 #include "tests/support/email_calls.h"
+#include "tests/support/python_json.h"
 #include "tests/support/server_process.h"
 #include "tests/support/smtp_relay.h"
 

@@ -12,9 +12,9 @@
 #include "backinstock/errors/error.h"
 #include "backinstock/errors/grpc_status.h"
 #include "backinstock/v1/settings.grpc.pb.h"
-#include "tests/support/temp_dir.h"
 #include "tests/support/es256_keys.h"
 #include "tests/support/server_process.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/test_keys.h"
 
 namespace backinstock::testing {

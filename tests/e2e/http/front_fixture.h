@@ -18,11 +18,11 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 #include "nlohmann/json.hpp"
+#include "tests/support/eventually.h"
 #include "tests/support/http_client.h"
 #include "tests/support/request_calls.h"
-#include "tests/support/settings_calls.h"
-#include "tests/support/eventually.h"
 #include "tests/support/server_process.h"
+#include "tests/support/settings_calls.h"
 #include "tests/support/test_keys.h"
 
 namespace backinstock::testing {

@@ -13,14 +13,14 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "tests/support/metrics_client.h"
 #include "tests/e2e/metrics/prometheus_server.h"
-#include "tests/support/request_calls.h"
-#include "tests/support/settings_calls.h"
 #include "tests/support/child_process.h"
 #include "tests/support/eventually.h"
+#include "tests/support/metrics_client.h"
 #include "tests/support/raw_call.h"
+#include "tests/support/request_calls.h"
 #include "tests/support/server_process.h"
+#include "tests/support/settings_calls.h"
 
 namespace backinstock::testing {
 namespace {

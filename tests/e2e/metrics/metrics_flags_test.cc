@@ -9,10 +9,10 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
-#include "tests/support/metrics_client.h"
-#include "tests/support/settings_calls.h"
 #include "tests/support/etcd_cluster.h"
+#include "tests/support/metrics_client.h"
 #include "tests/support/server_process.h"
+#include "tests/support/settings_calls.h"
 
 namespace backinstock::testing {
 namespace {

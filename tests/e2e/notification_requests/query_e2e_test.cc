@@ -7,8 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
-#include "tests/support/request_calls.h"
 #include "tests/support/eventually.h"
+#include "tests/support/request_calls.h"
 
 namespace backinstock::testing {
 namespace {

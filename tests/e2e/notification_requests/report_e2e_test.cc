@@ -6,9 +6,9 @@
 #include <fstream>
 #include <set>
 
-#include "tests/support/request_calls.h"
 #include "tests/support/eventually.h"
 #include "tests/support/maildir.h"
+#include "tests/support/request_calls.h"
 
 namespace backinstock::testing {
 namespace {

@@ -10,9 +10,9 @@
 #include <fstream>
 
 #include "absl/strings/escaping.h"
-#include "tests/support/request_calls.h"
 #include "tests/support/eventually.h"
 #include "tests/support/maildir.h"
+#include "tests/support/request_calls.h"
 #include "tests/support/server_process.h"
 
 namespace backinstock::testing {

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
-#include "tests/support/request_calls.h"
 #include "tests/support/eventually.h"
+#include "tests/support/request_calls.h"
 
 namespace backinstock::testing {
 namespace {

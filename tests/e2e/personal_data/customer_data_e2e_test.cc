@@ -8,8 +8,8 @@
 #include <optional>
 #include <set>
 
-#include "tests/support/request_calls.h"
 #include "tests/e2e/personal_data/customer_data_calls.h"
+#include "tests/support/request_calls.h"
 
 namespace backinstock::testing {
 namespace {

@@ -9,11 +9,11 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "server/store/etcd/etcd_client.h"
-#include "tests/support/request_calls.h"
 #include "tests/e2e/personal_data/customer_data_calls.h"
 #include "tests/support/etcd_cluster.h"
 #include "tests/support/eventually.h"
 #include "tests/support/maildir.h"
+#include "tests/support/request_calls.h"
 
 namespace backinstock::testing {
 namespace {

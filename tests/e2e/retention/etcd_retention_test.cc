@@ -12,8 +12,8 @@
 #include "server/retention/etcd_sweep_leadership.h"
 #include "server/store/etcd/etcd_client.h"
 #include "server/store/etcd/txn.h"
-#include "tests/server/store/etcd/replicas.h"
 #include "tests/e2e/retention/retention_e2e_util.h"
+#include "tests/server/store/etcd/replicas.h"
 #include "tests/support/eventually.h"
 
 namespace backinstock::testing {

@@ -15,11 +15,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "tests/support/request_calls.h"
 #include "tests/e2e/retention/retention_e2e_util.h"
-#include "tests/support/settings_calls.h"
 #include "tests/support/eventually.h"
+#include "tests/support/request_calls.h"
 #include "tests/support/server_process.h"
+#include "tests/support/settings_calls.h"
 #include "tests/support/test_keys.h"
 
 namespace backinstock::testing {

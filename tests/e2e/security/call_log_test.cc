@@ -12,10 +12,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "backinstock/v1/settings.grpc.pb.h"
-#include "tests/support/temp_dir.h"
-#include "tests/support/settings_calls.h"
 #include "tests/support/eventually.h"
 #include "tests/support/server_process.h"
+#include "tests/support/settings_calls.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/test_keys.h"
 
 namespace backinstock::testing {

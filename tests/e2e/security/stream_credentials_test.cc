@@ -21,10 +21,10 @@
 #include "backinstock/v1/notification_requests.grpc.pb.h"
 #include "backinstock/v1/settings.grpc.pb.h"
 #include "server/auth/permissions.h"
-#include "tests/support/temp_dir.h"
-#include "tests/support/request_calls.h"
 #include "tests/support/eventually.h"
+#include "tests/support/request_calls.h"
 #include "tests/support/server_process.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/test_keys.h"
 
 namespace backinstock::testing {

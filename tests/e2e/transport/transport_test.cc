@@ -8,9 +8,9 @@
 #include <memory>
 
 #include "backinstock/v1/settings.grpc.pb.h"
+#include "tests/e2e/transport/certificates.h"
 #include "tests/support/test_keys.h"
 #include "tests/support/test_server.h"
-#include "tests/e2e/transport/certificates.h"
 
 namespace backinstock::testing {
 namespace {

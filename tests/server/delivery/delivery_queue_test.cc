@@ -115,7 +115,7 @@ class DeliveryQueueTest : public ::testing::Test {
     *email_state->mutable_state()->mutable_queued_time() =
         google::protobuf::util::TimeUtil::GetCurrentTime();
     queued->delivery = email_state;
-    EXPECT_TRUE(store_.CompareAndSwap("s", 1, *queued).ok());
+    EXPECT_TRUE(store_.Claim("s", 1, *queued).ok());
     return queued;
   }
 
@@ -201,7 +201,7 @@ TEST_F(DeliveryQueueTest, AnEmailWhoseRequestChangedMeanwhileIsNotSent) {
   store::NotificationRequestRecord marked = *queued;
   marked.revision = 3;
   marked.request.set_status(Request::NOTIFICATION_SENT);
-  ASSERT_TRUE(store_.CompareAndSwap("s", 2, marked).ok());
+  ASSERT_TRUE(store_.Release("s", 2, marked).ok());
   queue_->Schedule("s", queued);
   Queued("r2", "bob@example.com");
   queue_->Schedule("s", *store_.Get("s", "r2"));

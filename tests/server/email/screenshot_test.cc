@@ -17,8 +17,8 @@
 #include "gtest/gtest.h"
 #include "server/email/email_template.h"
 #include "server/email/renderer.h"
-#include "tests/support/python_json.h"
 #include "tests/support/child_process.h"
+#include "tests/support/python_json.h"
 #include "tests/support/test_server.h"
 
 namespace backinstock::email {
@@ -82,7 +82,8 @@ Probe ProbePng(const std::string& path, const std::string& color,
   std::vector<std::string> args = {path, color};
   for (const auto& p : points) args.insert(args.end(), {"--point", p});
   for (const auto& r : rects) args.insert(args.end(), {"--rect", r});
-  absl::StatusOr<nlohmann::json> json = testing::RunPythonJson("tests/server/email/png_probe.py", args);
+  absl::StatusOr<nlohmann::json> json =
+      testing::RunPythonJson("tests/server/email/png_probe.py", args);
   EXPECT_TRUE(json.ok()) << json.status();
   Probe probe;
   if (!json.ok()) return probe;

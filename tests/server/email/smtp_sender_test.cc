@@ -13,8 +13,8 @@
 #include "server/email/email_template.h"
 #include "server/email/mime_message.h"
 #include "server/email/renderer.h"
-#include "tests/support/python_json.h"
 #include "tests/support/child_process.h"
+#include "tests/support/python_json.h"
 #include "tests/support/smtp_relay.h"
 
 namespace backinstock::email {

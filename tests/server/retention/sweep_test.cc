@@ -47,7 +47,10 @@ class SweepTest : public ::testing::Test {
     store::NotificationRequestRecord record = ReceivedAt(id, created, "item-" + id);
     ASSERT_TRUE(store_.Create(kSite, record, 1000).ok());
     if (status != Request::RECEIVED) {
-      ASSERT_TRUE(store_.CompareAndSwap(kSite, 1, MovedTo(record, status, settled)).ok());
+      const store::NotificationRequestRecord next = MovedTo(record, status, settled);
+      ASSERT_TRUE((status == Request::PROCESSING ? store_.Claim(kSite, 1, next)
+                                                 : store_.CompareAndSwap(kSite, 1, next))
+                      .ok());
     }
   }
   bool Exists(const std::string& id) { return store_.Get(kSite, id).ok(); }
@@ -179,10 +182,6 @@ class FailingDeletes final : public store::NotificationRequestStore {
                                        absl::string_view id) const override {
     return inner_->Get(site, id);
   }
-  absl::Status CompareAndSwap(absl::string_view site, int64_t expected_revision,
-                              const store::NotificationRequestRecord& next) override {
-    return inner_->CompareAndSwap(site, expected_revision, next);
-  }
   absl::Status Delete(absl::string_view site, absl::string_view id,
                       int64_t expected_revision) override {
     if (allowed.fetch_sub(1) <= 0) return absl::UnavailableError("storage is down");
@@ -214,6 +213,12 @@ class FailingDeletes final : public store::NotificationRequestStore {
   absl::Status PurgeDeleted() override { return inner_->PurgeDeleted(); }
 
  private:
+  absl::Status DoCompareAndSwap(absl::string_view site, int64_t expected_revision,
+                                const store::NotificationRequestRecord& next,
+                                store::ClaimChange change) override {
+    return inner_->Write(change, site, expected_revision, next);
+  }
+
   store::NotificationRequestStore* inner_;
 };
 

@@ -116,6 +116,11 @@ TEST(DurableNotificationRequestStore, KeepsTheStoreContractAndJournalsOnlyAccept
   EXPECT_EQ(s.CompareAndSwap("site", 2, stale).code(), absl::StatusCode::kAborted);
   EXPECT_EQ(s.Delete("site", Id(1), 7).code(), absl::StatusCode::kAborted);
   EXPECT_EQ(s.Delete("site", Id(9), 1).code(), absl::StatusCode::kNotFound);
+  // Entering PROCESSING is a Claim; releasing needs a claim.
+  EXPECT_EQ(s.CompareAndSwap("site", 1, Next(current, Request::PROCESSING)).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(s.Release("site", 1, Next(current, Request::FAILED)).code(),
+            absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(s.CompareAndSwap("site", 1, Next(*s.Get("site", Id(1)), Request::FAILED)).code(),
             absl::StatusCode::kOk);
   EXPECT_EQ(s.journal().Stats().appends, 2u) << "refused writes are not journaled";
@@ -145,9 +150,9 @@ TEST(DurableNotificationRequestStore, ARestartRestoresRecordsRevisionsAndIndexes
           ASSERT_TRUE(s.CompareAndSwap("site", 1, Next(r, Request::NOTIFICATION_SENT, false)).ok());
           break;
         case 1:
-          ASSERT_TRUE(s.CompareAndSwap("site", 1, Next(r, Request::PROCESSING)).ok());
+          ASSERT_TRUE(s.Claim("site", 1, Next(r, Request::PROCESSING)).ok());
           r = *s.Get("site", Id(n));
-          ASSERT_TRUE(s.CompareAndSwap("site", 2, Next(r, Request::FAILED, true)).ok());
+          ASSERT_TRUE(s.Release("site", 2, Next(r, Request::FAILED, true)).ok());
           break;
         case 2:
           ASSERT_TRUE(s.Delete("site", Id(n), 1).ok());
@@ -228,10 +233,10 @@ TEST(DurableNotificationRequestStore, RequestsLeftProcessingAreResumedOrFailed) 
     ASSERT_TRUE(s.Create("site", NewRecord(1, "a", "p@x.io"), kNoCap).ok());
     ASSERT_TRUE(s.Create("site", NewRecord(2, "a", "q@x.io"), kNoCap).ok());
     ASSERT_TRUE(s.Create("site", NewRecord(3, "b", "r@x.io"), kNoCap).ok());
-    ASSERT_TRUE(s.CompareAndSwap("site", 1, Next(*s.Get("site", Id(1)), Request::PROCESSING)).ok());
+    ASSERT_TRUE(s.Claim("site", 1, Next(*s.Get("site", Id(1)), Request::PROCESSING)).ok());
     NotificationRequestRecord queued = Next(*s.Get("site", Id(3)), Request::PROCESSING);
     queued.delivery = email;
-    ASSERT_TRUE(s.CompareAndSwap("site", 1, queued).ok());
+    ASSERT_TRUE(s.Claim("site", 1, queued).ok());
   }
   {
     auto store = DurableNotificationRequestStore::Open(dir.path(), NoCompaction());

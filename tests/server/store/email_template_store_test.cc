@@ -10,9 +10,9 @@
 #include "absl/strings/str_cat.h"
 #include "server/store/durable_email_template_store.h"
 #include "server/store/etcd/keys.h"
-#include "tests/support/temp_dir.h"
 #include "tests/server/store/store_backends.h"
 #include "tests/support/eventually.h"
+#include "tests/support/temp_dir.h"
 
 namespace backinstock::testing {
 namespace {

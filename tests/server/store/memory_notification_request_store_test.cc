@@ -1,12 +1,13 @@
 // The memory store: records, compare-and-swap, the duplicate rule and the cap
 // as one atomic step, open counts, and the change feed.
+#include "server/store/memory_notification_request_store.h"
+
 #include <gtest/gtest.h>
 
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "server/store/catalog_key.h"
-#include "server/store/memory_notification_request_store.h"
 #include "tests/support/query_test_util.h"
 
 namespace backinstock::store {
@@ -59,9 +60,10 @@ TEST(MemoryStore, CreateGetCompareAndSwapDelete) {
   EXPECT_EQ((*stored)->revision, 1);
   EXPECT_TRUE(absl::IsNotFound(store.Get("other-site", "r1").status()));
 
-  EXPECT_TRUE(store.CompareAndSwap("s", 1, WithStatus(*stored, Request::PROCESSING)).ok());
+  EXPECT_TRUE(store.Claim("s", 1, WithStatus(*stored, Request::PROCESSING)).ok());
   // A stale revision loses.
-  EXPECT_TRUE(absl::IsAborted(store.CompareAndSwap("s", 1, WithStatus(*stored, Request::FAILED))));
+  EXPECT_TRUE(absl::IsAborted(store.Release("s", 1, WithStatus(*stored, Request::FAILED))));
+  EXPECT_TRUE(absl::IsAborted(store.Claim("s", 1, WithStatus(*stored, Request::PROCESSING))));
   EXPECT_TRUE(absl::IsAborted(store.Delete("s", "r1", 1)));
   EXPECT_TRUE(store.Delete("s", "r1", 2).ok());
   EXPECT_TRUE(absl::IsNotFound(store.Get("s", "r1").status()));
@@ -136,11 +138,9 @@ TEST(MemoryStore, CountsAndOpenIdsFollowStatus) {
   store.Create("s", NewRecord("r3", "j", "a@b.co"), 10).IgnoreError();
   EXPECT_EQ(*store.CountOpen("s", {KeyOf("i"), KeyOf("j"), KeyOf("k")}),
             (std::vector<int64_t>{2, 1, 0}));
-  ASSERT_TRUE(
-      store.CompareAndSwap("s", 1, WithStatus(*store.Get("s", "r1"), Request::PROCESSING)).ok());
+  ASSERT_TRUE(store.Claim("s", 1, WithStatus(*store.Get("s", "r1"), Request::PROCESSING)).ok());
   EXPECT_EQ((*store.CountOpen("s", {KeyOf("i")}))[0], 2);
-  ASSERT_TRUE(
-      store.CompareAndSwap("s", 2, WithStatus(*store.Get("s", "r1"), Request::FAILED)).ok());
+  ASSERT_TRUE(store.Release("s", 2, WithStatus(*store.Get("s", "r1"), Request::FAILED)).ok());
   EXPECT_EQ((*store.CountOpen("s", {KeyOf("i")}))[0], 1);
   EXPECT_EQ(*store.OpenIds("s", KeyOf("i")), std::vector<std::string>{"r2"});
   ASSERT_TRUE(store.Delete("s", "r2", 1).ok());

@@ -1,5 +1,6 @@
-// The settings store and email template store contracts, each stated once
-// and run against every backend (memory, durable, etcd). What only some
+// The settings store, email template store and notification request store
+// contracts (the request store's named writes and retention index), each
+// stated once and run against every backend (memory, durable, etcd). What only some
 // backends add (restarts, journal contents, replicas sharing etcd) is tested
 // beside each backend.
 #include <gmock/gmock.h>
@@ -13,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "backinstock/errors/error.h"
 #include "server/store/email_template_store.h"
 #include "server/store/notification_request_store.h"
 #include "server/store/settings_store.h"
@@ -247,6 +249,107 @@ TYPED_TEST(EmailTemplateStoreContract, ConcurrentWritersEachApplyExactlyOnce) {
       });
 }
 
+// --- NotificationRequestStore: writes named after the claim ----------------
+
+template <typename Backend>
+class RequestStoreWriteContract : public ::testing::Test {
+ protected:
+  using Request = v1::BackInStockNotificationRequest;
+
+  void SetUp() override {
+    store_ = backend_.OpenRequests();
+    ASSERT_NE(store_, nullptr);
+    ASSERT_TRUE(store_->Create(site_, ReceivedAt("r1", kT0), 1000).ok());
+  }
+  void TearDown() override { store_.reset(); }
+
+  store::RecordPtr Current() {
+    absl::StatusOr<store::RecordPtr> current = store_->Get(site_, "r1");
+    EXPECT_TRUE(current.ok()) << current.status();
+    return current.ok() ? *current : nullptr;
+  }
+  store::NotificationRequestRecord To(Request::Status status) {
+    return MovedTo(*Current(), status, kT0);
+  }
+
+  static inline const absl::Time kT0 = absl::FromUnixSeconds(1'600'000'000);
+  const std::string site_ = UniqueSite();
+  Backend backend_;
+  std::unique_ptr<store::NotificationRequestStore> store_;
+};
+TYPED_TEST_SUITE(RequestStoreWriteContract, Backends);
+
+// Entering PROCESSING is a Claim, leaving it a Release, anything else a
+// CompareAndSwap: a write by another name is refused (reason
+// MISNAMED_STORE_WRITE) and changes nothing, on every backend.
+TYPED_TEST(RequestStoreWriteContract, AWriteThatDoesNotMatchItsNameIsRefusedAndChangesNothing) {
+  using Request = v1::BackInStockNotificationRequest;
+  auto& store = *this->store_;
+  const std::string& site = this->site_;
+  absl::Mutex mu;
+  std::vector<int64_t> updates;  // revisions of the updates published
+  auto subscription = store.Watch(site, [&](const store::RequestEvent& event) {
+    absl::MutexLock lock(&mu);
+    if (event.type == store::RequestEvent::Type::kUpdated)
+      updates.push_back(event.record->revision);
+  });
+  const store::RecordPtr received = this->Current();
+  ASSERT_NE(received, nullptr);
+
+  // RECEIVED: entering PROCESSING by another name, releasing nothing,
+  // claiming into another status.
+  const absl::Status entering = store.CompareAndSwap(site, 1, this->To(Request::PROCESSING));
+  EXPECT_EQ(entering.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(errors::ReasonOf(entering), "MISNAMED_STORE_WRITE");
+  EXPECT_EQ(store.Release(site, 1, this->To(Request::FAILED)).code(),
+            absl::StatusCode::kFailedPrecondition);
+  const absl::Status claim_into = store.Claim(site, 1, this->To(Request::NOTIFICATION_SENT));
+  EXPECT_EQ(claim_into.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(errors::ReasonOf(claim_into), "MISNAMED_STORE_WRITE");
+  EXPECT_EQ(store.Release(site, 1, this->To(Request::PROCESSING)).code(),
+            absl::StatusCode::kInvalidArgument);
+  // A wrong revision is refused as it always was, whatever the name.
+  store::NotificationRequestRecord skips = this->To(Request::PROCESSING);
+  skips.revision = 5;
+  EXPECT_EQ(store.Claim(site, 1, skips).code(), absl::StatusCode::kInvalidArgument);
+  store::NotificationRequestRecord stale = this->To(Request::PROCESSING);
+  stale.revision = 4;
+  EXPECT_EQ(store.Claim(site, 3, stale).code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(this->Current()->revision, 1);
+  EXPECT_EQ(this->Current()->request.status(), Request::RECEIVED);
+
+  // Claimed: a delivery attempt recorded keeps it PROCESSING; leaving it, or
+  // claiming it again, by another name is refused.
+  ASSERT_TRUE(store.Claim(site, 1, this->To(Request::PROCESSING)).ok());
+  EXPECT_EQ(store.Claim(site, 1, MovedTo(*received, Request::PROCESSING, this->kT0)).code(),
+            absl::StatusCode::kAborted)
+      << "a stale claim loses";
+  ASSERT_TRUE(store.CompareAndSwap(site, 2, this->To(Request::PROCESSING)).ok());
+  EXPECT_EQ(store.CompareAndSwap(site, 3, this->To(Request::NOTIFICATION_SENT)).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store.Claim(site, 3, this->To(Request::PROCESSING)).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(this->Current()->revision, 3);
+  EXPECT_EQ(this->Current()->request.status(), Request::PROCESSING);
+  ASSERT_TRUE(store.Release(site, 3, this->To(Request::NOTIFICATION_SENT)).ok());
+
+  // Settled: only RECEIVED requests are claimed; reopening is a
+  // CompareAndSwap.
+  EXPECT_EQ(store.Claim(site, 4, this->To(Request::PROCESSING)).code(),
+            absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(store.CompareAndSwap(site, 4, this->To(Request::RECEIVED)).ok());
+  EXPECT_EQ(this->Current()->revision, 5);
+  // Only the writes that passed were published (etcd's arrive through its
+  // watch).
+  EXPECT_TRUE(Eventually([&] {
+    absl::MutexLock lock(&mu);
+    return updates.size() >= 4u;
+  }));
+  subscription.reset();
+  absl::MutexLock lock(&mu);
+  EXPECT_EQ(updates, (std::vector<int64_t>{2, 3, 4, 5}));
+}
+
 // --- NotificationRequestStore: retention ------------------------------------
 
 template <typename Backend>
@@ -268,7 +371,10 @@ class RequestStoreRetentionContract : public ::testing::Test {
     store::NotificationRequestRecord record = ReceivedAt(id, kT0 + created, "item-" + id);
     ASSERT_TRUE(store_->Create(site_, record, 1000).ok());
     if (status == Request::RECEIVED) return;
-    ASSERT_TRUE(store_->CompareAndSwap(site_, 1, MovedTo(record, status, kT0 + settled)).ok());
+    const store::NotificationRequestRecord next = MovedTo(record, status, kT0 + settled);
+    ASSERT_TRUE((status == Request::PROCESSING ? store_->Claim(site_, 1, next)
+                                               : store_->CompareAndSwap(site_, 1, next))
+                    .ok());
   }
 
   // The ids ExpiredRequests names on this test's site (the etcd cluster is
@@ -322,16 +428,14 @@ TYPED_TEST(RequestStoreRetentionContract, FollowsStatusChangesAndDeletes) {
   // Claimed for sending: no longer a candidate; settled at +200h: not yet.
   auto a = this->store_->Get(this->site_, "a");
   ASSERT_TRUE(a.ok());
-  ASSERT_TRUE(
-      this->store_->CompareAndSwap(this->site_, 1, MovedTo(**a, Request::PROCESSING, late)).ok());
+  ASSERT_TRUE(this->store_->Claim(this->site_, 1, MovedTo(**a, Request::PROCESSING, late)).ok());
   EXPECT_THAT(this->Expired(late, late), ::testing::ElementsAre("b"));
   a = this->store_->Get(this->site_, "a");
   ASSERT_TRUE(a.ok());
-  ASSERT_TRUE(
-      this->store_
-          ->CompareAndSwap(this->site_, 2,
-                           MovedTo(**a, Request::NOTIFICATION_SENT, this->kT0 + absl::Hours(200)))
-          .ok());
+  ASSERT_TRUE(this->store_
+                  ->Release(this->site_, 2,
+                            MovedTo(**a, Request::NOTIFICATION_SENT, this->kT0 + absl::Hours(200)))
+                  .ok());
   EXPECT_THAT(this->Expired(late, late), ::testing::ElementsAre("b"));
   const absl::Time later = this->kT0 + absl::Hours(300);
   EXPECT_THAT(this->Expired(later, later), ::testing::UnorderedElementsAre("a", "b"));

@@ -81,8 +81,7 @@ TEST(EtcdCacheTest, CompactedHistoryIsReplacedByAFullReReadThatPublishesTheDiffe
     ASSERT_TRUE(created.ok()) << created.status();
     ASSERT_EQ(created->outcome, store::CreateResult::Outcome::kCreated);
   }
-  ASSERT_TRUE(
-      writes->CompareAndSwap(kSite, 1, Next(*writes->Get(kSite, "r2"), Request::PROCESSING)).ok());
+  ASSERT_TRUE(writes->Claim(kSite, 1, Next(*writes->Get(kSite, "r2"), Request::PROCESSING)).ok());
   const std::vector<std::string> before = {"created r1 r1", "created r2 r1", "created r3 r1",
                                            "updated r2 r2"};
   ASSERT_EQ(recorder.Await(4), before);
@@ -91,11 +90,9 @@ TEST(EtcdCacheTest, CompactedHistoryIsReplacedByAFullReReadThatPublishesTheDiffe
   // and the history is compacted past what the reader saw.
   ASSERT_TRUE(etcd.Kill(0).ok());
   ASSERT_TRUE(writes->Delete(kSite, "r1", 1).ok());
+  ASSERT_TRUE(writes->Claim(kSite, 1, Next(*writes->Get(kSite, "r3"), Request::PROCESSING)).ok());
   ASSERT_TRUE(
-      writes->CompareAndSwap(kSite, 1, Next(*writes->Get(kSite, "r3"), Request::PROCESSING)).ok());
-  ASSERT_TRUE(
-      writes->CompareAndSwap(kSite, 2, Next(*writes->Get(kSite, "r3"), Request::NOTIFICATION_SENT))
-          .ok());
+      writes->Release(kSite, 2, Next(*writes->Get(kSite, "r3"), Request::NOTIFICATION_SENT)).ok());
   ASSERT_TRUE(writes->Create(kSite, NewRecord("r4", "r4@e.co"), 100).ok());
   store::SettingsRecord settings;
   settings.revision = 1;
@@ -156,10 +153,8 @@ TEST(EtcdCacheTest, BrokenWatchResumesFromTheLastAppliedRevisionWithEveryChange)
   ASSERT_EQ(recorder.Await(1), std::vector<std::string>{"created r1 r1"});
   ASSERT_TRUE(etcd.Kill(0).ok());
   // While the reader's stream is down, a record goes through three states.
-  ASSERT_TRUE(
-      writes->CompareAndSwap(kSite, 1, Next(*writes->Get(kSite, "r1"), Request::PROCESSING)).ok());
-  ASSERT_TRUE(
-      writes->CompareAndSwap(kSite, 2, Next(*writes->Get(kSite, "r1"), Request::FAILED)).ok());
+  ASSERT_TRUE(writes->Claim(kSite, 1, Next(*writes->Get(kSite, "r1"), Request::PROCESSING)).ok());
+  ASSERT_TRUE(writes->Release(kSite, 2, Next(*writes->Get(kSite, "r1"), Request::FAILED)).ok());
   ASSERT_TRUE(writes->Create(kSite, NewRecord("r2", "r2@e.co"), 100).ok());
   ASSERT_TRUE(etcd.Restart(0).ok());
 
@@ -223,8 +218,8 @@ TEST(EtcdCacheTest, CapAndDuplicateRulesHoldAcrossTwoBackends) {
   // A stale revision loses a compare-and-swap on either backend.
   auto current = store_two->Get(kSite, "after");
   ASSERT_TRUE(current.ok());
-  ASSERT_TRUE(store_two->CompareAndSwap(kSite, 1, Next(*current, Request::PROCESSING)).ok());
-  EXPECT_EQ(store_one->CompareAndSwap(kSite, 1, Next(*current, Request::PROCESSING)).code(),
+  ASSERT_TRUE(store_two->Claim(kSite, 1, Next(*current, Request::PROCESSING)).ok());
+  EXPECT_EQ(store_one->Claim(kSite, 1, Next(*current, Request::PROCESSING)).code(),
             absl::StatusCode::kAborted);
 }
 
@@ -284,8 +279,7 @@ TEST(EtcdCacheTest, ASiteWhoseRequestsAreAllGoneLeavesTheCache) {
     }
     // One request goes through a claim (a claim key comes and goes too).
     ASSERT_TRUE(
-        requests->CompareAndSwap(site, 1, Next(*requests->Get(site, "a"), Request::PROCESSING))
-            .ok());
+        requests->Claim(site, 1, Next(*requests->Get(site, "a"), Request::PROCESSING)).ok());
     ASSERT_TRUE(requests->Delete(site, "a", 2).ok());
     ASSERT_TRUE(requests->Delete(site, "b", 1).ok());
   }

@@ -1,6 +1,7 @@
-// Claim keys in-process, over a real cluster: a move into PROCESSING writes
-// the request's claim key on the replica's lease, a move out of it (or a
-// delete) removes it, in the same transaction; when the lease goes, another
+// Claim keys in-process, over a real cluster: a Claim (RECEIVED ->
+// PROCESSING) writes the request's claim key on the replica's lease, a
+// Release (or a delete) removes it, in the same transaction; a write by
+// another name that would enter or leave PROCESSING is refused; when the lease goes, another
 // backend's sweeper settles the orphan FAILED, once, and the owner's late
 // settle loses.
 #include <gtest/gtest.h>
@@ -97,8 +98,25 @@ TEST_F(EtcdClaimKeysTest, ClaimKeyExistsExactlyWhileTheRequestIsProcessing) {
   EXPECT_FALSE(Read(ClaimKey(kSite, "r1")));
   EXPECT_TRUE(Read(IndexKeyOf(NewRecord("r1", "r1@e.co"))));
 
-  ASSERT_TRUE(
-      store->CompareAndSwap(kSite, 1, Next(*store->Get(kSite, "r1"), Request::PROCESSING)).ok());
+  // The store writes a claim key only for a write named Claim: entering
+  // PROCESSING by any other name is refused, and nothing is written.
+  const std::optional<mvccpb::KeyValue> received = Read(store::etcd::RequestKey(kSite, "r1"));
+  ASSERT_TRUE(received);
+  const absl::Status unnamed =
+      store->CompareAndSwap(kSite, 1, Next(*store->Get(kSite, "r1"), Request::PROCESSING));
+  EXPECT_EQ(unnamed.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(errors::ReasonOf(unnamed), "MISNAMED_STORE_WRITE");
+  EXPECT_EQ(store->Release(kSite, 1, Next(*store->Get(kSite, "r1"), Request::FAILED)).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store->Claim(kSite, 1, Next(*store->Get(kSite, "r1"), Request::FAILED)).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->Claim(kSite, 7, Next(*store->Get(kSite, "r1"), Request::PROCESSING)).code(),
+            absl::StatusCode::kInvalidArgument)
+      << "the next revision does not follow";
+  EXPECT_EQ(Read(store::etcd::RequestKey(kSite, "r1"))->mod_revision(), received->mod_revision());
+  EXPECT_FALSE(Read(ClaimKey(kSite, "r1")));
+
+  ASSERT_TRUE(store->Claim(kSite, 1, Next(*store->Get(kSite, "r1"), Request::PROCESSING)).ok());
   auto claim = Read(ClaimKey(kSite, "r1"));
   ASSERT_TRUE(claim);
   EXPECT_EQ(claim->lease(), *lease);
@@ -108,18 +126,30 @@ TEST_F(EtcdClaimKeysTest, ClaimKeyExistsExactlyWhileTheRequestIsProcessing) {
   auto record = Read(store::etcd::RequestKey(kSite, "r1"));
   ASSERT_TRUE(record);
   EXPECT_EQ(claim->mod_revision(), record->mod_revision());
+  // Leaving PROCESSING is a Release: by any other name it is refused, and
+  // the claim key stays where it is.
+  EXPECT_EQ(
+      store->CompareAndSwap(kSite, 2, Next(*store->Get(kSite, "r1"), Request::NOTIFICATION_SENT))
+          .code(),
+      absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store->Claim(kSite, 2, Next(*store->Get(kSite, "r1"), Request::PROCESSING)).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Read(store::etcd::RequestKey(kSite, "r1"))->mod_revision(), record->mod_revision());
+  EXPECT_EQ(Read(ClaimKey(kSite, "r1"))->mod_revision(), claim->mod_revision());
+  // A delivery attempt recorded keeps the claim.
+  ASSERT_TRUE(
+      store->CompareAndSwap(kSite, 2, Next(*store->Get(kSite, "r1"), Request::PROCESSING)).ok());
+  EXPECT_EQ(Read(ClaimKey(kSite, "r1"))->mod_revision(), claim->mod_revision());
 
   ASSERT_TRUE(
-      store->CompareAndSwap(kSite, 2, Next(*store->Get(kSite, "r1"), Request::NOTIFICATION_SENT))
-          .ok());
+      store->Release(kSite, 3, Next(*store->Get(kSite, "r1"), Request::NOTIFICATION_SENT)).ok());
   EXPECT_FALSE(Read(ClaimKey(kSite, "r1")));
   EXPECT_FALSE((*backend)->cache()->HasClaim(kSite, "r1"));
   EXPECT_FALSE(Read(IndexKeyOf(NewRecord("r1", "r1@e.co"))));
 
   // Deleting a PROCESSING request releases its claim too.
   ASSERT_TRUE(store->Create(kSite, NewRecord("r2", "r2@e.co"), 100).ok());
-  ASSERT_TRUE(
-      store->CompareAndSwap(kSite, 1, Next(*store->Get(kSite, "r2"), Request::PROCESSING)).ok());
+  ASSERT_TRUE(store->Claim(kSite, 1, Next(*store->Get(kSite, "r2"), Request::PROCESSING)).ok());
   EXPECT_TRUE(Read(ClaimKey(kSite, "r2")));
   ASSERT_TRUE(store->Delete(kSite, "r2", 2).ok());
   EXPECT_FALSE(Read(ClaimKey(kSite, "r2")));
@@ -149,9 +179,7 @@ TEST_F(EtcdClaimKeysTest, AClaimWhoseLeaseIsGoneIsSettledFailedOnceAndTheOwnerLo
 
   ASSERT_TRUE(owner_store->Create(kSite, NewRecord("r1", "r1@e.co"), 100).ok());
   ASSERT_TRUE(
-      owner_store
-          ->CompareAndSwap(kSite, 1, Next(*owner_store->Get(kSite, "r1"), Request::PROCESSING))
-          .ok());
+      owner_store->Claim(kSite, 1, Next(*owner_store->Get(kSite, "r1"), Request::PROCESSING)).ok());
   // The owner's lease goes as it would if the owner died (etcd deletes its
   // keys); revoking does that now instead of after the TTL.
   auto lease = (*owner)->lease()->Current();
@@ -183,7 +211,7 @@ TEST_F(EtcdClaimKeysTest, AClaimWhoseLeaseIsGoneIsSettledFailedOnceAndTheOwnerLo
   NotificationRequestRecord sent = **settled;
   sent.revision = 3;
   sent.request.set_status(Request::NOTIFICATION_SENT);
-  EXPECT_EQ(owner_store->CompareAndSwap(kSite, 2, sent).code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(owner_store->Release(kSite, 2, sent).code(), absl::StatusCode::kAborted);
 
   // The item and email are free again.
   auto again = other_store->Create(kSite, NewRecord("r2", "r1@e.co"), 100);
@@ -225,7 +253,7 @@ TEST_F(EtcdClaimKeysTest, AQueuedEmailWhoseLeaseIsGoneIsAdoptedByOneReplica) {
   email->mutable_item_details()->set_name("Shirt");
   email->mutable_state()->set_attempts(1);
   queued.delivery = email;
-  ASSERT_TRUE(owner_store->CompareAndSwap(kSite, 1, queued).ok());
+  ASSERT_TRUE(owner_store->Claim(kSite, 1, queued).ok());
   auto lease = (*owner)->lease()->Current();
   ASSERT_TRUE(lease.ok());
   ASSERT_TRUE(client_->LeaseRevoke(*lease).ok());
@@ -256,7 +284,7 @@ TEST_F(EtcdClaimKeysTest, AQueuedEmailWhoseLeaseIsGoneIsAdoptedByOneReplica) {
   NotificationRequestRecord sent = queued;
   sent.revision = 3;
   sent.request.set_status(Request::NOTIFICATION_SENT);
-  EXPECT_EQ(owner_store->CompareAndSwap(kSite, 2, sent).code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(owner_store->Release(kSite, 2, sent).code(), absl::StatusCode::kAborted);
   // Adopted once: the other sweeper's transaction lost. Both caches have
   // caught up with the claim once they show revision 3.
   ASSERT_TRUE(Eventually([&] {
@@ -276,8 +304,7 @@ TEST_F(EtcdClaimKeysTest, AReleaseThatCannotBeWrittenAbandonsTheLeaseSoTheReques
   auto first_lease = (*backend)->lease()->Current();
   ASSERT_TRUE(first_lease.ok()) << first_lease.status();
   ASSERT_TRUE(store->Create(kSite, NewRecord("r1", "r1@e.co"), 100).ok());
-  ASSERT_TRUE(
-      store->CompareAndSwap(kSite, 1, Next(*store->Get(kSite, "r1"), Request::PROCESSING)).ok());
+  ASSERT_TRUE(store->Claim(kSite, 1, Next(*store->Get(kSite, "r1"), Request::PROCESSING)).ok());
 
   // The report's settle finds etcd unreachable for its whole budget: every
   // Txn times out without applying (the read-back finds nothing).
@@ -289,7 +316,7 @@ TEST_F(EtcdClaimKeysTest, AReleaseThatCannotBeWrittenAbandonsTheLeaseSoTheReques
   store::etcd::EtcdNotificationRequestStore settling(
       client_.get(), (*backend)->cache(), &unreachable, (*backend)->lease(), (*backend)->sweeper());
   const absl::Status settled =
-      settling.CompareAndSwap(kSite, 2, Next(*store->Get(kSite, "r1"), Request::NOTIFICATION_SENT));
+      settling.Release(kSite, 2, Next(*store->Get(kSite, "r1"), Request::NOTIFICATION_SENT));
   ASSERT_FALSE(settled.ok());
   EXPECT_EQ(errors::ReasonOf(settled), "STORAGE_UNAVAILABLE");
 

@@ -15,11 +15,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "tests/support/request_calls.h"
-#include "tests/support/settings_calls.h"
 #include "tests/support/etcd_cluster.h"
 #include "tests/support/maildir.h"
+#include "tests/support/request_calls.h"
 #include "tests/support/server_process.h"
+#include "tests/support/settings_calls.h"
 #include "tests/support/test_keys.h"
 #include "tests/support/test_server.h"
 

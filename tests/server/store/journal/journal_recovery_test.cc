@@ -17,8 +17,8 @@
 #include "server/store/journal/layout.h"
 #include "server/store/journal/record.h"
 #include "tests/server/store/journal/journal_test_util.h"
-#include "tests/support/temp_dir.h"
 #include "tests/support/eventually.h"
+#include "tests/support/temp_dir.h"
 
 namespace backinstock::store::journal {
 namespace {
