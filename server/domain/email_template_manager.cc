@@ -8,14 +8,11 @@
 #include "backinstock/errors/error.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "server/domain/write_retry.h"
 #include "server/email/email_template.h"
 
 namespace backinstock::domain {
 namespace {
-
-// Compare-and-swap attempts before an update gives up (each failed attempt
-// means another writer changed the same site's template in between).
-constexpr int kMaxAttempts = 64;
 
 v1::EmailTemplate WithRevision(v1::EmailTemplate email_template, int64_t revision) {
   email_template.set_revision(revision);
@@ -116,39 +113,37 @@ absl::StatusOr<v1::EmailTemplate> EmailTemplateManager::Update(absl::string_view
   // A replica may not have seen the revision the caller read elsewhere yet:
   // catch up once before calling it a mismatch.
   bool caught_up = false;
-  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    absl::StatusOr<store::EmailTemplateRecord> record = store_->Get(site);
-    if (!record.ok()) return record.status();
-    const v1::EmailTemplate current = TemplateOf(*record);
-    const v1::EmailTemplate next = Merge(current, update.email_template, *fields);
-    if (absl::Status valid = email::ValidateEmailTemplate(next); !valid.ok()) {
-      return PrefixFieldViolations(valid, "template");
-    }
-    if (update.expected_revision != 0 && update.expected_revision != record->revision) {
-      if (!caught_up && update.expected_revision > record->revision) {
-        if (absl::Status caught = store_->CatchUp(); !caught.ok()) return caught;
-        caught_up = true;
-        continue;
-      }
-      return errors::Error(
-          absl::StatusCode::kAborted, "REVISION_MISMATCH",
-          absl::StrCat("the email template is at revision ", record->revision, ", not ",
-                       update.expected_revision, "; read it again and reapply the change"),
-          {{"expected_revision", absl::StrCat(update.expected_revision)},
-           {"revision", absl::StrCat(record->revision)}});
-    }
-    if (SameContent(current, next)) return current;
+  return RetryLostRaces<v1::EmailTemplate>(
+      [&]() -> WriteAttempt<v1::EmailTemplate> {
+        absl::StatusOr<store::EmailTemplateRecord> record = store_->Get(site);
+        if (!record.ok()) return record.status();
+        const v1::EmailTemplate current = TemplateOf(*record);
+        const v1::EmailTemplate next = Merge(current, update.email_template, *fields);
+        if (absl::Status valid = email::ValidateEmailTemplate(next); !valid.ok()) {
+          return PrefixFieldViolations(valid, "template");
+        }
+        if (update.expected_revision != 0 && update.expected_revision != record->revision) {
+          if (!caught_up && update.expected_revision > record->revision) {
+            if (absl::Status caught = store_->CatchUp(); !caught.ok()) return caught;
+            caught_up = true;
+            return std::nullopt;  // read again, now that this replica caught up
+          }
+          return errors::Error(
+              absl::StatusCode::kAborted, "REVISION_MISMATCH",
+              absl::StrCat("the email template is at revision ", record->revision, ", not ",
+                           update.expected_revision, "; read it again and reapply the change"),
+              {{"expected_revision", absl::StrCat(update.expected_revision)},
+               {"revision", absl::StrCat(record->revision)}});
+        }
+        if (SameContent(current, next)) return current;
 
-    store::EmailTemplateRecord stored;
-    stored.revision = record->revision + 1;
-    stored.email_template = WithRevision(next, stored.revision);
-    absl::Status written = store_->CompareAndSwap(site, record->revision, stored);
-    if (written.ok()) return stored.email_template;
-    if (!absl::IsAborted(written)) return written;
-  }
-  return errors::Error(absl::StatusCode::kAborted, "CONCURRENT_MODIFICATION",
-                       absl::StrCat("the email template of site ", site,
-                                    " kept changing under this call; try again"));
+        store::EmailTemplateRecord stored;
+        stored.revision = record->revision + 1;
+        stored.email_template = WithRevision(next, stored.revision);
+        return AnswerTo(store_->CompareAndSwap(site, record->revision, stored),
+                        stored.email_template);
+      },
+      [&] { return KeptChanging(absl::StrCat("the email template of site ", site)); });
 }
 
 }  // namespace backinstock::domain

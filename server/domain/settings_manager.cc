@@ -7,13 +7,10 @@
 #include "absl/strings/strip.h"
 #include "backinstock/errors/error.h"
 #include "server/domain/guid.h"
+#include "server/domain/write_retry.h"
 
 namespace backinstock::domain {
 namespace {
-
-// Compare-and-swap attempts before a write gives up (each failed attempt means
-// another writer changed the same site in between).
-constexpr int kMaxAttempts = 64;
 
 bool CollectingIn(const store::SettingsRecord& record, absl::string_view app_id) {
   for (const auto& state : record.states) {
@@ -78,29 +75,25 @@ absl::StatusOr<v1::BackInStockSettings> SettingsManager::SetCollecting(absl::str
                          {{"app_id", *normalized}});
   }
 
-  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    absl::StatusOr<store::SettingsRecord> current = store_->Get(site);
-    if (!current.ok()) return current.status();
-    if (CollectingIn(*current, *normalized) == collecting) return ToSettings(*current);
+  return RetryLostRaces<v1::BackInStockSettings>(
+      [&]() -> WriteAttempt<v1::BackInStockSettings> {
+        absl::StatusOr<store::SettingsRecord> current = store_->Get(site);
+        if (!current.ok()) return current.status();
+        if (CollectingIn(*current, *normalized) == collecting) return ToSettings(*current);
 
-    store::SettingsRecord next = *current;
-    next.revision = current->revision + 1;
-    bool found = false;
-    for (auto& state : next.states) {
-      if (state.app_id == *normalized) {
-        state.collecting = collecting;
-        found = true;
-      }
-    }
-    if (!found) next.states.push_back({*normalized, collecting});
-
-    absl::Status written = store_->CompareAndSwap(site, current->revision, next);
-    if (written.ok()) return ToSettings(next);
-    if (!absl::IsAborted(written)) return written;
-  }
-  return errors::Error(
-      absl::StatusCode::kAborted, "CONCURRENT_MODIFICATION",
-      absl::StrCat("settings of site ", site, " kept changing under this call; try again"));
+        store::SettingsRecord next = *current;
+        next.revision = current->revision + 1;
+        bool found = false;
+        for (auto& state : next.states) {
+          if (state.app_id == *normalized) {
+            state.collecting = collecting;
+            found = true;
+          }
+        }
+        if (!found) next.states.push_back({*normalized, collecting});
+        return AnswerTo(store_->CompareAndSwap(site, current->revision, next), ToSettings(next));
+      },
+      [&] { return KeptChanging(absl::StrCat("settings of site ", site)); });
 }
 
 absl::StatusOr<bool> SettingsManager::IsCollecting(absl::string_view site,

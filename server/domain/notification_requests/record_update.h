@@ -9,13 +9,10 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "server/domain/write_retry.h"
 #include "server/store/notification_request_store.h"
 
 namespace backinstock::domain {
-
-// How often one update or delete reads again after another write got there
-// first.
-inline constexpr int kMaxUpdateAttempts = 64;
 
 // The next state of a request, and the store write that makes it: what the
 // change does to the request's claim (store::ClaimChange) is named by the

@@ -110,7 +110,7 @@ TEST_F(RecordUpdateTest, ARecordThatKeepsChangingEndsInConcurrentModification) {
       });
   EXPECT_EQ(deletion.status().code(), absl::StatusCode::kAborted);
   EXPECT_EQ(errors::ReasonOf(deletion.status()), "CONCURRENT_MODIFICATION");
-  EXPECT_EQ((*store_.Get(kSite, "r1"))->revision, 1 + kMaxUpdateAttempts);
+  EXPECT_EQ((*store_.Get(kSite, "r1"))->revision, 1 + kMaxWriteAttempts);
 }
 
 }  // namespace

@@ -15,7 +15,7 @@
 #include "server/store/etcd/codec.h"
 #include "server/store/etcd/email_template_codec.h"
 #include "server/store/etcd/keys.h"
-#include "tests/etcd/request_records.h"
+#include "tests/server/store/etcd/request_records.h"
 
 namespace backinstock::store::etcd {
 namespace {
