@@ -1,4 +1,5 @@
-// Permission names and which roles hold them (SPEC section 3).
+// Permission names and which roles hold them (docs/decisions.md, "Identity and
+// elevation"; each method names its permission in the proto).
 #ifndef BACKINSTOCK_SERVER_AUTH_PERMISSIONS_H_
 #define BACKINSTOCK_SERVER_AUTH_PERMISSIONS_H_
 

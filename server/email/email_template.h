@@ -17,7 +17,7 @@ inline constexpr size_t kMaxHeadingChars = 200;
 inline constexpr size_t kMaxButtonTextChars = 50;
 inline constexpr size_t kMaxBodyChars = 5000;
 inline constexpr size_t kMaxFooterChars = 1000;
-// Not in the SPEC: a logo address longer than this is not a logo.
+// Not in the API contract: a logo address longer than this is not a logo.
 inline constexpr size_t kMaxLogoUrlChars = 2048;
 
 // ErrorInfo reasons of ValidateEmailTemplate.
@@ -29,8 +29,8 @@ inline constexpr char kReasonInvalidColor[] = "INVALID_COLOR";
 inline constexpr char kReasonInvalidUrl[] = "INVALID_URL";
 inline constexpr char kReasonInvalidTemplate[] = "INVALID_TEMPLATE";
 
-// The template of a site that never changed it: revision 0 and the SPEC's
-// default texts.
+// The template of a site that never changed it: revision 0 and the default
+// texts documented in proto/backinstock/v1/email.proto.
 v1::EmailTemplate DefaultEmailTemplate();
 
 // Checks every field of a complete template (limits, CR/LF, reply_to,

@@ -15,7 +15,7 @@
 
 namespace backinstock::domain {
 
-// Limits beyond the SPEC's, chosen so that one request stays small.
+// Limits beyond the API contract's, chosen so that one request stays small.
 inline constexpr size_t kMaxCatalogItemIdLength = 36;  // notification_requests.proto
 inline constexpr size_t kMaxOptionsBytes = 2048;       // serialised options Struct
 inline constexpr size_t kMaxEmailLength = 254;         // RFC 5321 path limit

@@ -7,7 +7,7 @@
 //                                                  replica's lease
 //   /backinstock/v1/sites/<site>/count             "<count> <writer>"
 //   /backinstock/v1/sites/<site>/email_template    StoredEmailTemplate
-// Site names are 1-64 of [A-Za-z0-9._-] (SPEC), ids are GUIDs and open keys
+// Site names are 1-64 of [A-Za-z0-9._-] (IsValidSiteId, server/auth), ids are GUIDs and open keys
 // hex digests (of the open request key, whose email may hold '/' and is
 // personal data), so no part can contain the '/' separator.
 #ifndef BACKINSTOCK_SERVER_STORE_ETCD_KEYS_H_
