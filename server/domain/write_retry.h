@@ -40,12 +40,13 @@ WriteAttempt<T> AnswerTo(const absl::Status& written, T done) {
 absl::Status KeptChanging(absl::string_view subject, absl::string_view key = {},
                           absl::string_view value = {});
 
-// Runs `attempt` until it answers, at most kMaxWriteAttempts times; then
+// Runs `attempt` until it answers, at most `max_attempts` times; then
 // `kept_changing()`.
 template <typename T>
 absl::StatusOr<T> RetryLostRaces(absl::FunctionRef<WriteAttempt<T>()> attempt,
-                                 absl::FunctionRef<absl::Status()> kept_changing) {
-  for (int i = 0; i < kMaxWriteAttempts; ++i) {
+                                 absl::FunctionRef<absl::Status()> kept_changing,
+                                 int max_attempts = kMaxWriteAttempts) {
+  for (int i = 0; i < max_attempts; ++i) {
     WriteAttempt<T> answer = attempt();
     if (answer.has_value()) return *std::move(answer);
   }

@@ -11,13 +11,17 @@ using Request = v1::BackInStockNotificationRequest;
 
 enum class Outcome { kDeleted, kSkipped };
 
+// A request that keeps changing is busy, not forgotten: the sweep moves on
+// after a few lost races (each may wait on etcd) and the next run retries it.
+constexpr int kDeleteAttempts = 3;
+
 absl::StatusOr<Outcome> DeleteIfExpired(store::NotificationRequestStore& store,
                                         const RetentionPolicy& policy, absl::Time now,
                                         const store::ExpiredRequest& candidate, bool& settled) {
   absl::StatusOr<domain::RecordDeletion> deletion = domain::DeleteRecord(
-      store, candidate.site, candidate.id, [&](const store::NotificationRequestRecord& current) {
-        return policy.Expired(current, now);
-      });
+      store, candidate.site, candidate.id,
+      [&](const store::NotificationRequestRecord& current) { return policy.Expired(current, now); },
+      kDeleteAttempts);
   // Gone meanwhile, or kept changing under the sweep: left for the next run.
   if (absl::IsNotFound(deletion.status()) || absl::IsAborted(deletion.status())) {
     return Outcome::kSkipped;

@@ -507,8 +507,13 @@ class ServerImpl final : public Server {
 
  private:
   ServerConfig config_;
+  // First, so destroyed last: the audit log's writer reports its health
+  // (OnAuditHealth takes mu_) until it is destroyed, and the etcd health
+  // callback takes it too.
+  absl::Mutex mu_;
+  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
   // Null without --metrics_listen. Declared early: everything below may hold
-  // pointers into it, so it goes last; the endpoint that reads it goes first.
+  // pointers into it, so it outlives them; the endpoint that reads it goes first.
   std::unique_ptr<metrics::ServiceMetrics> metrics_;
   std::shared_ptr<StorageHealth> storage_health_ = std::make_shared<StorageHealth>();
   // Declared before everything that uses them, so destroyed after it.
@@ -546,9 +551,6 @@ class ServerImpl final : public Server {
   std::unique_ptr<metrics::HttpEndpoint> metrics_endpoint_;
   // After server_: its forwarded calls need the server; stopped in Shutdown.
   std::unique_ptr<http::HttpFront> http_;
-
-  absl::Mutex mu_;
-  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace

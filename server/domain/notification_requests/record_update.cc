@@ -34,7 +34,7 @@ absl::StatusOr<RecordUpdate> UpdateRecord(
 
 absl::StatusOr<RecordDeletion> DeleteRecord(
     store::NotificationRequestStore& store, absl::string_view site, absl::string_view id,
-    absl::FunctionRef<bool(const store::NotificationRequestRecord&)> wanted) {
+    absl::FunctionRef<bool(const store::NotificationRequestRecord&)> wanted, int max_attempts) {
   return RetryLostRaces<RecordDeletion>(
       [&]() -> WriteAttempt<RecordDeletion> {
         absl::StatusOr<store::RecordPtr> current = store.Get(site, id);
@@ -43,7 +43,7 @@ absl::StatusOr<RecordDeletion> DeleteRecord(
         const absl::Status deleted = store.Delete(site, id, (*current)->revision);
         return AnswerTo(deleted, RecordDeletion{*std::move(current), true});
       },
-      [&] { return RequestKeptChanging(id); });
+      [&] { return RequestKeptChanging(id); }, max_attempts);
 }
 
 }  // namespace backinstock::domain

@@ -44,10 +44,11 @@ struct RecordDeletion {
 
 // Reads request `id` of `site`, asks `wanted` whether to delete it as read
 // (false: leave it), and deletes it with the revision read; on ABORTED, reads
-// again. Errors as UpdateRecord.
+// again, at most `max_attempts` times. Errors as UpdateRecord.
 absl::StatusOr<RecordDeletion> DeleteRecord(
     store::NotificationRequestStore& store, absl::string_view site, absl::string_view id,
-    absl::FunctionRef<bool(const store::NotificationRequestRecord&)> wanted);
+    absl::FunctionRef<bool(const store::NotificationRequestRecord&)> wanted,
+    int max_attempts = kMaxWriteAttempts);
 
 }  // namespace backinstock::domain
 
