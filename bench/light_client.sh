@@ -12,6 +12,9 @@
 # count of OK calls with what h2load says succeeded (ratio_table.py).
 #
 # Needs from run.sh: LOAD, KEYS, OUT, TARGET, TARGET_PID, cpu_ticks.
+# Each round measures three servers, in rotating order: the bare baseline, the
+# bare baseline with a pass-through interceptor (--interceptor), and ours.
+#
 # Settings: BENCH_LIGHT_ROUNDS (3), BENCH_LIGHT_DURATION (5, seconds),
 # BENCH_LIGHT_CLIENTS (10), BENCH_LIGHT_STREAMS (5), BENCH_LIGHT_SCENARIOS (a
 # regular expression: only the scenarios whose names match; all by default).
@@ -108,20 +111,28 @@ light_run() {
     light_prepare "$name-baseline" baseline "$baseline_kind"
     light_check "$name-baseline"
     local -a base_headers=("${LIGHT_HEADERS[@]}") base_uris=("${LIGHT_URIS[@]}")
+    LIGHT_URIS=("${base_uris[@]/${TARGET[baseline]}/${TARGET[baseline_interceptor]}}")
+    light_check "$name-interceptor"
     local base_body=$LIGHT_BODY
     for ((round = 1; round <= LIGHT_ROUNDS; round++)); do
       echo "bench: light client round $round/$LIGHT_ROUNDS $name"
       local side
-      # Alternate the order so that drift in the machine's load favours neither.
-      for side in $( ((round % 2)) && echo "baseline target" || echo "target baseline"); do
-        if [[ $side == baseline ]]; then
-          LIGHT_HEADERS=("${base_headers[@]}"); LIGHT_URIS=("${base_uris[@]}")
-          LIGHT_BODY=$base_body
-          light_measure "$OUT/light/$name.$round.baseline.json" baseline
-        else
+      # Rotate the order so that drift in the machine's load favours none.
+      local -a sides=(baseline target interceptor)
+      local first=$(((round - 1) % 3))
+      for side in "${sides[@]:first}" "${sides[@]:0:first}"; do
+        if [[ $side == target ]]; then
           LIGHT_HEADERS=("${ours_headers[@]}"); LIGHT_URIS=("${ours_uris[@]}")
           LIGHT_BODY=$ours_body
           light_measure "$OUT/light/$name.$round.target.json" "$target"
+        else
+          # The bare server and the bare server with an interceptor answer
+          # the same request; only the address differs.
+          local base=baseline
+          [[ $side == interceptor ]] && base=baseline_interceptor
+          LIGHT_HEADERS=("${base_headers[@]}"); LIGHT_URIS=("${base_uris[@]/${TARGET[baseline]}/${TARGET[$base]}}")
+          LIGHT_BODY=$base_body
+          light_measure "$OUT/light/$name.$round.$side.json" "$base"
         fi
       done
     done

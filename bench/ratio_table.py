@@ -179,38 +179,46 @@ def spread(values, fmt):
 
 def light_table(out):
     lines = [f"light client (h2load -c 10 -m 5 -t 1; per-round ratios ours / baseline, median "
-             f"and range over rounds):",
-             f"{'scenario':<27} {'req/s base':>10} {'ours':>7} {'ratio':>5} {'range':>9}   "
-             f"{'p99 ratio':>9} {'range':>9}   {'CPU us/call base':>16} {'ours':>6} {'ratio':>5} "
-             f"{'range':>9}   {'target':<26} result"]
+             f"and range over rounds; 'floor' is the bare server plus a pass-through "
+             f"interceptor, bench/baseline --interceptor):",
+             f"{'scenario':<27} {'req/s base':>10} {'floor':>6} {'ours':>6} {'ratio':>5} "
+             f"{'range':>9} {'/floor':>6} {'range':>9}   {'p99 ratio':>9} {'range':>9}   "
+             f"{'CPU us/call base':>16} {'floor':>6} {'ours':>6} {'ratio':>5} {'range':>9}   "
+             f"{'target':<26} result"]
     notes = []
     for scenario, (min_thr, max_p99, description) in LIGHT_TARGETS.items():
-        pairs = []
+        rounds = []
         for base_path in sorted(glob.glob(os.path.join(out, "light", f"{scenario}.*.baseline.json"))):
             ours_path = base_path.replace(".baseline.json", ".target.json")
-            if os.path.exists(ours_path):
-                pairs.append((light_run(base_path), light_run(ours_path)))
-        if not pairs:
+            floor_path = base_path.replace(".baseline.json", ".interceptor.json")
+            if os.path.exists(ours_path) and os.path.exists(floor_path):
+                rounds.append((light_run(base_path), light_run(floor_path), light_run(ours_path)))
+        if not rounds:
             lines.append(f"{scenario:<27} not measured")
             continue
-        bad = sum(b["bad"] + o["bad"] for b, o in pairs)
+        bad = sum(b["bad"] + f["bad"] + o["bad"] for b, f, o in rounds)
         if bad:
             lines.append(f"{scenario:<27} INVALID: {bad} calls failed or not HTTP 200")
             continue
-        thr = [o["rps"] / b["rps"] for b, o in pairs]
-        p99 = [o["p99"] / b["p99"] for b, o in pairs]
-        cpu = [o["cpu_us"] / b["cpu_us"] for b, o in pairs]
+        thr = [o["rps"] / b["rps"] for b, _, o in rounds]
+        thr_floor = [o["rps"] / f["rps"] for _, f, o in rounds]
+        p99 = [o["p99"] / b["p99"] for b, _, o in rounds]
+        cpu = [o["cpu_us"] / b["cpu_us"] for b, _, o in rounds]
         med = statistics.median
         met = ((min_thr is None or med(thr) >= min_thr) and
                (max_p99 is None or med(p99) <= max_p99))
         lines.append(
-            f"{scenario:<27} {med(b['rps'] for b, _ in pairs):>10.0f} "
-            f"{med(o['rps'] for _, o in pairs):>7.0f} {med(thr):>5.2f} {spread(thr, '{:.2f}'):>9}   "
+            f"{scenario:<27} {med(b['rps'] for b, _, _ in rounds):>10.0f} "
+            f"{med(f['rps'] for _, f, _ in rounds):>6.0f} {med(o['rps'] for _, _, o in rounds):>6.0f} "
+            f"{med(thr):>5.2f} {spread(thr, '{:.2f}'):>9} {med(thr_floor):>6.2f} "
+            f"{spread(thr_floor, '{:.2f}'):>9}   "
             f"{med(p99):>9.2f} {spread(p99, '{:.2f}'):>9}   "
-            f"{med(b['cpu_us'] for b, _ in pairs):>16.1f} {med(o['cpu_us'] for _, o in pairs):>6.1f} "
+            f"{med(b['cpu_us'] for b, _, _ in rounds):>16.1f} "
+            f"{med(f['cpu_us'] for _, f, _ in rounds):>6.1f} "
+            f"{med(o['cpu_us'] for _, _, o in rounds):>6.1f} "
             f"{med(cpu):>5.2f} {spread(cpu, '{:.2f}'):>9}   {description:<26} "
             f"{'met' if met else 'NOT met'}")
-        counted = [(o["ok_counted"], o["succeeded"]) for _, o in pairs if o["ok_counted"] >= 0]
+        counted = [(o["ok_counted"], o["succeeded"]) for _, _, o in rounds if o["ok_counted"] >= 0]
         if counted:
             notes.append(f"  {scenario}: the server counted "
                          f"{', '.join(f'{c} OK for {s} h2load successes' for c, s in counted)}")

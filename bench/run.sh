@@ -78,6 +78,11 @@ chmod 600 "$KEYS"
 declare -A TARGET TARGET_PID
 start baseline "$BASELINE" --listen=127.0.0.1:0
 TARGET[baseline]=$ADDRESS; TARGET_PID[baseline]=$PID
+# The same bare server plus a pass-through interceptor that reads each call's
+# headers: the floor that any server with the design's elevation interceptor
+# stands on (the light-client table's second ratio).
+start baseline_interceptor "$BASELINE" --listen=127.0.0.1:0 --interceptor
+TARGET[baseline_interceptor]=$ADDRESS; TARGET_PID[baseline_interceptor]=$PID
 start server "$SERVER" --keys_file="$KEYS" --listen=127.0.0.1:0 --audit_log="$OUT/server-audit.log"
 TARGET[server]=$ADDRESS; TARGET_PID[server]=$PID
 # The same server with metrics on (--metrics_listen): what counting costs.
