@@ -86,10 +86,8 @@ NotificationRequestService::GetBackInStockNotificationRequestsCountByCatalogRefe
     v1::GetBackInStockNotificationRequestsCountByCatalogReferencesResponse* response) {
   return Unary(*gate_, context,
                [this, request, response](const auth::Caller& caller) -> absl::Status {
-                 auto counts = requests_->Count(caller.site, *request);
-                 if (!counts.ok()) return counts.status();
-                 *response = *std::move(counts);
-                 return absl::OkStatus();
+                 // In place: the response is on the call's arena (count_messages_).
+                 return requests_->CountInto(caller.site, *request, response);
                });
 }
 

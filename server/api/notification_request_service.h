@@ -48,6 +48,8 @@ class NotificationRequestService final
         queries_(options.query_threads, options.max_queued_queries),
         reports_(options.report_threads, options.max_queued_reports) {
     SetMessageAllocatorFor_QueryBackInStockNotificationRequests(&query_messages_);
+    SetMessageAllocatorFor_GetBackInStockNotificationRequestsCountByCatalogReferences(
+        &count_messages_);
   }
 
   grpc::ServerUnaryReactor* CreateBackInStockNotificationRequest(
@@ -104,10 +106,13 @@ class NotificationRequestService final
   StreamTracker* streams_;
   WorkQueue* blocking_writes_;  // null: the store never blocks; run inline
   const NotificationRequestServiceOptions options_;
-  // Each query's request and response on an arena of its own.
+  // Each query's and count's request and response on an arena of its own.
   ArenaMessageAllocator<v1::QueryBackInStockNotificationRequestsRequest,
                         v1::QueryBackInStockNotificationRequestsResponse>
       query_messages_;
+  ArenaMessageAllocator<v1::GetBackInStockNotificationRequestsCountByCatalogReferencesRequest,
+                        v1::GetBackInStockNotificationRequestsCountByCatalogReferencesResponse>
+      count_messages_;
   // Last: destroyed first, finishing the queries and reports they accepted.
   WorkQueue queries_;
   WorkQueue reports_;

@@ -105,7 +105,6 @@ Caller Decision::ToCaller() const {
     caller.sub = identity->sub;
     caller.role = identity->role;
   }
-  caller.elevation = elevation;
   caller.elevated = elevated;
   return caller;
 }

@@ -23,9 +23,9 @@ struct Caller {
   std::string site;
   std::string sub;
   Role role = Role::kVisitor;
-  // Set when the call carried a valid elevation token for the caller's site.
-  std::optional<ElevationClaims> elevation;
   // True when the permission came from the elevation token, not the role.
+  // (Who elevated, and with which token, is the audit's business: it reads
+  // them from the Decision, so handlers get no copy of the claims.)
   bool elevated = false;
 };
 

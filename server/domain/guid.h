@@ -2,6 +2,7 @@
 #ifndef BACKINSTOCK_SERVER_DOMAIN_GUID_H_
 #define BACKINSTOCK_SERVER_DOMAIN_GUID_H_
 
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -9,8 +10,15 @@
 
 namespace backinstock::domain {
 
+inline constexpr size_t kGuidLength = 36;
+
 // The GUID in lower case, or nullopt when `text` is not a GUID.
 std::optional<std::string> NormalizeGuid(absl::string_view text);
+
+// The same into `out` (kGuidLength bytes), without allocating: for paths that
+// only hash or compare the result. False, with `out` unspecified, when `text`
+// is not a GUID.
+bool NormalizeGuidTo(absl::string_view text, char* out);
 
 }  // namespace backinstock::domain
 

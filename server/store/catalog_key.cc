@@ -1,9 +1,8 @@
 #include "server/store/catalog_key.h"
 
-#include <openssl/evp.h>
+// The plain SHA-256 functions are deprecated in OpenSSL 3 (see Sha256 below).
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
-
-#include <cstdlib>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -26,19 +25,47 @@ std::string CanonicalOptions(const google::protobuf::Struct& options) {
   return bytes;
 }
 
-// Length-prefixed, so that no two different triples encode alike.
-void AppendField(std::string& out, absl::string_view field) {
-  absl::StrAppend(&out, field.size(), ":", field);
-}
+// SHA-256 fed piece by piece. OpenSSL 3's EVP interface allocates a fresh
+// digest context on every EVP_DigestInit_ex and looks the algorithm up in its
+// providers; a count of 10 catalog references hashes 10 short inputs, so the
+// plain SHA-256 functions (deprecated in OpenSSL 3 in favour of EVP, but
+// present and allocation-free) are used instead.
+class Sha256 {
+ public:
+  Sha256() { SHA256_Init(&context_); }
+  void Update(absl::string_view bytes) { SHA256_Update(&context_, bytes.data(), bytes.size()); }
+  // Length-prefixed, so that no two different sequences of fields encode
+  // alike: "<decimal length>:<bytes>".
+  void UpdateField(absl::string_view field) {
+    Update(absl::AlphaNum(field.size()).Piece());
+    Update(":");
+    Update(field);
+  }
+  std::string Hex() {
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256_Final(digest, &context_);
+    return absl::BytesToHexString(
+        absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
+  }
+
+ private:
+  SHA256_CTX context_;
+};
 
 }  // namespace
 
 std::string CatalogKey(const v1::CatalogReference& reference) {
-  std::string encoded;
-  AppendField(encoded, reference.catalog_item_id());
-  AppendField(encoded, reference.app_id());
-  AppendField(encoded, reference.has_options() ? CanonicalOptions(reference.options()) : "");
-  return Sha256Hex(encoded);
+  return CatalogKey(reference.catalog_item_id(), reference.app_id(),
+                    reference.has_options() ? &reference.options() : nullptr);
+}
+
+std::string CatalogKey(absl::string_view item_id, absl::string_view app_id,
+                       const google::protobuf::Struct* options) {
+  Sha256 hash;
+  hash.UpdateField(item_id);
+  hash.UpdateField(app_id);
+  hash.UpdateField(options ? CanonicalOptions(*options) : std::string());
+  return hash.Hex();
 }
 
 std::string OpenRequestKey(absl::string_view catalog_key, absl::string_view lower_email) {
@@ -51,30 +78,9 @@ std::string OpenRequestKeyOf(const v1::BackInStockNotificationRequest& request) 
 }
 
 std::string Sha256Hex(absl::string_view bytes) {
-  // OpenSSL 3's one-shot SHA256() looks the algorithm up in its providers on
-  // every call, which cost several times the hashing of these short inputs
-  // (a count of 10 catalog references hashes 10 of them). The algorithm is
-  // fetched once, and each thread keeps a digest context to reuse.
-  static EVP_MD* const sha256 = [] {
-    EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    if (md == nullptr) std::abort();  // libcrypto without SHA-256: nothing can work
-    return md;
-  }();
-  struct Context {
-    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-    ~Context() { EVP_MD_CTX_free(ctx); }
-  };
-  static thread_local Context context;
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  unsigned int size = 0;
-  if (context.ctx == nullptr || EVP_DigestInit_ex(context.ctx, sha256, nullptr) != 1 ||
-      EVP_DigestUpdate(context.ctx, bytes.data(), bytes.size()) != 1 ||
-      EVP_DigestFinal_ex(context.ctx, digest, &size) != 1 || size != sizeof(digest)) {
-    // The context could not be made or used (out of memory): the one-shot way.
-    SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
-  }
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
+  Sha256 hash;
+  hash.Update(bytes);
+  return hash.Hex();
 }
 
 }  // namespace backinstock::store

@@ -17,6 +17,11 @@ namespace backinstock::store {
 // must already be normalised (app id in lower case).
 std::string CatalogKey(const v1::CatalogReference& reference);
 
+// The same from the reference's parts (`options` null when it has none), for
+// callers that validated a reference without copying it.
+std::string CatalogKey(absl::string_view item_id, absl::string_view app_id,
+                       const google::protobuf::Struct* options);
+
 // The key that makes an open request unique: catalog key and lower-cased email.
 std::string OpenRequestKey(absl::string_view catalog_key, absl::string_view lower_email);
 

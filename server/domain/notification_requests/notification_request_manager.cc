@@ -136,6 +136,15 @@ absl::StatusOr<v1::GetBackInStockNotificationRequestsCountByCatalogReferencesRes
 NotificationRequestManager::Count(
     absl::string_view site,
     const v1::GetBackInStockNotificationRequestsCountByCatalogReferencesRequest& request) const {
+  v1::GetBackInStockNotificationRequestsCountByCatalogReferencesResponse response;
+  if (absl::Status counted = CountInto(site, request, &response); !counted.ok()) return counted;
+  return response;
+}
+
+absl::Status NotificationRequestManager::CountInto(
+    absl::string_view site,
+    const v1::GetBackInStockNotificationRequestsCountByCatalogReferencesRequest& request,
+    v1::GetBackInStockNotificationRequestsCountByCatalogReferencesResponse* response) const {
   const int given = request.catalog_references_size();
   if (given == 0) {
     return errors::InvalidField("catalog_references", "give 1 to 100 catalog references");
@@ -148,20 +157,20 @@ NotificationRequestManager::Count(
   std::vector<std::string> keys;
   keys.reserve(given);
   for (int i = 0; i < given; ++i) {
-    absl::StatusOr<v1::CatalogReference> reference = NormalizeCatalogReference(
-        request.catalog_references(i), absl::StrCat("catalog_references[", i, "]"));
-    if (!reference.ok()) return reference.status();
-    keys.push_back(store::CatalogKey(*reference));
+    absl::StatusOr<std::string> key =
+        CatalogKeyOf(request.catalog_references(i), {"catalog_references", i});
+    if (!key.ok()) return key.status();
+    keys.push_back(*std::move(key));
   }
   absl::StatusOr<std::vector<int64_t>> counts = store_->CountOpen(site, keys);
   if (!counts.ok()) return counts.status();
-  v1::GetBackInStockNotificationRequestsCountByCatalogReferencesResponse response;
+  response->mutable_counts_per_catalog_reference()->Reserve(given);
   for (int i = 0; i < given; ++i) {
-    auto* count = response.add_counts_per_catalog_reference();
+    auto* count = response->add_counts_per_catalog_reference();
     *count->mutable_catalog_reference() = request.catalog_references(i);
     count->set_count(static_cast<int32_t>((*counts)[i]));
   }
-  return response;
+  return absl::OkStatus();
 }
 
 }  // namespace backinstock::domain

@@ -69,6 +69,12 @@ class NotificationRequestManager {
   absl::StatusOr<v1::GetBackInStockNotificationRequestsCountByCatalogReferencesResponse> Count(
       absl::string_view site,
       const v1::GetBackInStockNotificationRequestsCountByCatalogReferencesRequest& request) const;
+  // The same, written into `response` (on the call's arena when the service
+  // gives it one).
+  absl::Status CountInto(
+      absl::string_view site,
+      const v1::GetBackInStockNotificationRequestsCountByCatalogReferencesRequest& request,
+      v1::GetBackInStockNotificationRequestsCountByCatalogReferencesResponse* response) const;
 
   // Claims every targeted RECEIVED request (PROCESSING, its email queued in
   // the same write) and hands it to the scheduler; the email goes out in the

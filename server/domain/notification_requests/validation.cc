@@ -8,6 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "backinstock/errors/error.h"
 #include "server/domain/guid.h"
+#include "server/store/catalog_key.h"
 
 namespace backinstock::domain {
 namespace {
@@ -32,6 +33,40 @@ bool IsDomainLabel(absl::string_view label) {
 
 std::string Path(absl::string_view prefix, absl::string_view field) {
   return absl::StrCat(prefix, ".", field);
+}
+
+std::string Path(FieldPath path, absl::string_view field) {
+  if (path.index < 0) return Path(path.name, field);
+  return absl::StrCat(path.name, "[", path.index, "].", field);
+}
+
+// The checks of a catalog reference; its app id, normalised, goes to
+// `app_id` (kGuidLength bytes).
+absl::Status CheckCatalogReference(const v1::CatalogReference& reference, FieldPath path,
+                                   char* app_id) {
+  const std::string& item_id = reference.catalog_item_id();
+  if (item_id.empty()) {
+    return errors::InvalidField(Path(path, "catalog_item_id"), "catalog_item_id is required");
+  }
+  if (item_id.size() > kMaxCatalogItemIdLength) {
+    return errors::InvalidField(Path(path, "catalog_item_id"),
+                                absl::StrCat("catalog_item_id has ", item_id.size(),
+                                             " characters; at most 36 are allowed"));
+  }
+  if (reference.app_id().empty()) {
+    return errors::InvalidField(Path(path, "app_id"), "app_id is required");
+  }
+  if (!NormalizeGuidTo(reference.app_id(), app_id)) {
+    return errors::InvalidField(
+        Path(path, "app_id"),
+        absl::StrCat(errors::Quoted(reference.app_id()), " is not a GUID (8-4-4-4-12 hex digits)"));
+  }
+  if (reference.has_options() && reference.options().ByteSizeLong() > kMaxOptionsBytes) {
+    return errors::InvalidField(Path(path, "options"),
+                                absl::StrCat("options take ", reference.options().ByteSizeLong(),
+                                             " bytes; at most ", kMaxOptionsBytes, " are allowed"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -95,33 +130,23 @@ bool IsDecimalPrice(absl::string_view price) {
 }
 
 absl::StatusOr<v1::CatalogReference> NormalizeCatalogReference(
-    const v1::CatalogReference& reference, absl::string_view path) {
-  const std::string& item_id = reference.catalog_item_id();
-  if (item_id.empty()) {
-    return errors::InvalidField(Path(path, "catalog_item_id"), "catalog_item_id is required");
-  }
-  if (item_id.size() > kMaxCatalogItemIdLength) {
-    return errors::InvalidField(Path(path, "catalog_item_id"),
-                                absl::StrCat("catalog_item_id has ", item_id.size(),
-                                             " characters; at most 36 are allowed"));
-  }
-  if (reference.app_id().empty()) {
-    return errors::InvalidField(Path(path, "app_id"), "app_id is required");
-  }
-  std::optional<std::string> app_id = NormalizeGuid(reference.app_id());
-  if (!app_id) {
-    return errors::InvalidField(
-        Path(path, "app_id"),
-        absl::StrCat(errors::Quoted(reference.app_id()), " is not a GUID (8-4-4-4-12 hex digits)"));
-  }
-  if (reference.has_options() && reference.options().ByteSizeLong() > kMaxOptionsBytes) {
-    return errors::InvalidField(Path(path, "options"),
-                                absl::StrCat("options take ", reference.options().ByteSizeLong(),
-                                             " bytes; at most ", kMaxOptionsBytes, " are allowed"));
+    const v1::CatalogReference& reference, FieldPath path) {
+  char app_id[kGuidLength];
+  if (absl::Status checked = CheckCatalogReference(reference, path, app_id); !checked.ok()) {
+    return checked;
   }
   v1::CatalogReference normalized = reference;
-  normalized.set_app_id(*std::move(app_id));
+  normalized.set_app_id(app_id, kGuidLength);
   return normalized;
+}
+
+absl::StatusOr<std::string> CatalogKeyOf(const v1::CatalogReference& reference, FieldPath path) {
+  char app_id[kGuidLength];
+  if (absl::Status checked = CheckCatalogReference(reference, path, app_id); !checked.ok()) {
+    return checked;
+  }
+  return store::CatalogKey(reference.catalog_item_id(), absl::string_view(app_id, kGuidLength),
+                           reference.has_options() ? &reference.options() : nullptr);
 }
 
 absl::Status ValidateItemDetails(const v1::BackInStockItemDetails& details,

@@ -41,10 +41,26 @@ bool IsHttpUrl(absl::string_view url);
 // "19.99" (no sign, no exponent).
 bool IsDecimalPrice(absl::string_view price);
 
+// Where a message sits in a request, for error messages: `name`, or
+// `name[index]` when index >= 0. Only formatted when an error names a field,
+// so that checking a valid request builds no strings.
+struct FieldPath {
+  // Implicit, so that a plain path ("request.catalog_reference") reads as one.
+  FieldPath(const char* name) : name(name), index(-1) {}                           // NOLINT
+  FieldPath(absl::string_view name, int index = -1) : name(name), index(index) {}  // NOLINT
+  absl::string_view name;
+  int index;
+};
+
 // Checks a catalog reference and returns it normalised (app id in lower
 // case). `path` is the reference's field path, e.g. "request.catalog_reference".
 absl::StatusOr<v1::CatalogReference> NormalizeCatalogReference(
-    const v1::CatalogReference& reference, absl::string_view path);
+    const v1::CatalogReference& reference, FieldPath path);
+
+// Checks a catalog reference as NormalizeCatalogReference does and returns the
+// key the store indexes it by (store::CatalogKey of the normalised reference),
+// without copying the reference.
+absl::StatusOr<std::string> CatalogKeyOf(const v1::CatalogReference& reference, FieldPath path);
 
 // Checks item details; `path` is their field path, e.g. "item_details".
 absl::Status ValidateItemDetails(const v1::BackInStockItemDetails& details, absl::string_view path);

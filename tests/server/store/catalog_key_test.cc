@@ -1,6 +1,7 @@
 // Sha256Hex (and so CatalogKey, which names index entries and stored keys)
-// gives the standard SHA-256, on any thread, call after call: it reuses a
-// digest context per thread.
+// gives the standard SHA-256, on any thread, call after call; CatalogKey's
+// encoding is pinned, because etcd key names and journals written by earlier
+// versions hold it.
 #include "server/store/catalog_key.h"
 
 #include <gtest/gtest.h>
@@ -53,6 +54,19 @@ TEST(CatalogKey, OptionsInAnyOrderGiveOneKey) {
   v1::CatalogReference c = a;
   c.set_catalog_item_id("item-2");
   EXPECT_NE(CatalogKey(a), CatalogKey(c));
+}
+
+// The encoding every stored key was made with: each field as
+// "<decimal length>:<bytes>", options last ("0:" when absent).
+TEST(CatalogKey, EncodingIsPinned) {
+  v1::CatalogReference reference;
+  reference.set_catalog_item_id("item-1");
+  reference.set_app_id("1380b703-ce81-ff05-f115-39571d94dfcd");
+  EXPECT_EQ(CatalogKey(reference), Sha256Hex("6:item-136:1380b703-ce81-ff05-f115-39571d94dfcd0:"));
+  EXPECT_EQ(CatalogKey(reference), CatalogKey("item-1", reference.app_id(), nullptr));
+  (*reference.mutable_options()->mutable_fields())["size"].set_string_value("M");
+  EXPECT_EQ(CatalogKey(reference), CatalogKey("item-1", reference.app_id(), &reference.options()));
+  EXPECT_NE(CatalogKey(reference), CatalogKey("item-1", reference.app_id(), nullptr));
 }
 
 }  // namespace
