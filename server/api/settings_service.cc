@@ -9,13 +9,34 @@ namespace {
 
 // Start and Stop differ only in the state they set.
 template <typename Response>
-absl::Status SetCollecting(domain::SettingsManager& settings, const auth::Caller& caller,
-                           const std::string& app_id, bool collecting, Response* response) {
-  absl::StatusOr<v1::BackInStockSettings> updated =
-      settings.SetCollecting(caller.site, app_id, collecting);
-  if (!updated.ok()) return updated.status();
-  *response->mutable_settings() = *std::move(updated);
+absl::Status Answer(absl::StatusOr<v1::BackInStockSettings> settings, Response* response) {
+  if (!settings.ok()) return settings.status();
+  *response->mutable_settings() = *std::move(settings);
   return absl::OkStatus();
+}
+
+// A Start or Stop that would change nothing (or is invalid) is answered on
+// gRPC's thread; only real writes go to the blocking-write queue.
+template <typename Request, typename Response>
+grpc::ServerUnaryReactor* SetCollecting(const auth::Gate& gate, domain::SettingsManager* settings,
+                                        WorkQueue* blocking_writes,
+                                        grpc::CallbackServerContext* context,
+                                        const Request* request, Response* response,
+                                        bool collecting) {
+  return UnaryAnsweredInlineOr(
+      gate, context,
+      [settings, request, response,
+       collecting](const auth::Caller& caller) -> std::optional<absl::Status> {
+        std::optional<absl::StatusOr<v1::BackInStockSettings>> answer =
+            settings->AnswerWithoutWriting(caller.site, request->app_id(), collecting);
+        if (!answer) return std::nullopt;
+        return Answer(*std::move(answer), response);
+      },
+      [settings, request, response, collecting](const auth::Caller& caller) {
+        return Answer(settings->SetCollecting(caller.site, request->app_id(), collecting),
+                      response);
+      },
+      Offload{blocking_writes});
 }
 
 }  // namespace
@@ -23,34 +44,21 @@ absl::Status SetCollecting(domain::SettingsManager& settings, const auth::Caller
 grpc::ServerUnaryReactor* SettingsService::GetSettings(grpc::CallbackServerContext* context,
                                                        const v1::GetSettingsRequest* request,
                                                        v1::GetSettingsResponse* response) {
-  return Unary(*gate_, context, [this, response](const auth::Caller& caller) -> absl::Status {
-    absl::StatusOr<v1::BackInStockSettings> settings = settings_->Get(caller.site);
-    if (!settings.ok()) return settings.status();
-    *response->mutable_settings() = *std::move(settings);
-    return absl::OkStatus();
+  return Unary(*gate_, context, [this, response](const auth::Caller& caller) {
+    return Answer(settings_->Get(caller.site), response);
   });
 }
 
 grpc::ServerUnaryReactor* SettingsService::StartCollectingRequests(
     grpc::CallbackServerContext* context, const v1::StartCollectingRequestsRequest* request,
     v1::StartCollectingRequestsResponse* response) {
-  return Unary(
-      *gate_, context,
-      [this, request, response](const auth::Caller& caller) {
-        return SetCollecting(*settings_, caller, request->app_id(), true, response);
-      },
-      Offload{blocking_writes_});
+  return SetCollecting(*gate_, settings_, blocking_writes_, context, request, response, true);
 }
 
 grpc::ServerUnaryReactor* SettingsService::StopCollectingRequests(
     grpc::CallbackServerContext* context, const v1::StopCollectingRequestsRequest* request,
     v1::StopCollectingRequestsResponse* response) {
-  return Unary(
-      *gate_, context,
-      [this, request, response](const auth::Caller& caller) {
-        return SetCollecting(*settings_, caller, request->app_id(), false, response);
-      },
-      Offload{blocking_writes_});
+  return SetCollecting(*gate_, settings_, blocking_writes_, context, request, response, false);
 }
 
 grpc::ServerWriteReactor<v1::WatchSettingsResponse>* SettingsService::WatchSettings(

@@ -12,6 +12,7 @@
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/server_callback.h>
 
+#include <optional>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -36,13 +37,25 @@ struct Offload {
 // the call's status. With an offload queue it runs later on another thread, so
 // it must capture what it uses by value (the request and response pointers
 // stay valid until the call finishes).
-template <typename Body>
-grpc::ServerUnaryReactor* Unary(const auth::Gate& gate, grpc::CallbackServerContext* context,
-                                Body&& body, Offload offload = {}) {
+// As Unary, but `inline_answer(const auth::Caller&) -> std::optional<absl::Status>`
+// runs first, on gRPC's thread, and must not block: when it can answer
+// without waiting on the store (the request is invalid, or it would change
+// nothing) the call finishes there, and only the calls that must wait are
+// queued behind the offload. Calls that change nothing then never wait behind
+// writes, and cost no hand-off between threads.
+template <typename InlineAnswer, typename Body>
+grpc::ServerUnaryReactor* UnaryAnsweredInlineOr(const auth::Gate& gate,
+                                                grpc::CallbackServerContext* context,
+                                                InlineAnswer&& inline_answer, Body&& body,
+                                                Offload offload) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::StatusOr<auth::Caller> caller = gate.Admit(context);
   if (!caller.ok()) {
     reactor->Finish(errors::ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  if (std::optional<absl::Status> answered = inline_answer(*caller)) {
+    reactor->Finish(errors::ToGrpcStatus(*answered));
     return reactor;
   }
   if (offload.queue == nullptr) {
@@ -66,6 +79,14 @@ grpc::ServerUnaryReactor* Unary(const auth::Gate& gate, grpc::CallbackServerCont
                       "the server has too much work waiting; try again shortly")));
   }
   return reactor;
+}
+
+template <typename Body>
+grpc::ServerUnaryReactor* Unary(const auth::Gate& gate, grpc::CallbackServerContext* context,
+                                Body&& body, Offload offload = {}) {
+  return UnaryAnsweredInlineOr(
+      gate, context, [](const auth::Caller&) { return std::optional<absl::Status>(); },
+      std::forward<Body>(body), offload);
 }
 
 }  // namespace backinstock::api

@@ -73,7 +73,7 @@ absl::Status VerifyElevation(const std::vector<absl::string_view>& elevation,
 
 // The method's permission, from the caller's role, else from the
 // elevation grant (then `decision.elevated`).
-absl::Status CheckPermission(absl::string_view method_path, const std::string& permission,
+absl::Status CheckPermission(absl::string_view method_path, absl::string_view permission,
                              Decision& decision) {
   if (permission.empty()) {
     return errors::Error(absl::StatusCode::kPermissionDenied, "PERMISSION_NOT_DECLARED",
@@ -113,7 +113,7 @@ Decision Authorizer::Decide(absl::string_view method_path, const CallCredentials
                             absl::Time now) const {
   Decision decision;
   const MethodRule rule = permissions_.Lookup(method_path);
-  decision.permission = rule.permission;
+  decision.permission = std::string(rule.permission);
   std::shared_ptr<const Keys> keys = keys_->Current();
   decision.keys = keys;
   decision.clock_skew = options_.clock_skew;

@@ -18,8 +18,10 @@ struct MethodRule {
   // public infrastructure and are not gated.
   bool gated = false;
   // The declared permission; empty for a gated method that declares none,
-  // which is then refused for everybody (deny by default).
-  std::string permission;
+  // which is then refused for everybody (deny by default). Points into the
+  // table, which lives as long as the server: looking a method up on every
+  // call copies nothing.
+  absl::string_view permission;
 };
 
 class MethodPermissions {

@@ -60,9 +60,7 @@ absl::StatusOr<v1::BackInStockSettings> SettingsManager::Get(absl::string_view s
   return ToSettings(*record);
 }
 
-absl::StatusOr<v1::BackInStockSettings> SettingsManager::SetCollecting(absl::string_view site,
-                                                                       absl::string_view app_id,
-                                                                       bool collecting) {
+absl::StatusOr<std::string> SettingsManager::SupportedAppId(absl::string_view app_id) const {
   if (app_id.empty()) return errors::InvalidField("app_id", "app_id is required");
   std::optional<std::string> normalized = NormalizeGuid(app_id);
   if (!normalized) {
@@ -74,6 +72,24 @@ absl::StatusOr<v1::BackInStockSettings> SettingsManager::SetCollecting(absl::str
                          absl::StrCat("app ", *normalized, " is not a supported app"),
                          {{"app_id", *normalized}});
   }
+  return *std::move(normalized);
+}
+
+std::optional<absl::StatusOr<v1::BackInStockSettings>> SettingsManager::AnswerWithoutWriting(
+    absl::string_view site, absl::string_view app_id, bool collecting) const {
+  absl::StatusOr<std::string> normalized = SupportedAppId(app_id);
+  if (!normalized.ok()) return normalized.status();
+  absl::StatusOr<store::SettingsRecord> current = store_->Get(site);
+  if (!current.ok()) return current.status();
+  if (CollectingIn(*current, *normalized) == collecting) return ToSettings(*current);
+  return std::nullopt;
+}
+
+absl::StatusOr<v1::BackInStockSettings> SettingsManager::SetCollecting(absl::string_view site,
+                                                                       absl::string_view app_id,
+                                                                       bool collecting) {
+  absl::StatusOr<std::string> normalized = SupportedAppId(app_id);
+  if (!normalized.ok()) return normalized.status();
 
   return RetryLostRaces<v1::BackInStockSettings>(
       [&]() -> WriteAttempt<v1::BackInStockSettings> {

@@ -4,6 +4,7 @@
 #ifndef BACKINSTOCK_SERVER_DOMAIN_SETTINGS_MANAGER_H_
 #define BACKINSTOCK_SERVER_DOMAIN_SETTINGS_MANAGER_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,13 @@ class SettingsManager {
   absl::StatusOr<v1::BackInStockSettings> SetCollecting(absl::string_view site,
                                                         absl::string_view app_id, bool collecting);
 
+  // SetCollecting's answer when it needs no write, without blocking: the
+  // error for an invalid or unsupported app id, or the current settings when
+  // the app is already in the requested state. nullopt when the call must
+  // write (so may wait on the store): then SetCollecting does the rest.
+  std::optional<absl::StatusOr<v1::BackInStockSettings>> AnswerWithoutWriting(
+      absl::string_view site, absl::string_view app_id, bool collecting) const;
+
   // Whether `app_id` (any case) collects requests on `site`; false for an app
   // that is not supported. A "no" is confirmed against the store's latest
   // state (SettingsStore::CatchUp) before it is given; when it cannot be,
@@ -46,6 +54,9 @@ class SettingsManager {
   bool IsSupported(absl::string_view normalized_app_id) const;
 
  private:
+  // `app_id` normalised, or the error a Start or Stop answers for it.
+  absl::StatusOr<std::string> SupportedAppId(absl::string_view app_id) const;
+
   store::SettingsStore* store_;
   const std::vector<std::string> supported_app_ids_;
 };

@@ -73,6 +73,7 @@ LineWriter::~LineWriter() {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
+    wake_.Signal();
   }
   thread_.join();
   if (owns_) std::fclose(out_);
@@ -91,8 +92,7 @@ void LineWriter::Write(std::string line) {
         },
         this));
   }
-  pending_.push_back(std::move(line));
-  ++queued_;
+  QueueLocked(std::move(line));
 }
 
 bool LineWriter::TryWrite(std::string line) {
@@ -101,8 +101,7 @@ bool LineWriter::TryWrite(std::string line) {
     ++dropped_;
     return false;
   }
-  pending_.push_back(std::move(line));
-  ++queued_;
+  QueueLocked(std::move(line));
   return true;
 }
 
@@ -116,8 +115,17 @@ bool LineWriter::Reserve(size_t lines) {
 void LineWriter::WriteReserved(std::string line) {
   absl::MutexLock lock(&mu_);
   if (reserved_ > 0) --reserved_;
+  QueueLocked(std::move(line));
+}
+
+// The writer waits on `wake_`, not on an absl::Condition: a Condition waiter
+// makes every Unlock of `mu_` take the slow path and evaluate it, which the
+// request path paid on every line. It is signalled only when its wait may
+// end: the first line after idling, and a full batch while it lingers.
+void LineWriter::QueueLocked(std::string line) {
   pending_.push_back(std::move(line));
   ++queued_;
+  if (pending_.size() == 1 || pending_.size() == wake_threshold_) wake_.Signal();
 }
 
 void LineWriter::Release(size_t lines) {
@@ -128,7 +136,8 @@ void LineWriter::Release(size_t lines) {
 bool LineWriter::Flush(absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
   std::pair<LineWriter*, uint64_t> target(this, queued_);
-  ++flushes_waiting_;  // wakes the writer without waiting for a full batch
+  ++flushes_waiting_;  // the writer stops lingering for a full batch
+  wake_.Signal();
   const bool flushed = mu_.AwaitWithTimeout(
       absl::Condition(
           +[](std::pair<LineWriter*, uint64_t>* t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(t->first->mu_) {
@@ -216,18 +225,11 @@ void LineWriter::Run() {
       {
         absl::MutexLock lock(&mu_);
         // Idle until a line arrives, then gather more for up to kLinger.
-        mu_.Await(absl::Condition(
-            +[](LineWriter* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
-              return self->stopping_ || !self->pending_.empty();
-            },
-            this));
-        mu_.AwaitWithTimeout(absl::Condition(
-                                 +[](LineWriter* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
-                                   return self->stopping_ || self->flushes_waiting_ > 0 ||
-                                          self->pending_.size() >= self->wake_threshold_;
-                                 },
-                                 this),
-                             kLinger);
+        while (!stopping_ && pending_.empty()) wake_.Wait(&mu_);
+        const absl::Time linger_until = absl::Now() + kLinger;
+        while (!stopping_ && flushes_waiting_ == 0 && pending_.size() < wake_threshold_) {
+          if (wake_.WaitWithDeadline(&mu_, linger_until)) break;  // lingered long enough
+        }
         batch.swap(pending_);
         stop = stopping_ && batch.empty();
         last_try = stopping_;

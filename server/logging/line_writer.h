@@ -79,6 +79,8 @@ class LineWriter {
 
  private:
   void Run();
+  // Queues a line and wakes the writer when it waits for one.
+  void QueueLocked(std::string line) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Writes all of `bytes` from `*offset` on; false (with errno's message in
   // `*error`) when the sink refused, leaving `*offset` at what was written.
   bool WriteOut(const std::string& bytes, size_t* offset, std::string* error);
@@ -95,6 +97,7 @@ class LineWriter {
   const size_t wake_threshold_;
 
   mutable absl::Mutex mu_;
+  absl::CondVar wake_;  // the writer's wait for lines (see QueueLocked)
   std::vector<std::string> pending_ ABSL_GUARDED_BY(mu_);
   size_t reserved_ ABSL_GUARDED_BY(mu_) = 0;   // room set aside by Reserve()
   uint64_t queued_ ABSL_GUARDED_BY(mu_) = 0;   // lines ever queued

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "backinstock/errors/error.h"
@@ -93,6 +94,34 @@ TEST_F(SettingsManagerTest, UnsupportedAppIsFailedPrecondition) {
     EXPECT_EQ(errors::ReasonOf(status), "NOT_SUPPORTED_APP_DEF_ID");
   }
   EXPECT_EQ(manager_.Get("s")->revision(), 0);
+}
+
+// The service answers these on gRPC's thread; only the nullopt case (a real
+// change) goes on to SetCollecting and the store.
+TEST_F(SettingsManagerTest, AnswerWithoutWritingAnswersOnlyWhatNeedsNoWrite) {
+  // Already off: answered, the current settings.
+  std::optional<absl::StatusOr<v1::BackInStockSettings>> answer =
+      manager_.AnswerWithoutWriting("s", kStores, false);
+  ASSERT_TRUE(answer.has_value());
+  ASSERT_TRUE(answer->ok());
+  EXPECT_EQ((*answer)->revision(), 0);
+  // A real change: not answered, and nothing written.
+  EXPECT_FALSE(manager_.AnswerWithoutWriting("s", kStores, true).has_value());
+  EXPECT_EQ(manager_.Get("s")->revision(), 0);
+  ASSERT_TRUE(manager_.SetCollecting("s", kStores, true).ok());
+  // Now on (any case of the id): answered with what SetCollecting gave.
+  answer = manager_.AnswerWithoutWriting("s", "215238EB-22A5-4C36-9E7B-E7C08025E04E", true);
+  ASSERT_TRUE(answer.has_value() && answer->ok());
+  EXPECT_EQ((*answer)->revision(), 1);
+  EXPECT_TRUE((*answer)->collection_states(0).collecting_requests());
+  // Invalid and unsupported app ids: the same errors as SetCollecting.
+  answer = manager_.AnswerWithoutWriting("s", "not-a-guid", true);
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->status().code(), absl::StatusCode::kInvalidArgument);
+  answer = manager_.AnswerWithoutWriting("s", "00000000-0000-0000-0000-000000000000", false);
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(errors::ReasonOf(answer->status()), "NOT_SUPPORTED_APP_DEF_ID");
+  EXPECT_EQ(manager_.Get("s")->revision(), 1);
 }
 
 TEST_F(SettingsManagerTest, IsCollecting) {
