@@ -20,19 +20,17 @@
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
-#include <grpcpp/support/server_interceptor.h>
 #include <signal.h>
 
 #include <chrono>
 #include <cstdio>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "baseline/v1/baseline.grpc.pb.h"
+#include "bench/baseline/noop_service.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:0", "host:port to serve on; port 0 picks a free port");
 ABSL_FLAG(int32_t, max_message_bytes, 1 << 20, "as backinstock-server --max_message_bytes");
@@ -41,45 +39,6 @@ ABSL_FLAG(int32_t, max_metadata_bytes, 16 << 10, "as backinstock-server --max_me
 ABSL_FLAG(
     bool, interceptor, false,
     "add a pass-through interceptor that reads each call's headers (see the top of the file)");
-
-namespace {
-
-class BaselineService final : public baseline::v1::BaselineService::CallbackService {
-  grpc::ServerUnaryReactor* Noop(grpc::CallbackServerContext* context,
-                                 const baseline::v1::NoopRequest* request,
-                                 baseline::v1::NoopResponse* response) override {
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(grpc::Status::OK);
-    return reactor;
-  }
-};
-
-// Reads the headers once, as an authorizing interceptor must, and changes
-// nothing. The found flag is kept so that the read cannot be optimised away.
-class HeaderReadingInterceptor final : public grpc::experimental::Interceptor {
- public:
-  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
-    if (methods->QueryInterceptionHookPoint(
-            grpc::experimental::InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
-      found_ = methods->GetRecvInitialMetadata()->count("authorization") > 0;
-    }
-    methods->Proceed();
-  }
-
- private:
-  bool found_ = false;
-};
-
-class HeaderReadingInterceptorFactory final
-    : public grpc::experimental::ServerInterceptorFactoryInterface {
- public:
-  grpc::experimental::Interceptor* CreateServerInterceptor(
-      grpc::experimental::ServerRpcInfo* info) override {
-    return new HeaderReadingInterceptor();
-  }
-};
-
-}  // namespace
 
 int main(int argc, char** argv) {
   // Signals are taken by this thread with sigwait; gRPC threads inherit the mask.
@@ -96,7 +55,7 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   const std::string listen = absl::GetFlag(FLAGS_listen);
 
-  BaselineService service;
+  backinstock::bench::NoopService service;
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -113,11 +72,7 @@ int main(int argc, char** argv) {
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10'000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  if (absl::GetFlag(FLAGS_interceptor)) {
-    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
-    factories.push_back(std::make_unique<HeaderReadingInterceptorFactory>());
-    builder.experimental().SetInterceptorCreators(std::move(factories));
-  }
+  if (absl::GetFlag(FLAGS_interceptor)) backinstock::bench::AddHeaderReadingInterceptor(builder);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) {
     std::fprintf(stderr, "backinstock-bench-baseline: cannot listen on %s\n", listen.c_str());

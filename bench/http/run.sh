@@ -3,8 +3,10 @@
 #
 # Default: REST GetSettings with a real token against the server's front, and
 # the same load against a bare HTTP server on the same library
-# (backinstock-bench-http-bare: the front's HTTP layer answering fixed JSON),
-# alternating rounds, same load tool (wrk); then the server's CPU per call
+# (backinstock-bench-http-bare: the front's HTTP layer answering fixed JSON)
+# and against the design's floor (the same server forwarding each request to
+# an in-process no-op gRPC method first, --forward_grpc), rotating the order
+# round by round, same load tool (wrk); then the server's CPU per call
 # for REST GetSettings (wrk) and gRPC GetSettings (backinstock-bench-load).
 # --libraries: the fixed-JSON server on Boost.Beast and on libmicrohttpd under
 # the same load (the measurement behind docs/decisions.md's choice).
@@ -73,6 +75,11 @@ TOKEN=$("$BUILD/client/ctl/backinstockctl" token identity --keys_file="$KEYS" --
 
 start bare "$BUILD/bench/backinstock-bench-http-bare" --threads=2
 BARE=$ADDRESS
+# The design's floor: the same bare server, each request first forwarded
+# through the front's GrpcForwarder to an in-process no-op gRPC method behind a
+# pass-through interceptor (fixed_json_beast.cc --forward_grpc).
+start floor "$BUILD/bench/backinstock-bench-http-bare" --threads=2 --forward_grpc
+FLOOR=$ADDRESS
 # The server prints its HTTP line first: ADDRESS is the front's.
 start server "$BUILD/server/backinstock-server" --keys_file="$KEYS" --listen=127.0.0.1:0 \
   --http_listen=127.0.0.1:0 --audit_log=/dev/null
@@ -87,24 +94,35 @@ done
 [[ -n $GRPC ]] || { echo "bench: no gRPC address in $OUT/server.out" >&2; exit 1; }
 
 printf '%-6s %-6s %10s %9s\n' round target 'req/s' 'p99 ms'
-declare -a RATIO_RPS RATIO_P99
+declare -a RATIO_RPS RATIO_P99 FLOOR_RPS FRONT_FLOOR_RPS
+targets=(front bare floor)
 for ((round = 1; round <= ROUNDS; round++)); do
-  order=(front bare); (( round % 2 == 0 )) && order=(bare front)
-  for target in "${order[@]}"; do
-    if [[ $target == front ]]; then
-      read -r f_rps f_p99 _ < <(wrk_run "front-$round" "http://$FRONT$SETTINGS_PATH" \
-        "Authorization: Bearer $TOKEN")
-      printf '%-6s %-6s %10s %9s\n' "$round" front "$f_rps" "$f_p99"
-    else
-      read -r b_rps b_p99 _ < <(wrk_run "bare-$round" "http://$BARE$SETTINGS_PATH")
-      printf '%-6s %-6s %10s %9s\n' "$round" bare "$b_rps" "$b_p99"
-    fi
+  # Rotate the order: the machine's load drifts.
+  first=$(((round - 1) % 3))
+  for target in "${targets[@]:first}" "${targets[@]:0:first}"; do
+    case $target in
+      front)
+        read -r f_rps f_p99 _ < <(wrk_run "front-$round" "http://$FRONT$SETTINGS_PATH" \
+          "Authorization: Bearer $TOKEN")
+        printf '%-6s %-6s %10s %9s\n' "$round" front "$f_rps" "$f_p99" ;;
+      bare)
+        read -r b_rps b_p99 _ < <(wrk_run "bare-$round" "http://$BARE$SETTINGS_PATH")
+        printf '%-6s %-6s %10s %9s\n' "$round" bare "$b_rps" "$b_p99" ;;
+      floor)
+        read -r l_rps l_p99 _ < <(wrk_run "floor-$round" "http://$FLOOR$SETTINGS_PATH" \
+          "Authorization: Bearer $TOKEN")
+        printf '%-6s %-6s %10s %9s\n' "$round" floor "$l_rps" "$l_p99" ;;
+    esac
   done
   RATIO_RPS+=("$(awk -v a="$f_rps" -v b="$b_rps" 'BEGIN { printf "%.2f", a / b }')")
   RATIO_P99+=("$(awk -v a="$f_p99" -v b="$b_p99" 'BEGIN { printf "%.2f", a / b }')")
+  FLOOR_RPS+=("$(awk -v a="$l_rps" -v b="$b_rps" 'BEGIN { printf "%.2f", a / b }')")
+  FRONT_FLOOR_RPS+=("$(awk -v a="$f_rps" -v b="$l_rps" 'BEGIN { printf "%.2f", a / b }')")
 done
 echo "front/bare throughput per round: ${RATIO_RPS[*]} (target >= 0.70)"
 echo "front/bare p99 per round:        ${RATIO_P99[*]} (target <= 1.5)"
+echo "floor/bare throughput per round: ${FLOOR_RPS[*]} (the in-process gRPC hop and an interceptor alone)"
+echo "front/floor throughput per round: ${FRONT_FLOOR_RPS[*]}"
 
 # CPU per call: the server's user+system ticks over a run, per answered call.
 ticks_per_s=$(getconf CLK_TCK)

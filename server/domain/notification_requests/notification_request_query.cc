@@ -84,7 +84,20 @@ absl::Status NotificationRequestManager::QueryInto(
   v1::QueryBackInStockNotificationRequestsResponse& response = *out;
   response.Clear();
   response.mutable_requests()->Reserve(static_cast<int>(page.items.size()));
-  for (size_t index : page.items) *response.add_requests() = *requests[index];
+  if (google::protobuf::Arena* arena = response.GetArena()) {
+    // On the call's arena (the service's case): the page refers to the
+    // stored requests instead of copying them. Stored records never change
+    // (an update stores a new one), and the arena keeps them alive until it
+    // is reset, after the response was sent; an arena never deletes the
+    // elements of its repeated fields, so they stay the store's.
+    for (size_t index : page.items) {
+      response.mutable_requests()->UnsafeArenaAddAllocated(
+          const_cast<v1::BackInStockNotificationRequest*>(requests[index]));
+    }
+    arena->Own(new std::vector<store::RecordPtr>(*std::move(records)));
+  } else {
+    for (size_t index : page.items) *response.add_requests() = *requests[index];
+  }
   v1::PagingMetadata* metadata = response.mutable_metadata();
   metadata->set_count(static_cast<int32_t>(page.items.size()));
   if (page.next) {
