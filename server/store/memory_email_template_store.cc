@@ -11,7 +11,7 @@ MemoryEmailTemplateStore::Shard& MemoryEmailTemplateStore::ShardFor(absl::string
 
 absl::StatusOr<EmailTemplateRecord> MemoryEmailTemplateStore::Get(absl::string_view site) const {
   Shard& shard = ShardFor(site);
-  absl::MutexLock lock(&shard.mu);
+  absl::ReaderMutexLock lock(&shard.mu);
   auto it = shard.sites.find(site);
   if (it == shard.sites.end()) return EmailTemplateRecord{};
   return it->second;

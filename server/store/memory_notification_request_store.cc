@@ -98,7 +98,7 @@ absl::StatusOr<CreateResult> MemoryNotificationRequestStore::Create(
 absl::StatusOr<RecordPtr> MemoryNotificationRequestStore::Get(absl::string_view site,
                                                               absl::string_view id) const {
   Shard& shard = ShardFor(site);
-  absl::MutexLock lock(&shard.mu);
+  absl::ReaderMutexLock lock(&shard.mu);
   auto s = shard.sites.find(site);
   if (s != shard.sites.end()) {
     auto it = s->second.records.find(id);
@@ -265,7 +265,7 @@ absl::StatusOr<std::vector<RecordPtr>> MemoryNotificationRequestStore::List(
     absl::string_view site) const {
   std::vector<RecordPtr> records;
   Shard& shard = ShardFor(site);
-  absl::MutexLock lock(&shard.mu);
+  absl::ReaderMutexLock lock(&shard.mu);
   auto s = shard.sites.find(site);
   if (s == shard.sites.end()) return records;
   records.reserve(s->second.records.size());
@@ -277,7 +277,7 @@ absl::StatusOr<std::vector<int64_t>> MemoryNotificationRequestStore::CountOpen(
     absl::string_view site, const std::vector<std::string>& catalog_keys) const {
   std::vector<int64_t> counts(catalog_keys.size(), 0);
   Shard& shard = ShardFor(site);
-  absl::MutexLock lock(&shard.mu);
+  absl::ReaderMutexLock lock(&shard.mu);
   auto s = shard.sites.find(site);
   if (s == shard.sites.end()) return counts;
   return s->second.open_by_catalog.Count(catalog_keys);
@@ -287,7 +287,7 @@ absl::StatusOr<std::vector<std::string>> MemoryNotificationRequestStore::OpenIds
     absl::string_view site, absl::string_view catalog_key) const {
   std::vector<std::string> ids;
   Shard& shard = ShardFor(site);
-  absl::MutexLock lock(&shard.mu);
+  absl::ReaderMutexLock lock(&shard.mu);
   auto s = shard.sites.find(site);
   if (s == shard.sites.end()) return ids;
   return s->second.open_by_catalog.Ids(catalog_key);

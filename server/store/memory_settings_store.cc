@@ -19,7 +19,7 @@ uint32_t MemorySettingsStore::Intern(const std::string& app_id) {
 SettingsRecord MemorySettingsStore::Unpack(const PackedRecord& packed) const {
   SettingsRecord record;
   record.revision = packed.revision;
-  absl::MutexLock lock(&apps_mu_);
+  absl::ReaderMutexLock lock(&apps_mu_);
   for (const PackedState& state : packed.states) {
     record.states.push_back({app_names_[state.app], state.collecting});
   }
@@ -28,7 +28,7 @@ SettingsRecord MemorySettingsStore::Unpack(const PackedRecord& packed) const {
 
 absl::StatusOr<SettingsRecord> MemorySettingsStore::Get(absl::string_view site) const {
   Shard& shard = ShardFor(site);
-  absl::MutexLock lock(&shard.mu);
+  absl::ReaderMutexLock lock(&shard.mu);
   auto it = shard.sites.find(site);
   if (it == shard.sites.end()) return SettingsRecord{};
   return Unpack(it->second);
