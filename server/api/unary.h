@@ -33,16 +33,13 @@ struct Offload {
   absl::string_view busy_reason = "SERVER_BUSY";
 };
 
-// `body(const auth::Caller&) -> absl::Status` fills the response and returns
-// the call's status. With an offload queue it runs later on another thread, so
-// it must capture what it uses by value (the request and response pointers
-// stay valid until the call finishes).
-// As Unary, but `inline_answer(const auth::Caller&) -> std::optional<absl::Status>`
-// runs first, on gRPC's thread, and must not block: when it can answer
-// without waiting on the store (the request is invalid, or it would change
-// nothing) the call finishes there, and only the calls that must wait are
-// queued behind the offload. Calls that change nothing then never wait behind
-// writes, and cost no hand-off between threads.
+// Unary (below), with a first step: `inline_answer(const auth::Caller&) ->
+// std::optional<absl::Status>` runs on gRPC's thread once the gate admitted
+// the caller, and must not block. When it can answer without waiting on the
+// store (the request is invalid, or it would change nothing) the call
+// finishes there; only when it returns nullopt does `body` run, queued on the
+// offload. Calls that change nothing then never wait behind writes, and cost
+// no hand-off between threads.
 template <typename InlineAnswer, typename Body>
 grpc::ServerUnaryReactor* UnaryAnsweredInlineOr(const auth::Gate& gate,
                                                 grpc::CallbackServerContext* context,
@@ -81,6 +78,10 @@ grpc::ServerUnaryReactor* UnaryAnsweredInlineOr(const auth::Gate& gate,
   return reactor;
 }
 
+// `body(const auth::Caller&) -> absl::Status` fills the response and returns
+// the call's status. With an offload queue it runs later on another thread, so
+// it must capture what it uses by value (the request and response pointers
+// stay valid until the call finishes).
 template <typename Body>
 grpc::ServerUnaryReactor* Unary(const auth::Gate& gate, grpc::CallbackServerContext* context,
                                 Body&& body, Offload offload = {}) {
