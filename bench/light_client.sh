@@ -13,7 +13,11 @@
 #
 # Needs from run.sh: LOAD, KEYS, OUT, TARGET, TARGET_PID, cpu_ticks.
 # Each round measures three servers, in rotating order: the bare baseline, the
-# bare baseline with a pass-through interceptor (--interceptor), and ours.
+# bare baseline with a pass-through interceptor (--interceptor), and ours. The
+# bare baseline gets the issue's reference call (an empty answer); the one with
+# the interceptor, the floor, gets a Noop that moves the same bytes as our
+# call both ways (request padded to our request's size, an answer as large as
+# ours), so that ours / floor is what our own work costs.
 #
 # Settings: BENCH_LIGHT_ROUNDS (3), BENCH_LIGHT_DURATION (5, seconds),
 # BENCH_LIGHT_CLIENTS (10), BENCH_LIGHT_STREAMS (5), BENCH_LIGHT_SCENARIOS (a
@@ -51,12 +55,22 @@ light_prepare() {
       elif [[ $kind == "$1" ]]; then
         LIGHT_HEADERS+=(-H "$key: $value")
       fi
-    done < <("$LOAD" --keys_file="$KEYS" --sites=1 --rpc="$kind" \
+    done < <("$LOAD" --keys_file="$KEYS" --sites=1 --rpc="$kind" "${LIGHT_LOAD_FLAGS[@]}" \
                --h2load_request="$OUT/light/$name.$kind.body")
     cmp -s "$OUT/light/$name.$1.body" "$OUT/light/$name.$kind.body" ||
       { echo "bench: $name: the requests of $* differ" >&2; exit 1; }
   done
   LIGHT_BODY=$OUT/light/$name.$1.body
+}
+
+# Extra flags for the load tool's --h2load_request (the floor's sizes).
+LIGHT_LOAD_FLAGS=()
+
+# light_answer_bytes CHECK_FILE: the size of the gRPC message in the answer
+# light_check saw (its DATA frames, less the 5-byte message header).
+light_answer_bytes() {
+  awk '/recv DATA frame <length=/ { sub(/.*<length=/, ""); sub(/,.*/, ""); total += $0 }
+       END { printf "%d", (total > 5 ? total - 5 : 0) }' "$1"
 }
 
 # light_check NAME: one call to each URI with nghttp; fails unless every
@@ -108,12 +122,25 @@ light_run() {
     light_check "$name"
     local -a ours_headers=("${LIGHT_HEADERS[@]}") ours_uris=("${LIGHT_URIS[@]}")
     local ours_body=$LIGHT_BODY
+    # Our call's message sizes (for the durable scenario, of its last URI's
+    # answer: Start's and Stop's are the same size).
+    local request_bytes answer_bytes
+    request_bytes=$(($(stat -c %s "$ours_body") - 5))
+    answer_bytes=$(light_answer_bytes "$OUT/light/$name.check")
     light_prepare "$name-baseline" baseline "$baseline_kind"
     light_check "$name-baseline"
     local -a base_headers=("${LIGHT_HEADERS[@]}") base_uris=("${LIGHT_URIS[@]}")
-    LIGHT_URIS=("${base_uris[@]/${TARGET[baseline]}/${TARGET[baseline_interceptor]}}")
-    light_check "$name-interceptor"
     local base_body=$LIGHT_BODY
+    LIGHT_LOAD_FLAGS=(--noop_request_bytes="$request_bytes" --noop_answer_bytes="$answer_bytes")
+    light_prepare "$name-floor" baseline "$baseline_kind"
+    LIGHT_LOAD_FLAGS=()
+    LIGHT_URIS=("${LIGHT_URIS[@]/${TARGET[baseline]}/${TARGET[baseline_interceptor]}}")
+    light_check "$name-floor"
+    [[ $(light_answer_bytes "$OUT/light/$name-floor.check") == "$answer_bytes" ]] ||
+      { echo "bench: $name: the floor's answer is not $answer_bytes bytes" >&2; exit 1; }
+    local -a floor_headers=("${LIGHT_HEADERS[@]}") floor_uris=("${LIGHT_URIS[@]}")
+    local floor_body=$LIGHT_BODY
+    echo "bench: $name: request $request_bytes bytes, answer $answer_bytes bytes (the floor moves the same)"
     for ((round = 1; round <= LIGHT_ROUNDS; round++)); do
       echo "bench: light client round $round/$LIGHT_ROUNDS $name"
       local side
@@ -125,14 +152,14 @@ light_run() {
           LIGHT_HEADERS=("${ours_headers[@]}"); LIGHT_URIS=("${ours_uris[@]}")
           LIGHT_BODY=$ours_body
           light_measure "$OUT/light/$name.$round.target.json" "$target"
+        elif [[ $side == interceptor ]]; then
+          LIGHT_HEADERS=("${floor_headers[@]}"); LIGHT_URIS=("${floor_uris[@]}")
+          LIGHT_BODY=$floor_body
+          light_measure "$OUT/light/$name.$round.$side.json" baseline_interceptor
         else
-          # The bare server and the bare server with an interceptor answer
-          # the same request; only the address differs.
-          local base=baseline
-          [[ $side == interceptor ]] && base=baseline_interceptor
-          LIGHT_HEADERS=("${base_headers[@]}"); LIGHT_URIS=("${base_uris[@]/${TARGET[baseline]}/${TARGET[$base]}}")
+          LIGHT_HEADERS=("${base_headers[@]}"); LIGHT_URIS=("${base_uris[@]}")
           LIGHT_BODY=$base_body
-          light_measure "$OUT/light/$name.$round.$side.json" "$base"
+          light_measure "$OUT/light/$name.$round.$side.json" baseline
         fi
       done
     done

@@ -180,7 +180,8 @@ def spread(values, fmt):
 def light_table(out):
     lines = [f"light client (h2load -c 10 -m 5 -t 1; per-round ratios ours / baseline, median "
              f"and range over rounds; 'floor' is the bare server plus a pass-through "
-             f"interceptor, bench/baseline --interceptor):",
+             f"interceptor, bench/baseline --interceptor, answering a Noop that moves as many "
+             f"bytes both ways as our call):",
              f"{'scenario':<27} {'req/s base':>10} {'floor':>6} {'ours':>6} {'ratio':>5} "
              f"{'range':>9} {'/floor':>6} {'range':>9}   {'p99 ratio':>9} {'range':>9}   "
              f"{'CPU us/call base':>16} {'floor':>6} {'ours':>6} {'ratio':>5} {'range':>9}   "

@@ -269,21 +269,31 @@ std::string Framed(const google::protobuf::MessageLite& message) {
 
 }  // namespace
 
-FramedCall FramedCallOf(CallKind kind, absl::string_view app_id) {
+FramedCall FramedCallOf(CallKind kind, absl::string_view app_id, NoopSizes sizes) {
   using Baseline = baseline::v1::BaselineService;
   using Settings = v1::BackInStockSettingsService;
   using Requests = v1::BackInStockNotificationRequestService;
   switch (kind) {
     case CallKind::kNoop:
-      return {MethodPath<Baseline>("Noop"), Framed(baseline::v1::NoopRequest()), false};
     case CallKind::kNoopElevated:
     case CallKind::kNoopCreate: {
       baseline::v1::NoopRequest request;
       if (kind == CallKind::kNoopElevated) {
         request.set_padding(std::string(app_id));
-      } else {
+      } else if (kind == CallKind::kNoopCreate) {
         request.set_padding(
             std::string(CreateRequest(app_id, "bench-fixed@example.com").ByteSizeLong(), 'x'));
+      }
+      if (sizes.answer_bytes > 0) request.set_answer_bytes(sizes.answer_bytes);
+      if (sizes.request_bytes > 0) {
+        // The padding's own length prefix grows with it: shrink until it fits.
+        request.clear_padding();
+        const size_t want = static_cast<size_t>(sizes.request_bytes);
+        size_t padding = want;
+        do {
+          request.set_padding(std::string(padding, 'x'));
+        } while (request.ByteSizeLong() > want && padding-- > 0);
+        if (request.ByteSizeLong() > want) request.clear_padding();
       }
       return {MethodPath<Baseline>("Noop"), Framed(request), kind == CallKind::kNoopElevated};
     }

@@ -90,7 +90,15 @@ struct FramedCall {
   std::string body;
   bool elevated = false;
 };
-FramedCall FramedCallOf(CallKind kind, absl::string_view app_id);
+// For a noop kind's framed call, when set: the request is padded to
+// `request_bytes` (its serialized size) and asks for an answer of
+// `answer_bytes` of padding, so that the Noop moves the same bytes as the
+// call it stands in for (the light-client table's floor).
+struct NoopSizes {
+  int request_bytes = 0;
+  int answer_bytes = 0;
+};
+FramedCall FramedCallOf(CallKind kind, absl::string_view app_id, NoopSizes sizes = {});
 
 // The stubs of one channel.
 class Stubs {

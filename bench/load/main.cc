@@ -47,7 +47,11 @@ ABSL_FLAG(bool, json, false, "print one JSON object instead of text");
 ABSL_FLAG(std::string, h2load_request, "",
           "instead of a load run: write the --rpc kind's request, framed as gRPC, to this file "
           "and print the call's path and headers (first site), one \"name value\" a line, "
-          "for a light HTTP/2 load generator (bench/h2load.sh)");
+          "for a light HTTP/2 load generator (bench/light_client.sh)");
+ABSL_FLAG(int32_t, noop_request_bytes, 0,
+          "with --h2load_request and a noop kind: pad the request to this many bytes");
+ABSL_FLAG(int32_t, noop_answer_bytes, 0,
+          "with --h2load_request and a noop kind: ask for an answer of this many bytes");
 
 namespace {
 
@@ -105,7 +109,9 @@ int main(int argc, char** argv) {
 
   if (const std::string path = absl::GetFlag(FLAGS_h2load_request); !path.empty()) {
     if (options.mix.cycle.empty()) return Fail(absl::InvalidArgumentError("--rpc is empty"));
-    const bench::FramedCall call = bench::FramedCallOf(options.mix.cycle.front(), options.app_id);
+    const bench::FramedCall call = bench::FramedCallOf(
+        options.mix.cycle.front(), options.app_id,
+        {absl::GetFlag(FLAGS_noop_request_bytes), absl::GetFlag(FLAGS_noop_answer_bytes)});
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << call.body;
     out.close();
