@@ -80,7 +80,19 @@ absl::Status NotificationRequestManager::QueryInto(
   for (const store::RecordPtr& record : *records) requests.push_back(&record->request);
 
   const query::Page page = query::SelectPage(requests, *filter, state.order, state.limit, from);
-  // Nothing was written to `out` before this point: a refused query leaves it as it was.
+  // The cursors first: nothing is written to `out` until nothing can fail, so
+  // a refused query leaves it as it was.
+  auto cursor_at = [&](const std::optional<query::Anchor>& anchor) -> absl::StatusOr<std::string> {
+    if (!anchor) return std::string();
+    query::CursorState at = state;
+    at.anchor = *anchor;
+    return cursors_.Encode(site, at);
+  };
+  absl::StatusOr<std::string> next = cursor_at(page.next);
+  if (!next.ok()) return next.status();
+  absl::StatusOr<std::string> prev = cursor_at(page.prev);
+  if (!prev.ok()) return prev.status();
+
   v1::QueryBackInStockNotificationRequestsResponse& response = *out;
   response.Clear();
   response.mutable_requests()->Reserve(static_cast<int>(page.items.size()));
@@ -100,16 +112,8 @@ absl::Status NotificationRequestManager::QueryInto(
   }
   v1::PagingMetadata* metadata = response.mutable_metadata();
   metadata->set_count(static_cast<int32_t>(page.items.size()));
-  if (page.next) {
-    query::CursorState next = state;
-    next.anchor = *page.next;
-    metadata->mutable_cursors()->set_next(cursors_.Encode(site, next));
-  }
-  if (page.prev) {
-    query::CursorState prev = state;
-    prev.anchor = *page.prev;
-    metadata->mutable_cursors()->set_prev(cursors_.Encode(site, prev));
-  }
+  if (!next->empty()) metadata->mutable_cursors()->set_next(*std::move(next));
+  if (!prev->empty()) metadata->mutable_cursors()->set_prev(*std::move(prev));
   return absl::OkStatus();
 }
 

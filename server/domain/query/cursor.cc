@@ -1,8 +1,9 @@
 #include "server/domain/query/cursor.h"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include <cstdint>
@@ -79,7 +80,7 @@ absl::StatusOr<CursorCodec> CursorCodec::WithRandomSecret() {
                  static_cast<int>(secret.size())) != 1) {
     return absl::InternalError("the random number generator failed to produce a cursor secret");
   }
-  return CursorCodec(std::move(secret));
+  return Keyed(secret);
 }
 
 absl::StatusOr<CursorCodec> CursorCodec::WithSecret(std::string secret) {
@@ -87,38 +88,70 @@ absl::StatusOr<CursorCodec> CursorCodec::WithSecret(std::string secret) {
     return absl::InvalidArgumentError(absl::StrCat("a cursor secret has at least ", kMinSecretBytes,
                                                    " bytes, not ", secret.size()));
   }
-  return CursorCodec(std::move(secret));
+  return Keyed(secret);
+}
+
+absl::StatusOr<CursorCodec> CursorCodec::Keyed(absl::string_view secret) {
+  std::unique_ptr<EVP_MAC, decltype(&EVP_MAC_free)> hmac(EVP_MAC_fetch(nullptr, "HMAC", nullptr),
+                                                         &EVP_MAC_free);
+  if (!hmac) return absl::InternalError("OpenSSL offers no HMAC for cursors");
+  std::shared_ptr<EVP_MAC_CTX> keyed(EVP_MAC_CTX_new(hmac.get()), &EVP_MAC_CTX_free);
+  char digest[] = "SHA256";
+  const OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+      OSSL_PARAM_construct_end(),
+  };
+  if (!keyed || EVP_MAC_init(keyed.get(), reinterpret_cast<const unsigned char*>(secret.data()),
+                             secret.size(), params) != 1) {
+    return absl::InternalError("OpenSSL could not key HMAC-SHA256 for cursors");
+  }
+  return CursorCodec(std::move(keyed));
 }
 
 std::string CursorCodec::Mac(absl::string_view site, absl::string_view payload) const {
+  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> mac(EVP_MAC_CTX_dup(keyed_.get()),
+                                                                &EVP_MAC_CTX_free);
   // The site is length-prefixed so that no site/payload split is ambiguous.
-  const std::string input = absl::StrCat(kMacContext, "\n", site.size(), ":", site, payload);
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int mac_length = 0;
-  HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()),
-       reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &mac_length);
-  return std::string(reinterpret_cast<const char*>(mac), mac_length);
+  const std::string prefix = absl::StrCat(kMacContext, "\n", site.size(), ":", site);
+  unsigned char out[EVP_MAX_MD_SIZE];
+  size_t length = 0;
+  if (!mac ||
+      EVP_MAC_update(mac.get(), reinterpret_cast<const unsigned char*>(prefix.data()),
+                     prefix.size()) != 1 ||
+      EVP_MAC_update(mac.get(), reinterpret_cast<const unsigned char*>(payload.data()),
+                     payload.size()) != 1 ||
+      EVP_MAC_final(mac.get(), out, &length, sizeof(out)) != 1) {
+    return std::string();
+  }
+  return std::string(reinterpret_cast<const char*>(out), length);
 }
 
-std::string CursorCodec::Encode(absl::string_view site, const CursorState& state) const {
-  Json order = Json::array();
+absl::StatusOr<std::string> CursorCodec::Encode(absl::string_view site,
+                                                const CursorState& state) const {
+  // Built member by member rather than from an initializer list, which
+  // copies every nested value once more; the CBOR is the same (an object's
+  // keys are written sorted either way).
+  Json payload = Json::object();
+  payload["v"] = kFormatVersion;
+  payload["f"] = Json::binary(std::vector<uint8_t>(state.filter.begin(), state.filter.end()));
+  Json& order = payload["s"] = Json::array();
   for (const SortKey& key : state.order) {
-    order.push_back(Json::array({static_cast<int>(key.field), key.descending}));
+    Json pair = Json::array();
+    pair.push_back(static_cast<int>(key.field));
+    pair.push_back(key.descending);
+    order.push_back(std::move(pair));
   }
-  Json position = Json::array();
+  payload["l"] = state.limit;
+  payload["b"] = state.anchor.backward;
+  payload["i"] = state.anchor.inclusive;
+  Json& position = payload["p"] = Json::array();
   for (const Value& value : state.anchor.position) position.push_back(ValueToJson(value));
-  const Json payload = {
-      {"v", kFormatVersion},
-      {"f", Json::binary(std::vector<uint8_t>(state.filter.begin(), state.filter.end()))},
-      {"s", std::move(order)},
-      {"l", state.limit},
-      {"b", state.anchor.backward},
-      {"i", state.anchor.inclusive},
-      {"p", std::move(position)},
-  };
-  const std::vector<uint8_t> cbor = Json::to_cbor(payload);
-  const std::string bytes(cbor.begin(), cbor.end());
-  return absl::WebSafeBase64Escape(absl::StrCat(bytes, Mac(site, bytes)));
+  std::string bytes;
+  Json::to_cbor(payload, bytes);
+  const std::string mac = Mac(site, bytes);
+  if (mac.size() != kMacBytes) return absl::InternalError("OpenSSL failed to sign a cursor");
+  bytes.append(mac);
+  return absl::WebSafeBase64Escape(bytes);
 }
 
 absl::StatusOr<CursorState> CursorCodec::Decode(absl::string_view site,

@@ -93,40 +93,6 @@ bool FieldExists(const v1::BackInStockNotificationRequest& request, Field field)
   return false;
 }
 
-namespace {
-
-// One rule for Values and views: both variants hold absent, bool, int64 and
-// text at the same indexes, and text compares as bytes either way.
-template <typename A, typename B>
-int Compare(const std::variant<std::monostate, bool, int64_t, A>& a,
-            const std::variant<std::monostate, bool, int64_t, B>& b) {
-  if (a.index() != b.index()) return a.index() < b.index() ? -1 : 1;
-  switch (a.index()) {
-    case 0:
-      return 0;
-    case 1: {
-      const bool x = std::get<bool>(a), y = std::get<bool>(b);
-      return x == y ? 0 : (x ? 1 : -1);
-    }
-    case 2: {
-      const int64_t x = std::get<int64_t>(a), y = std::get<int64_t>(b);
-      return x == y ? 0 : (x < y ? -1 : 1);
-    }
-    default: {
-      const int c = absl::string_view(std::get<A>(a)).compare(absl::string_view(std::get<B>(b)));
-      return c < 0 ? -1 : (c > 0 ? 1 : 0);
-    }
-  }
-}
-
-}  // namespace
-
-int CompareValues(const Value& a, const Value& b) { return Compare(a, b); }
-
-int CompareViews(const FieldView& a, const FieldView& b) { return Compare(a, b); }
-
-int CompareViewToValue(const FieldView& a, const Value& b) { return Compare(a, b); }
-
 bool ValueFitsField(const Value& value, Field field) {
   switch (field) {
     case Field::kId:

@@ -60,13 +60,47 @@ Value ToValue(const FieldView& view);
 // Whether the field is set: non-empty text, a status, a set wrapper or date.
 bool FieldExists(const v1::BackInStockNotificationRequest& request, Field field);
 
+namespace fields_internal {
+
+// One rule for Values and views: both variants hold absent, bool, int64 and
+// text at the same indexes, and text compares as bytes either way. Inline:
+// a page selection compares thousands of times per query.
+template <typename A, typename B>
+inline int Compare(const std::variant<std::monostate, bool, int64_t, A>& a,
+                   const std::variant<std::monostate, bool, int64_t, B>& b) {
+  if (a.index() != b.index()) return a.index() < b.index() ? -1 : 1;
+  switch (a.index()) {
+    case 0:
+      return 0;
+    case 1: {
+      const bool x = *std::get_if<bool>(&a), y = *std::get_if<bool>(&b);
+      return x == y ? 0 : (x ? 1 : -1);
+    }
+    case 2: {
+      const int64_t x = *std::get_if<int64_t>(&a), y = *std::get_if<int64_t>(&b);
+      return x == y ? 0 : (x < y ? -1 : 1);
+    }
+    default: {
+      const int c =
+          absl::string_view(*std::get_if<A>(&a)).compare(absl::string_view(*std::get_if<B>(&b)));
+      return c < 0 ? -1 : (c > 0 ? 1 : 0);
+    }
+  }
+}
+
+}  // namespace fields_internal
+
 // <0, 0, >0. Values of different kinds order by kind (absent first).
-int CompareValues(const Value& a, const Value& b);
+inline int CompareValues(const Value& a, const Value& b) { return fields_internal::Compare(a, b); }
 
 // CompareValues with a view on either side; same results as comparing the
 // Values the views stand for.
-int CompareViews(const FieldView& a, const FieldView& b);
-int CompareViewToValue(const FieldView& a, const Value& b);
+inline int CompareViews(const FieldView& a, const FieldView& b) {
+  return fields_internal::Compare(a, b);
+}
+inline int CompareViewToValue(const FieldView& a, const Value& b) {
+  return fields_internal::Compare(a, b);
+}
 
 // Whether `value` is of the kind `field` takes (absent allowed where the field
 // may be unset); used to check decoded cursors.

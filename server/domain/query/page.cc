@@ -7,6 +7,9 @@
 namespace backinstock::domain::query {
 namespace {
 
+// How many requests ahead of the scan its memory is fetched.
+constexpr size_t kFetchAhead = 8;
+
 // A match on the page's side of the anchor. The first sort key is read once
 // here because it decides almost every comparison; later keys (ties) are read
 // in place when needed. Nothing is copied out of the request.
@@ -51,22 +54,46 @@ Page SelectPage(const std::vector<const v1::BackInStockNotificationRequest*>& re
   };
   auto before = [&compare](const Candidate& a, const Candidate& b) { return compare(a, b) < 0; };
   // Forward pages keep the first `limit` candidates, backward pages the last:
-  // `preferred(a, b)` says a would be kept over b. The kept ones form a heap
-  // on it, whose top is the least preferred (the one to drop next), so memory
-  // stays at one page however large the site.
+  // `preferred(a, b)` says a would be kept over b.
   auto preferred = [&compare, backward](const Candidate& a, const Candidate& b) {
     return backward ? compare(a, b) > 0 : compare(a, b) < 0;
   };
+  // Candidates gather in `kept` up to two pages' worth; then a selection
+  // (linear) keeps the `take` preferred ones. Linear in the site's size
+  // overall, where a heap of one page cost a logarithm per candidate (a query
+  // newest-first over requests stored oldest-first replaces the heap's top
+  // on every one), and memory still stays at two pages however large the site.
+  // After a trim, the least preferred kept candidate is the bar a later one
+  // must pass to be gathered at all.
+  std::optional<Candidate> bar;
+  auto trim = [&preferred, &bar, take](std::vector<Candidate>& kept) {
+    if (kept.size() <= take) return;
+    if (take == 0) {
+      kept.clear();
+      return;
+    }
+    const auto last_kept = kept.begin() + static_cast<std::ptrdiff_t>(take) - 1;
+    std::nth_element(kept.begin(), last_kept, kept.end(), preferred);
+    kept.resize(take);
+    bar = kept.back();
+  };
 
-  // `kept` are the best candidates so far (the matches on the page's side of
-  // the anchor), `candidates` counts them all, `others` counts the matches on
-  // the far side.
+  // `kept` holds the best candidates so far (the matches on the page's side
+  // of the anchor), `candidates` counts them all, `others` counts the matches
+  // on the far side.
   const Field first_field = order.front().field;
   std::vector<Candidate> kept;
-  kept.reserve(take);
+  kept.reserve(2 * take);
   size_t candidates = 0;
   size_t others = 0;
   for (size_t i = 0; i < requests.size(); ++i) {
+    // The scan waits on memory more than it computes: each stored request is
+    // an allocation of its own, and its dates another, so both are fetched a
+    // few requests ahead of their turn.
+    if (i + 2 * kFetchAhead < requests.size()) __builtin_prefetch(requests[i + 2 * kFetchAhead]);
+    if (i + kFetchAhead < requests.size()) {
+      __builtin_prefetch(&requests[i + kFetchAhead]->created_date());
+    }
     const v1::BackInStockNotificationRequest& request = *requests[i];
     if (!Matches(filter, request)) continue;
     if (from) {
@@ -79,16 +106,12 @@ Page SelectPage(const std::vector<const v1::BackInStockNotificationRequest*>& re
       }
     }
     ++candidates;
-    Candidate candidate{i, &request, FieldViewOf(request, first_field)};
-    if (kept.size() < take) {
-      kept.push_back(candidate);
-      std::push_heap(kept.begin(), kept.end(), preferred);
-    } else if (take > 0 && preferred(candidate, kept.front())) {
-      std::pop_heap(kept.begin(), kept.end(), preferred);
-      kept.back() = candidate;
-      std::push_heap(kept.begin(), kept.end(), preferred);
-    }
+    const Candidate candidate{i, &request, FieldViewOf(request, first_field)};
+    if (bar && !preferred(candidate, *bar)) continue;
+    kept.push_back(candidate);
+    if (kept.size() >= 2 * take) trim(kept);
   }
+  trim(kept);
   std::sort(kept.begin(), kept.end(), before);
   const bool more_on_page_side = candidates > kept.size();
 
