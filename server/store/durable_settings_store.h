@@ -3,9 +3,10 @@
 // its record is on disk, and only then do readers and watchers see it, so
 // everything a client was ever shown survives a crash.
 //
-// Per site, check, append and apply happen under one lock (striped by site),
-// which keeps the journal in each site's commit order; writes to different
-// sites wait on the disk together and share its syncs (group commit).
+// One write per site is on its way to disk at a time, which keeps the
+// journal in each site's commit order; writes to different sites wait on the
+// disk together and share its syncs (group commit). See
+// journaled_site_records.h.
 //
 // On disk: one kPut record per committed write, key = site, value = the
 // site's whole SettingsRecord as a serialized v1.BackInStockSettings (its
@@ -50,11 +51,10 @@ class DurableSettingsStore final : public SettingsStore {
 
   DurableSettingsStore();
 
-  // A site's lock is held across its journal sync (milliseconds on a busy
-  // disk), so two sites sharing a stripe wait on each other's syncs and miss
-  // each other's batch. With 256 stripes a third of the sites of a 100-site
-  // load shared a stripe with another; with 4096 (32 KiB) one in forty.
-  static constexpr size_t kSiteLocks = 4096;
+  // The stripes guard a write's check and apply, never its sync (which
+  // sites sharing a stripe used to wait on: there were 4,096 then), so a few
+  // hundred keep contention low.
+  static constexpr size_t kSiteLocks = 256;
 
   JournaledSiteRecords<SettingsRecord, MemorySettingsStore> records_;
 };

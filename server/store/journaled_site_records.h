@@ -2,11 +2,21 @@
 // site, held by their memory store for reads and watches, and made durable
 // by a journal of puts (key = the site, value = the whole record).
 //
-// Per site, check, append and apply happen under one lock (striped by site),
-// which keeps the journal in each site's commit order; writes to different
-// sites wait on the disk together and share its syncs (group commit). A
-// write is applied to the memory store, and so seen by readers and watchers,
-// only once its record is on disk.
+// One write per site is on its way to disk at a time, which keeps the
+// journal in each site's commit order: a write checks the revision and marks
+// its site as being written, appends and waits for the sync holding no lock,
+// then applies and clears the mark. A later write of the same site waits for
+// that mark's event, with every other such waiter woken at once, and checks
+// again. Writes to different sites wait on the disk together and share its
+// syncs (group commit); the striped locks guard only the checks, marks and
+// applies, never a sync. A write is applied to the memory store, and so seen
+// by readers and watchers, only once its record is on disk.
+//
+// Why not hold a site's lock across its sync (as this did first): the writers
+// queued behind it were then handed the lock one after another once the sync
+// returned, each waking the next (a chain of context switches, while the
+// site's next write could not start), and sites sharing a stripe waited on
+// each other's syncs.
 #ifndef BACKINSTOCK_SERVER_STORE_JOURNALED_SITE_RECORDS_H_
 #define BACKINSTOCK_SERVER_STORE_JOURNALED_SITE_RECORDS_H_
 
@@ -16,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -23,6 +34,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "server/store/journal/journal.h"
+#include "server/store/journal/one_shot_event.h"
 #include "server/store/storage_unavailable.h"
 
 namespace backinstock::store {
@@ -38,7 +50,7 @@ class JournaledSiteRecords {
   // `noun` names the records in errors ("settings", "email template");
   // `site_locks` is the number of lock stripes.
   JournaledSiteRecords(std::string noun, Encode encode, Decode decode, size_t site_locks)
-      : noun_(std::move(noun)), encode_(encode), decode_(decode), site_locks_(site_locks) {}
+      : noun_(std::move(noun)), encode_(encode), decode_(decode), stripes_(site_locks) {}
 
   // Opens the journal in `dir` and replays it into the memory store. Fails
   // (DATA_LOSS naming file and offset) on a damaged snapshot or journal.
@@ -67,18 +79,42 @@ class JournaledSiteRecords {
   // a visible effect.
   absl::Status CompareAndSwap(absl::string_view site, int64_t expected_revision,
                               const Record& next) {
-    absl::MutexLock lock(&LockFor(site));
-    absl::StatusOr<Record> current = memory_.Get(site);
-    if (!current.ok()) return current.status();
-    if (current->revision != expected_revision) {
-      return absl::AbortedError(absl::StrCat(noun_, " of site ", site, ": revision ",
-                                             current->revision, ", not ", expected_revision));
+    Stripe& stripe = StripeFor(site);
+    std::shared_ptr<journal::OneShotEvent> written;
+    for (;;) {
+      std::shared_ptr<journal::OneShotEvent> in_flight;
+      {
+        absl::MutexLock lock(&stripe.mu);
+        auto it = stripe.writing.find(site);
+        if (it == stripe.writing.end()) {
+          absl::StatusOr<Record> current = memory_.Get(site);
+          if (!current.ok()) return current.status();
+          if (current->revision != expected_revision) {
+            return absl::AbortedError(absl::StrCat(noun_, " of site ", site, ": revision ",
+                                                   current->revision, ", not ", expected_revision));
+          }
+          written = std::make_shared<journal::OneShotEvent>();
+          stripe.writing.emplace(site, written);
+          break;
+        }
+        in_flight = it->second;
+      }
+      // Another write of this site is on its way to disk: once it ends, the
+      // revision has most likely moved on (ABORTED above, and the caller
+      // decides again on what it wrote).
+      in_flight->Wait();
     }
-    if (absl::Status durable = journal_->Put(site, encode_(next)); !durable.ok()) {
-      return StorageUnavailable(durable);
+    const absl::Status durable = journal_->Put(site, encode_(next));
+    absl::Status applied;
+    {
+      absl::MutexLock lock(&stripe.mu);
+      // Cannot be refused: no write of this site passed the check since ours.
+      if (durable.ok()) applied = memory_.CompareAndSwap(site, expected_revision, next);
+      stripe.writing.erase(site);
     }
-    // Cannot be refused: every write of this site holds the lock we hold.
-    return memory_.CompareAndSwap(site, expected_revision, next);
+    written->Set();
+    if (!durable.ok()) return StorageUnavailable(durable);
+    return applied;
   }
 
   Memory& memory() { return memory_; }
@@ -86,8 +122,16 @@ class JournaledSiteRecords {
   journal::Journal& journal() { return *journal_; }
 
  private:
-  absl::Mutex& LockFor(absl::string_view site) {
-    return site_locks_[absl::Hash<absl::string_view>{}(site) % site_locks_.size()];
+  // A lock stripe: the sites whose write is on its way to disk, each with
+  // the event the write's end sets.
+  struct Stripe {
+    absl::Mutex mu;
+    absl::flat_hash_map<std::string, std::shared_ptr<journal::OneShotEvent>> writing
+        ABSL_GUARDED_BY(mu);
+  };
+
+  Stripe& StripeFor(absl::string_view site) {
+    return stripes_[absl::Hash<absl::string_view>{}(site) % stripes_.size()];
   }
 
   const std::string noun_;
@@ -95,7 +139,7 @@ class JournaledSiteRecords {
   const Decode decode_;
   Memory memory_;
   std::unique_ptr<journal::Journal> journal_;
-  std::vector<absl::Mutex> site_locks_;
+  std::vector<Stripe> stripes_;
 };
 
 }  // namespace backinstock::store

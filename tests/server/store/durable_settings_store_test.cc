@@ -10,7 +10,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
 #include "backinstock/errors/error.h"
+#include "server/store/journaled_site_records.h"
+#include "server/store/memory_settings_store.h"
 #include "tests/support/temp_dir.h"
 
 namespace backinstock::store {
@@ -107,6 +111,58 @@ TEST(DurableSettingsStore, AWriteThatCannotBeStoredHasNoEffect) {
   EXPECT_EQ(failed.code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(errors::ReasonOf(failed), "STORAGE_UNAVAILABLE");
   EXPECT_EQ(*(*store)->Get("site"), Record(1, {{kApp, true}}));
+}
+
+// A write on its way to disk holds no lock: another site's write (here on
+// the same, single, lock stripe) lands while it waits for its sync, and a
+// write of the same site waits for it, then finds the revision moved on.
+TEST(JournaledSiteRecords, AWriteWaitingForItsSyncHoldsUpOnlyItsOwnSite) {
+  TempDir dir("durable-settings");
+  auto armed = std::make_shared<std::atomic<bool>>(false);
+  auto in_sync = std::make_shared<absl::Notification>();
+  auto release = std::make_shared<absl::Notification>();
+  journal::JournalOptions options;
+  options.sync_data = [armed, in_sync, release](const journal::File& file,
+                                                const std::string& path) {
+    if (armed->exchange(false)) {  // only the first sync after arming is held
+      in_sync->Notify();
+      release->WaitForNotification();
+    }
+    return journal::SyncData(file, path);
+  };
+  JournaledSiteRecords<SettingsRecord, MemorySettingsStore> records(
+      "settings", &DurableSettingsStore::EncodeValue, &DurableSettingsStore::DecodeValue,
+      /*site_locks=*/1);
+  ASSERT_TRUE(records.Open(dir.path(), options).ok());
+  *armed = true;
+
+  absl::Status first, same_site;
+  absl::Notification same_site_done, other_site_done;
+  std::thread first_writer([&] {
+    first = records.CompareAndSwap("site-a", 0, Record(1, {{kApp, true}}));
+  });
+  in_sync->WaitForNotification();
+  std::thread same_site_writer([&] {
+    same_site = records.CompareAndSwap("site-a", 0, Record(1, {{kApp, false}}));
+    same_site_done.Notify();
+  });
+  std::thread other_site_writer([&] {
+    EXPECT_TRUE(records.CompareAndSwap("site-b", 0, Record(1, {{kOtherApp, true}})).ok());
+    other_site_done.Notify();
+  });
+  EXPECT_TRUE(other_site_done.WaitForNotificationWithTimeout(absl::Seconds(30)))
+      << "another site's write waited for site-a's sync";
+  EXPECT_FALSE(same_site_done.HasBeenNotified()) << "site-a's second write did not wait";
+  EXPECT_EQ(records.memory().Get("site-a")->revision, 0) << "applied before it was durable";
+
+  release->Notify();
+  first_writer.join();
+  same_site_writer.join();
+  other_site_writer.join();
+  EXPECT_TRUE(first.ok()) << first;
+  EXPECT_EQ(same_site.code(), absl::StatusCode::kAborted) << same_site;
+  EXPECT_EQ(*records.memory().Get("site-a"), Record(1, {{kApp, true}}));
+  EXPECT_EQ(records.journal().Stats().appends, 2u);
 }
 
 TEST(DurableSettingsStore, ConcurrentWritersOnManySitesAllLand) {
