@@ -12,6 +12,8 @@
 #ifndef BACKINSTOCK_SERVER_DOMAIN_QUERY_CURSOR_H_
 #define BACKINSTOCK_SERVER_DOMAIN_QUERY_CURSOR_H_
 
+#include <openssl/types.h>
+
 #include <memory>
 #include <string>
 
@@ -20,9 +22,6 @@
 #include "google/protobuf/struct.pb.h"
 #include "server/domain/query/page.h"
 #include "server/domain/query/sort.h"
-
-// OpenSSL's keyed MAC context (openssl/evp.h), held by the codec.
-typedef struct evp_mac_ctx_st EVP_MAC_CTX;
 
 namespace backinstock::domain::query {
 

@@ -60,11 +60,10 @@ Page SelectPage(const std::vector<const v1::BackInStockNotificationRequest*>& re
   };
   // Candidates gather in `kept` up to two pages' worth; then a selection
   // (linear) keeps the `take` preferred ones. Linear in the site's size
-  // overall, where a heap of one page cost a logarithm per candidate (a query
-  // newest-first over requests stored oldest-first replaces the heap's top
-  // on every one), and memory still stays at two pages however large the site.
-  // After a trim, the least preferred kept candidate is the bar a later one
-  // must pass to be gathered at all.
+  // overall, where a heap of one page cost a logarithm for every candidate
+  // that displaced its top, and memory still stays at two pages however
+  // large the site. After a trim, the least preferred kept candidate is the
+  // bar a later one must pass to be gathered at all.
   std::optional<Candidate> bar;
   auto trim = [&preferred, &bar, take](std::vector<Candidate>& kept) {
     if (kept.size() <= take) return;
@@ -88,8 +87,8 @@ Page SelectPage(const std::vector<const v1::BackInStockNotificationRequest*>& re
   size_t others = 0;
   for (size_t i = 0; i < requests.size(); ++i) {
     // The scan waits on memory more than it computes: each stored request is
-    // an allocation of its own, and its dates another, so both are fetched a
-    // few requests ahead of their turn.
+    // an allocation of its own, and its creation date (the default sort)
+    // another, so both are fetched a few requests ahead of their turn.
     if (i + 2 * kFetchAhead < requests.size()) __builtin_prefetch(requests[i + 2 * kFetchAhead]);
     if (i + kFetchAhead < requests.size()) {
       __builtin_prefetch(&requests[i + kFetchAhead]->created_date());
