@@ -1,12 +1,12 @@
 #include "bench/baseline/noop_service.h"
 
-#include <google/protobuf/io/coded_stream.h>
-
 #include <algorithm>
-#include <cstdint>
+#include <cstddef>
 #include <memory>
 #include <utility>
 #include <vector>
+
+#include "bench/baseline/padding.h"
 
 namespace backinstock::bench {
 namespace {
@@ -40,18 +40,10 @@ class HeaderReadingInterceptorFactory final
 grpc::ServerUnaryReactor* NoopService::Noop(grpc::CallbackServerContext* context,
                                             const baseline::v1::NoopRequest* request,
                                             baseline::v1::NoopResponse* response) {
-  if (request->answer_bytes() > 1) {
-    // The answer serializes to answer_bytes: the padding's tag and length
-    // prefix count too.
-    constexpr uint32_t kMaxAnswerBytes = 1 << 20;
-    const uint32_t answer =
-        std::min(static_cast<uint32_t>(request->answer_bytes()), kMaxAnswerBytes);
-    uint32_t padding = answer - 1;
-    while (padding > 0 &&
-           padding + google::protobuf::io::CodedOutputStream::VarintSize32(padding) > answer - 1) {
-      --padding;
-    }
-    response->mutable_padding()->assign(padding, 'x');
+  if (request->answer_bytes() > 0) {
+    constexpr size_t kMaxAnswerBytes = 1 << 20;
+    const size_t answer = std::min(static_cast<size_t>(request->answer_bytes()), kMaxAnswerBytes);
+    response->mutable_padding()->assign(PaddingFor(answer, 0), 'x');
   }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(grpc::Status::OK);

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "bench/baseline/padding.h"
 
 namespace backinstock::bench {
 namespace {
@@ -286,14 +287,9 @@ FramedCall FramedCallOf(CallKind kind, absl::string_view app_id, NoopSizes sizes
       }
       if (sizes.answer_bytes > 0) request.set_answer_bytes(sizes.answer_bytes);
       if (sizes.request_bytes > 0) {
-        // The padding's own length prefix grows with it: shrink until it fits.
         request.clear_padding();
-        const size_t want = static_cast<size_t>(sizes.request_bytes);
-        size_t padding = want;
-        do {
-          request.set_padding(std::string(padding, 'x'));
-        } while (request.ByteSizeLong() > want && padding-- > 0);
-        if (request.ByteSizeLong() > want) request.clear_padding();
+        request.set_padding(std::string(
+            PaddingFor(static_cast<size_t>(sizes.request_bytes), request.ByteSizeLong()), 'x'));
       }
       return {MethodPath<Baseline>("Noop"), Framed(request), kind == CallKind::kNoopElevated};
     }
