@@ -7,9 +7,6 @@
 namespace backinstock::domain::query {
 namespace {
 
-// How many requests ahead of the scan its memory is fetched.
-constexpr size_t kFetchAhead = 8;
-
 // A match on the page's side of the anchor. The first sort key is read once
 // here because it decides almost every comparison; later keys (ties) are read
 // in place when needed. Nothing is copied out of the request.
@@ -86,13 +83,6 @@ Page SelectPage(const std::vector<const v1::BackInStockNotificationRequest*>& re
   size_t candidates = 0;
   size_t others = 0;
   for (size_t i = 0; i < requests.size(); ++i) {
-    // The scan waits on memory more than it computes: each stored request is
-    // an allocation of its own, and its creation date (the default sort)
-    // another, so both are fetched a few requests ahead of their turn.
-    if (i + 2 * kFetchAhead < requests.size()) __builtin_prefetch(requests[i + 2 * kFetchAhead]);
-    if (i + kFetchAhead < requests.size()) {
-      __builtin_prefetch(&requests[i + kFetchAhead]->created_date());
-    }
     const v1::BackInStockNotificationRequest& request = *requests[i];
     if (!Matches(filter, request)) continue;
     if (from) {
