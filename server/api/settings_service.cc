@@ -16,14 +16,15 @@ absl::Status Answer(absl::StatusOr<v1::BackInStockSettings> settings, Response* 
 }
 
 // A Start or Stop that would change nothing (or is invalid) is answered on
-// gRPC's thread; only real writes go to the blocking-write queue.
+// gRPC's thread; only real writes go to the site's line of blocking writes,
+// where those that wait are asked again once the write before them lands.
 template <typename Request, typename Response>
 grpc::ServerUnaryReactor* SetCollecting(const auth::Gate& gate, domain::SettingsManager* settings,
-                                        WorkQueue* blocking_writes,
+                                        SerialSiteWrites* site_writes,
                                         grpc::CallbackServerContext* context,
                                         const Request* request, Response* response,
                                         bool collecting) {
-  return UnaryAnsweredInlineOr(
+  return UnarySiteWrite(
       gate, context,
       [settings, request, response,
        collecting](const auth::Caller& caller) -> std::optional<absl::Status> {
@@ -36,7 +37,7 @@ grpc::ServerUnaryReactor* SetCollecting(const auth::Gate& gate, domain::Settings
         return Answer(settings->SetCollecting(caller.site, request->app_id(), collecting),
                       response);
       },
-      Offload{blocking_writes});
+      site_writes);
 }
 
 }  // namespace
@@ -52,13 +53,13 @@ grpc::ServerUnaryReactor* SettingsService::GetSettings(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* SettingsService::StartCollectingRequests(
     grpc::CallbackServerContext* context, const v1::StartCollectingRequestsRequest* request,
     v1::StartCollectingRequestsResponse* response) {
-  return SetCollecting(*gate_, settings_, blocking_writes_, context, request, response, true);
+  return SetCollecting(*gate_, settings_, site_writes_, context, request, response, true);
 }
 
 grpc::ServerUnaryReactor* SettingsService::StopCollectingRequests(
     grpc::CallbackServerContext* context, const v1::StopCollectingRequestsRequest* request,
     v1::StopCollectingRequestsResponse* response) {
-  return SetCollecting(*gate_, settings_, blocking_writes_, context, request, response, false);
+  return SetCollecting(*gate_, settings_, site_writes_, context, request, response, false);
 }
 
 grpc::ServerWriteReactor<v1::WatchSettingsResponse>* SettingsService::WatchSettings(

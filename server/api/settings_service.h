@@ -4,8 +4,8 @@
 #define BACKINSTOCK_SERVER_API_SETTINGS_SERVICE_H_
 
 #include "backinstock/v1/settings.grpc.pb.h"
+#include "server/api/serial_site_writes.h"
 #include "server/api/stream_tracker.h"
-#include "server/api/work_queue.h"
 #include "server/auth/gate.h"
 #include "server/domain/settings_manager.h"
 #include "server/store/settings_store.h"
@@ -15,16 +15,16 @@ namespace backinstock::api {
 class SettingsService final : public v1::BackInStockSettingsService::CallbackService {
  public:
   // Everything passed in must outlive the service.
-  // `blocking_writes`: where Start and Stop run when the store blocks on
-  // writes (a journal, etcd); null runs them inline.
+  // `site_writes`: where Start and Stop run when the store blocks on writes
+  // (a journal, etcd); null runs them inline.
   SettingsService(const auth::Gate* gate, domain::SettingsManager* settings,
                   store::SettingsStore* store, StreamTracker* streams,
-                  WorkQueue* blocking_writes = nullptr)
+                  SerialSiteWrites* site_writes = nullptr)
       : gate_(gate),
         settings_(settings),
         store_(store),
         streams_(streams),
-        blocking_writes_(blocking_writes) {}
+        site_writes_(site_writes) {}
 
   grpc::ServerUnaryReactor* GetSettings(grpc::CallbackServerContext* context,
                                         const v1::GetSettingsRequest* request,
@@ -43,7 +43,7 @@ class SettingsService final : public v1::BackInStockSettingsService::CallbackSer
   domain::SettingsManager* settings_;
   store::SettingsStore* store_;
   StreamTracker* streams_;
-  WorkQueue* blocking_writes_;
+  SerialSiteWrites* site_writes_;
 };
 
 }  // namespace backinstock::api

@@ -12,13 +12,16 @@
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/server_callback.h>
 
+#include <memory>
 #include <optional>
+#include <string>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "backinstock/errors/error.h"
 #include "backinstock/errors/grpc_status.h"
+#include "server/api/serial_site_writes.h"
 #include "server/api/work_queue.h"
 #include "server/auth/gate.h"
 
@@ -33,6 +36,41 @@ struct Offload {
   absl::string_view busy_reason = "SERVER_BUSY";
 };
 
+namespace unary_internal {
+
+inline absl::Status Busy(absl::string_view reason) {
+  return errors::Error(absl::StatusCode::kResourceExhausted, reason,
+                       "the server has too much work waiting; try again shortly");
+}
+
+// Still queued when the shutdown grace ran out: it never started, so it
+// changed nothing, and the client may retry elsewhere.
+inline absl::Status NotStarted() {
+  return errors::Error(absl::StatusCode::kUnavailable, "SHUTTING_DOWN",
+                       "the server is shutting down; the call was not started");
+}
+
+// The gate, then `inline_answer`: the admitted caller when the call still
+// needs its body, or nullopt once the call is finished.
+template <typename InlineAnswer>
+std::optional<auth::Caller> AdmitOrAnswer(const auth::Gate& gate,
+                                          grpc::CallbackServerContext* context,
+                                          grpc::ServerUnaryReactor* reactor,
+                                          InlineAnswer& inline_answer) {
+  absl::StatusOr<auth::Caller> caller = gate.Admit(context);
+  if (!caller.ok()) {
+    reactor->Finish(errors::ToGrpcStatus(caller.status()));
+    return std::nullopt;
+  }
+  if (std::optional<absl::Status> answered = inline_answer(*caller)) {
+    reactor->Finish(errors::ToGrpcStatus(*answered));
+    return std::nullopt;
+  }
+  return *std::move(caller);
+}
+
+}  // namespace unary_internal
+
 // Unary (below), with a first step: `inline_answer(const auth::Caller&) ->
 // std::optional<absl::Status>` runs on gRPC's thread once the gate admitted
 // the caller, and must not block. When it can answer without waiting on the
@@ -46,15 +84,9 @@ grpc::ServerUnaryReactor* UnaryAnsweredInlineOr(const auth::Gate& gate,
                                                 InlineAnswer&& inline_answer, Body&& body,
                                                 Offload offload) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<auth::Caller> caller = gate.Admit(context);
-  if (!caller.ok()) {
-    reactor->Finish(errors::ToGrpcStatus(caller.status()));
-    return reactor;
-  }
-  if (std::optional<absl::Status> answered = inline_answer(*caller)) {
-    reactor->Finish(errors::ToGrpcStatus(*answered));
-    return reactor;
-  }
+  std::optional<auth::Caller> caller =
+      unary_internal::AdmitOrAnswer(gate, context, reactor, inline_answer);
+  if (!caller) return reactor;
   if (offload.queue == nullptr) {
     reactor->Finish(errors::ToGrpcStatus(body(*caller)));
     return reactor;
@@ -63,18 +95,53 @@ grpc::ServerUnaryReactor* UnaryAnsweredInlineOr(const auth::Gate& gate,
       [reactor, admitted = *std::move(caller), body = std::forward<Body>(body)]() mutable {
         reactor->Finish(errors::ToGrpcStatus(body(admitted)));
       },
-      // Still queued when the shutdown grace ran out: it never started, so
-      // it changed nothing, and the client may retry elsewhere.
-      [reactor] {
-        reactor->Finish(errors::ToGrpcStatus(
-            errors::Error(absl::StatusCode::kUnavailable, "SHUTTING_DOWN",
-                          "the server is shutting down; the call was not started")));
-      });
+      [reactor] { reactor->Finish(errors::ToGrpcStatus(unary_internal::NotStarted())); });
   if (!queued) {
-    reactor->Finish(errors::ToGrpcStatus(
-        errors::Error(absl::StatusCode::kResourceExhausted, offload.busy_reason,
-                      "the server has too much work waiting; try again shortly")));
+    reactor->Finish(errors::ToGrpcStatus(unary_internal::Busy(offload.busy_reason)));
   }
+  return reactor;
+}
+
+// UnaryAnsweredInlineOr for a write of the caller's site, through
+// `site_writes` (null: inline, for stores that never block). A call that
+// needs a write while its site has one queued or under way waits behind it
+// holding no thread, and is asked `inline_answer` again once it ends: most
+// such calls then find nothing left to write (serial_site_writes.h). Both
+// functions run later on another thread, so they must capture what they use
+// by value.
+template <typename InlineAnswer, typename Body>
+grpc::ServerUnaryReactor* UnarySiteWrite(const auth::Gate& gate,
+                                         grpc::CallbackServerContext* context,
+                                         InlineAnswer inline_answer, Body body,
+                                         SerialSiteWrites* site_writes,
+                                         absl::string_view busy_reason = "SERVER_BUSY") {
+  if (site_writes == nullptr) {
+    return UnaryAnsweredInlineOr(gate, context, std::move(inline_answer), std::move(body),
+                                 Offload{});
+  }
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  std::optional<auth::Caller> caller =
+      unary_internal::AdmitOrAnswer(gate, context, reactor, inline_answer);
+  if (!caller) return reactor;
+  // Shared by the call's three answers; its site keys the line.
+  auto admitted = std::make_shared<const auth::Caller>(*std::move(caller));
+  const std::string& site = admitted->site;
+  site_writes->Submit(
+      site, SerialSiteWrites::Call{
+                [reactor, admitted, inline_answer]() mutable {
+                  std::optional<absl::Status> answered = inline_answer(*admitted);
+                  if (!answered) return false;
+                  reactor->Finish(errors::ToGrpcStatus(*answered));
+                  return true;
+                },
+                [reactor, admitted, body]() mutable {
+                  reactor->Finish(errors::ToGrpcStatus(body(*admitted)));
+                },
+                [reactor, busy_reason](SerialSiteWrites::Refusal refusal) {
+                  reactor->Finish(errors::ToGrpcStatus(refusal == SerialSiteWrites::Refusal::kBusy
+                                                           ? unary_internal::Busy(busy_reason)
+                                                           : unary_internal::NotStarted()));
+                }});
   return reactor;
 }
 

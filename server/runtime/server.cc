@@ -22,8 +22,10 @@
 #include "grpc/health/v1/health.pb.h"
 #include "server/api/email_service.h"
 #include "server/api/notification_request_service.h"
+#include "server/api/serial_site_writes.h"
 #include "server/api/settings_service.h"
 #include "server/api/stream_tracker.h"
+#include "server/api/work_queue.h"
 #include "server/auth/audit_log.h"
 #include "server/auth/auth_interceptor.h"
 #include "server/auth/authorizer.h"
@@ -148,11 +150,13 @@ class ServerImpl final : public Server {
     // share fsyncs / round trips. Memory writes never wait and run inline.
     if (stores_.writes_wait()) {
       blocking_writes_ = std::make_unique<api::WorkQueue>(kBlockingWriteThreads, kMaxQueuedWrites);
+      settings_writes_ =
+          std::make_unique<api::SerialSiteWrites>(blocking_writes_.get(), kMaxQueuedWrites);
     }
     settings_ = std::make_unique<domain::SettingsManager>(stores_.settings.get(),
                                                           config_.supported_app_ids);
     settings_service_ = std::make_unique<api::SettingsService>(
-        &gate_, settings_.get(), stores_.settings.get(), &streams_, blocking_writes_.get());
+        &gate_, settings_.get(), stores_.settings.get(), &streams_, settings_writes_.get());
     // The email's templates first: the delivery queue renders with them.
     if (absl::Status email = InitEmail(); !email.ok()) return email;
     if (absl::Status requests = InitNotificationRequests(); !requests.ok()) return requests;
@@ -525,6 +529,9 @@ class ServerImpl final : public Server {
   std::unique_ptr<auth::AuditLog> audit_;
   auth::Gate gate_;
   api::StreamTracker streams_;
+  // Start and Stop's lines of writes per site, on blocking_writes_. Declared
+  // before it, so destroyed after it: the queue's last jobs continue lines.
+  std::unique_ptr<api::SerialSiteWrites> settings_writes_;
   // Declared before the services and server_: destroyed after them, once
   // every write it accepted has answered.
   std::unique_ptr<api::WorkQueue> blocking_writes_;

@@ -1,7 +1,9 @@
 // 16 threads make 10,000 mixed calls on 50 sites over a real channel. Every
 // response carries the revision it saw, which orders the calls of a site; a
 // serial replay in that order must reproduce every response and the final
-// state exactly.
+// state exactly. Run on the memory store (writes inline) and on the journal
+// (writes on the blocking-write pool, one line per site, where a write
+// answers the calls that waited behind it).
 #include <gtest/gtest.h>
 
 #include <map>
@@ -9,6 +11,7 @@
 #include <thread>
 
 #include "tests/support/settings_calls.h"
+#include "tests/support/temp_dir.h"
 
 namespace backinstock::testing {
 namespace {
@@ -19,9 +22,9 @@ struct Observation {
   bool collecting;   // in the response
 };
 
-TEST(Concurrency, MixedLoadMatchesSerialReplay) {
+void ExpectMixedLoadMatchesSerialReplay(const runtime::ServerConfig& config) {
   constexpr int kThreads = 16, kCalls = 10000, kSites = 50;
-  TestServer server;
+  TestServer server(config);
   // Tokens are minted once per site: the test measures the service, not HMAC.
   std::vector<Credentials> owners;
   for (int s = 0; s < kSites; ++s) owners.push_back(As("site-" + std::to_string(s), "user"));
@@ -96,6 +99,17 @@ TEST(Concurrency, MixedLoadMatchesSerialReplay) {
     EXPECT_EQ(final_settings->collection_states(0).collecting_requests(), state) << "site " << s;
   }
   EXPECT_EQ(total, kCalls);
+}
+
+TEST(Concurrency, MixedLoadMatchesSerialReplay) {
+  ExpectMixedLoadMatchesSerialReplay(TestConfig());
+}
+
+TEST(Concurrency, MixedLoadOnTheJournalMatchesSerialReplay) {
+  TempDir dir("concurrency-journal");
+  runtime::ServerConfig config = TestConfig();
+  config.data_dir = dir.path();
+  ExpectMixedLoadMatchesSerialReplay(config);
 }
 
 }  // namespace

@@ -1,0 +1,186 @@
+// A site's writes run one after another; the calls waiting behind a write
+// hold no thread, are asked again when it ends, and are refused (busy or
+// shutting down) rather than dropped.
+#include "server/api/serial_site_writes.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace backinstock::api {
+namespace {
+
+using ::testing::ElementsAre;
+
+using Refusal = SerialSiteWrites::Refusal;
+
+// What happened to each call, in order; `written` counts each site's writes.
+class Log {
+ public:
+  void Add(std::string event) {
+    absl::MutexLock lock(&mu_);
+    events_.push_back(std::move(event));
+  }
+  std::vector<std::string> events() const {
+    absl::MutexLock lock(&mu_);
+    return events_;
+  }
+  // Waits until `n` calls were answered one way or another.
+  void AwaitEvents(size_t n) const {
+    absl::MutexLock lock(&mu_);
+    auto enough = [this, n]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return events_.size() >= n; };
+    mu_.Await(absl::Condition(&enough));
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  std::vector<std::string> events_ ABSL_GUARDED_BY(mu_);
+};
+
+// A call named `name`: needs a write until `done` says the state already is
+// what it asks for; its write runs `before_write` first (to hold it).
+SerialSiteWrites::Call MakeCall(Log* log, std::string name, std::function<bool()> done,
+                                std::function<void()> before_write = nullptr) {
+  return SerialSiteWrites::Call{
+      [log, name, done] {
+        if (!done()) return false;
+        log->Add("answered " + name);
+        return true;
+      },
+      [log, name, before_write] {
+        if (before_write) before_write();
+        log->Add("wrote " + name);
+      },
+      [log, name](Refusal refusal) {
+        log->Add((refusal == Refusal::kBusy ? "busy " : "shutting down ") + name);
+      }};
+}
+
+std::function<bool()> Never() {
+  return [] { return false; };
+}
+
+TEST(SerialSiteWrites, CallsBehindABusySiteHoldNoThreadAndAreAskedAgainWhenItsWriteEnds) {
+  Log log;
+  absl::Notification write_started;
+  absl::Notification release;
+  // Two threads: were each waiting call a job of its own, the first one
+  // waiting would take the second thread and site b's write would wait.
+  auto queue = std::make_unique<WorkQueue>(2, 16);
+  SerialSiteWrites writes(queue.get(), 16);
+  std::atomic<bool> a_written{false};
+  writes.Submit("a", MakeCall(&log, "a1", Never(), [&] {
+                  write_started.Notify();
+                  release.WaitForNotification();
+                  a_written = true;
+                }));
+  write_started.WaitForNotification();
+  auto a_is_written = [&] { return a_written.load(); };
+  writes.Submit("a", MakeCall(&log, "a2", Never()));
+  writes.Submit("a", MakeCall(&log, "a3", a_is_written));
+  writes.Submit("a", MakeCall(&log, "a4", Never()));
+  writes.Submit("a", MakeCall(&log, "a5", a_is_written));
+  EXPECT_EQ(writes.BusySites(), 1u);
+
+  writes.Submit("b", MakeCall(&log, "b1", Never()));
+  log.AwaitEvents(1);
+  EXPECT_THAT(log.events(), ElementsAre("wrote b1")) << "site b waited behind site a";
+
+  release.Notify();
+  log.AwaitEvents(6);
+  queue.reset();  // joins: every line has ended
+  // a3 and a5 need no write once a1 landed: answered at once, ahead of a2's
+  // write; a4 is asked again after a2's and still needs its own.
+  EXPECT_THAT(log.events(), ElementsAre("wrote b1", "wrote a1", "answered a3", "answered a5",
+                                        "wrote a2", "wrote a4"));
+  EXPECT_EQ(writes.BusySites(), 0u);
+}
+
+TEST(SerialSiteWrites, OneSiteRunsOneWriteAtATime) {
+  Log log;
+  auto queue = std::make_unique<WorkQueue>(4, 64);
+  SerialSiteWrites writes(queue.get(), 64);
+  std::atomic<int> running{0};
+  std::atomic<int> most{0};
+  auto measure = [&] {
+    const int now = ++running;
+    int seen = most.load();
+    while (now > seen && !most.compare_exchange_weak(seen, now)) {
+    }
+    absl::SleepFor(absl::Milliseconds(1));  // widens the window an overlap would need
+    --running;
+  };
+  for (int i = 0; i < 20; ++i) writes.Submit("a", MakeCall(&log, "a", Never(), measure));
+  log.AwaitEvents(20);
+  queue.reset();
+  EXPECT_EQ(most.load(), 1);
+  EXPECT_EQ(log.events().size(), 20u);
+}
+
+TEST(SerialSiteWrites, AFullLineRefusesBusy) {
+  Log log;
+  absl::Notification write_started;
+  absl::Notification release;
+  auto queue = std::make_unique<WorkQueue>(1, 16);
+  SerialSiteWrites writes(queue.get(), /*max_waiting_per_site=*/2);
+  writes.Submit("a", MakeCall(&log, "a1", Never(), [&] {
+                  write_started.Notify();
+                  release.WaitForNotification();
+                }));
+  write_started.WaitForNotification();
+  writes.Submit("a", MakeCall(&log, "a2", Never()));
+  writes.Submit("a", MakeCall(&log, "a3", Never()));
+  writes.Submit("a", MakeCall(&log, "a4", Never()));
+  EXPECT_THAT(log.events(), ElementsAre("busy a4"));
+  release.Notify();
+  log.AwaitEvents(4);
+  queue.reset();
+  EXPECT_THAT(log.events(), ElementsAre("busy a4", "wrote a1", "wrote a2", "wrote a3"));
+}
+
+TEST(SerialSiteWrites, AFullQueueRefusesBusyAndClosesTheLine) {
+  Log log;
+  auto queue = std::make_unique<WorkQueue>(1, /*max_pending=*/0);
+  SerialSiteWrites writes(queue.get(), 16);
+  writes.Submit("a", MakeCall(&log, "a1", Never()));
+  EXPECT_THAT(log.events(), ElementsAre("busy a1"));
+  EXPECT_EQ(writes.BusySites(), 0u);
+}
+
+TEST(SerialSiteWrites, AtShutdownAQueuedWriteAndTheCallsBehindItAreRefused) {
+  Log log;
+  absl::Notification write_started;
+  absl::Notification release;
+  auto queue = std::make_unique<WorkQueue>(1, 16);
+  SerialSiteWrites writes(queue.get(), 16);
+  // Holds the only thread, so site a's write stays queued.
+  writes.Submit("x", MakeCall(&log, "x1", Never(), [&] {
+                  write_started.Notify();
+                  release.WaitForNotification();
+                }));
+  write_started.WaitForNotification();
+  writes.Submit("a", MakeCall(&log, "a1", Never()));
+  writes.Submit("a", MakeCall(&log, "a2", Never()));
+  writes.Submit("a", MakeCall(&log, "a3", Never()));
+  EXPECT_EQ(queue->RefuseQueued(), 1u);
+  EXPECT_THAT(log.events(),
+              ElementsAre("shutting down a1", "shutting down a2", "shutting down a3"));
+  release.Notify();
+  queue.reset();
+  EXPECT_THAT(log.events(),
+              ElementsAre("shutting down a1", "shutting down a2", "shutting down a3", "wrote x1"));
+  EXPECT_EQ(writes.BusySites(), 0u);
+}
+
+}  // namespace
+}  // namespace backinstock::api
