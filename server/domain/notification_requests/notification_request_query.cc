@@ -66,11 +66,18 @@ absl::Status NotificationRequestManager::QueryInto(
   // Otherwise the cursor's page size, or the default for a first page.
   if (requested_limit > 0) state.limit = requested_limit;
 
-  google::protobuf::Struct filter_struct;
-  if (!filter_struct.ParseFromString(state.filter)) {
-    return absl::InternalError("a cursor's filter no longer parses");
+  // A first page evaluates the request's own filter (its canonical bytes,
+  // built above, go into the page's cursors); a later page the cursor's.
+  absl::StatusOr<query::Filter> filter;
+  if (from) {
+    google::protobuf::Struct filter_struct;
+    if (!filter_struct.ParseFromString(state.filter)) {
+      return absl::InternalError("a cursor's filter no longer parses");
+    }
+    filter = query::ParseFilter(filter_struct);
+  } else {
+    filter = query::ParseFilter(query.filter());
   }
-  absl::StatusOr<query::Filter> filter = query::ParseFilter(filter_struct);
   if (!filter.ok()) return filter.status();
 
   absl::StatusOr<std::vector<store::RecordPtr>> records = store_->List(site);
