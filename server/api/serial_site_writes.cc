@@ -22,7 +22,7 @@ void SerialSiteWrites::Submit(absl::string_view site, Call call) {
     return;
   }
   const std::string key(site);
-  // Refused: calls may have parked behind it meanwhile; they are answered
+  // Refused (full or closed): calls may have parked behind it meanwhile; they are answered
   // (or queued) as if its write had ended.
   if (!Enqueue(key, std::move(call))) Continue(key);
 }
@@ -39,7 +39,7 @@ bool SerialSiteWrites::Enqueue(const std::string& site, Call call) {
         shared->refuse(Refusal::kShuttingDown);
         RefuseLine(site);
       });
-  if (!queued) shared->refuse(Refusal::kBusy);
+  if (!queued) shared->refuse(queue_->Closed() ? Refusal::kShuttingDown : Refusal::kBusy);
   return queued;
 }
 

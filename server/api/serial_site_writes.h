@@ -38,7 +38,8 @@ class SerialSiteWrites {
   enum class Refusal {
     // The queue, or the site's line of waiting calls, is full.
     kBusy,
-    // Shutdown's grace period ended before the call started.
+    // Shutdown's grace period ended before the call started (the queue was
+    // closed while it waited, or before it came).
     kShuttingDown,
   };
 
@@ -70,7 +71,8 @@ class SerialSiteWrites {
 
  private:
   // Puts `call`'s write on the queue; when the queue refuses it, answers it
-  // busy and returns false (the site's line is then still open).
+  // (busy, or shutting down once the queue is closed) and returns false (the
+  // site's line is then still open).
   bool Enqueue(const std::string& site, Call call);
   // After a site's write ended (or was refused): answers the waiting calls
   // that need no write, queues the first that does, or closes the line.

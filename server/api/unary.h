@@ -97,7 +97,9 @@ grpc::ServerUnaryReactor* UnaryAnsweredInlineOr(const auth::Gate& gate,
       },
       [reactor] { reactor->Finish(errors::ToGrpcStatus(unary_internal::NotStarted())); });
   if (!queued) {
-    reactor->Finish(errors::ToGrpcStatus(unary_internal::Busy(offload.busy_reason)));
+    reactor->Finish(errors::ToGrpcStatus(offload.queue->Closed()
+                                             ? unary_internal::NotStarted()
+                                             : unary_internal::Busy(offload.busy_reason)));
   }
   return reactor;
 }

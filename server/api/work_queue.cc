@@ -21,6 +21,11 @@ bool WorkQueue::TrySubmit(std::function<void()> job, std::function<void()> refus
   return true;
 }
 
+bool WorkQueue::Closed() const {
+  absl::MutexLock lock(&mu_);
+  return stopping_;
+}
+
 size_t WorkQueue::RefuseQueued() {
   std::vector<std::function<void()>> refusals;
   {

@@ -30,6 +30,10 @@ class WorkQueue {
   bool TrySubmit(std::function<void()> job, std::function<void()> refuse = nullptr)
       ABSL_LOCKS_EXCLUDED(mu_);
 
+  // Whether RefuseQueued has run: from then on every submission is refused
+  // (a refused submission while open means the queue is full).
+  bool Closed() const ABSL_LOCKS_EXCLUDED(mu_);
+
   // At shutdown, once the grace period is over: every queued job that has
   // not started and has a refusal is answered with it (outside the lock, on
   // this thread), and later submissions are refused. Jobs without one, and
@@ -48,7 +52,7 @@ class WorkQueue {
   }
 
   const size_t max_pending_;
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   std::deque<Job> jobs_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;

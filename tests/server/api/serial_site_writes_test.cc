@@ -182,5 +182,26 @@ TEST(SerialSiteWrites, AtShutdownAQueuedWriteAndTheCallsBehindItAreRefused) {
   EXPECT_EQ(writes.BusySites(), 0u);
 }
 
+TEST(SerialSiteWrites, CallsParkedBehindARunningWriteAreRefusedOnceTheQueueIsClosed) {
+  Log log;
+  absl::Notification write_started;
+  absl::Notification release;
+  auto queue = std::make_unique<WorkQueue>(1, 16);
+  SerialSiteWrites writes(queue.get(), 16);
+  writes.Submit("a", MakeCall(&log, "a1", Never(), [&] {
+                  write_started.Notify();
+                  release.WaitForNotification();
+                }));
+  write_started.WaitForNotification();
+  writes.Submit("a", MakeCall(&log, "a2", Never()));
+  EXPECT_EQ(queue->RefuseQueued(), 0u) << "a2 is parked, not queued";
+  release.Notify();
+  log.AwaitEvents(2);
+  queue.reset();
+  // Not "busy": the queue refused a2's write because it is closed.
+  EXPECT_THAT(log.events(), ElementsAre("wrote a1", "shutting down a2"));
+  EXPECT_EQ(writes.BusySites(), 0u);
+}
+
 }  // namespace
 }  // namespace backinstock::api

@@ -27,9 +27,11 @@ TEST(WorkQueue, RefuseQueuedAnswersWhatHasNotStartedAndLetsTheRunningJobFinish) 
     for (int i = 0; i < 5; ++i) {
       ASSERT_TRUE(queue.TrySubmit([&] { ++ran; }, [&] { ++refused; }));
     }
+    EXPECT_FALSE(queue.Closed());
     EXPECT_EQ(queue.RefuseQueued(), 5u);
     EXPECT_EQ(refused.load(), 5);
     EXPECT_FALSE(queue.TrySubmit([&] { ++ran; }, [&] { ++refused; })) << "closed for new work";
+    EXPECT_TRUE(queue.Closed());
     release.Notify();
   }
   EXPECT_EQ(ran.load(), 1) << "only the job that had started ran";
