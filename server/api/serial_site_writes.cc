@@ -22,8 +22,8 @@ void SerialSiteWrites::Submit(absl::string_view site, Call call) {
     return;
   }
   const std::string key(site);
-  // Refused (full or closed): calls may have parked behind it meanwhile; they are answered
-  // (or queued) as if its write had ended.
+  // Refused (the queue is full or closed): calls may have parked behind it
+  // meanwhile; they are answered (or queued) as if its write had ended.
   if (!Enqueue(key, std::move(call))) Continue(key);
 }
 
