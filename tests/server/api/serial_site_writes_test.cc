@@ -70,21 +70,35 @@ std::function<bool()> Never() {
   return [] { return false; };
 }
 
+// A write that, once started, holds its pool thread until released.
+class HeldWrite {
+ public:
+  // The write's `before_write`; `then` runs once it is released.
+  std::function<void()> Hold(std::function<void()> then = nullptr) {
+    return [this, then] {
+      started_.Notify();
+      release_.WaitForNotification();
+      if (then) then();
+    };
+  }
+  void AwaitStart() { started_.WaitForNotification(); }
+  void Release() { release_.Notify(); }
+
+ private:
+  absl::Notification started_;
+  absl::Notification release_;
+};
+
 TEST(SerialSiteWrites, CallsBehindABusySiteHoldNoThreadAndAreAskedAgainWhenItsWriteEnds) {
   Log log;
-  absl::Notification write_started;
-  absl::Notification release;
+  HeldWrite held;
   // Two threads: were each waiting call a job of its own, the first one
   // waiting would take the second thread and site b's write would wait.
   auto queue = std::make_unique<WorkQueue>(2, 16);
   SerialSiteWrites writes(queue.get(), 16);
   std::atomic<bool> a_written{false};
-  writes.Submit("a", MakeCall(&log, "a1", Never(), [&] {
-                  write_started.Notify();
-                  release.WaitForNotification();
-                  a_written = true;
-                }));
-  write_started.WaitForNotification();
+  writes.Submit("a", MakeCall(&log, "a1", Never(), held.Hold([&] { a_written = true; })));
+  held.AwaitStart();
   auto a_is_written = [&] { return a_written.load(); };
   writes.Submit("a", MakeCall(&log, "a2", Never()));
   writes.Submit("a", MakeCall(&log, "a3", a_is_written));
@@ -96,7 +110,7 @@ TEST(SerialSiteWrites, CallsBehindABusySiteHoldNoThreadAndAreAskedAgainWhenItsWr
   log.AwaitEvents(1);
   EXPECT_THAT(log.events(), ElementsAre("wrote b1")) << "site b waited behind site a";
 
-  release.Notify();
+  held.Release();
   log.AwaitEvents(6);
   queue.reset();  // joins: every line has ended
   // a3 and a5 need no write once a1 landed: answered at once, ahead of a2's
@@ -129,20 +143,16 @@ TEST(SerialSiteWrites, OneSiteRunsOneWriteAtATime) {
 
 TEST(SerialSiteWrites, AFullLineRefusesBusy) {
   Log log;
-  absl::Notification write_started;
-  absl::Notification release;
+  HeldWrite held;
   auto queue = std::make_unique<WorkQueue>(1, 16);
   SerialSiteWrites writes(queue.get(), /*max_waiting_per_site=*/2);
-  writes.Submit("a", MakeCall(&log, "a1", Never(), [&] {
-                  write_started.Notify();
-                  release.WaitForNotification();
-                }));
-  write_started.WaitForNotification();
+  writes.Submit("a", MakeCall(&log, "a1", Never(), held.Hold()));
+  held.AwaitStart();
   writes.Submit("a", MakeCall(&log, "a2", Never()));
   writes.Submit("a", MakeCall(&log, "a3", Never()));
   writes.Submit("a", MakeCall(&log, "a4", Never()));
   EXPECT_THAT(log.events(), ElementsAre("busy a4"));
-  release.Notify();
+  held.Release();
   log.AwaitEvents(4);
   queue.reset();
   EXPECT_THAT(log.events(), ElementsAre("busy a4", "wrote a1", "wrote a2", "wrote a3"));
@@ -159,23 +169,19 @@ TEST(SerialSiteWrites, AFullQueueRefusesBusyAndClosesTheLine) {
 
 TEST(SerialSiteWrites, AtShutdownAQueuedWriteAndTheCallsBehindItAreRefused) {
   Log log;
-  absl::Notification write_started;
-  absl::Notification release;
+  HeldWrite held;
   auto queue = std::make_unique<WorkQueue>(1, 16);
   SerialSiteWrites writes(queue.get(), 16);
   // Holds the only thread, so site a's write stays queued.
-  writes.Submit("x", MakeCall(&log, "x1", Never(), [&] {
-                  write_started.Notify();
-                  release.WaitForNotification();
-                }));
-  write_started.WaitForNotification();
+  writes.Submit("x", MakeCall(&log, "x1", Never(), held.Hold()));
+  held.AwaitStart();
   writes.Submit("a", MakeCall(&log, "a1", Never()));
   writes.Submit("a", MakeCall(&log, "a2", Never()));
   writes.Submit("a", MakeCall(&log, "a3", Never()));
   EXPECT_EQ(queue->RefuseQueued(), 1u);
   EXPECT_THAT(log.events(),
               ElementsAre("shutting down a1", "shutting down a2", "shutting down a3"));
-  release.Notify();
+  held.Release();
   queue.reset();
   EXPECT_THAT(log.events(),
               ElementsAre("shutting down a1", "shutting down a2", "shutting down a3", "wrote x1"));
@@ -184,18 +190,14 @@ TEST(SerialSiteWrites, AtShutdownAQueuedWriteAndTheCallsBehindItAreRefused) {
 
 TEST(SerialSiteWrites, CallsParkedBehindARunningWriteAreRefusedOnceTheQueueIsClosed) {
   Log log;
-  absl::Notification write_started;
-  absl::Notification release;
+  HeldWrite held;
   auto queue = std::make_unique<WorkQueue>(1, 16);
   SerialSiteWrites writes(queue.get(), 16);
-  writes.Submit("a", MakeCall(&log, "a1", Never(), [&] {
-                  write_started.Notify();
-                  release.WaitForNotification();
-                }));
-  write_started.WaitForNotification();
+  writes.Submit("a", MakeCall(&log, "a1", Never(), held.Hold()));
+  held.AwaitStart();
   writes.Submit("a", MakeCall(&log, "a2", Never()));
   EXPECT_EQ(queue->RefuseQueued(), 0u) << "a2 is parked, not queued";
-  release.Notify();
+  held.Release();
   log.AwaitEvents(2);
   queue.reset();
   // Not "busy": the queue refused a2's write because it is closed.
