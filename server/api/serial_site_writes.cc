@@ -12,13 +12,14 @@ void SerialSiteWrites::Submit(absl::string_view site, Call call) {
     absl::MutexLock lock(&mu_);
     auto [line, inserted] = lines_.try_emplace(site);
     opened = inserted;
-    if (!opened && line->second.size() < max_waiting_per_site_) {
+    if (!opened && parked_ < max_parked_) {
       line->second.push_back(std::move(call));
+      ++parked_;
       return;
     }
   }
   if (!opened) {
-    call.refuse(Refusal::kBusy);
+    call.refuse(queue_->Closed() ? Refusal::kShuttingDown : Refusal::kBusy);
     return;
   }
   const std::string key(site);
@@ -48,14 +49,12 @@ void SerialSiteWrites::Continue(const std::string& site) {
     std::deque<Call> waiting;
     {
       absl::MutexLock lock(&mu_);
-      // Present: a line is closed only here or by RefuseLine, each run by
-      // the line's one write in progress.
-      auto line = lines_.find(site);
+      auto line = lines_.find(site);  // present: this thread owns the line
       if (line->second.empty()) {
         lines_.erase(line);
         return;
       }
-      waiting.swap(line->second);
+      waiting = TakeParked(line->second);
     }
     // Every waiting call is asked, not only those before the next write: a
     // call that needs no write on the state now is answered now.
@@ -74,6 +73,8 @@ void SerialSiteWrites::Continue(const std::string& site) {
       absl::MutexLock lock(&mu_);
       std::deque<Call>& line = lines_.find(site)->second;
       // Ahead of the calls that came meanwhile: they keep their order.
+      // Counted again, over the limit if need be: they were admitted.
+      parked_ += still_waiting.size();
       line.insert(line.begin(), std::make_move_iterator(still_waiting.begin()),
                   std::make_move_iterator(still_waiting.end()));
     }
@@ -86,16 +87,28 @@ void SerialSiteWrites::RefuseLine(const std::string& site) {
   std::deque<Call> waiting;
   {
     absl::MutexLock lock(&mu_);
-    auto line = lines_.find(site);
-    waiting.swap(line->second);
+    auto line = lines_.find(site);  // present: this thread owns the line
+    waiting = TakeParked(line->second);
     lines_.erase(line);
   }
   for (Call& call : waiting) call.refuse(Refusal::kShuttingDown);
 }
 
+std::deque<SerialSiteWrites::Call> SerialSiteWrites::TakeParked(std::deque<Call>& line) {
+  std::deque<Call> taken;
+  taken.swap(line);
+  parked_ -= taken.size();
+  return taken;
+}
+
 size_t SerialSiteWrites::BusySites() const {
   absl::MutexLock lock(&mu_);
   return lines_.size();
+}
+
+size_t SerialSiteWrites::Parked() const {
+  absl::MutexLock lock(&mu_);
+  return parked_;
 }
 
 }  // namespace backinstock::api

@@ -36,7 +36,7 @@ class SerialSiteWrites {
  public:
   // Why a call was not run.
   enum class Refusal {
-    // The queue, or the site's line of waiting calls, is full.
+    // The queue is full, or as many calls as allowed are parked already.
     kBusy,
     // Shutdown's grace period ended before the call started (the queue was
     // closed while it waited, or before it came).
@@ -54,10 +54,11 @@ class SerialSiteWrites {
     std::function<void(Refusal)> refuse;
   };
 
-  // `queue` runs the writes and must outlive this; at most
-  // `max_waiting_per_site` calls wait behind a site's write.
-  SerialSiteWrites(WorkQueue* queue, size_t max_waiting_per_site)
-      : queue_(queue), max_waiting_per_site_(max_waiting_per_site) {}
+  // `queue` runs the writes. It must exist for every Submit, and this must
+  // outlive the queue's jobs (they continue lines): destroy the queue first.
+  // At most `max_parked` calls wait in all lines together; one more is
+  // refused busy.
+  SerialSiteWrites(WorkQueue* queue, size_t max_parked) : queue_(queue), max_parked_(max_parked) {}
 
   SerialSiteWrites(const SerialSiteWrites&) = delete;
   SerialSiteWrites& operator=(const SerialSiteWrites&) = delete;
@@ -66,8 +67,10 @@ class SerialSiteWrites {
   // the call: when it cannot be run, its `refuse` answers it.
   void Submit(absl::string_view site, Call call) ABSL_LOCKS_EXCLUDED(mu_);
 
-  // Sites with a write queued or under way (for tests).
+  // Sites with a write queued or under way, and calls parked behind them
+  // (for tests).
   size_t BusySites() const ABSL_LOCKS_EXCLUDED(mu_);
+  size_t Parked() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   // Puts `call`'s write on the queue; when the queue refuses it, answers it
@@ -80,13 +83,23 @@ class SerialSiteWrites {
   // At shutdown, for a site whose queued write was refused: refuses every
   // call waiting behind it and closes the line.
   void RefuseLine(const std::string& site) ABSL_LOCKS_EXCLUDED(mu_);
+  // Takes a line's parked calls out (it stays open, empty).
+  std::deque<Call> TakeParked(std::deque<Call>& line) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // A line has one owner at a time, and only its owner continues, refuses
+  // or closes it: the Submit that opened it until its first write is
+  // queued, then that write's job (or, at shutdown, the job's refusal), and
+  // so on for each write the line queues. So the owner always finds its
+  // line in `lines_`.
 
   WorkQueue* const queue_;
-  const size_t max_waiting_per_site_;
+  const size_t max_parked_;
   mutable absl::Mutex mu_;
   // A site is a key while it has a write queued or under way; its value is
   // the calls waiting behind that write, oldest first.
   absl::flat_hash_map<std::string, std::deque<Call>> lines_ ABSL_GUARDED_BY(mu_);
+  // The calls in all lines' deques.
+  size_t parked_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace backinstock::api

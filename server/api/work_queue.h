@@ -24,14 +24,15 @@ class WorkQueue {
   WorkQueue(const WorkQueue&) = delete;
   WorkQueue& operator=(const WorkQueue&) = delete;
 
-  // Queues `job`; false (and `job` is dropped) when the queue is full.
-  // `refuse`, when given, answers the job's call instead of running it if
-  // the queue is drained by RefuseQueued first.
+  // Queues `job`; false (and `job` is dropped) when the queue is full or
+  // closed. `refuse`, when given, answers the job's call instead of running
+  // it if the queue is drained by RefuseQueued first.
   bool TrySubmit(std::function<void()> job, std::function<void()> refuse = nullptr)
       ABSL_LOCKS_EXCLUDED(mu_);
 
-  // Whether RefuseQueued has run: from then on every submission is refused
-  // (a refused submission while open means the queue is full).
+  // Whether the queue is closed (RefuseQueued has run, or the destructor has
+  // begun): every submission is then refused. A submission refused while the
+  // queue is open was refused because it is full.
   bool Closed() const ABSL_LOCKS_EXCLUDED(mu_);
 
   // At shutdown, once the grace period is over: every queued job that has

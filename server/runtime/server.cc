@@ -529,8 +529,9 @@ class ServerImpl final : public Server {
   std::unique_ptr<auth::AuditLog> audit_;
   auth::Gate gate_;
   api::StreamTracker streams_;
-  // Start and Stop's lines of writes per site, on blocking_writes_. Declared
-  // before it, so destroyed after it: the queue's last jobs continue lines.
+  // Start and Stop's lines of writes per site, on blocking_writes_ (at most
+  // as many parked calls as the queue holds jobs). Declared before it, so
+  // destroyed after it: the queue's last jobs continue lines.
   std::unique_ptr<api::SerialSiteWrites> settings_writes_;
   // Declared before the services and server_: destroyed after them, once
   // every write it accepted has answered.

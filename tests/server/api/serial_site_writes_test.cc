@@ -24,7 +24,11 @@ using ::testing::ElementsAre;
 
 using Refusal = SerialSiteWrites::Refusal;
 
-// What happened to each call, in order; `written` counts each site's writes.
+// A wait that would only end if the code under test works; a broken one
+// fails the test after this long instead of hanging it.
+constexpr absl::Duration kPatience = absl::Seconds(30);
+
+// What happened to each call, in order.
 class Log {
  public:
   void Add(std::string event) {
@@ -35,11 +39,12 @@ class Log {
     absl::MutexLock lock(&mu_);
     return events_;
   }
-  // Waits until `n` calls were answered one way or another.
-  void AwaitEvents(size_t n) const {
+  // Waits until `n` calls were answered one way or another; false when
+  // they were not within kPatience.
+  [[nodiscard]] bool AwaitEvents(size_t n) const {
     absl::MutexLock lock(&mu_);
     auto enough = [this, n]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return events_.size() >= n; };
-    mu_.Await(absl::Condition(&enough));
+    return mu_.AwaitWithTimeout(absl::Condition(&enough), kPatience);
   }
 
  private:
@@ -81,7 +86,7 @@ class HeldWrite {
       if (then) then();
     };
   }
-  void AwaitStart() { started_.WaitForNotification(); }
+  [[nodiscard]] bool AwaitStart() { return started_.WaitForNotificationWithTimeout(kPatience); }
   void Release() { release_.Notify(); }
 
  private:
@@ -92,13 +97,13 @@ class HeldWrite {
 TEST(SerialSiteWrites, CallsBehindABusySiteHoldNoThreadAndAreAskedAgainWhenItsWriteEnds) {
   Log log;
   HeldWrite held;
-  // Two threads: were each waiting call a job of its own, the first one
-  // waiting would take the second thread and site b's write would wait.
+  // Two threads: a1's write holds one; site b's write must get the other
+  // while a2-a5 wait (were each a job of its own, a2 would take it first).
   auto queue = std::make_unique<WorkQueue>(2, 16);
   SerialSiteWrites writes(queue.get(), 16);
   std::atomic<bool> a_written{false};
   writes.Submit("a", MakeCall(&log, "a1", Never(), held.Hold([&] { a_written = true; })));
-  held.AwaitStart();
+  ASSERT_TRUE(held.AwaitStart());
   auto a_is_written = [&] { return a_written.load(); };
   writes.Submit("a", MakeCall(&log, "a2", Never()));
   writes.Submit("a", MakeCall(&log, "a3", a_is_written));
@@ -107,11 +112,11 @@ TEST(SerialSiteWrites, CallsBehindABusySiteHoldNoThreadAndAreAskedAgainWhenItsWr
   EXPECT_EQ(writes.BusySites(), 1u);
 
   writes.Submit("b", MakeCall(&log, "b1", Never()));
-  log.AwaitEvents(1);
+  ASSERT_TRUE(log.AwaitEvents(1));
   EXPECT_THAT(log.events(), ElementsAre("wrote b1")) << "site b waited behind site a";
 
   held.Release();
-  log.AwaitEvents(6);
+  ASSERT_TRUE(log.AwaitEvents(6));
   queue.reset();  // joins: every line has ended
   // a3 and a5 need no write once a1 landed: answered at once, ahead of a2's
   // write; a4 is asked again after a2's and still needs its own.
@@ -135,27 +140,30 @@ TEST(SerialSiteWrites, OneSiteRunsOneWriteAtATime) {
     --running;
   };
   for (int i = 0; i < 20; ++i) writes.Submit("a", MakeCall(&log, "a", Never(), measure));
-  log.AwaitEvents(20);
+  ASSERT_TRUE(log.AwaitEvents(20));
   queue.reset();
   EXPECT_EQ(most.load(), 1);
   EXPECT_EQ(log.events().size(), 20u);
 }
 
-TEST(SerialSiteWrites, AFullLineRefusesBusy) {
+TEST(SerialSiteWrites, ParkingIsBoundedAcrossAllSites) {
   Log log;
   HeldWrite held;
   auto queue = std::make_unique<WorkQueue>(1, 16);
-  SerialSiteWrites writes(queue.get(), /*max_waiting_per_site=*/2);
+  SerialSiteWrites writes(queue.get(), /*max_parked=*/2);
   writes.Submit("a", MakeCall(&log, "a1", Never(), held.Hold()));
-  held.AwaitStart();
+  ASSERT_TRUE(held.AwaitStart());
+  writes.Submit("b", MakeCall(&log, "b1", Never()));  // queued, not parked
   writes.Submit("a", MakeCall(&log, "a2", Never()));
+  writes.Submit("b", MakeCall(&log, "b2", Never()));
+  EXPECT_EQ(writes.Parked(), 2u);
   writes.Submit("a", MakeCall(&log, "a3", Never()));
-  writes.Submit("a", MakeCall(&log, "a4", Never()));
-  EXPECT_THAT(log.events(), ElementsAre("busy a4"));
+  EXPECT_THAT(log.events(), ElementsAre("busy a3"));
   held.Release();
-  log.AwaitEvents(4);
+  ASSERT_TRUE(log.AwaitEvents(5));
   queue.reset();
-  EXPECT_THAT(log.events(), ElementsAre("busy a4", "wrote a1", "wrote a2", "wrote a3"));
+  EXPECT_THAT(log.events(), ElementsAre("busy a3", "wrote a1", "wrote b1", "wrote a2", "wrote b2"));
+  EXPECT_EQ(writes.Parked(), 0u);
 }
 
 TEST(SerialSiteWrites, AFullQueueRefusesBusyAndClosesTheLine) {
@@ -174,7 +182,7 @@ TEST(SerialSiteWrites, AtShutdownAQueuedWriteAndTheCallsBehindItAreRefused) {
   SerialSiteWrites writes(queue.get(), 16);
   // Holds the only thread, so site a's write stays queued.
   writes.Submit("x", MakeCall(&log, "x1", Never(), held.Hold()));
-  held.AwaitStart();
+  ASSERT_TRUE(held.AwaitStart());
   writes.Submit("a", MakeCall(&log, "a1", Never()));
   writes.Submit("a", MakeCall(&log, "a2", Never()));
   writes.Submit("a", MakeCall(&log, "a3", Never()));
@@ -194,11 +202,11 @@ TEST(SerialSiteWrites, CallsParkedBehindARunningWriteAreRefusedOnceTheQueueIsClo
   auto queue = std::make_unique<WorkQueue>(1, 16);
   SerialSiteWrites writes(queue.get(), 16);
   writes.Submit("a", MakeCall(&log, "a1", Never(), held.Hold()));
-  held.AwaitStart();
+  ASSERT_TRUE(held.AwaitStart());
   writes.Submit("a", MakeCall(&log, "a2", Never()));
   EXPECT_EQ(queue->RefuseQueued(), 0u) << "a2 is parked, not queued";
   held.Release();
-  log.AwaitEvents(2);
+  ASSERT_TRUE(log.AwaitEvents(2));
   queue.reset();
   // Not "busy": the queue refused a2's write because it is closed.
   EXPECT_THAT(log.events(), ElementsAre("wrote a1", "shutting down a2"));
