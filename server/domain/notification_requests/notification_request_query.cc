@@ -1,5 +1,8 @@
 // NotificationRequestManager::Query: filter, sort and keyset paging over a
 // snapshot of the site's requests.
+#include <optional>
+#include <string>
+
 #include "absl/strings/str_cat.h"
 #include "backinstock/errors/error.h"
 #include "server/domain/notification_requests/notification_request_manager.h"
@@ -89,15 +92,19 @@ absl::Status NotificationRequestManager::QueryInto(
   const query::Page page = query::SelectPage(requests, *filter, state.order, state.limit, from);
   // The cursors first: nothing is written to `out` until nothing can fail, so
   // a refused query leaves it as it was.
-  auto cursor_at = [&](const std::optional<query::Anchor>& anchor) -> absl::StatusOr<std::string> {
-    if (!anchor) return std::string();
+  // No anchor, no cursor (nullopt): the page is the first or the last.
+  auto cursor_at = [&](const std::optional<query::Anchor>& anchor)
+      -> absl::StatusOr<std::optional<std::string>> {
+    if (!anchor) return std::nullopt;
     query::CursorState at = state;
     at.anchor = *anchor;
-    return cursors_.Encode(site, at);
+    absl::StatusOr<std::string> cursor = cursors_.Encode(site, at);
+    if (!cursor.ok()) return cursor.status();
+    return *std::move(cursor);
   };
-  absl::StatusOr<std::string> next = cursor_at(page.next);
+  absl::StatusOr<std::optional<std::string>> next = cursor_at(page.next);
   if (!next.ok()) return next.status();
-  absl::StatusOr<std::string> prev = cursor_at(page.prev);
+  absl::StatusOr<std::optional<std::string>> prev = cursor_at(page.prev);
   if (!prev.ok()) return prev.status();
 
   v1::QueryBackInStockNotificationRequestsResponse& response = *out;
@@ -119,8 +126,8 @@ absl::Status NotificationRequestManager::QueryInto(
   }
   v1::PagingMetadata* metadata = response.mutable_metadata();
   metadata->set_count(static_cast<int32_t>(page.items.size()));
-  if (!next->empty()) metadata->mutable_cursors()->set_next(*std::move(next));
-  if (!prev->empty()) metadata->mutable_cursors()->set_prev(*std::move(prev));
+  if (*next) metadata->mutable_cursors()->set_next(**std::move(next));
+  if (*prev) metadata->mutable_cursors()->set_prev(**std::move(prev));
   return absl::OkStatus();
 }
 
