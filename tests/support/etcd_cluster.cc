@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -22,24 +23,38 @@ namespace {
 
 constexpr char kEtcdBinary[] = "/usr/bin/etcd";
 
-// A port the kernel just handed out on loopback. It is released before etcd
-// binds it; another process taking it in between is possible but rare, and
-// shows up as a failed Start rather than a wrong result.
-absl::StatusOr<int> FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return absl::InternalError("socket");
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof(address);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    close(fd);
-    return absl::InternalError("bind");
+// `count` distinct ports the kernel just handed out on loopback. All are
+// bound at once, so none is handed out twice (one socket closed before the
+// next bind could get the same port back, and etcd then refuses the cluster
+// for a duplicate URL). They are released before etcd binds them; another
+// process taking one in between is possible but rare, and shows up as a
+// failed Start rather than a wrong result.
+absl::StatusOr<std::vector<int>> FreePorts(int count) {
+  std::vector<int> sockets;
+  std::vector<int> ports;
+  absl::Status status;
+  for (int i = 0; i < count; ++i) {
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+      status = absl::InternalError("socket");
+      break;
+    }
+    sockets.push_back(fd);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = 0;
+    socklen_t length = sizeof(address);
+    if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      status = absl::InternalError("bind");
+      break;
+    }
+    ports.push_back(ntohs(address.sin_port));
   }
-  close(fd);
-  return ntohs(address.sin_port);
+  for (int fd : sockets) close(fd);
+  if (!status.ok()) return status;
+  return ports;
 }
 
 std::string Url(int port) { return absl::StrCat("http://127.0.0.1:", port); }
@@ -65,15 +80,13 @@ absl::StatusOr<std::unique_ptr<EtcdCluster>> EtcdCluster::Start(int members) {
   char pattern[] = "/tmp/backinstock-etcd-XXXXXX";
   if (mkdtemp(pattern) == nullptr) return absl::InternalError("mkdtemp");
   cluster->dir_ = pattern;
+  absl::StatusOr<std::vector<int>> ports = FreePorts(2 * members);
+  if (!ports.ok()) return ports.status();
   for (int i = 0; i < members; ++i) {
     Member member;
     member.name = absl::StrCat("m", i);
-    absl::StatusOr<int> client = FreePort();
-    absl::StatusOr<int> peer = FreePort();
-    if (!client.ok()) return client.status();
-    if (!peer.ok()) return peer.status();
-    member.client_port = *client;
-    member.peer_port = *peer;
+    member.client_port = (*ports)[2 * i];
+    member.peer_port = (*ports)[2 * i + 1];
     member.data_dir = absl::StrCat(cluster->dir_, "/", member.name);
     member.log_path = absl::StrCat(cluster->dir_, "/", member.name, ".log");
     cluster->members_.push_back(member);
