@@ -31,7 +31,7 @@ void SerialSiteWrites::Submit(absl::string_view site, Call call) {
 bool SerialSiteWrites::Enqueue(const std::string& site, Call call) {
   // Both the job and its refusal need the call; only one of them runs.
   auto shared = std::make_shared<Call>(std::move(call));
-  const bool queued = queue_->TrySubmit(
+  const std::optional<Refusal> refused = queue_->TrySubmit(
       [this, site, shared] {
         shared->write();
         Continue(site);
@@ -40,8 +40,8 @@ bool SerialSiteWrites::Enqueue(const std::string& site, Call call) {
         shared->refuse(Refusal::kShuttingDown);
         RefuseLine(site);
       });
-  if (!queued) shared->refuse(queue_->Closed() ? Refusal::kShuttingDown : Refusal::kBusy);
-  return queued;
+  if (refused) shared->refuse(*refused);
+  return !refused;
 }
 
 void SerialSiteWrites::Continue(const std::string& site) {

@@ -34,14 +34,10 @@ namespace backinstock::api {
 
 class SerialSiteWrites {
  public:
-  // Why a call was not run.
-  enum class Refusal {
-    // The queue is full, or as many calls as allowed are parked already.
-    kBusy,
-    // Shutdown's grace period ended before the call started (the queue was
-    // closed while it waited, or before it came).
-    kShuttingDown,
-  };
+  // Why a call was not run: kBusy also when as many calls as allowed are
+  // parked already; kShuttingDown also when the queue was closed while the
+  // call waited.
+  using Refusal = WorkQueue::Refusal;
 
   // One call's write. Each member answers the call; exactly one of `write`
   // and `refuse` runs, unless `answer_without_writing` answered it first.

@@ -38,14 +38,14 @@ struct Offload {
 
 namespace unary_internal {
 
-inline absl::Status Busy(absl::string_view reason) {
-  return errors::Error(absl::StatusCode::kResourceExhausted, reason,
-                       "the server has too much work waiting; try again shortly");
-}
-
-// Still queued when the shutdown grace ran out: it never started, so it
-// changed nothing, and the client may retry elsewhere.
-inline absl::Status NotStarted() {
+// The status of a call whose body never ran: RESOURCE_EXHAUSTED with
+// `busy_reason`, or, once the shutdown grace ran out, UNAVAILABLE (it never
+// started, so it changed nothing, and the client may retry elsewhere).
+inline absl::Status Refused(WorkQueue::Refusal refusal, absl::string_view busy_reason) {
+  if (refusal == WorkQueue::Refusal::kBusy) {
+    return errors::Error(absl::StatusCode::kResourceExhausted, busy_reason,
+                         "the server has too much work waiting; try again shortly");
+  }
   return errors::Error(absl::StatusCode::kUnavailable, "SHUTTING_DOWN",
                        "the server is shutting down; the call was not started");
 }
@@ -91,15 +91,16 @@ grpc::ServerUnaryReactor* UnaryAnsweredInlineOr(const auth::Gate& gate,
     reactor->Finish(errors::ToGrpcStatus(body(*caller)));
     return reactor;
   }
-  const bool queued = offload.queue->TrySubmit(
+  const std::optional<WorkQueue::Refusal> refused = offload.queue->TrySubmit(
       [reactor, admitted = *std::move(caller), body = std::forward<Body>(body)]() mutable {
         reactor->Finish(errors::ToGrpcStatus(body(admitted)));
       },
-      [reactor] { reactor->Finish(errors::ToGrpcStatus(unary_internal::NotStarted())); });
-  if (!queued) {
-    reactor->Finish(errors::ToGrpcStatus(offload.queue->Closed()
-                                             ? unary_internal::NotStarted()
-                                             : unary_internal::Busy(offload.busy_reason)));
+      [reactor, busy_reason = offload.busy_reason] {
+        reactor->Finish(errors::ToGrpcStatus(
+            unary_internal::Refused(WorkQueue::Refusal::kShuttingDown, busy_reason)));
+      });
+  if (refused) {
+    reactor->Finish(errors::ToGrpcStatus(unary_internal::Refused(*refused, offload.busy_reason)));
   }
   return reactor;
 }
@@ -128,22 +129,20 @@ grpc::ServerUnaryReactor* UnarySiteWrite(const auth::Gate& gate,
   // Shared by the call's three answers; its site keys the line.
   auto admitted = std::make_shared<const auth::Caller>(*std::move(caller));
   const std::string& site = admitted->site;
-  site_writes->Submit(
-      site, SerialSiteWrites::Call{
-                [reactor, admitted, inline_answer]() mutable {
-                  std::optional<absl::Status> answered = inline_answer(*admitted);
-                  if (!answered) return false;
-                  reactor->Finish(errors::ToGrpcStatus(*answered));
-                  return true;
-                },
-                [reactor, admitted, body]() mutable {
-                  reactor->Finish(errors::ToGrpcStatus(body(*admitted)));
-                },
-                [reactor, busy_reason](SerialSiteWrites::Refusal refusal) {
-                  reactor->Finish(errors::ToGrpcStatus(refusal == SerialSiteWrites::Refusal::kBusy
-                                                           ? unary_internal::Busy(busy_reason)
-                                                           : unary_internal::NotStarted()));
-                }});
+  site_writes->Submit(site, SerialSiteWrites::Call{
+                                [reactor, admitted, inline_answer]() mutable {
+                                  std::optional<absl::Status> answered = inline_answer(*admitted);
+                                  if (!answered) return false;
+                                  reactor->Finish(errors::ToGrpcStatus(*answered));
+                                  return true;
+                                },
+                                [reactor, admitted, body]() mutable {
+                                  reactor->Finish(errors::ToGrpcStatus(body(*admitted)));
+                                },
+                                [reactor, busy_reason](WorkQueue::Refusal refusal) {
+                                  reactor->Finish(errors::ToGrpcStatus(
+                                      unary_internal::Refused(refusal, busy_reason)));
+                                }});
   return reactor;
 }
 

@@ -14,11 +14,13 @@ WorkQueue::~WorkQueue() {
   for (std::thread& thread : threads_) thread.join();
 }
 
-bool WorkQueue::TrySubmit(std::function<void()> job, std::function<void()> refuse) {
+std::optional<WorkQueue::Refusal> WorkQueue::TrySubmit(std::function<void()> job,
+                                                       std::function<void()> refuse) {
   absl::MutexLock lock(&mu_);
-  if (stopping_ || jobs_.size() >= max_pending_) return false;
+  if (stopping_) return Refusal::kShuttingDown;
+  if (jobs_.size() >= max_pending_) return Refusal::kBusy;
   jobs_.push_back(Job{std::move(job), std::move(refuse)});
-  return true;
+  return std::nullopt;
 }
 
 bool WorkQueue::Closed() const {

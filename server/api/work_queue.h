@@ -7,6 +7,7 @@
 
 #include <deque>
 #include <functional>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -17,6 +18,12 @@ namespace backinstock::api {
 
 class WorkQueue {
  public:
+  // Why a job was not run.
+  enum class Refusal {
+    kBusy,          // the queue is full
+    kShuttingDown,  // the queue is closed: shutdown's grace ended first
+  };
+
   WorkQueue(int threads, size_t max_pending);
   // Runs every job already accepted, then joins the threads.
   ~WorkQueue();
@@ -24,15 +31,14 @@ class WorkQueue {
   WorkQueue(const WorkQueue&) = delete;
   WorkQueue& operator=(const WorkQueue&) = delete;
 
-  // Queues `job`; false (and `job` is dropped) when the queue is full or
-  // closed. `refuse`, when given, answers the job's call instead of running
-  // it if the queue is drained by RefuseQueued first.
-  bool TrySubmit(std::function<void()> job, std::function<void()> refuse = nullptr)
-      ABSL_LOCKS_EXCLUDED(mu_);
+  // Queues `job` (nullopt), or says why not: the queue is full or closed
+  // (`job` is then dropped). `refuse`, when given, answers the job's call
+  // instead of running it if the queue is drained by RefuseQueued first.
+  std::optional<Refusal> TrySubmit(std::function<void()> job,
+                                   std::function<void()> refuse = nullptr) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Whether the queue is closed (RefuseQueued has run, or the destructor has
-  // begun): every submission is then refused. A submission refused while the
-  // queue is open was refused because it is full.
+  // begun): every submission is then refused kShuttingDown.
   bool Closed() const ABSL_LOCKS_EXCLUDED(mu_);
 
   // At shutdown, once the grace period is over: every queued job that has

@@ -18,19 +18,21 @@ TEST(WorkQueue, RefuseQueuedAnswersWhatHasNotStartedAndLetsTheRunningJobFinish) 
   std::atomic<int> refused{0};
   {
     WorkQueue queue(1, 16);
-    ASSERT_TRUE(queue.TrySubmit([&] {
+    ASSERT_EQ(std::nullopt, queue.TrySubmit([&] {
       running.Notify();
       release.WaitForNotification();
       ++ran;
     }));
     running.WaitForNotification();
     for (int i = 0; i < 5; ++i) {
-      ASSERT_TRUE(queue.TrySubmit([&] { ++ran; }, [&] { ++refused; }));
+      ASSERT_EQ(std::nullopt, queue.TrySubmit([&] { ++ran; }, [&] { ++refused; }));
     }
     EXPECT_FALSE(queue.Closed());
     EXPECT_EQ(queue.RefuseQueued(), 5u);
     EXPECT_EQ(refused.load(), 5);
-    EXPECT_FALSE(queue.TrySubmit([&] { ++ran; }, [&] { ++refused; })) << "closed for new work";
+    EXPECT_EQ(queue.TrySubmit([&] { ++ran; }, [&] { ++refused; }),
+              WorkQueue::Refusal::kShuttingDown)
+        << "closed for new work";
     EXPECT_TRUE(queue.Closed());
     release.Notify();
   }
@@ -44,12 +46,12 @@ TEST(WorkQueue, AJobWithoutARefusalStillRuns) {
   absl::Notification release;
   {
     WorkQueue queue(1, 16);
-    ASSERT_TRUE(queue.TrySubmit([&] {
+    ASSERT_EQ(std::nullopt, queue.TrySubmit([&] {
       running.Notify();
       release.WaitForNotification();
     }));
     running.WaitForNotification();
-    ASSERT_TRUE(queue.TrySubmit([&] { ++ran; }));
+    ASSERT_EQ(std::nullopt, queue.TrySubmit([&] { ++ran; }));
     EXPECT_EQ(queue.RefuseQueued(), 0u);
     release.Notify();
   }
