@@ -36,7 +36,9 @@ CacheState::Changes CacheState::Apply(const mvccpb::KeyValue& kv, bool deleted) 
       break;
     case ParsedKey::Kind::kOpenIndex:
     case ParsedKey::Kind::kUnknown:
-      break;  // the index lives in etcd for the Txn guards; the state keeps its own
+      // The index lives in etcd for the Txn guards (the state keeps its own);
+      // the fence key only marks a revision.
+      break;
   }
   return changes;
 }

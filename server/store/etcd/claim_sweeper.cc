@@ -1,5 +1,7 @@
 #include "server/store/etcd/claim_sweeper.h"
 
+#include <algorithm>
+
 #include "absl/time/clock.h"
 #include "server/logging/log.h"
 #include "server/store/catalog_key.h"
@@ -97,6 +99,8 @@ bool ClaimSweeper::Adopt(const EtcdCache::Orphan& orphan,
     // PROCESSING is open, FAILED is not: the item and email are free again.
     AddDelete(txn.add_success(), OpenIndexKey(orphan.site, OpenRequestKeyOf(current.request)));
   }
+  AddGet(txn.add_failure(), record_key);
+  AddGet(txn.add_failure(), claim_key);
 
   absl::StatusOr<Committer::Outcome> outcome = committer_->Commit(txn, writer);
   if (!outcome.ok()) {
@@ -111,8 +115,15 @@ bool ClaimSweeper::Adopt(const EtcdCache::Orphan& orphan,
   }
   if (!outcome->succeeded) {
     // Another replica adopted it, its owner settled it, or the cache was
-    // behind: catch up so the next sweep sees what etcd holds.
-    cache_->WaitForRevision(outcome->revision, absl::Seconds(2));
+    // behind: catch up with what beat us, so the next sweep sees it. (A
+    // deleted record shows no revision; its event comes by itself.)
+    int64_t winner = 0;
+    for (int read = 0; read < 2; ++read) {
+      if (const mvccpb::KeyValue* kv = RangeResult(outcome->response, read)) {
+        winner = std::max(winner, kv->mod_revision());
+      }
+    }
+    cache_->WaitForRevision(winner, absl::Seconds(2));
     return false;
   }
   if (!resumable) {

@@ -92,24 +92,27 @@ absl::StatusOr<Committer::Outcome> Committer::Acknowledged(etcdserverpb::TxnResp
     outcome.response = std::move(response);
     return outcome;
   }
-  // Both cases need the cache at the response's revision: a success for
-  // read-your-writes; a failure after an attempt of unknown outcome because
-  // that attempt may have applied after we read back (a proposal still in
-  // flight), in which case the compares failed on our own write. A failure
-  // response's revision is the store's at the time, so our write, if it
-  // applied, is at or below it.
-  if (!cache_->WaitForRevision(outcome.revision, CatchUpTime(deadline))) {
-    if (outcome.succeeded) {
+  // Both cases need the cache caught up: a success with its own revision,
+  // for read-your-writes; a failure after an attempt of unknown outcome
+  // because that attempt may have applied after we read back (a proposal
+  // still in flight), in which case the compares failed on our own write.
+  // Our write, if it applied, came before this response, so before a fence
+  // written now (a failure's own revision is the store's, perhaps made
+  // outside the prefix, which no event would ever show).
+  if (outcome.succeeded) {
+    if (!cache_->WaitForRevision(outcome.revision, CatchUpTime(deadline))) {
       logging::Warning("etcd write committed but not seen by the watch in time",
                        {{"revision", outcome.revision}});
       return CommittedButNotSeen(outcome.revision);
     }
-    return StorageUnavailable(absl::UnavailableError(absl::StrCat(
-        "an etcd write of unknown outcome was sent again and refused; whether the first attempt "
-        "applied could not be read back in time (etcd revision ",
-        outcome.revision, ")")));
-  }
-  if (!outcome.succeeded) {
+  } else {
+    absl::StatusOr<int64_t> fence = client_->WriteFence();
+    if (!fence.ok() || !cache_->WaitForRevision(*fence, CatchUpTime(deadline))) {
+      return StorageUnavailable(absl::UnavailableError(absl::StrCat(
+          "an etcd write of unknown outcome was sent again and refused; whether the first "
+          "attempt applied could not be read back in time",
+          fence.ok() ? "" : absl::StrCat(": ", fence.status().message()))));
+    }
     if (const int64_t seen = cache_->WriterSeenAt(writer); seen != 0) {
       // Refused because of our own earlier attempt: that one is the write.
       outcome.succeeded = true;
@@ -181,7 +184,7 @@ absl::StatusOr<Committer::Outcome> Committer::Commit(const etcdserverpb::TxnRequ
     if (std::optional<absl::StatusOr<Outcome>> resolved = ReadBack(writer, rejected, attempts)) {
       return *std::move(resolved);
     }
-    // Not applied as of a revision read after the failure: sending again is
+    // Not applied as of a fence written after the failure: sending again is
     // safe (if the first attempt still applies later, the resend's compares
     // fail on it and Acknowledged recognises our nonce).
     if (absl::Now() + attempts.backoff >= attempts.deadline) break;
@@ -221,7 +224,7 @@ absl::Status Committer::NoQuorum(const Attempts& attempts) {
 bool Committer::ReadBackAgain(const absl::Status& error, Attempts& attempts) {
   if (client_->aborted()) return false;
   // The member that held the write may be the one without a leader now: the
-  // read is refused at once while an election runs; wait it out.
+  // fence is refused at once while an election runs; wait it out.
   if (EtcdClient::RefusedBeforeApply(error)) return ElectionMayEnd(attempts);
   // Timed out or lost the member: ask again (the channel moves to another
   // member once a connection fails).
@@ -233,11 +236,10 @@ bool Committer::ReadBackAgain(const absl::Status& error, Attempts& attempts) {
 std::optional<absl::StatusOr<Committer::Outcome>> Committer::ReadBack(const std::string& writer,
                                                                       bool rejected,
                                                                       Attempts& attempts) {
-  // Learn the cluster's revision now, let the cache catch up to it, and look
-  // for our nonce.
-  absl::StatusOr<int64_t> now = client_->CurrentRevision();
+  // Write a fence, let the cache catch up to it, and look for our nonce.
+  absl::StatusOr<int64_t> now = client_->WriteFence();
   while (!now.ok() && ReadBackAgain(now.status(), attempts)) {
-    now = client_->CurrentRevision();
+    now = client_->WriteFence();
   }
   if (!now.ok()) {
     SetWritable(false);

@@ -1,12 +1,12 @@
 // Runs the guarded transactions of both etcd stores. Every value a transaction
 // writes in its success branch carries a nonce unique to the write, so a
 // transaction whose call failed (it may or may not have applied) is resolved by
-// reading: the cache catches up with the cluster's current revision and tells
-// whether a value with that nonce was committed. Only a write known not to
-// have applied is sent again; nothing is retried blindly. And since the first
-// attempt may still apply after that read-back (a proposal in flight), a resend
-// whose compares fail is checked the same way: failing on our own write is
-// success.
+// reading back: the cache catches up with a fence written after the failure
+// (EtcdClient::WriteFence) and tells whether a value with that nonce was
+// committed. Only a write known not to have applied is sent again; nothing is
+// retried blindly. And since the first attempt may still apply after that
+// read-back (a proposal in flight), a resend whose compares fail is checked the
+// same way: failing on our own write is success.
 #ifndef BACKINSTOCK_SERVER_STORE_ETCD_COMMITTER_H_
 #define BACKINSTOCK_SERVER_STORE_ETCD_COMMITTER_H_
 
@@ -88,14 +88,14 @@ class Committer {
   // and says to ask again while an election may still end within the
   // budget.
   bool ElectionMayEnd(Attempts& attempts);
-  // After a failed read-back: whether (after a pause) to read again.
+  // After a failed read-back: whether (after a pause) to try it again.
   bool ReadBackAgain(const absl::Status& error, Attempts& attempts);
   // The error once no quorum was found for long enough.
   absl::Status NoQuorum(const Attempts& attempts);
   // After an attempt of unknown outcome (or a rejection following one):
-  // reads etcd's revision, lets the cache reach it and looks for `writer`'s
-  // nonce. The answer when that settles the write (applied, or an error);
-  // nullopt when it had not applied and may be sent again.
+  // writes a fence, lets the cache reach it and looks for `writer`'s nonce.
+  // The answer when that settles the write (applied, or an error); nullopt
+  // when it had not applied and may be sent again.
   std::optional<absl::StatusOr<Outcome>> ReadBack(const std::string& writer, bool rejected,
                                                   Attempts& attempts);
 

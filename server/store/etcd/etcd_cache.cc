@@ -57,11 +57,6 @@ void EtcdCache::ApplyResponse(const etcdserverpb::WatchResponse& response) {
   bool orphans = false;
   {
     absl::MutexLock lock(&mu_);
-    if (response.events().empty()) {
-      // A progress notification: every change up to this revision was sent.
-      applied_ = std::max(applied_, response.header().revision());
-      return;
-    }
     // One response holds every event of a revision, so a claim key and the
     // record it claims are applied together: no orphan is seen in between.
     for (const mvccpb::Event& event : response.events()) {
@@ -179,27 +174,15 @@ std::unique_ptr<Subscription> EtcdCache::WatchRequests(
 }
 
 bool EtcdCache::WaitForRevision(int64_t revision, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  // Our own writes are events under the prefix and arrive by themselves; a
-  // revision made by a write elsewhere (or by none of ours) arrives with a
-  // progress notification, asked for when the wait is not over quickly.
-  absl::Duration step = absl::Milliseconds(100);
-  for (;;) {
-    {
-      absl::MutexLock lock(&mu_);
-      std::pair<EtcdCache*, int64_t> wanted(this, revision);
-      const absl::Condition reached(
-          +[](std::pair<EtcdCache*, int64_t>* w) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-            return w->first->applied_ >= w->second || w->first->stopping_;
-          },
-          &wanted);
-      const absl::Time until = std::min(deadline, absl::Now() + step);
-      if (mu_.AwaitWithDeadline(reached, until)) return applied_ >= revision;
-      if (absl::Now() >= deadline) return false;
-    }
-    loop_->RequestProgress();
-    step = std::min(step * 2, absl::Seconds(1));
-  }
+  absl::MutexLock lock(&mu_);
+  std::pair<EtcdCache*, int64_t> wanted(this, revision);
+  const absl::Condition reached(
+      +[](std::pair<EtcdCache*, int64_t>* w) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+        return w->first->applied_ >= w->second || w->first->stopping_;
+      },
+      &wanted);
+  mu_.AwaitWithTimeout(reached, timeout);
+  return applied_ >= revision;
 }
 
 int64_t EtcdCache::applied_revision() const {

@@ -75,7 +75,10 @@ class EtcdCache {
       ABSL_LOCKS_EXCLUDED(mu_);
 
   // Waits until the cache has applied etcd revision `revision` (read-your-
-  // writes); false on timeout.
+  // writes); false on timeout. `revision` must be that of a change under the
+  // prefix (a write's own, a key's mod_revision, EtcdClient::WriteFence's):
+  // only the watch's events move the cache forward, and a revision made
+  // outside the prefix has none.
   bool WaitForRevision(int64_t revision, absl::Duration timeout) ABSL_LOCKS_EXCLUDED(mu_);
   int64_t applied_revision() const ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -122,6 +125,8 @@ class EtcdCache {
   // misses nothing between the current record and the next change.
   mutable absl::Mutex mu_;
   CacheState state_ ABSL_GUARDED_BY(mu_);
+  // Every change up to this revision is applied: the last event's, or the
+  // last full read's.
   int64_t applied_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   WatchHub<SettingsRecord> settings_hub_;

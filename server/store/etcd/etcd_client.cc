@@ -13,6 +13,7 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/notification.h"
 #include "server/store/etcd/keys.h"
+#include "server/store/etcd/txn.h"
 
 namespace backinstock::store::etcd {
 namespace {
@@ -205,6 +206,15 @@ absl::StatusOr<int64_t> EtcdClient::CurrentRevision() const {
   request.set_limit(1);
   absl::StatusOr<etcdserverpb::RangeResponse> response = Range(request, write_attempt_timeout_);
   if (!response.ok()) return response.status();
+  return response->header().revision();
+}
+
+absl::StatusOr<int64_t> EtcdClient::WriteFence() const {
+  etcdserverpb::TxnRequest txn;
+  AddPut(txn.add_success(), FenceKey(), "");
+  absl::StatusOr<etcdserverpb::TxnResponse> response = Txn(txn);
+  if (!response.ok()) return response.status();
+  // A transaction with a put always makes a revision of its own: the header's.
   return response->header().revision();
 }
 

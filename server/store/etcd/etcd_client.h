@@ -30,13 +30,13 @@ struct EtcdOptions {
   std::vector<std::string> endpoints;
   // Deadline of each unary call to etcd...
   absl::Duration call_timeout = absl::Seconds(5);
-  // ...except a write (Txn) and the linearizable read that resolves one
-  // (CurrentRevision). A write proposed through a member whose leader just
+  // ...except a write (Txn, WriteFence) and the linearizable read of
+  // CurrentRevision. A write proposed through a member whose leader just
   // died is lost with the leader while the member holds the call; abandoning
   // it after about one election timeout (etcd's default: 1 s) lets the
   // committer resolve it by its nonce and send it again once the election
   // ends, instead of waiting out `call_timeout`. A slow but healthy write
-  // that exceeds it only costs that read-back.
+  // that exceeds it only costs that read-back (a fence).
   absl::Duration write_attempt_timeout = absl::Seconds(1);
   // Time-to-live of the replica's lease (whole seconds, at least etcd's
   // minimum of 2 s): how long after a replica dies its claims expire.
@@ -62,6 +62,14 @@ class EtcdClient {
   // The cluster's current revision, read linearizably (through the leader),
   // under the write attempt's deadline.
   absl::StatusOr<int64_t> CurrentRevision() const;
+  // Writes the fence key (FenceKey) and returns the revision of that write,
+  // under the write attempt's deadline. Once a watch of the prefix has
+  // delivered that revision, it has delivered every change etcd held when
+  // the call began. A watch's own events are the only sure sign of that:
+  // etcd 3.4 answers a requested progress notification with its current
+  // revision, possibly ahead of events still queued for the stream (etcd
+  // issue 15220, fixed in 3.4.24; Debian 12 ships 3.4.23).
+  absl::StatusOr<int64_t> WriteFence() const;
 
   // Leases: grant one of `ttl_seconds`; renew one (its new TTL in seconds,
   // 0 when it has expired) within `timeout` at most (a renewal that hangs

@@ -24,7 +24,7 @@ absl::StatusOr<EmailTemplateRecord> EtcdEmailTemplateStore::Get(absl::string_vie
   return entry ? entry->record : EmailTemplateRecord{};
 }
 
-absl::Status EtcdEmailTemplateStore::CatchUp() const { return writes_.ReadAndCatchUp(); }
+absl::Status EtcdEmailTemplateStore::CatchUp() const { return writes_.FenceAndCatchUp(); }
 
 absl::Status EtcdEmailTemplateStore::DoCompareAndSwap(absl::string_view site,
                                                       int64_t expected_revision,

@@ -18,7 +18,7 @@ class EtcdEmailTemplateStore final : public EmailTemplateStore {
   EtcdEmailTemplateStore(const EtcdClient* client, EtcdCache* cache, Committer* committer);
 
   absl::StatusOr<EmailTemplateRecord> Get(absl::string_view site) const override;
-  // One linearizable read of etcd's revision, then a wait (at most 1 s) for
+  // One fence write (EtcdClient::WriteFence), then a wait (at most 1 s) for
   // the cache to apply it; UNAVAILABLE when either fails.
   absl::Status CatchUp() const override;
 

@@ -23,10 +23,10 @@ class EtcdSettingsStore final : public SettingsStore {
   absl::StatusOr<SettingsRecord> Get(absl::string_view site) const override;
   std::unique_ptr<Subscription> Watch(
       absl::string_view site, std::function<void(const SettingsRecord&)> on_change) override;
-  // One linearizable read of etcd's revision, then a wait (at most 1 s) for
+  // One fence write (EtcdClient::WriteFence), then a wait (at most 1 s) for
   // the cache to apply it; UNAVAILABLE when either fails. Concurrent callers
-  // share reads (SharedCatchUp): a flood of refused Creates costs etcd one
-  // read at a time.
+  // share fences (SharedCatchUp): a flood of refused Creates costs etcd one
+  // fence at a time.
   absl::Status CatchUp() const override;
   // Reads of etcd's revision CatchUp made (for tests).
   int64_t catch_up_reads() const { return catch_up_.confirmations(); }
@@ -37,7 +37,7 @@ class EtcdSettingsStore final : public SettingsStore {
 
   EtcdCache* cache_;
   SiteRecordWrites writes_;
-  mutable SharedCatchUp catch_up_{[this] { return writes_.ReadAndCatchUp(); }};
+  mutable SharedCatchUp catch_up_{[this] { return writes_.FenceAndCatchUp(); }};
 };
 
 }  // namespace backinstock::store::etcd

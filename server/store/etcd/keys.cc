@@ -62,6 +62,8 @@ std::string EmailTemplateKey(absl::string_view site) {
   return absl::StrCat(SitePrefix(site), "email_template");
 }
 
+std::string FenceKey() { return absl::StrCat(kRootPrefix, "fence"); }
+
 ParsedKey ParseKey(absl::string_view key) {
   ParsedKey parsed;
   if (!absl::ConsumePrefix(&key, kRootPrefix) || !absl::ConsumePrefix(&key, "sites/")) {

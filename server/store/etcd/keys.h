@@ -7,6 +7,8 @@
 //                                                  replica's lease
 //   /backinstock/v1/sites/<site>/count             "<count> <writer>"
 //   /backinstock/v1/sites/<site>/email_template    StoredEmailTemplate
+//   /backinstock/v1/fence                          empty; written only for
+//                                                  its revision (WriteFence)
 // Site names are 1-64 of [A-Za-z0-9._-] (IsValidSiteId, server/auth), ids are GUIDs and open keys
 // hex digests (of the open request key, whose email may hold '/' and is
 // personal data), so no part can contain the '/' separator.
@@ -34,6 +36,9 @@ std::string OpenIndexKey(absl::string_view site, absl::string_view open_request_
 std::string ClaimKey(absl::string_view site, absl::string_view id);
 std::string CounterKey(absl::string_view site);
 std::string EmailTemplateKey(absl::string_view site);
+// One key for every replica: each write of it is a change under the prefix
+// that the writer's watch is sure to deliver (see EtcdClient::WriteFence).
+std::string FenceKey();
 
 // What a key under kRootPrefix names.
 struct ParsedKey {

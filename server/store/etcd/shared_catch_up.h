@@ -1,16 +1,16 @@
 // Confirms, for callers about to refuse on what the replica cache says (a
 // Create to a site whose collection looks off), that the cache has caught up
-// with etcd. Each confirmation is one linearizable read of etcd's revision
+// with etcd. Each confirmation is one fence write (EtcdClient::WriteFence)
 // and a wait for the cache to apply it.
 //
 // Concurrent callers share confirmations: a caller waits for one that
-// STARTED after it arrived (one already under way may have read etcd's
-// revision before a write that was acknowledged just before the caller came),
-// so each caller gets exactly the guarantee of a read of its own. A flood of
-// such callers thus costs etcd at most one read in flight per replica (two
-// per caller at worst: the one under way when it arrived, then its own), and
+// STARTED after it arrived (one already under way may have written its fence
+// before a write that was acknowledged just before the caller came), so each
+// caller gets exactly the guarantee of a fence of its own. A flood of such
+// callers thus costs etcd at most one fence in flight per replica (two per
+// caller at worst: the one under way when it arrived, then its own), and
 // each caller waits for at most two of them, instead of each taking a
-// write-pool thread for a read and a wait of its own.
+// write-pool thread for a fence and a wait of its own.
 #ifndef BACKINSTOCK_SERVER_STORE_ETCD_SHARED_CATCH_UP_H_
 #define BACKINSTOCK_SERVER_STORE_ETCD_SHARED_CATCH_UP_H_
 

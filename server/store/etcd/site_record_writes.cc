@@ -13,14 +13,14 @@ constexpr absl::Duration kCatchUpAfterRefusal = absl::Seconds(2);
 
 }  // namespace
 
-absl::Status SiteRecordWrites::ReadAndCatchUp() const {
+absl::Status SiteRecordWrites::FenceAndCatchUp() const {
   // A healthy watch applies a revision within milliseconds of its commit.
   constexpr absl::Duration kCatchUpWait = absl::Seconds(1);
-  absl::StatusOr<int64_t> now = client_->CurrentRevision();
-  if (!now.ok()) return StorageUnavailable(now.status());
-  if (!cache_->WaitForRevision(*now, kCatchUpWait)) {
+  absl::StatusOr<int64_t> fence = client_->WriteFence();
+  if (!fence.ok()) return StorageUnavailable(fence.status());
+  if (!cache_->WaitForRevision(*fence, kCatchUpWait)) {
     return StorageUnavailable(absl::UnavailableError(
-        absl::StrCat("this replica's cache did not reach etcd revision ", *now, " in time")));
+        absl::StrCat("this replica's cache did not reach etcd revision ", *fence, " in time")));
   }
   return absl::OkStatus();
 }

@@ -51,9 +51,9 @@ class SiteRecordWrites {
                               std::optional<Cached> cached, int64_t expected_revision,
                               const Encode& encode) const;
 
-  // One linearizable read of etcd's revision, then a wait (at most 1 s) for
+  // One fence write (EtcdClient::WriteFence), then a wait (at most 1 s) for
   // the cache to apply it; UNAVAILABLE when either fails.
-  absl::Status ReadAndCatchUp() const;
+  absl::Status FenceAndCatchUp() const;
 
  private:
   // The key's mod_revision when the record holds `expected_revision` (0 when

@@ -136,11 +136,12 @@ void WatchLoop::Delivered(int64_t revision) {
 }
 
 void WatchLoop::Deliver(const etcdserverpb::WatchResponse& response) {
+  // A response without events would be a progress notification. None is
+  // asked for, and none would be trusted: etcd 3.4.23 may send one with a
+  // revision ahead of events it has yet to send (see EtcdClient::WriteFence),
+  // and resuming after that revision would skip them.
+  if (response.events().empty()) return;
   callbacks_.on_response(response);
-  if (response.events().empty()) {
-    Delivered(response.header().revision());
-    return;
-  }
   for (const mvccpb::Event& event : response.events()) Delivered(event.kv().mod_revision());
 }
 
@@ -167,7 +168,6 @@ bool WatchLoop::WatchOnce() {
         }
         if (response.canceled()) return false;
         if (response.created()) {
-          stream_created_.store(true);
           SetFollowing(true);
           return true;
         }
@@ -181,8 +181,6 @@ bool WatchLoop::WatchOnce() {
   {
     absl::MutexLock lock(&stream_mu_);
     stream_context_ = &context;
-    stream_ = stream;
-    stream_created_.store(false);
   }
   if (stopping()) context.TryCancel();
   watch_attempts_.fetch_add(1);
@@ -191,25 +189,10 @@ bool WatchLoop::WatchOnce() {
   {
     absl::MutexLock lock(&stream_mu_);
     stream_context_ = nullptr;
-    stream_ = nullptr;
-    stream_created_.store(false);
   }
   context.TryCancel();
   stream->AwaitDone();
   return compacted;
-}
-
-void WatchLoop::RequestProgress() {
-  std::shared_ptr<WatchStream> stream;
-  {
-    absl::MutexLock lock(&stream_mu_);
-    if (stream_ == nullptr || !stream_created_.load()) return;
-    stream = stream_;
-  }
-  // Sent without stream_mu_: gRPC may run the stream's callbacks inline.
-  etcdserverpb::WatchRequest progress;
-  progress.mutable_progress_request();
-  stream->Send(progress);
 }
 
 }  // namespace backinstock::store::etcd

@@ -37,9 +37,7 @@ class WatchLoop {
     // before the read is handed to on_snapshot.
     std::function<void(const std::vector<CacheState::WriterSeen>& writers)> on_writers;
     // Every watch response with events (one response holds every event of a
-    // revision), and progress notifications (no events: every change up to
-    // the header's revision was sent). On gRPC's callback threads, one at a
-    // time and in order.
+    // revision). On gRPC's callback threads, one at a time and in order.
     std::function<void(const etcdserverpb::WatchResponse& response)> on_response;
   };
   // Called with false when the loop stops following etcd (stream broken,
@@ -59,9 +57,6 @@ class WatchLoop {
   // Ends the stream and the thread; no callback runs once it returns.
   void Stop() ABSL_LOCKS_EXCLUDED(mu_, stream_mu_);
 
-  // Asks etcd for a progress notification on the current stream (if one is
-  // open), so that a revision made elsewhere arrives without a change here.
-  void RequestProgress() ABSL_LOCKS_EXCLUDED(stream_mu_);
   void SetHealthCallback(HealthCallback callback) ABSL_LOCKS_EXCLUDED(health_mu_);
 
   // How often the watch had to start over from a full read (compaction).
@@ -93,13 +88,9 @@ class WatchLoop {
   // (which the watch thread waits for before it reads it again).
   std::atomic<int64_t> delivered_{0};
 
-  // The watch stream in progress, for cancelling it and asking for progress.
+  // The watch stream in progress, for cancelling it.
   absl::Mutex stream_mu_;
   grpc::ClientContext* stream_context_ ABSL_GUARDED_BY(stream_mu_) = nullptr;
-  std::shared_ptr<WatchStream> stream_ ABSL_GUARDED_BY(stream_mu_);
-  // Set from gRPC's callback threads, which must never need stream_mu_ (a
-  // TryCancel under it may run them inline).
-  std::atomic<bool> stream_created_{false};
 
   absl::Mutex health_mu_;
   HealthCallback on_health_ ABSL_GUARDED_BY(health_mu_);

@@ -32,10 +32,6 @@ class WatchStream
   // Opens the stream and sends `create`.
   void Start(etcdserverpb::Watch::Stub* stub, const etcdserverpb::WatchRequest& create);
 
-  // Sends another request (a progress request) once the writes before it are
-  // out; ignored once the stream is ending.
-  void Send(const etcdserverpb::WatchRequest& request) ABSL_LOCKS_EXCLUDED(mu_);
-
   // Waits until the stream has ended on our side (broken, cancelled, or the
   // callback said stop). The caller then cancels the context, outside any
   // gRPC callback and lock, so that etcd's side ends too.
@@ -45,8 +41,8 @@ class WatchStream
   // destroyed.
   void AwaitDone() { done_.WaitForNotification(); }
 
+  // A failed write of `create` breaks the stream: the pending read ends it.
   void OnReadDone(bool ok) override;
-  void OnWriteDone(bool ok) override;
   void OnDone(const grpc::Status& status) override;
 
  private:
@@ -59,13 +55,10 @@ class WatchStream
   absl::Notification ended_;
   absl::Notification done_;
 
+  etcdserverpb::WatchRequest create_;  // the only write
+
   absl::Mutex mu_;
   bool open_ ABSL_GUARDED_BY(mu_) = true;
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;
-  // The write in flight: owned by whoever set `writing_` until it is done.
-  etcdserverpb::WatchRequest write_;
-  etcdserverpb::WatchRequest queued_ ABSL_GUARDED_BY(mu_);  // the next one
-  bool has_queued_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace backinstock::store::etcd

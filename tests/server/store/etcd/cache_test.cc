@@ -12,6 +12,7 @@
 #include "server/store/etcd/etcd_backend.h"
 #include "server/store/etcd/etcd_cache.h"
 #include "server/store/etcd/etcd_client.h"
+#include "server/store/etcd/txn.h"
 #include "tests/server/store/etcd/request_records.h"
 #include "tests/support/etcd_cluster.h"
 
@@ -167,6 +168,52 @@ TEST(EtcdCacheTest, BrokenWatchResumesFromTheLastAppliedRevisionWithEveryChange)
   std::vector<std::string> events = recorder.Await(5);
   ASSERT_EQ(events.size(), 5u);
   EXPECT_EQ(events.back(), "deleted r2 r1");
+}
+
+// Read-your-writes rests on this: the cache counts a revision as applied only
+// once the watch has delivered it. etcd 3.4.23 answers a requested progress
+// notification with its current revision even while events before it are
+// still on their way (etcd issue 15220), so a cache that asked for one could
+// claim a revision it had not applied. What catches a cache up with writes it
+// cannot see coming is a fence: a write under the prefix, whose event it
+// waits for.
+TEST(EtcdCacheTest, OnlyTheWatchsOwnEventsMoveTheCacheForwardAndAFenceCatchesItUp) {
+  ASSERT_TRUE(EtcdCluster::Available()) << "etcd is not installed (make deps)";
+  auto cluster = EtcdCluster::Start(3);
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  EtcdOptions reader_options;
+  reader_options.endpoints = {(*cluster)->ClientAddress(0)};
+  auto client = store::etcd::EtcdClient::Connect(reader_options);
+  ASSERT_TRUE(client.ok()) << client.status();
+  auto cache = store::etcd::EtcdCache::Start(client->get(), absl::Seconds(30));
+  ASSERT_TRUE(cache.ok()) << cache.status();
+
+  // A revision made outside the prefix: no event will ever carry it.
+  etcdserverpb::TxnRequest elsewhere;
+  store::etcd::AddPut(elsewhere.add_success(), "/not-backinstock/key", "value");
+  auto outside = (*client)->Txn(elsewhere);
+  ASSERT_TRUE(outside.ok()) << outside.status();
+  const int64_t outside_revision = outside->header().revision();
+  EXPECT_FALSE((*cache)->WaitForRevision(outside_revision, absl::Milliseconds(500)));
+  EXPECT_LT((*cache)->applied_revision(), outside_revision);
+
+  // Another replica writes through the other members; a fence written after
+  // it is applied only once that write is.
+  EtcdOptions writer_options;
+  writer_options.endpoints = {(*cluster)->ClientAddress(1), (*cluster)->ClientAddress(2)};
+  auto writer = EtcdBackend::Open(writer_options);
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  store::SettingsRecord record;
+  record.revision = 1;
+  record.states.push_back({"215238eb-22a5-4c36-9e7b-e7c08025e04e", true});
+  ASSERT_TRUE((*writer)->NewSettingsStore()->CompareAndSwap("shop-fence", 0, record).ok());
+  auto fence = (*client)->WriteFence();
+  ASSERT_TRUE(fence.ok()) << fence.status();
+  EXPECT_GT(*fence, outside_revision);
+  ASSERT_TRUE((*cache)->WaitForRevision(*fence, absl::Seconds(30)));
+  auto settings = (*cache)->Settings("shop-fence");
+  ASSERT_TRUE(settings.has_value());
+  EXPECT_EQ(settings->record.revision, 1);
 }
 
 TEST(EtcdCacheTest, CapAndDuplicateRulesHoldAcrossTwoBackends) {

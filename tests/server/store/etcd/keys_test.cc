@@ -64,6 +64,10 @@ TEST(EtcdKeysTest, ForeignOrMalformedKeysAreUnknown) {
                           "/backinstock/v1/sites/s/open/k/a/b@c.co"}) {
     EXPECT_EQ(ParseKey(key).kind, ParsedKey::Kind::kUnknown) << key;
   }
+  // The fence names nothing the cache keeps: it is written only for its
+  // revision.
+  EXPECT_EQ(FenceKey(), "/backinstock/v1/fence");
+  EXPECT_EQ(ParseKey(FenceKey()).kind, ParsedKey::Kind::kUnknown);
 }
 
 TEST(EtcdKeysTest, PrefixEndIsTheFirstKeyAfterThePrefix) {
