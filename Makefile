@@ -20,7 +20,8 @@ APT_PACKAGES := cmake make g++ pkg-config libgrpc++-dev protobuf-compiler-grpc l
   etcd-server etcd-client golang-etcd-server-dev golang-github-gogo-protobuf-dev \
   zlib1g-dev clang libclang-rt-14-dev ccache \
   libcurl4-openssl-dev libmstch-dev python3-aiosmtpd chromium \
-  libmicrohttpd-dev prometheus libboost-dev ninja-build nghttp2-client curl wrk clang-format-14
+  libmicrohttpd-dev prometheus libboost-dev ninja-build nghttp2-client libnghttp2-dev curl wrk \
+  clang-format-14
 
 .PHONY: all deps build run test test-fast test-sanitize clean format-check
 
@@ -98,7 +99,7 @@ RELEASE_BUILD ?= build-release
 BENCH_TARGETS := backinstock-server backinstock-bench-baseline backinstock-bench-load \
   backinstock-bench-store backinstock-bench-auth backinstock-bench-query backinstock-bench-memory \
   backinstock-bench-etcd-put backinstock-bench-metrics backinstock-bench-delivery \
-  backinstock-bench-http-bare backinstockctl
+  backinstock-bench-http-bare backinstock-bench-h2 backinstockctl
 
 .PHONY: bench
 

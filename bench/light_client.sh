@@ -11,7 +11,15 @@
 # requires grpc-status 0, and the metrics scenario compares the server's own
 # count of OK calls with what h2load says succeeded (ratio_table.py).
 #
-# Needs from run.sh: LOAD, KEYS, OUT, TARGET, TARGET_PID, cpu_ticks.
+# Creates need a message of their own per call (a fixed one creates once, then
+# every call is ALREADY_EXISTS), which h2load cannot send. Their scenario runs
+# backinstock-bench-h2 (bench/light/grpc_h2_load.cc) instead, on all three
+# servers alike: the same libnghttp2, one thread, the same -c and -m, cycling
+# through LIGHT_MESSAGES framed requests (each with an email of its own,
+# written afresh before each of our runs), and a call succeeds only when its
+# trailers say grpc-status 0.
+#
+# Needs from run.sh: LOAD, H2, KEYS, OUT, TARGET, TARGET_PID, cpu_ticks.
 # Each round measures three servers, in rotating order: the bare baseline, the
 # bare baseline with a pass-through interceptor (--interceptor), and ours. The
 # bare baseline gets the issue's reference call (an empty answer); the one with
@@ -26,11 +34,12 @@ LIGHT_ROUNDS=${BENCH_LIGHT_ROUNDS:-3}
 LIGHT_DURATION=${BENCH_LIGHT_DURATION:-5}
 LIGHT_CLIENTS=${BENCH_LIGHT_CLIENTS:-10}
 LIGHT_STREAMS=${BENCH_LIGHT_STREAMS:-5}
+# Distinct creates written for each of our runs: more than one run makes.
+LIGHT_MESSAGES=${BENCH_LIGHT_MESSAGES:-200000}
 
 # name | target | our call kinds (space-separated: h2load cycles over their
-# paths; their requests must be the same bytes) | baseline call kind.
-# create_request is absent: a fixed body creates once, then every call is
-# ALREADY_EXISTS (see docs/performance.md).
+# paths; their requests must be the same bytes) | baseline call kind
+# [| unique: our calls each carry a message of their own (backinstock-bench-h2)].
 LIGHT_SCENARIOS=(
   "get_settings|server|get_settings|noop"
   "get_settings_metrics|metrics|get_settings|noop"
@@ -38,13 +47,21 @@ LIGHT_SCENARIOS=(
   "start_stop_durable|durable|start_collecting stop_collecting|noop_elevated"
   "query_requests|requests_read|query_requests|noop_elevated"
   "count_requests|requests_read|count_requests|noop_elevated"
+  "create_request|requests_light|create_request|noop_create|unique"
 )
 
-# light_prepare NAME KIND...: writes $OUT/light/NAME.body and sets
-# LIGHT_HEADERS (h2load -H arguments) and LIGHT_URIS for TARGET.
+# light_prepare NAME KIND...: writes $OUT/light/NAME.KIND.body and sets
+# LIGHT_HEADERS (h2load -H arguments) and LIGHT_URIS for TARGET. With
+# LIGHT_UNIQUE set, the body holds LIGHT_MESSAGES requests of their own, and
+# LIGHT_CHECK_BODY one more for light_check.
 light_prepare() {
   local name=$1 target=$2 kind line key value
   shift 2
+  LIGHT_CHECK_BODY=""
+  if [[ -n ${LIGHT_UNIQUE:-} ]]; then
+    LIGHT_CHECK_BODY=$OUT/light/$name.check.body
+    light_write_messages "$LIGHT_CHECK_BODY" "$1" 1
+  fi
   LIGHT_HEADERS=(-H "content-type: application/grpc" -H "te: trailers")
   LIGHT_URIS=()
   for kind in "$@"; do
@@ -56,6 +73,7 @@ light_prepare() {
         LIGHT_HEADERS+=(-H "$key: $value")
       fi
     done < <("$LOAD" --keys_file="$KEYS" --sites=1 --rpc="$kind" "${LIGHT_LOAD_FLAGS[@]}" \
+               ${LIGHT_UNIQUE:+--h2load_requests="$LIGHT_MESSAGES"} \
                --h2load_request="$OUT/light/$name.$kind.body")
     cmp -s "$OUT/light/$name.$1.body" "$OUT/light/$name.$kind.body" ||
       { echo "bench: $name: the requests of $* differ" >&2; exit 1; }
@@ -65,6 +83,13 @@ light_prepare() {
 
 # Extra flags for the load tool's --h2load_request (the floor's sizes).
 LIGHT_LOAD_FLAGS=()
+
+# light_write_messages FILE KIND COUNT: COUNT requests of KIND, each create with
+# an email of its own (a new random run id on every call of this).
+light_write_messages() {
+  "$LOAD" --keys_file="$KEYS" --sites=1 --rpc="$2" --h2load_requests="$3" \
+    --h2load_request="$1" > /dev/null
+}
 
 # light_answer_bytes CHECK_FILE: the size of the gRPC message in the answer
 # light_check saw (its DATA frames, less the 5-byte message header).
@@ -78,7 +103,8 @@ light_answer_bytes() {
 light_check() {
   local name=$1 uri
   for uri in "${LIGHT_URIS[@]}"; do
-    nghttp -v "${LIGHT_HEADERS[@]}" -d "$LIGHT_BODY" "$uri" > "$OUT/light/$name.check" 2>&1 || true
+    nghttp -v "${LIGHT_HEADERS[@]}" -d "${LIGHT_CHECK_BODY:-$LIGHT_BODY}" "$uri" \
+      > "$OUT/light/$name.check" 2>&1 || true
     grep -q 'grpc-status: 0$' "$OUT/light/$name.check" || {
       echo "bench: $name: a sample call to $uri did not succeed:" >&2
       grep -E 'grpc-(status|message)' "$OUT/light/$name.check" >&2
@@ -94,14 +120,33 @@ light_measure() {
   local file=$1 name=$2 before after ok_before=-1 ok_after=-1
   [[ -n ${METRICS_URL[$name]:-} ]] && ok_before=$(light_ok_calls "${METRICS_URL[$name]}")
   before=$(cpu_ticks "${TARGET_PID[$name]}")
-  h2load -c "$LIGHT_CLIENTS" -m "$LIGHT_STREAMS" -t 1 -D "$LIGHT_DURATION" -d "$LIGHT_BODY" \
-    "${LIGHT_HEADERS[@]}" --log-file="$file.log" "${LIGHT_URIS[@]}" > "$file.out" 2>&1 ||
-    { echo "bench: h2load against $name failed; see $file.out" >&2; exit 1; }
+  if [[ -n ${LIGHT_H2:-} ]]; then
+    light_h2 "$file" ||
+      { echo "bench: backinstock-bench-h2 against $name failed; see $file.out" >&2; exit 1; }
+  else
+    h2load -c "$LIGHT_CLIENTS" -m "$LIGHT_STREAMS" -t 1 -D "$LIGHT_DURATION" -d "$LIGHT_BODY" \
+      "${LIGHT_HEADERS[@]}" --log-file="$file.log" "${LIGHT_URIS[@]}" > "$file.out" 2>&1 ||
+      { echo "bench: h2load against $name failed; see $file.out" >&2; exit 1; }
+  fi
   after=$(cpu_ticks "${TARGET_PID[$name]}")
   [[ -n ${METRICS_URL[$name]:-} ]] && ok_after=$(light_ok_calls "${METRICS_URL[$name]}")
   printf '{"cpu_ticks": %d, "ticks_per_s": %d, "ok_calls_counted": %d}\n' \
     $((after - before)) "$(getconf CLK_TCK)" \
     $(( ok_before < 0 ? -1 : ok_after - ok_before )) > "$file"
+}
+
+# light_h2 FILE: the prepared call (one URI) by backinstock-bench-h2, with
+# h2load's settings; its output and per-call log as h2load's.
+light_h2() {
+  local file=$1 uri=${LIGHT_URIS[0]} headers=() i
+  uri=${uri#http://}
+  for ((i = 1; i < ${#LIGHT_HEADERS[@]}; i += 2)); do
+    [[ ${LIGHT_HEADERS[i]} == content-type:* || ${LIGHT_HEADERS[i]} == te:* ]] ||
+      headers+=("--header=${LIGHT_HEADERS[i]}")
+  done
+  "$H2" --target="${uri%%/*}" --path="/${uri#*/}" --bodies="$LIGHT_BODY" "${headers[@]}" \
+    --connections="$LIGHT_CLIENTS" --streams="$LIGHT_STREAMS" --duration="$LIGHT_DURATION" \
+    --log_file="$file.log" > "$file.out" 2>&1
 }
 
 # The server's count of calls answered OK, all methods (--metrics_listen).
@@ -111,21 +156,31 @@ light_ok_calls() {
 }
 
 light_run() {
-  local round scenario name target kinds baseline_kind
+  local round scenario name target kinds baseline_kind messages
   mkdir -p "$OUT/light"
   for scenario in "${LIGHT_SCENARIOS[@]}"; do
-    IFS='|' read -r name target kinds baseline_kind <<< "$scenario"
+    IFS='|' read -r name target kinds baseline_kind messages <<< "$scenario"
     [[ -n ${TARGET[$target]:-} ]] || continue
     [[ $name =~ ^(${BENCH_LIGHT_SCENARIOS:-.*})$ ]] || continue
+    LIGHT_UNIQUE=""; LIGHT_H2=""
+    if [[ $messages == unique ]]; then
+      if [[ ! -x $H2 ]]; then
+        echo "bench: $name: not measured: $H2 was not built (libnghttp2-dev)" >&2
+        continue
+      fi
+      LIGHT_UNIQUE=1; LIGHT_H2=1
+    fi
     # shellcheck disable=SC2086  # kinds is a word list
     light_prepare "$name" "$target" $kinds
     light_check "$name"
+    LIGHT_UNIQUE=""
     local -a ours_headers=("${LIGHT_HEADERS[@]}") ours_uris=("${LIGHT_URIS[@]}")
-    local ours_body=$LIGHT_BODY
+    local ours_body=$LIGHT_BODY ours_check_body=$LIGHT_CHECK_BODY
     # Our call's message sizes (for the durable scenario, of its last URI's
-    # answer: Start's and Stop's are the same size).
+    # answer: Start's and Stop's are the same size; for creates, of the one
+    # light_check sent: every create's is the same).
     local request_bytes answer_bytes
-    request_bytes=$(($(stat -c %s "$ours_body") - 5))
+    request_bytes=$(($(stat -c %s "${ours_check_body:-$ours_body}") - 5))
     answer_bytes=$(light_answer_bytes "$OUT/light/$name.check")
     light_prepare "$name-baseline" baseline "$baseline_kind"
     light_check "$name-baseline"
@@ -151,6 +206,10 @@ light_run() {
         if [[ $side == target ]]; then
           LIGHT_HEADERS=("${ours_headers[@]}"); LIGHT_URIS=("${ours_uris[@]}")
           LIGHT_BODY=$ours_body
+          # Each run creates afresh: new emails, none the server has seen.
+          if [[ $messages == unique ]]; then
+            light_write_messages "$ours_body" "${kinds%% *}" "$LIGHT_MESSAGES"
+          fi
           light_measure "$OUT/light/$name.$round.target.json" "$target"
         elif [[ $side == interceptor ]]; then
           LIGHT_HEADERS=("${floor_headers[@]}"); LIGHT_URIS=("${floor_uris[@]}")

@@ -76,7 +76,7 @@ void Issue(Request request, const SiteCredentials& site, bool elevated, absl::Du
 std::string UniqueEmail() {
   static const uint64_t run = std::random_device{}() * 0x100000000ULL ^ std::random_device{}();
   static std::atomic<uint64_t> next{0};
-  return absl::StrFormat("bench-%016x-%d@example.com", run, next.fetch_add(1));
+  return absl::StrFormat("bench-%016x-%08d@example.com", run, next.fetch_add(1));
 }
 
 std::string CatalogItem(uint64_t n) { return absl::StrCat("item-", n % kCatalogItems); }
@@ -270,7 +270,8 @@ std::string Framed(const google::protobuf::MessageLite& message) {
 
 }  // namespace
 
-FramedCall FramedCallOf(CallKind kind, absl::string_view app_id, NoopSizes sizes) {
+FramedCall FramedCallOf(CallKind kind, absl::string_view app_id, NoopSizes sizes,
+                        bool unique_email) {
   using Baseline = baseline::v1::BaselineService;
   using Settings = v1::BackInStockSettingsService;
   using Requests = v1::BackInStockNotificationRequestService;
@@ -304,8 +305,10 @@ FramedCall FramedCallOf(CallKind kind, absl::string_view app_id, NoopSizes sizes
               Framed(request), true};
     }
     case CallKind::kCreateRequest:
-      return {MethodPath<Requests>("CreateBackInStockNotificationRequest"),
-              Framed(CreateRequest(app_id, "bench-fixed@example.com")), false};
+      return {
+          MethodPath<Requests>("CreateBackInStockNotificationRequest"),
+          Framed(CreateRequest(app_id, unique_email ? UniqueEmail() : "bench-fixed@example.com")),
+          false};
     case CallKind::kQueryRequests:
       return {MethodPath<Requests>("QueryBackInStockNotificationRequests"),
               Framed(FirstPageQuery()), true};

@@ -84,7 +84,8 @@ class CursorBook {
 // length as 4 big-endian bytes, the serialized message), and whether it
 // carries the elevation header. The message is the one Stubs::Start sends for
 // the kind's first call (query_requests: the first page; create_request: one
-// fixed email, so only its first call creates).
+// fixed email, so only its first call creates, unless `unique_email` gives
+// each framed create an email of its own, all of one length).
 struct FramedCall {
   std::string path;
   std::string body;
@@ -98,7 +99,8 @@ struct NoopSizes {
   int request_bytes = 0;
   int answer_bytes = 0;
 };
-FramedCall FramedCallOf(CallKind kind, absl::string_view app_id, NoopSizes sizes = {});
+FramedCall FramedCallOf(CallKind kind, absl::string_view app_id, NoopSizes sizes = {},
+                        bool unique_email = false);
 
 // The stubs of one channel.
 class Stubs {

@@ -48,6 +48,10 @@ ABSL_FLAG(std::string, h2load_request, "",
           "instead of a load run: write the --rpc kind's request, framed as gRPC, to this file "
           "and print the call's path and headers (first site), one \"name value\" a line, "
           "for a light HTTP/2 load generator (bench/light_client.sh)");
+ABSL_FLAG(int32_t, h2load_requests, 0,
+          "with --h2load_request: write this many requests one after another, each "
+          "create_request with an email of its own (for backinstock-bench-h2, which cycles "
+          "through them); 0: one request, the kind's fixed message (h2load sends one body)");
 ABSL_FLAG(int32_t, noop_request_bytes, 0,
           "with --h2load_request and a noop kind: pad the request to this many bytes");
 ABSL_FLAG(int32_t, noop_answer_bytes, 0,
@@ -109,11 +113,17 @@ int main(int argc, char** argv) {
 
   if (const std::string path = absl::GetFlag(FLAGS_h2load_request); !path.empty()) {
     if (options.mix.cycle.empty()) return Fail(absl::InvalidArgumentError("--rpc is empty"));
-    const bench::FramedCall call = bench::FramedCallOf(
-        options.mix.cycle.front(), options.app_id,
-        {absl::GetFlag(FLAGS_noop_request_bytes), absl::GetFlag(FLAGS_noop_answer_bytes)});
+    const int count = absl::GetFlag(FLAGS_h2load_requests);
+    if (count < 0) return Fail(absl::InvalidArgumentError("--h2load_requests is negative"));
+    const bench::NoopSizes sizes{absl::GetFlag(FLAGS_noop_request_bytes),
+                                 absl::GetFlag(FLAGS_noop_answer_bytes)};
+    const bench::FramedCall call =
+        bench::FramedCallOf(options.mix.cycle.front(), options.app_id, sizes, count > 0);
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << call.body;
+    for (int i = 1; i < count; ++i) {
+      out << bench::FramedCallOf(options.mix.cycle.front(), options.app_id, sizes, true).body;
+    }
     out.close();
     if (!out) return Fail(absl::UnavailableError(absl::StrCat("cannot write ", path)));
     std::cout << "path " << call.path << "\n";
