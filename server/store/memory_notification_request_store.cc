@@ -1,6 +1,7 @@
 #include "server/store/memory_notification_request_store.h"
 
 #include "absl/hash/hash.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "server/store/catalog_key.h"
@@ -20,10 +21,19 @@ MemoryNotificationRequestStore::Shard& MemoryNotificationRequestStore::ShardFor(
   return shards_[absl::Hash<absl::string_view>{}(site) % kShards];
 }
 
+MemoryNotificationRequestStore::OpenKeys MemoryNotificationRequestStore::OpenKeysOf(
+    const v1::BackInStockNotificationRequest& request) {
+  OpenKeys keys;
+  keys.catalog = CatalogKey(request.catalog_reference());
+  keys.open = OpenRequestKey(keys.catalog, absl::AsciiStrToLower(request.email()));
+  return keys;
+}
+
 void MemoryNotificationRequestStore::AddOpen(Site& site,
-                                             const v1::BackInStockNotificationRequest& request) {
-  site.open_by_key[OpenRequestKeyOf(request)] = request.id();
-  site.open_by_catalog.Add(request);
+                                             const v1::BackInStockNotificationRequest& request,
+                                             OpenKeys keys) {
+  site.open_by_key[std::move(keys.open)] = request.id();
+  site.open_by_catalog.Add(request, std::move(keys.catalog));
 }
 
 void MemoryNotificationRequestStore::RemoveOpen(Site& site,
@@ -49,7 +59,8 @@ const MemoryNotificationRequestStore::Site* MemoryNotificationRequestStore::Find
 }
 
 absl::StatusOr<CreateResult> MemoryNotificationRequestStore::CheckCreateIn(
-    const Site* site, const NotificationRequestRecord& record, int64_t max_requests) {
+    const Site* site, const NotificationRequestRecord& record, absl::string_view open_key,
+    int64_t max_requests) {
   if (record.revision != 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("a new record has revision 1, not ", record.revision));
@@ -59,7 +70,7 @@ absl::StatusOr<CreateResult> MemoryNotificationRequestStore::CheckCreateIn(
     return CreateResult{};
   }
   if (IsOpen(record.request.status())) {
-    auto existing = site->open_by_key.find(OpenRequestKeyOf(record.request));
+    auto existing = site->open_by_key.find(open_key);
     if (existing != site->open_by_key.end()) {
       return CreateResult{CreateResult::Outcome::kDuplicate, existing->second};
     }
@@ -75,21 +86,26 @@ absl::StatusOr<CreateResult> MemoryNotificationRequestStore::CheckCreateIn(
 
 absl::StatusOr<CreateResult> MemoryNotificationRequestStore::CheckCreate(
     absl::string_view site, const NotificationRequestRecord& record, int64_t max_requests) const {
+  const std::string open_key =
+      IsOpen(record.request.status()) ? OpenRequestKeyOf(record.request) : std::string();
   Shard& shard = ShardFor(site);
   absl::MutexLock lock(&shard.mu);
-  return CheckCreateIn(FindSite(shard, site), record, max_requests);
+  return CheckCreateIn(FindSite(shard, site), record, open_key, max_requests);
 }
 
 absl::StatusOr<CreateResult> MemoryNotificationRequestStore::Create(
     absl::string_view site, const NotificationRequestRecord& record, int64_t max_requests) {
   auto stored = std::make_shared<const NotificationRequestRecord>(record);
+  const bool open = IsOpen(record.request.status());
+  OpenKeys keys = open ? OpenKeysOf(record.request) : OpenKeys();
   Shard& shard = ShardFor(site);
   absl::MutexLock lock(&shard.mu);
-  absl::StatusOr<CreateResult> checked = CheckCreateIn(FindSite(shard, site), record, max_requests);
+  absl::StatusOr<CreateResult> checked =
+      CheckCreateIn(FindSite(shard, site), record, keys.open, max_requests);
   if (!checked.ok() || checked->outcome != CreateResult::Outcome::kCreated) return checked;
   Site& entry = shard.sites[std::string(site)];
   entry.records.emplace(record.request.id(), stored);
-  if (IsOpen(record.request.status())) AddOpen(entry, record.request);
+  if (open) AddOpen(entry, record.request, std::move(keys));
   shard.expiry.Add(site, record);
   Publish(site, RequestEvent::Type::kCreated, std::move(stored));
   return CreateResult{};
@@ -163,7 +179,7 @@ absl::Status MemoryNotificationRequestStore::DoCompareAndSwap(absl::string_view 
   const bool was_open = IsOpen(it->second->request.status());
   const bool is_open = IsOpen(next.request.status());
   if (was_open && !is_open) RemoveOpen(entry, it->second->request);
-  if (!was_open && is_open) AddOpen(entry, next.request);
+  if (!was_open && is_open) AddOpen(entry, next.request, OpenKeysOf(next.request));
   shard.expiry.Remove(site, *it->second);
   shard.expiry.Add(site, next);
   it->second = stored;
@@ -233,12 +249,13 @@ absl::Status MemoryNotificationRequestStore::Restore(absl::string_view site,
     return absl::DataLossError(absl::StrCat("request ", id, " has no revision"));
   }
   if (IsOpen(record.request.status())) {
-    auto existing = entry.open_by_key.find(OpenRequestKeyOf(record.request));
+    OpenKeys keys = OpenKeysOf(record.request);
+    auto existing = entry.open_by_key.find(keys.open);
     if (existing != entry.open_by_key.end()) {
       return absl::DataLossError(absl::StrCat("requests ", existing->second, " and ", id,
                                               " are both open for the same item and email"));
     }
-    AddOpen(entry, record.request);
+    AddOpen(entry, record.request, std::move(keys));
   }
   shard.expiry.Add(site, record);
   entry.records[id] = std::move(stored);

@@ -82,12 +82,21 @@ class MemoryNotificationRequestStore final : public NotificationRequestStore {
   static constexpr size_t kShards = 32;
 
   Shard& ShardFor(absl::string_view site) const;
-  static void AddOpen(Site& site, const v1::BackInStockNotificationRequest& request);
+  // An open request's two index keys, computed once per write (each is a
+  // SHA-256 of the catalog reference), outside the shard lock.
+  struct OpenKeys {
+    std::string catalog;  // CatalogKey
+    std::string open;     // OpenRequestKey
+  };
+  static OpenKeys OpenKeysOf(const v1::BackInStockNotificationRequest& request);
+  static void AddOpen(Site& site, const v1::BackInStockNotificationRequest& request, OpenKeys keys);
   static void RemoveOpen(Site& site, const v1::BackInStockNotificationRequest& request);
   // The rules of each write, on a site read under its shard lock (nullptr:
   // the site holds nothing).
+  // `open_key`: the record's OpenRequestKey when it is open (else ignored).
   static absl::StatusOr<CreateResult> CheckCreateIn(const Site* site,
                                                     const NotificationRequestRecord& record,
+                                                    absl::string_view open_key,
                                                     int64_t max_requests);
   static absl::Status CheckCompareAndSwapIn(const Site* site, int64_t expected_revision,
                                             const NotificationRequestRecord& next,

@@ -7,7 +7,12 @@ namespace backinstock::store {
 
 void OpenIndex::Add(const v1::BackInStockNotificationRequest& request) {
   if (!IsOpen(request.status())) return;
-  by_catalog_[CatalogKey(request.catalog_reference())].insert(request.id());
+  Add(request, CatalogKey(request.catalog_reference()));
+}
+
+void OpenIndex::Add(const v1::BackInStockNotificationRequest& request, std::string catalog_key) {
+  if (!IsOpen(request.status())) return;
+  by_catalog_[std::move(catalog_key)].insert(request.id());
 }
 
 void OpenIndex::Remove(const v1::BackInStockNotificationRequest& request) {

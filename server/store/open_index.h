@@ -23,6 +23,8 @@ class OpenIndex {
   // Indexes `request` under its catalog key when it is open; a request that
   // is not open is not indexed.
   void Add(const v1::BackInStockNotificationRequest& request);
+  // The same, with the request's CatalogKey already computed.
+  void Add(const v1::BackInStockNotificationRequest& request, std::string catalog_key);
   // Takes `request` out when it is open (as it was indexed); a request that
   // is not open was never indexed and is ignored.
   void Remove(const v1::BackInStockNotificationRequest& request);
