@@ -28,8 +28,9 @@
 # ours), so that ours / floor is what our own work costs.
 #
 # Settings: BENCH_LIGHT_ROUNDS (3), BENCH_LIGHT_DURATION (5, seconds),
-# BENCH_LIGHT_CLIENTS (10), BENCH_LIGHT_STREAMS (5), BENCH_LIGHT_SCENARIOS (a
-# regular expression: only the scenarios whose names match; all by default).
+# BENCH_LIGHT_CLIENTS (10), BENCH_LIGHT_STREAMS (5), BENCH_LIGHT_MESSAGES
+# (200000), BENCH_LIGHT_SCENARIOS (a regular expression: only the scenarios
+# whose names match; all by default).
 LIGHT_ROUNDS=${BENCH_LIGHT_ROUNDS:-3}
 LIGHT_DURATION=${BENCH_LIGHT_DURATION:-5}
 LIGHT_CLIENTS=${BENCH_LIGHT_CLIENTS:-10}
