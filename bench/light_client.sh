@@ -139,13 +139,14 @@ light_measure() {
 # light_h2 FILE: the prepared call (one URI) by backinstock-bench-h2, with
 # h2load's settings; its output and per-call log as h2load's.
 light_h2() {
-  local file=$1 uri=${LIGHT_URIS[0]} headers=() i
+  local file=$1 uri=${LIGHT_URIS[0]} headers="" i
   uri=${uri#http://}
+  # One --headers flag, comma-separated (no token holds a comma).
   for ((i = 1; i < ${#LIGHT_HEADERS[@]}; i += 2)); do
     [[ ${LIGHT_HEADERS[i]} == content-type:* || ${LIGHT_HEADERS[i]} == te:* ]] ||
-      headers+=("--header=${LIGHT_HEADERS[i]}")
+      headers+=${headers:+,}${LIGHT_HEADERS[i]}
   done
-  "$H2" --target="${uri%%/*}" --path="/${uri#*/}" --bodies="$LIGHT_BODY" "${headers[@]}" \
+  "$H2" --target="${uri%%/*}" --path="/${uri#*/}" --bodies="$LIGHT_BODY" --headers="$headers" \
     --connections="$LIGHT_CLIENTS" --streams="$LIGHT_STREAMS" --duration="$LIGHT_DURATION" \
     --log_file="$file.log" > "$file.out" 2>&1
 }

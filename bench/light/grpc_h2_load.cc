@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -35,6 +36,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -46,9 +48,9 @@ ABSL_FLAG(std::string, path, "", "the method's path, /package.Service/Method");
 ABSL_FLAG(std::string, bodies, "",
           "a file of gRPC-framed messages one after another (written by backinstock-bench-load "
           "--h2load_request --h2load_requests=N); call i sends message i modulo their number");
-ABSL_FLAG(std::vector<std::string>, header, {},
-          "extra request headers, comma-separated \"name: value\" pairs (content-type and te are "
-          "always sent)");
+ABSL_FLAG(std::vector<std::string>, headers, {},
+          "extra request headers as \"name: value\" pairs, separated by commas, in one flag "
+          "(a repeated flag keeps only its last value); content-type and te are always sent");
 ABSL_FLAG(int, connections, 10, "connections (h2load -c)");
 ABSL_FLAG(int, streams, 5, "calls in flight on each connection (h2load -m)");
 ABSL_FLAG(double, duration, 5, "seconds of load (h2load -D)");
@@ -174,7 +176,11 @@ int OnStreamClose(nghttp2_session* session, int32_t stream_id, uint32_t error_co
         status.c_str(),
         static_cast<long long>(duration_cast<microseconds>(now - call->start).count()));
   }
-  if (now < run.stop) StartCall(*connection);
+  // Not on a connection the server is closing (GOAWAY): nghttp2 would refuse
+  // the new call at once, closing it here again, in a loop until `stop`.
+  if (now < run.stop && nghttp2_session_check_request_allowed(session) != 0) {
+    StartCall(*connection);
+  }
   return 0;
 }
 
@@ -266,9 +272,10 @@ int main(int argc, char** argv) {
   const std::string data = contents.str();
   run.bodies = SplitFrames(data);
   run.headers = {{"content-type", "application/grpc"}, {"te", "trailers"}};
-  for (const std::string& header : absl::GetFlag(FLAGS_header)) {
+  for (const std::string& header : absl::GetFlag(FLAGS_headers)) {
     std::pair<std::string, std::string> pair = absl::StrSplit(header, absl::MaxSplits(':', 1));
-    run.headers.emplace_back(pair.first,
+    // HTTP/2 names are lower case (and nghttp2 sends them as given).
+    run.headers.emplace_back(absl::AsciiStrToLower(pair.first),
                              std::string(absl::StripLeadingAsciiWhitespace(pair.second)));
   }
   if (const std::string path = absl::GetFlag(FLAGS_log_file); !path.empty()) {
@@ -355,14 +362,17 @@ int main(int argc, char** argv) {
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - run.start).count();
   const Totals& t = run.totals;
+  // Calls still unanswered when the run gave up on them.
+  const int64_t timeouts = t.started - t.done;
   // The rate counts the calls that succeeded, over the whole run.
   std::printf("finished in %.2fs, %.2f req/s, 0B/s\n", seconds, t.succeeded / seconds);
   std::printf(
       "requests: %lld total, %lld started, %lld done, %lld succeeded, %lld failed, %lld errored, "
-      "0 timeout\n",
+      "%lld timeout\n",
       static_cast<long long>(t.started), static_cast<long long>(t.started),
       static_cast<long long>(t.done), static_cast<long long>(t.succeeded),
-      static_cast<long long>(t.failed), static_cast<long long>(t.errored));
+      static_cast<long long>(t.failed), static_cast<long long>(t.errored),
+      static_cast<long long>(timeouts));
   std::printf("status codes:");
   for (const auto& [status, count] : t.statuses) {
     std::printf(" %s %lld", status.c_str(), static_cast<long long>(count));

@@ -283,8 +283,8 @@ FramedCall FramedCallOf(CallKind kind, absl::string_view app_id, NoopSizes sizes
       if (kind == CallKind::kNoopElevated) {
         request.set_padding(std::string(app_id));
       } else if (kind == CallKind::kNoopCreate) {
-        request.set_padding(
-            std::string(CreateRequest(app_id, "bench-fixed@example.com").ByteSizeLong(), 'x'));
+        // As many bytes as a create with a unique email, as Stubs::Start's.
+        request.set_padding(std::string(CreateRequest(app_id, UniqueEmail()).ByteSizeLong(), 'x'));
       }
       if (sizes.answer_bytes > 0) request.set_answer_bytes(sizes.answer_bytes);
       if (sizes.request_bytes > 0) {

@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <optional>
 
 #include "absl/strings/escaping.h"
@@ -80,10 +81,28 @@ void Committer::SetWritable(bool writable) {
   if (on_health_) on_health_(writable);
 }
 
+// One Commit's progress across its attempts.
+struct Committer::Attempts {
+  absl::Time started;
+  absl::Time deadline;
+  absl::Duration backoff = absl::Milliseconds(50);
+  absl::Status last;  // why the latest attempt failed
+  // Whether an earlier attempt failed in a way that may have applied it.
+  bool maybe_applied = false;
+  // When a member first answered that it has no leader (an election).
+  absl::Time no_leader_since = absl::InfiniteFuture();
+
+  void Pause() {
+    absl::SleepFor(backoff);
+    backoff = std::min(backoff * 2, absl::Milliseconds(500));
+  }
+};
+
 absl::StatusOr<Committer::Outcome> Committer::Acknowledged(etcdserverpb::TxnResponse response,
                                                            const std::string& writer,
-                                                           bool maybe_applied_before,
-                                                           absl::Time deadline) {
+                                                           Attempts& attempts) {
+  const bool maybe_applied_before = attempts.maybe_applied;
+  const absl::Time deadline = attempts.deadline;
   Outcome outcome;
   outcome.succeeded = response.succeeded();
   outcome.revision = response.header().revision();
@@ -106,7 +125,7 @@ absl::StatusOr<Committer::Outcome> Committer::Acknowledged(etcdserverpb::TxnResp
       return CommittedButNotSeen(outcome.revision);
     }
   } else {
-    absl::StatusOr<int64_t> fence = client_->WriteFence();
+    absl::StatusOr<int64_t> fence = Fence(attempts);
     if (!fence.ok() || !cache_->WaitForRevision(*fence, CatchUpTime(deadline))) {
       return StorageUnavailable(absl::UnavailableError(absl::StrCat(
           "an etcd write of unknown outcome was sent again and refused; whether the first "
@@ -124,25 +143,14 @@ absl::StatusOr<Committer::Outcome> Committer::Acknowledged(etcdserverpb::TxnResp
   return outcome;
 }
 
-// One Commit's progress across its attempts.
-struct Committer::Attempts {
-  absl::Time started;
-  absl::Time deadline;
-  absl::Duration backoff = absl::Milliseconds(50);
-  absl::Status last;  // why the latest attempt failed
-  // Whether an earlier attempt failed in a way that may have applied it.
-  bool maybe_applied = false;
-  // When a member first answered that it has no leader (an election).
-  absl::Time no_leader_since = absl::InfiniteFuture();
-
-  void Pause() {
-    absl::SleepFor(backoff);
-    backoff = std::min(backoff * 2, absl::Milliseconds(500));
-  }
-};
-
 absl::StatusOr<Committer::Outcome> Committer::Commit(const etcdserverpb::TxnRequest& txn,
                                                      const std::string& writer) {
+  // A success branch without a put would make no revision of its own, and
+  // read-your-writes waits for the event of the write's revision.
+  if (std::none_of(txn.success().begin(), txn.success().end(),
+                   [](const etcdserverpb::RequestOp& op) { return op.has_request_put(); })) {
+    return absl::InternalError("an etcd write whose success branch puts nothing");
+  }
   Attempts attempts;
   attempts.started = absl::Now();
   attempts.deadline = attempts.started + budget_;
@@ -158,7 +166,7 @@ absl::StatusOr<Committer::Outcome> Committer::Commit(const etcdserverpb::TxnRequ
         batcher_ ? batcher_->Commit(txn, attempts.deadline) : send_(txn);
     if (response.ok()) {
       SetWritable(true);
-      return Acknowledged(*std::move(response), writer, attempts.maybe_applied, attempts.deadline);
+      return Acknowledged(*std::move(response), writer, attempts);
     }
     attempts.last = response.status();
     if (TxnBatcher::IsNotSent(attempts.last)) {
@@ -233,14 +241,17 @@ bool Committer::ReadBackAgain(const absl::Status& error, Attempts& attempts) {
   return true;
 }
 
+absl::StatusOr<int64_t> Committer::Fence(Attempts& attempts) {
+  absl::StatusOr<int64_t> fence = client_->WriteFence();
+  while (!fence.ok() && ReadBackAgain(fence.status(), attempts)) fence = client_->WriteFence();
+  return fence;
+}
+
 std::optional<absl::StatusOr<Committer::Outcome>> Committer::ReadBack(const std::string& writer,
                                                                       bool rejected,
                                                                       Attempts& attempts) {
   // Write a fence, let the cache catch up to it, and look for our nonce.
-  absl::StatusOr<int64_t> now = client_->WriteFence();
-  while (!now.ok() && ReadBackAgain(now.status(), attempts)) {
-    now = client_->WriteFence();
-  }
+  absl::StatusOr<int64_t> now = Fence(attempts);
   if (!now.ok()) {
     SetWritable(false);
     return StorageUnavailable(absl::UnavailableError(absl::StrCat(

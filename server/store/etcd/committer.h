@@ -76,14 +76,16 @@ class Committer {
 
  private:
   void SetWritable(bool writable);
-  // The outcome of a write etcd acknowledged at `revision` (succeeded or
-  // not), once the cache has caught up with it.
-  absl::StatusOr<Outcome> Acknowledged(etcdserverpb::TxnResponse response,
-                                       const std::string& writer, bool maybe_applied_before,
-                                       absl::Time deadline);
   // One Commit's progress across its attempts, and its steps after a
   // failed one.
   struct Attempts;
+  // The outcome of a write etcd acknowledged (succeeded or not), once the
+  // cache has caught up with it.
+  absl::StatusOr<Outcome> Acknowledged(etcdserverpb::TxnResponse response,
+                                       const std::string& writer, Attempts& attempts);
+  // Writes a fence (EtcdClient::WriteFence), asking again as a read-back
+  // does (an election is waited out); its revision or the last error.
+  absl::StatusOr<int64_t> Fence(Attempts& attempts);
   // After a refusal before apply (no leader): waits a short poll interval
   // and says to ask again while an election may still end within the
   // budget.

@@ -28,7 +28,7 @@ class EtcdSettingsStore final : public SettingsStore {
   // share fences (SharedCatchUp): a flood of refused Creates costs etcd one
   // fence at a time.
   absl::Status CatchUp() const override;
-  // Reads of etcd's revision CatchUp made (for tests).
+  // Fences CatchUp wrote (for tests).
   int64_t catch_up_reads() const { return catch_up_.confirmations(); }
 
  private:
