@@ -118,6 +118,23 @@ TEST_F(CommitterTest, ResendRefusedBecauseTheFirstAttemptAppliedLateIsSuccess) {
   EXPECT_GE(cache_->applied_revision(), outcome->revision);
 }
 
+// Read-your-writes waits for the event of a write's own revision, which only
+// a write that puts something makes: one that does not is refused unsent.
+TEST_F(CommitterTest, AWriteWhoseSuccessBranchPutsNothingIsRefusedUnsent) {
+  ASSERT_NO_FATAL_FAILURE(ConnectAll());
+  int sent = 0;
+  auto send = [&](const etcdserverpb::TxnRequest& txn) {
+    ++sent;
+    return client_->Txn(txn);
+  };
+  Committer committer(client_.get(), cache_.get(), /*txns_in_flight=*/0, absl::Seconds(8), send);
+  etcdserverpb::TxnRequest txn;
+  store::etcd::AddDelete(txn.add_success(), SettingsKey("shop-no-put"));
+  auto outcome = committer.Commit(txn, committer.NewWriter());
+  EXPECT_EQ(outcome.status().code(), absl::StatusCode::kInternal) << outcome.status();
+  EXPECT_EQ(sent, 0);
+}
+
 TEST_F(CommitterTest, ResendRefusedBecauseOfAnotherWriteStaysAFailure) {
   ASSERT_NO_FATAL_FAILURE(ConnectAll());
   EtcdClient* client = client_.get();
