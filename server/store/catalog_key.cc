@@ -73,8 +73,14 @@ std::string OpenRequestKey(absl::string_view catalog_key, absl::string_view lowe
 }
 
 std::string OpenRequestKeyOf(const v1::BackInStockNotificationRequest& request) {
-  return OpenRequestKey(CatalogKey(request.catalog_reference()),
-                        absl::AsciiStrToLower(request.email()));
+  return OpenRequestKeysOf(request).open;
+}
+
+OpenRequestKeys OpenRequestKeysOf(const v1::BackInStockNotificationRequest& request) {
+  OpenRequestKeys keys;
+  keys.catalog = CatalogKey(request.catalog_reference());
+  keys.open = OpenRequestKey(keys.catalog, absl::AsciiStrToLower(request.email()));
+  return keys;
 }
 
 std::string Sha256Hex(absl::string_view bytes) {

@@ -29,6 +29,14 @@ std::string OpenRequestKey(absl::string_view catalog_key, absl::string_view lowe
 // every store computes it.
 std::string OpenRequestKeyOf(const v1::BackInStockNotificationRequest& request);
 
+// Both keys of `request` from one SHA-256 of its catalog reference, for a
+// writer that indexes it by both.
+struct OpenRequestKeys {
+  std::string catalog;  // CatalogKey
+  std::string open;     // OpenRequestKey
+};
+OpenRequestKeys OpenRequestKeysOf(const v1::BackInStockNotificationRequest& request);
+
 // 64 lower-case hex digits: the SHA-256 of `bytes`.
 std::string Sha256Hex(absl::string_view bytes);
 

@@ -1,7 +1,6 @@
 #include "server/store/memory_notification_request_store.h"
 
 #include "absl/hash/hash.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "server/store/catalog_key.h"
@@ -21,17 +20,9 @@ MemoryNotificationRequestStore::Shard& MemoryNotificationRequestStore::ShardFor(
   return shards_[absl::Hash<absl::string_view>{}(site) % kShards];
 }
 
-MemoryNotificationRequestStore::OpenKeys MemoryNotificationRequestStore::OpenKeysOf(
-    const v1::BackInStockNotificationRequest& request) {
-  OpenKeys keys;
-  keys.catalog = CatalogKey(request.catalog_reference());
-  keys.open = OpenRequestKey(keys.catalog, absl::AsciiStrToLower(request.email()));
-  return keys;
-}
-
 void MemoryNotificationRequestStore::AddOpen(Site& site,
                                              const v1::BackInStockNotificationRequest& request,
-                                             OpenKeys keys) {
+                                             OpenRequestKeys keys) {
   site.open_by_key[std::move(keys.open)] = request.id();
   site.open_by_catalog.Add(request, std::move(keys.catalog));
 }
@@ -97,7 +88,7 @@ absl::StatusOr<CreateResult> MemoryNotificationRequestStore::Create(
     absl::string_view site, const NotificationRequestRecord& record, int64_t max_requests) {
   auto stored = std::make_shared<const NotificationRequestRecord>(record);
   const bool open = IsOpen(record.request.status());
-  OpenKeys keys = open ? OpenKeysOf(record.request) : OpenKeys();
+  OpenRequestKeys keys = open ? OpenRequestKeysOf(record.request) : OpenRequestKeys();
   Shard& shard = ShardFor(site);
   absl::MutexLock lock(&shard.mu);
   absl::StatusOr<CreateResult> checked =
@@ -179,7 +170,7 @@ absl::Status MemoryNotificationRequestStore::DoCompareAndSwap(absl::string_view 
   const bool was_open = IsOpen(it->second->request.status());
   const bool is_open = IsOpen(next.request.status());
   if (was_open && !is_open) RemoveOpen(entry, it->second->request);
-  if (!was_open && is_open) AddOpen(entry, next.request, OpenKeysOf(next.request));
+  if (!was_open && is_open) AddOpen(entry, next.request, OpenRequestKeysOf(next.request));
   shard.expiry.Remove(site, *it->second);
   shard.expiry.Add(site, next);
   it->second = stored;
@@ -249,7 +240,7 @@ absl::Status MemoryNotificationRequestStore::Restore(absl::string_view site,
     return absl::DataLossError(absl::StrCat("request ", id, " has no revision"));
   }
   if (IsOpen(record.request.status())) {
-    OpenKeys keys = OpenKeysOf(record.request);
+    OpenRequestKeys keys = OpenRequestKeysOf(record.request);
     auto existing = entry.open_by_key.find(keys.open);
     if (existing != entry.open_by_key.end()) {
       return absl::DataLossError(absl::StrCat("requests ", existing->second, " and ", id,

@@ -11,6 +11,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "server/store/catalog_key.h"
 #include "server/store/expiry_index.h"
 #include "server/store/notification_request_store.h"
 #include "server/store/open_index.h"
@@ -82,14 +83,10 @@ class MemoryNotificationRequestStore final : public NotificationRequestStore {
   static constexpr size_t kShards = 32;
 
   Shard& ShardFor(absl::string_view site) const;
-  // An open request's two index keys, computed once per write (each is a
-  // SHA-256 of the catalog reference), outside the shard lock.
-  struct OpenKeys {
-    std::string catalog;  // CatalogKey
-    std::string open;     // OpenRequestKey
-  };
-  static OpenKeys OpenKeysOf(const v1::BackInStockNotificationRequest& request);
-  static void AddOpen(Site& site, const v1::BackInStockNotificationRequest& request, OpenKeys keys);
+  // `keys`: OpenRequestKeysOf(request) (a create computes them before it
+  // takes the shard lock).
+  static void AddOpen(Site& site, const v1::BackInStockNotificationRequest& request,
+                      OpenRequestKeys keys);
   static void RemoveOpen(Site& site, const v1::BackInStockNotificationRequest& request);
   // The rules of each write, on a site read under its shard lock (nullptr:
   // the site holds nothing).
