@@ -53,16 +53,11 @@ LIGHT_SCENARIOS=(
 
 # light_prepare NAME KIND...: writes $OUT/light/NAME.KIND.body and sets
 # LIGHT_HEADERS (h2load -H arguments) and LIGHT_URIS for TARGET. With
-# LIGHT_UNIQUE set, the body holds LIGHT_MESSAGES requests of their own, and
-# LIGHT_CHECK_BODY one more for light_check.
+# LIGHT_UNIQUE set, the body is one create with an email of its own (what
+# light_check sends; each run then gets LIGHT_MESSAGES others).
 light_prepare() {
   local name=$1 target=$2 kind line key value
   shift 2
-  LIGHT_CHECK_BODY=""
-  if [[ -n ${LIGHT_UNIQUE:-} ]]; then
-    LIGHT_CHECK_BODY=$OUT/light/$name.check.body
-    light_write_messages "$LIGHT_CHECK_BODY" "$1" 1
-  fi
   LIGHT_HEADERS=(-H "content-type: application/grpc" -H "te: trailers")
   LIGHT_URIS=()
   for kind in "$@"; do
@@ -74,7 +69,7 @@ light_prepare() {
         LIGHT_HEADERS+=(-H "$key: $value")
       fi
     done < <("$LOAD" --keys_file="$KEYS" --sites=1 --rpc="$kind" "${LIGHT_LOAD_FLAGS[@]}" \
-               ${LIGHT_UNIQUE:+--h2load_requests="$LIGHT_MESSAGES"} \
+               ${LIGHT_UNIQUE:+--h2load_requests=1} \
                --h2load_request="$OUT/light/$name.$kind.body")
     cmp -s "$OUT/light/$name.$1.body" "$OUT/light/$name.$kind.body" ||
       { echo "bench: $name: the requests of $* differ" >&2; exit 1; }
@@ -104,8 +99,7 @@ light_answer_bytes() {
 light_check() {
   local name=$1 uri
   for uri in "${LIGHT_URIS[@]}"; do
-    nghttp -v "${LIGHT_HEADERS[@]}" -d "${LIGHT_CHECK_BODY:-$LIGHT_BODY}" "$uri" \
-      > "$OUT/light/$name.check" 2>&1 || true
+    nghttp -v "${LIGHT_HEADERS[@]}" -d "$LIGHT_BODY" "$uri" > "$OUT/light/$name.check" 2>&1 || true
     grep -q 'grpc-status: 0$' "$OUT/light/$name.check" || {
       echo "bench: $name: a sample call to $uri did not succeed:" >&2
       grep -E 'grpc-(status|message)' "$OUT/light/$name.check" >&2
@@ -121,7 +115,7 @@ light_measure() {
   local file=$1 name=$2 before after ok_before=-1 ok_after=-1
   [[ -n ${METRICS_URL[$name]:-} ]] && ok_before=$(light_ok_calls "${METRICS_URL[$name]}")
   before=$(cpu_ticks "${TARGET_PID[$name]}")
-  if [[ -n ${LIGHT_H2:-} ]]; then
+  if [[ -n ${LIGHT_UNIQUE:-} ]]; then
     light_h2 "$file" ||
       { echo "bench: backinstock-bench-h2 against $name failed; see $file.out" >&2; exit 1; }
   else
@@ -164,25 +158,26 @@ light_run() {
     IFS='|' read -r name target kinds baseline_kind messages <<< "$scenario"
     [[ -n ${TARGET[$target]:-} ]] || continue
     [[ $name =~ ^(${BENCH_LIGHT_SCENARIOS:-.*})$ ]] || continue
-    LIGHT_UNIQUE=""; LIGHT_H2=""
+    # LIGHT_UNIQUE: our calls carry messages of their own, so every side of
+    # this scenario is measured by backinstock-bench-h2.
+    LIGHT_UNIQUE=""
     if [[ $messages == unique ]]; then
       if [[ ! -x $H2 ]]; then
         echo "bench: $name: not measured: $H2 was not built (libnghttp2-dev)" >&2
         continue
       fi
-      LIGHT_UNIQUE=1; LIGHT_H2=1
+      LIGHT_UNIQUE=1
     fi
     # shellcheck disable=SC2086  # kinds is a word list
     light_prepare "$name" "$target" $kinds
     light_check "$name"
-    LIGHT_UNIQUE=""
     local -a ours_headers=("${LIGHT_HEADERS[@]}") ours_uris=("${LIGHT_URIS[@]}")
-    local ours_body=$LIGHT_BODY ours_check_body=$LIGHT_CHECK_BODY
+    local ours_body=$LIGHT_BODY
     # Our call's message sizes (for the durable scenario, of its last URI's
-    # answer: Start's and Stop's are the same size; for creates, of the one
-    # light_check sent: every create's is the same).
+    # answer: Start's and Stop's are the same size; every create's request is
+    # the same size).
     local request_bytes answer_bytes
-    request_bytes=$(($(stat -c %s "${ours_check_body:-$ours_body}") - 5))
+    request_bytes=$(($(stat -c %s "$ours_body") - 5))
     answer_bytes=$(light_answer_bytes "$OUT/light/$name.check")
     light_prepare "$name-baseline" baseline "$baseline_kind"
     light_check "$name-baseline"
@@ -209,8 +204,9 @@ light_run() {
           LIGHT_HEADERS=("${ours_headers[@]}"); LIGHT_URIS=("${ours_uris[@]}")
           LIGHT_BODY=$ours_body
           # Each run creates afresh: new emails, none the server has seen.
-          if [[ $messages == unique ]]; then
-            light_write_messages "$ours_body" "${kinds%% *}" "$LIGHT_MESSAGES"
+          if [[ -n $LIGHT_UNIQUE ]]; then
+            LIGHT_BODY=$OUT/light/$name.run.body
+            light_write_messages "$LIGHT_BODY" "${kinds%% *}" "$LIGHT_MESSAGES"
           fi
           light_measure "$OUT/light/$name.$round.target.json" "$target"
         elif [[ $side == interceptor ]]; then
