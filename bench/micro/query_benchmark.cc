@@ -198,8 +198,8 @@ void BM_MatchOneRequest(benchmark::State& state, FilterKind kind) {
   if (!filter.ok() || !records.ok()) std::abort();
   size_t i = 0;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(domain::query::Matches(*filter, (*records)[i]->request));
-    i = (i + 1) % records->size();
+    benchmark::DoNotOptimize(domain::query::Matches(*filter, (**records)[i]->request));
+    i = (i + 1) % (*records)->size();
   }
 }
 

@@ -265,8 +265,7 @@ absl::Status DurableNotificationRequestStore::Delete(absl::string_view site, abs
   return memory_.Delete(site, id, expected_revision);
 }
 
-absl::StatusOr<std::vector<RecordPtr>> DurableNotificationRequestStore::List(
-    absl::string_view site) const {
+absl::StatusOr<RecordList> DurableNotificationRequestStore::List(absl::string_view site) const {
   return memory_.List(site);
 }
 

@@ -96,6 +96,7 @@ absl::StatusOr<CreateResult> MemoryNotificationRequestStore::Create(
   if (!checked.ok() || checked->outcome != CreateResult::Outcome::kCreated) return checked;
   Site& entry = shard.sites[std::string(site)];
   entry.records.emplace(record.request.id(), stored);
+  entry.listed.Forget();
   if (open) AddOpen(entry, record.request, std::move(keys));
   shard.expiry.Add(site, record);
   Publish(site, RequestEvent::Type::kCreated, std::move(stored));
@@ -174,6 +175,7 @@ absl::Status MemoryNotificationRequestStore::DoCompareAndSwap(absl::string_view 
   shard.expiry.Remove(site, *it->second);
   shard.expiry.Add(site, next);
   it->second = stored;
+  entry.listed.Forget();
   Publish(site, RequestEvent::Type::kUpdated, std::move(stored));
   return absl::OkStatus();
 }
@@ -211,6 +213,7 @@ absl::Status MemoryNotificationRequestStore::Delete(absl::string_view site, absl
   auto it = entry.records.find(id);
   RecordPtr deleted = std::move(it->second);
   entry.records.erase(it);
+  entry.listed.Forget();
   if (IsOpen(deleted->request.status())) RemoveOpen(entry, deleted->request);
   shard.expiry.Remove(site, *deleted);
   Publish(site, RequestEvent::Type::kDeleted, std::move(deleted));
@@ -250,6 +253,7 @@ absl::Status MemoryNotificationRequestStore::Restore(absl::string_view site,
   }
   shard.expiry.Add(site, record);
   entry.records[id] = std::move(stored);
+  entry.listed.Forget();
   return absl::OkStatus();
 }
 
@@ -265,20 +269,17 @@ absl::Status MemoryNotificationRequestStore::RestoreDeletion(absl::string_view s
   if (IsOpen(it->second->request.status())) RemoveOpen(s->second, it->second->request);
   shard.expiry.Remove(site, *it->second);
   s->second.records.erase(it);
+  s->second.listed.Forget();
   if (s->second.records.empty()) shard.sites.erase(s);
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<RecordPtr>> MemoryNotificationRequestStore::List(
-    absl::string_view site) const {
-  std::vector<RecordPtr> records;
+absl::StatusOr<RecordList> MemoryNotificationRequestStore::List(absl::string_view site) const {
   Shard& shard = ShardFor(site);
   absl::ReaderMutexLock lock(&shard.mu);
   auto s = shard.sites.find(site);
-  if (s == shard.sites.end()) return records;
-  records.reserve(s->second.records.size());
-  for (const auto& [id, record] : s->second.records) records.push_back(record);
-  return records;
+  if (s == shard.sites.end()) return EmptyRecordList();
+  return s->second.listed.Get(s->second.records, [](const RecordPtr& record) { return record; });
 }
 
 absl::StatusOr<std::vector<int64_t>> MemoryNotificationRequestStore::CountOpen(

@@ -15,6 +15,7 @@
 #include "server/store/expiry_index.h"
 #include "server/store/notification_request_store.h"
 #include "server/store/open_index.h"
+#include "server/store/shared_record_list.h"
 
 namespace backinstock::store {
 
@@ -26,7 +27,7 @@ class MemoryNotificationRequestStore final : public NotificationRequestStore {
   absl::StatusOr<RecordPtr> Get(absl::string_view site, absl::string_view id) const override;
   absl::Status Delete(absl::string_view site, absl::string_view id,
                       int64_t expected_revision) override;
-  absl::StatusOr<std::vector<RecordPtr>> List(absl::string_view site) const override;
+  absl::StatusOr<RecordList> List(absl::string_view site) const override;
   absl::StatusOr<std::vector<int64_t>> CountOpen(
       absl::string_view site, const std::vector<std::string>& catalog_keys) const override;
   absl::StatusOr<std::vector<std::string>> OpenIds(absl::string_view site,
@@ -73,6 +74,8 @@ class MemoryNotificationRequestStore final : public NotificationRequestStore {
     // OpenRequestKey (catalog key + lower-cased email) -> id of the open request.
     absl::flat_hash_map<std::string, std::string> open_by_key;
     OpenIndex open_by_catalog;
+    // `records` as one list for List; forgotten on every change to them.
+    SharedRecordList listed;
   };
   struct Shard {
     mutable absl::Mutex mu;

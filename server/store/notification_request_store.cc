@@ -37,6 +37,11 @@ absl::Status CheckEnd(ClaimChange change, Request::Status after) {
 
 }  // namespace
 
+RecordList EmptyRecordList() {
+  static const RecordList* const empty = new RecordList(std::make_shared<std::vector<RecordPtr>>());
+  return *empty;
+}
+
 absl::Status CheckClaimChange(ClaimChange change, Request::Status before, Request::Status after) {
   bool named = false;
   switch (change) {

@@ -49,6 +49,11 @@ struct NotificationRequestRecord {
 
 // Records are immutable once stored: readers share them without copying.
 using RecordPtr = std::shared_ptr<const NotificationRequestRecord>;
+// Every record of a site at one moment; never null. Shared too: the stores
+// keep one per site until its next write (shared_record_list.h).
+using RecordList = std::shared_ptr<const std::vector<RecordPtr>>;
+// A site without requests: one list shared by every such answer.
+RecordList EmptyRecordList();
 
 // Whether a request counts as open: RECEIVED or PROCESSING (the duplicate rule
 // and the counts of notification_requests.proto).
@@ -171,8 +176,9 @@ class NotificationRequestStore {
   virtual absl::Status Delete(absl::string_view site, absl::string_view id,
                               int64_t expected_revision) = 0;
 
-  // A consistent snapshot of every request of the site, in no particular order.
-  virtual absl::StatusOr<std::vector<RecordPtr>> List(absl::string_view site) const = 0;
+  // A consistent snapshot of every request of the site, in no particular
+  // order; readers of a site between two of its writes share one.
+  virtual absl::StatusOr<RecordList> List(absl::string_view site) const = 0;
 
   // The number of open requests of each catalog key (see catalog_key.h), in
   // the order given, read at one instant.

@@ -32,15 +32,13 @@ bool OlderFirst(const store::RecordPtr& a, const store::RecordPtr& b) {
 
 absl::StatusOr<std::vector<store::RecordPtr>> NotificationRequestManager::CustomerRecords(
     absl::string_view site, absl::string_view email) const {
-  absl::StatusOr<std::vector<store::RecordPtr>> all = store_->List(site);
+  absl::StatusOr<store::RecordList> all = store_->List(site);
   if (!all.ok()) return all.status();
   std::vector<store::RecordPtr> matching;
-  for (store::RecordPtr& record : *all) {
+  for (const store::RecordPtr& record : **all) {
     // Creates keep the address as given; the duplicate rule and the contact
     // id already treat it without regard to ASCII case.
-    if (absl::EqualsIgnoreCase(record->request.email(), email)) {
-      matching.push_back(std::move(record));
-    }
+    if (absl::EqualsIgnoreCase(record->request.email(), email)) matching.push_back(record);
   }
   std::sort(matching.begin(), matching.end(), OlderFirst);
   return matching;

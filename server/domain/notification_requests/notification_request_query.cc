@@ -83,11 +83,11 @@ absl::Status NotificationRequestManager::QueryInto(
   }
   if (!filter.ok()) return filter.status();
 
-  absl::StatusOr<std::vector<store::RecordPtr>> records = store_->List(site);
+  absl::StatusOr<store::RecordList> records = store_->List(site);
   if (!records.ok()) return records.status();
   std::vector<const v1::BackInStockNotificationRequest*> requests;
-  requests.reserve(records->size());
-  for (const store::RecordPtr& record : *records) requests.push_back(&record->request);
+  requests.reserve((*records)->size());
+  for (const store::RecordPtr& record : **records) requests.push_back(&record->request);
 
   const query::Page page = query::SelectPage(requests, *filter, state.order, state.limit, from);
   // The cursors first: nothing is written to `out` until nothing can fail, so
@@ -120,7 +120,7 @@ absl::Status NotificationRequestManager::QueryInto(
       response.mutable_requests()->UnsafeArenaAddAllocated(
           const_cast<v1::BackInStockNotificationRequest*>(requests[index]));
     }
-    arena->Own(new std::vector<store::RecordPtr>(*std::move(records)));
+    arena->Own(new store::RecordList(*std::move(records)));
   } else {
     for (size_t index : page.items) *response.add_requests() = *requests[index];
   }

@@ -108,6 +108,7 @@ void CacheState::RemoveRequest(const ParsedKey& key, Changes& changes) {
   if (existing == site->second.records.end()) return;
   RecordPtr gone = std::move(existing->second.record);
   site->second.records.erase(existing);
+  site->second.listed.Forget();
   site->second.orphans.erase(key.id);
   site->second.open_by_catalog.Remove(gone->request);
   expiry_.Remove(key.site, *gone);
@@ -135,6 +136,7 @@ void CacheState::ApplyRequest(const ParsedKey& key, const mvccpb::KeyValue& kv, 
   site.open_by_catalog.Add(record->request);
   expiry_.Add(key.site, *record);
   site.records[key.id] = RequestEntry{record, kv.mod_revision()};
+  site.listed.Forget();
   UpdateOrphan(site, key.id, changes);
   changes.requests.push_back(
       RequestChange{key.site, created ? RequestEvent::Type::kCreated : RequestEvent::Type::kUpdated,
@@ -226,13 +228,11 @@ std::optional<CacheState::EmailTemplateEntry> CacheState::EmailTemplate(
   return it->second;
 }
 
-std::vector<RecordPtr> CacheState::Requests(absl::string_view site) const {
-  std::vector<RecordPtr> records;
+RecordList CacheState::Requests(absl::string_view site) const {
   auto s = requests_.find(site);
-  if (s == requests_.end()) return records;
-  records.reserve(s->second.records.size());
-  for (const auto& [id, entry] : s->second.records) records.push_back(entry.record);
-  return records;
+  if (s == requests_.end()) return EmptyRecordList();
+  return s->second.listed.Get(s->second.records,
+                              [](const RequestEntry& entry) { return entry.record; });
 }
 
 std::vector<int64_t> CacheState::CountOpen(absl::string_view site,

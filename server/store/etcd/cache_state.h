@@ -26,6 +26,7 @@
 #include "server/store/notification_request_store.h"
 #include "server/store/open_index.h"
 #include "server/store/settings_store.h"
+#include "server/store/shared_record_list.h"
 
 namespace backinstock::store::etcd {
 
@@ -101,7 +102,9 @@ class CacheState {
   // An absent counter reads as zero at revision 0.
   CounterEntry Counter(absl::string_view site) const;
   std::optional<EmailTemplateEntry> EmailTemplate(absl::string_view site) const;
-  std::vector<RecordPtr> Requests(absl::string_view site) const;
+  // Shared by readers until the site's next change; callers hold the
+  // cache's lock, shared or exclusive (shared_record_list.h).
+  RecordList Requests(absl::string_view site) const;
   std::vector<int64_t> CountOpen(absl::string_view site,
                                  const std::vector<std::string>& catalog_keys) const;
   std::vector<std::string> OpenIds(absl::string_view site, absl::string_view catalog_key) const;
@@ -116,6 +119,8 @@ class CacheState {
  private:
   struct SiteRequests {
     absl::flat_hash_map<std::string, RequestEntry> records;  // by id
+    // `records` as one list for Requests; forgotten on every change to them.
+    SharedRecordList listed;
     OpenIndex open_by_catalog;
     CounterEntry counter;
     absl::flat_hash_set<std::string> claims;   // ids with a claim key

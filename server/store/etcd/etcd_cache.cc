@@ -140,7 +140,7 @@ std::optional<EtcdCache::EmailTemplateEntry> EtcdCache::EmailTemplate(
   return state_.EmailTemplate(site);
 }
 
-std::vector<RecordPtr> EtcdCache::Requests(absl::string_view site) const {
+RecordList EtcdCache::Requests(absl::string_view site) const {
   absl::ReaderMutexLock lock(&mu_);
   return state_.Requests(site);
 }

@@ -58,7 +58,7 @@ class EtcdCache {
   CounterEntry Counter(absl::string_view site) const ABSL_LOCKS_EXCLUDED(mu_);
   std::optional<EmailTemplateEntry> EmailTemplate(absl::string_view site) const
       ABSL_LOCKS_EXCLUDED(mu_);
-  std::vector<RecordPtr> Requests(absl::string_view site) const ABSL_LOCKS_EXCLUDED(mu_);
+  RecordList Requests(absl::string_view site) const ABSL_LOCKS_EXCLUDED(mu_);
   std::vector<int64_t> CountOpen(absl::string_view site,
                                  const std::vector<std::string>& catalog_keys) const
       ABSL_LOCKS_EXCLUDED(mu_);

@@ -256,8 +256,7 @@ absl::Status EtcdNotificationRequestStore::Delete(absl::string_view site, absl::
       absl::StrCat("too many concurrent writes to the requests of site ", site));
 }
 
-absl::StatusOr<std::vector<RecordPtr>> EtcdNotificationRequestStore::List(
-    absl::string_view site) const {
+absl::StatusOr<RecordList> EtcdNotificationRequestStore::List(absl::string_view site) const {
   return cache_->Requests(site);
 }
 

@@ -38,7 +38,7 @@ class EtcdNotificationRequestStore final : public NotificationRequestStore {
   absl::StatusOr<RecordPtr> Get(absl::string_view site, absl::string_view id) const override;
   absl::Status Delete(absl::string_view site, absl::string_view id,
                       int64_t expected_revision) override;
-  absl::StatusOr<std::vector<RecordPtr>> List(absl::string_view site) const override;
+  absl::StatusOr<RecordList> List(absl::string_view site) const override;
   absl::StatusOr<std::vector<int64_t>> CountOpen(
       absl::string_view site, const std::vector<std::string>& catalog_keys) const override;
   absl::StatusOr<std::vector<std::string>> OpenIds(absl::string_view site,

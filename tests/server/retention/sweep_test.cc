@@ -187,7 +187,7 @@ class FailingDeletes final : public store::NotificationRequestStore {
     if (allowed.fetch_sub(1) <= 0) return absl::UnavailableError("storage is down");
     return inner_->Delete(site, id, expected_revision);
   }
-  absl::StatusOr<std::vector<store::RecordPtr>> List(absl::string_view site) const override {
+  absl::StatusOr<store::RecordList> List(absl::string_view site) const override {
     return inner_->List(site);
   }
   absl::StatusOr<std::vector<int64_t>> CountOpen(

@@ -73,7 +73,7 @@ struct SiteView {
 SiteView ViewOf(NotificationRequestStore& store, const std::string& site,
                 const std::vector<std::string>& items) {
   SiteView view;
-  const std::vector<RecordPtr> records = *store.List(site);
+  const std::vector<RecordPtr> records = **store.List(site);
   for (const RecordPtr& record : records) {
     view.records[record->request.id()] = {record->revision, record->request.SerializeAsString()};
   }
@@ -328,7 +328,7 @@ TEST(DurableNotificationRequestStore, ReadersAndWatchersSeeAWriteOnlyOnceItIsDur
       [&] { EXPECT_TRUE(s.Create("site", NewRecord(1, "a", "w@x.io"), kNoCap).ok()); });
   syncing->WaitForNotification();  // the record is written, its sync has not returned
   EXPECT_TRUE(absl::IsNotFound(s.Get("site", Id(1)).status()));
-  EXPECT_TRUE(s.List("site")->empty());
+  EXPECT_TRUE((*s.List("site"))->empty());
   EXPECT_EQ(events.load(), 0);
   release->Notify();
   writer.join();
@@ -407,7 +407,7 @@ TEST(DurableNotificationRequestStore, ConcurrentWritersKeepTheDuplicateRuleAcros
   auto store = DurableNotificationRequestStore::Open(dir.path(), NoCompaction());
   ASSERT_TRUE(store.ok()) << store.status();
   std::map<std::string, int> open_per_email;
-  const std::vector<RecordPtr> records = *(*store)->List("site");
+  const std::vector<RecordPtr> records = **(*store)->List("site");
   for (const RecordPtr& record : records) {
     if (IsOpen(record->request.status())) ++open_per_email[record->request.email()];
   }

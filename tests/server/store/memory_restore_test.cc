@@ -84,7 +84,7 @@ TEST(MemoryNotificationRequestStoreRestore, RebuildsIndexesWithoutPublishing) {
   ASSERT_TRUE(store.Restore("site", Request("id-3", "c@x.io", Status::RECEIVED, 1)).ok());
   ASSERT_TRUE(store.RestoreDeletion("site", "id-3").ok());
   EXPECT_EQ(events, 0);
-  EXPECT_EQ(store.List("site")->size(), 2u);
+  EXPECT_EQ((*store.List("site"))->size(), 2u);
   EXPECT_EQ((*store.OpenIds("site", CatalogKeyOf(Request("", "", Status::RECEIVED, 1)))),
             std::vector<std::string>{"id-1"});
   // The rules apply to restored records as to created ones.

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -348,6 +349,53 @@ TYPED_TEST(RequestStoreWriteContract, AWriteThatDoesNotMatchItsNameIsRefusedAndC
   subscription.reset();
   absl::MutexLock lock(&mu);
   EXPECT_EQ(updates, (std::vector<int64_t>{2, 3, 4, 5}));
+}
+
+// Readers of a site share one list until its next write; every kind of write
+// gives the next reader a new list that shows it, while a reader that holds
+// the old list keeps it unchanged.
+TYPED_TEST(RequestStoreWriteContract, ListIsSharedUntilTheSiteChangesAndShowsEveryWrite) {
+  using Request = v1::BackInStockNotificationRequest;
+  auto& store = *this->store_;
+  const std::string& site = this->site_;
+  auto list = [&]() -> store::RecordList {
+    absl::StatusOr<store::RecordList> listed = store.List(site);
+    EXPECT_TRUE(listed.ok()) << listed.status();
+    return listed.ok() ? *listed : store::EmptyRecordList();
+  };
+  // id -> revision, for comparing lists.
+  auto revisions = [](const store::RecordList& records) {
+    std::map<std::string, int64_t> by_id;
+    for (const store::RecordPtr& record : *records) by_id[record->request.id()] = record->revision;
+    return by_id;
+  };
+  using Revisions = std::map<std::string, int64_t>;
+
+  const store::RecordList first = list();
+  EXPECT_EQ(list().get(), first.get()) << "no write in between: the same list";
+  EXPECT_EQ(revisions(first), (Revisions{{"r1", 1}}));
+
+  ASSERT_TRUE(store.Create(site, ReceivedAt("r2", this->kT0), 1000).ok());
+  const store::RecordList created = list();
+  EXPECT_EQ(revisions(created), (Revisions{{"r1", 1}, {"r2", 1}}));
+  EXPECT_EQ(revisions(first), (Revisions{{"r1", 1}})) << "a held list never changes";
+  EXPECT_EQ(list().get(), created.get());
+
+  ASSERT_TRUE(store.Claim(site, 1, this->To(Request::PROCESSING)).ok());
+  EXPECT_EQ(revisions(list()), (Revisions{{"r1", 2}, {"r2", 1}}));
+
+  const store::RecordPtr r2 = *store.Get(site, "r2");
+  ASSERT_TRUE(store.Delete(site, "r2", r2->revision).ok());
+  EXPECT_EQ(revisions(list()), (Revisions{{"r1", 2}}));
+
+  // A refused write changes nothing, and the list stays the one shared.
+  const store::RecordList before_refusal = list();
+  EXPECT_FALSE(store.Delete(site, "r1", 1).ok());
+  EXPECT_EQ(list().get(), before_refusal.get());
+
+  absl::StatusOr<store::RecordList> other = store.List(UniqueSite("-never-written"));
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE((*other)->empty());
 }
 
 // --- NotificationRequestStore: retention ------------------------------------

@@ -166,7 +166,7 @@ TEST_F(ManagerTest, CountsMatchAFullScanThroughRandomChanges) {
     if (step % 50 != 0) continue;
     // The full scan.
     absl::flat_hash_map<std::string, int64_t> scanned;
-    const std::vector<store::RecordPtr> records = *store_.List("s");
+    const std::vector<store::RecordPtr> records = **store_.List("s");
     for (const store::RecordPtr& record : records) {
       if (store::IsOpen(record->request.status())) {
         ++scanned[store::CatalogKey(record->request.catalog_reference())];

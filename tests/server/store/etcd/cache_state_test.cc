@@ -115,8 +115,8 @@ TEST(CacheStateTest, ARequestPutThenUpdatedThenDeletedGivesItsEventsAndOpenCount
   EXPECT_THAT(Describe(updated.writers), ElementsAre("replica-a.2@6"));
   EXPECT_THAT(state.CountOpen(kSite, {ItemKey()}), ElementsAre(0));
   EXPECT_THAT(state.OpenIds(kSite, ItemKey()), IsEmpty());
-  ASSERT_EQ(state.Requests(kSite).size(), 1u);
-  EXPECT_EQ(state.Requests(kSite)[0]->revision, 2);
+  ASSERT_EQ(state.Requests(kSite)->size(), 1u);
+  EXPECT_EQ((*state.Requests(kSite))[0]->revision, 2);
   EXPECT_EQ(state.Request(kSite, "r1")->mod_revision, 6);
 
   CacheState::Changes deleted = state.Apply(Gone(RequestKey(kSite, "r1"), 7), true);
@@ -125,7 +125,7 @@ TEST(CacheStateTest, ARequestPutThenUpdatedThenDeletedGivesItsEventsAndOpenCount
               ElementsAre("shop-state deleted r1 r2 NOTIFICATION_SENT"));
   EXPECT_THAT(deleted.writers, IsEmpty());
   EXPECT_FALSE(state.Request(kSite, "r1").has_value());
-  EXPECT_THAT(state.Requests(kSite), IsEmpty());
+  EXPECT_THAT(*state.Requests(kSite), IsEmpty());
   // The site held nothing else, so it is gone.
   EXPECT_EQ(state.request_sites(), 0u);
 

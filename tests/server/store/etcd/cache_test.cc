@@ -116,7 +116,7 @@ TEST(EtcdCacheTest, CompactedHistoryIsReplacedByAFullReReadThatPublishesTheDiffe
   // And the reader's reads agree with the writer's.
   auto listed = reads->List(kSite);
   ASSERT_TRUE(listed.ok());
-  EXPECT_EQ(listed->size(), 3u);
+  EXPECT_EQ((*listed)->size(), 3u);
   auto r3 = reads->Get(kSite, "r3");
   ASSERT_TRUE(r3.ok());
   EXPECT_EQ((*r3)->request.status(), Request::NOTIFICATION_SENT);
@@ -249,8 +249,8 @@ TEST(EtcdCacheTest, CapAndDuplicateRulesHoldAcrossTwoBackends) {
   // A delete makes room for exactly one more; a duplicate is refused first.
   auto listed = store_one->List(kSite);
   ASSERT_TRUE(listed.ok());
-  ASSERT_EQ(listed->size(), static_cast<size_t>(kCap));
-  const store::RecordPtr victim = (*listed)[0];
+  ASSERT_EQ((*listed)->size(), static_cast<size_t>(kCap));
+  const store::RecordPtr victim = (**listed)[0];
   auto duplicate = store_two->Create(kSite, NewRecord("dup", victim->request.email()), kCap);
   ASSERT_TRUE(duplicate.ok());
   EXPECT_EQ(duplicate->outcome, store::CreateResult::Outcome::kDuplicate);
