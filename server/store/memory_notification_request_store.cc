@@ -236,21 +236,27 @@ absl::Status MemoryNotificationRequestStore::Restore(absl::string_view site,
                                               it->second->revision, " to ", record.revision,
                                               " or changes its catalog reference or email"));
     }
-    if (IsOpen(it->second->request.status())) RemoveOpen(entry, it->second->request);
-    shard.expiry.Remove(site, *it->second);
   } else if (record.revision < 1) {
     if (entry.records.empty()) shard.sites.erase(std::string(site));
     return absl::DataLossError(absl::StrCat("request ", id, " has no revision"));
   }
-  if (IsOpen(record.request.status())) {
-    OpenRequestKeys keys = OpenRequestKeysOf(record.request);
-    auto existing = entry.open_by_key.find(keys.open);
-    if (existing != entry.open_by_key.end()) {
-      return absl::DataLossError(absl::StrCat("requests ", existing->second, " and ", id,
+  // Checked before anything changes, so that a refused restore leaves the
+  // site's indexes as they were. The request itself may hold its key (an
+  // open request restored at a later revision, still open).
+  const bool open = IsOpen(record.request.status());
+  OpenRequestKeys keys = open ? OpenRequestKeysOf(record.request) : OpenRequestKeys();
+  if (open) {
+    auto holder = entry.open_by_key.find(keys.open);
+    if (holder != entry.open_by_key.end() && holder->second != id) {
+      return absl::DataLossError(absl::StrCat("requests ", holder->second, " and ", id,
                                               " are both open for the same item and email"));
     }
-    AddOpen(entry, record.request, std::move(keys));
   }
+  if (it != entry.records.end()) {
+    if (IsOpen(it->second->request.status())) RemoveOpen(entry, it->second->request);
+    shard.expiry.Remove(site, *it->second);
+  }
+  if (open) AddOpen(entry, record.request, std::move(keys));
   shard.expiry.Add(site, record);
   entry.records[id] = std::move(stored);
   entry.listed.Forget();

@@ -2,6 +2,8 @@
 // it is, nothing is published, and history never goes backwards.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
 #include <vector>
 
 #include "server/store/catalog_key.h"
@@ -107,6 +109,20 @@ TEST(MemoryNotificationRequestStoreRestore, RefusesAHistoryThatDoesNotAddUp) {
   EXPECT_EQ(store.Restore("site", Request("id-2", "a@x.io", Status::RECEIVED, 1)).code(),
             absl::StatusCode::kDataLoss)
       << "two open requests for one item and email";
+  // A refused reopening leaves the request and its indexes as they were.
+  ASSERT_TRUE(store.Restore("site", Request("id-3", "a@x.io", Status::FAILED, 1)).ok());
+  EXPECT_EQ(store.Restore("site", Request("id-3", "a@x.io", Status::RECEIVED, 2)).code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_EQ((*store.Get("site", "id-3"))->revision, 1);
+  std::vector<std::string> expiring;
+  for (const ExpiredRequest& expired :
+       *store.ExpiredRequests(absl::InfiniteFuture(), absl::InfiniteFuture(), 10)) {
+    expiring.push_back(expired.id);
+  }
+  std::sort(expiring.begin(), expiring.end());
+  EXPECT_EQ(expiring, (std::vector<std::string>{"id-1", "id-3"}));
+  EXPECT_EQ(*store.OpenIds("site", CatalogKeyOf(Request("", "", Status::RECEIVED, 1))),
+            std::vector<std::string>{"id-1"});
   EXPECT_EQ(store.RestoreDeletion("site", "id-9").code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(store.RestoreDeletion("nowhere", "id-1").code(), absl::StatusCode::kDataLoss);
 }
