@@ -114,11 +114,11 @@ TEST(MemoryNotificationRequestStoreRestore, RefusesAHistoryThatDoesNotAddUp) {
   EXPECT_EQ(store.Restore("site", Request("id-3", "a@x.io", Status::RECEIVED, 2)).code(),
             absl::StatusCode::kDataLoss);
   EXPECT_EQ((*store.Get("site", "id-3"))->revision, 1);
+  const absl::StatusOr<std::vector<ExpiredRequest>> expired =
+      store.ExpiredRequests(absl::InfiniteFuture(), absl::InfiniteFuture(), 10);
+  ASSERT_TRUE(expired.ok());
   std::vector<std::string> expiring;
-  for (const ExpiredRequest& expired :
-       *store.ExpiredRequests(absl::InfiniteFuture(), absl::InfiniteFuture(), 10)) {
-    expiring.push_back(expired.id);
-  }
+  for (const ExpiredRequest& request : *expired) expiring.push_back(request.id);
   std::sort(expiring.begin(), expiring.end());
   EXPECT_EQ(expiring, (std::vector<std::string>{"id-1", "id-3"}));
   EXPECT_EQ(*store.OpenIds("site", CatalogKeyOf(Request("", "", Status::RECEIVED, 1))),
