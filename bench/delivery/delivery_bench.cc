@@ -290,7 +290,7 @@ int Main() {
   if ((sink = fresh_sink()) == nullptr) return 1;
   const Figures memory = RunServer(*sink, "", count, concurrency);
   // What the server sent, as the sink stored it (every email of the run has
-  // the same template and item, so the first is as large as any).
+  // the same template and item: they differ only in the customer's address).
   const std::string sent = FirstStoredMessage(absl::StrCat(dir, "/sink", phase, "/mail"));
   if (sent.empty()) {
     std::fprintf(stderr, "the sink stored no message of the memory run\n");
