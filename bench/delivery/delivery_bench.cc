@@ -25,7 +25,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
-#include <sstream>
+#include <optional>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -40,6 +40,7 @@
 #include "bench/load/site_credentials.h"
 #include "server/domain/settings_manager.h"
 #include "server/email/smtp_sender.h"
+#include "server/metrics/process_collector.h"
 #include "server/runtime/server.h"
 
 ABSL_FLAG(int, requests, 10000, "requests on the reported item");
@@ -88,19 +89,13 @@ class Sink {
   }
   std::string url() const { return absl::StrCat("smtp://127.0.0.1:", port_); }
   bool ok() const { return port_ != 0; }
-  // The sink's CPU time so far (user + system), from /proc.
+  // The sink's CPU time so far (user + system), from /proc; 0 if unreadable.
   double CpuSeconds() const {
     std::ifstream in(absl::StrCat("/proc/", pid_, "/stat"));
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    // Fields after the command name (in parentheses, which may hold spaces):
-    // utime and stime are the 12th and 13th of them.
-    std::istringstream fields(stat.substr(stat.rfind(')') + 2));
-    std::string field;
-    double ticks = 0;
-    for (int i = 1; i <= 13 && fields >> field; ++i) {
-      if (i >= 12) ticks += std::atof(field.c_str());
-    }
-    return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+    const std::string line((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::optional<metrics::ProcStat> stat = metrics::ParseProcStat(line);
+    if (!stat) return 0;
+    return (stat->user_ticks + stat->system_ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
   }
 
  private:

@@ -49,7 +49,8 @@ std::optional<ProcStat> ParseProcStat(absl::string_view line) {
            absl::SimpleAtod(absl::StripAsciiWhitespace(fields[number - kFirst]), out);
   };
   ProcStat stat;
-  if (!field(22, &stat.start_ticks_since_boot) || !field(23, &stat.virtual_bytes) ||
+  if (!field(14, &stat.user_ticks) || !field(15, &stat.system_ticks) ||
+      !field(22, &stat.start_ticks_since_boot) || !field(23, &stat.virtual_bytes) ||
       !field(24, &stat.resident_pages)) {
     return std::nullopt;
   }

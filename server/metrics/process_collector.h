@@ -11,8 +11,11 @@
 
 namespace backinstock::metrics {
 
-// What /proc/<pid>/stat holds that process_* needs.
+// What /proc/<pid>/stat holds that process_* needs (and the CPU times, which
+// the delivery benchmark reads of its SMTP sink).
 struct ProcStat {
+  double user_ticks = 0;              // field 14 (utime), in clock ticks
+  double system_ticks = 0;            // field 15 (stime), in clock ticks
   double start_ticks_since_boot = 0;  // field 22, in clock ticks
   double virtual_bytes = 0;           // field 23
   double resident_pages = 0;          // field 24

@@ -28,8 +28,6 @@ class EtcdSettingsStore final : public SettingsStore {
   // share fences (SharedCatchUp): a flood of refused Creates costs etcd one
   // fence at a time.
   absl::Status CatchUp() const override;
-  // Fences CatchUp wrote (for tests).
-  int64_t catch_up_reads() const { return catch_up_.confirmations(); }
 
  private:
   absl::Status DoCompareAndSwap(absl::string_view site, int64_t expected_revision,

@@ -13,13 +13,16 @@ namespace backinstock::metrics {
 namespace {
 
 TEST(ProcessCollectorTest, ParsesStatEvenWhenTheCommandHoldsSpacesAndParentheses) {
-  // Fields 1-2, then 3..24: start time (22) 4242, vsize (23) 81920, rss (24) 7.
+  // Fields 1-2, then 3..24: utime (14) 11, stime (15) 12, start time (22)
+  // 4242, vsize (23) 81920, rss (24) 7.
   const std::string line =
       "123 (a) b (c) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 4242 81920 7 "
       "18446744073709551615 "
       "0 0\n";
   std::optional<ProcStat> stat = ParseProcStat(line);
   ASSERT_TRUE(stat.has_value());
+  EXPECT_EQ(stat->user_ticks, 11);
+  EXPECT_EQ(stat->system_ticks, 12);
   EXPECT_EQ(stat->start_ticks_since_boot, 4242);
   EXPECT_EQ(stat->virtual_bytes, 81920);
   EXPECT_EQ(stat->resident_pages, 7);
